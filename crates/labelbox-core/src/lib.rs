@@ -1,1 +1,121 @@
-//! labelbox-core
+//! Domain types of the Labelbox API-key SDK: API keys, their validity and IP allowlist,
+//! roles, users, organizations and the one [`Error`] type.
+//!
+//! This crate knows nothing about HTTP or GraphQL text. It holds the values the SDK sends
+//! and receives, the contract's local validation rules (every check that can be made
+//! before a request) and the pure parts of error classification.
+//!
+//! ```
+//! use labelbox_core::{IpAllowlist, Validity};
+//!
+//! let validity: Validity = "30d".parse()?;
+//! assert_eq!(validity.as_seconds(), 30 * 86_400);
+//!
+//! let allowlist = IpAllowlist::new([" 10.0.0.0/8", "2001:0db8::1", "10.0.0.0/8"])?;
+//! assert_eq!(allowlist.to_strings(), ["10.0.0.0/8", "2001:db8::1"]);
+//! # Ok::<(), labelbox_core::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+/// Defines a string newtype identifier with the usual conversions.
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an identifier given as text.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Unwraps the identifier text.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self(s.to_owned()))
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+mod allowlist;
+mod api_key;
+mod error;
+mod organization;
+mod role;
+mod user;
+mod validity;
+
+pub use allowlist::{
+    AllowedIp, AllowedIpError, AllowlistError, IpAllowlist, MAX_ALLOWLIST_ENTRIES,
+};
+pub use api_key::{ApiKey, ApiKeyId, CreatedApiKey};
+pub use error::{
+    classify_graphql_errors, classify_response_errors, is_rate_limit_message, Error, GraphQlError,
+    PathSegment, ValidationError,
+};
+pub use organization::{Organization, OrganizationId};
+pub use role::{
+    grantable_roles, normalize_role_name, Role, RoleId, RoleRef, NEVER_GRANTABLE_ROLES,
+};
+pub use user::{User, UserId, UserRef};
+pub use validity::{TimeUnit, Validity, ValidityError};
+
+/// Re-exported so callers can name the secret type without depending on `secrecy`.
+pub use secrecy::{ExposeSecret, SecretString};

@@ -1,0 +1,253 @@
+//! Roles: [`Role`], [`RoleRef`], name normalisation and the grantability rule.
+
+string_id! {
+    /// A Labelbox role's id.
+    RoleId
+}
+
+/// Role names that can never be given to an API key, compared after normalisation.
+pub const NEVER_GRANTABLE_ROLES: [&str; 2] = ["None", "Tenant Admin"];
+
+/// A role's name in the normalised form used to key roles: upper case, spaces as
+/// underscores.
+///
+/// ```
+/// use labelbox_core::normalize_role_name;
+///
+/// assert_eq!(normalize_role_name("Tenant Admin"), "TENANT_ADMIN");
+/// assert_eq!(normalize_role_name("TENANT_ADMIN"), "TENANT_ADMIN");
+/// ```
+pub fn normalize_role_name(name: &str) -> String {
+    name.to_uppercase().replace(' ', "_")
+}
+
+/// An organization role and the permissions it carries.
+///
+/// The "roles with permissions" query returns no id, so `id` is optional.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Role {
+    /// The role's id, when the query selected it.
+    pub id: Option<RoleId>,
+    /// The role's name as the server spells it (`"Labeler"`, `"Tenant Admin"`).
+    pub name: String,
+    /// The role's permissions (empty when the query did not select them).
+    pub permissions: Vec<String>,
+}
+
+impl Role {
+    /// The role's name, normalised with [`normalize_role_name`].
+    ///
+    /// ```
+    /// use labelbox_core::Role;
+    ///
+    /// let role = Role { id: None, name: "Team Manager".into(), permissions: vec![] };
+    /// assert_eq!(role.normalized_name(), "TEAM_MANAGER");
+    /// ```
+    pub fn normalized_name(&self) -> String {
+        normalize_role_name(&self.name)
+    }
+
+    /// Whether the role may ever be given to a key (not `None` or `Tenant Admin`).
+    pub fn is_never_grantable(&self) -> bool {
+        let name = self.normalized_name();
+        NEVER_GRANTABLE_ROLES
+            .iter()
+            .any(|never| normalize_role_name(never) == name)
+    }
+
+    /// Whether a caller holding `caller_permissions` may grant this role: it is not a
+    /// never-grantable role and every one of its permissions is among the caller's.
+    pub fn is_grantable_by(&self, caller_permissions: &[String]) -> bool {
+        !self.is_never_grantable()
+            && self
+                .permissions
+                .iter()
+                .all(|permission| caller_permissions.contains(permission))
+    }
+}
+
+/// The roles a caller may grant, in the order given (the contract's rule).
+///
+/// ```
+/// use labelbox_core::{grantable_roles, Role};
+///
+/// let role = |name: &str, perms: &[&str]| Role {
+///     id: None,
+///     name: name.into(),
+///     permissions: perms.iter().map(|p| p.to_string()).collect(),
+/// };
+/// let roles = [
+///     role("Labeler", &["LABEL"]),
+///     role("Admin", &["LABEL", "MANAGE"]),
+///     role("Tenant Admin", &[]),
+///     role("None", &[]),
+/// ];
+/// let caller = vec!["LABEL".to_string()];
+/// let names: Vec<&str> = grantable_roles(&roles, &caller).iter().map(|r| r.name.as_str()).collect();
+/// assert_eq!(names, ["Labeler"]);
+/// ```
+pub fn grantable_roles<'a>(roles: &'a [Role], caller_permissions: &[String]) -> Vec<&'a Role> {
+    roles
+        .iter()
+        .filter(|role| role.is_grantable_by(caller_permissions))
+        .collect()
+}
+
+/// The role a new key gets: a name, matched exactly, or a [`Role`], matched after
+/// normalising both names.
+///
+/// ```
+/// use labelbox_core::{Role, RoleRef};
+///
+/// assert!(RoleRef::from("Labeler").matches("Labeler"));
+/// assert!(!RoleRef::from("LABELER").matches("Labeler")); // names are case-sensitive
+///
+/// let role = Role { id: None, name: "team manager".into(), permissions: vec![] };
+/// assert!(RoleRef::from(role).matches("Team Manager"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleRef {
+    /// A role named exactly as the server names it (case-sensitive).
+    Name(String),
+    /// A role value, matched by normalised name.
+    Role(Role),
+}
+
+impl RoleRef {
+    /// The name given (the role value's name for [`RoleRef::Role`]).
+    pub fn name(&self) -> &str {
+        match self {
+            RoleRef::Name(name) => name,
+            RoleRef::Role(role) => &role.name,
+        }
+    }
+
+    /// Whether this reference names the server's role called `server_name`.
+    pub fn matches(&self, server_name: &str) -> bool {
+        match self {
+            RoleRef::Name(name) => name == server_name,
+            RoleRef::Role(role) => role.normalized_name() == normalize_role_name(server_name),
+        }
+    }
+
+    /// The first role in `roles` this reference matches.
+    pub fn find_in<'a, R>(&self, roles: impl IntoIterator<Item = &'a R>) -> Option<&'a R>
+    where
+        R: std::borrow::Borrow<Role> + 'a,
+    {
+        roles
+            .into_iter()
+            .find(|role| self.matches(&std::borrow::Borrow::<Role>::borrow(*role).name))
+    }
+}
+
+impl From<&str> for RoleRef {
+    fn from(name: &str) -> Self {
+        RoleRef::Name(name.to_owned())
+    }
+}
+
+impl From<String> for RoleRef {
+    fn from(name: String) -> Self {
+        RoleRef::Name(name)
+    }
+}
+
+impl From<&String> for RoleRef {
+    fn from(name: &String) -> Self {
+        RoleRef::Name(name.clone())
+    }
+}
+
+impl From<Role> for RoleRef {
+    fn from(role: Role) -> Self {
+        RoleRef::Role(role)
+    }
+}
+
+impl From<&Role> for RoleRef {
+    fn from(role: &Role) -> Self {
+        RoleRef::Role(role.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn role(name: &str, permissions: &[&str]) -> Role {
+        Role {
+            id: None,
+            name: name.into(),
+            permissions: permissions.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    fn perms(list: &[&str]) -> Vec<String> {
+        list.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(normalize_role_name("Team Manager"), "TEAM_MANAGER");
+        assert_eq!(normalize_role_name("labeler"), "LABELER");
+        assert_eq!(normalize_role_name("a b  c"), "A_B__C");
+    }
+
+    #[test]
+    fn none_and_tenant_admin_are_never_grantable() {
+        let all = perms(&["A", "B"]);
+        for name in ["None", "Tenant Admin", "TENANT_ADMIN", "NONE"] {
+            assert!(!role(name, &[]).is_grantable_by(&all), "{name}");
+        }
+        assert!(role("Reviewer", &[]).is_grantable_by(&[]));
+    }
+
+    #[test]
+    fn grantable_when_every_permission_is_held() {
+        let roles = [
+            role("Labeler", &["A"]),
+            role("Reviewer", &["A", "B"]),
+            role("Admin", &["A", "B", "C"]),
+            role("Tenant Admin", &["A"]),
+            role("None", &[]),
+        ];
+        let names = |caller: &[&str]| -> Vec<String> {
+            grantable_roles(&roles, &perms(caller))
+                .into_iter()
+                .map(|r| r.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&["A", "B"]), ["Labeler", "Reviewer"]);
+        assert_eq!(names(&["C", "B", "A"]), ["Labeler", "Reviewer", "Admin"]);
+        assert!(names(&[]).is_empty());
+        assert!(names(&["a"]).is_empty(), "permissions are case-sensitive");
+    }
+
+    #[test]
+    fn role_refs_match_as_the_contract_says() {
+        assert!(RoleRef::from("Labeler").matches("Labeler"));
+        assert!(!RoleRef::from("LABELER").matches("Labeler"));
+        assert!(!RoleRef::from("labeler").matches("Labeler"));
+        assert!(RoleRef::from(role("LABELER", &[])).matches("Labeler"));
+        assert!(RoleRef::from(&role("team manager", &[])).matches("Team Manager"));
+        assert!(RoleRef::from(role("TEAM_MANAGER", &[])).matches("Team Manager"));
+        assert!(!RoleRef::from(role("Team", &[])).matches("Team Manager"));
+        assert_eq!(RoleRef::from(role("Labeler", &[])).name(), "Labeler");
+
+        let roles = [role("Labeler", &[]), role("Team Manager", &[])];
+        let found = RoleRef::from(role("TEAM_MANAGER", &[])).find_in(&roles);
+        assert_eq!(found.map(|r| r.name.as_str()), Some("Team Manager"));
+        let refs: Vec<&Role> = roles.iter().collect();
+        assert!(RoleRef::from("LABELER").find_in(refs).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn normalisation_is_idempotent(name in "\\PC{0,24}") {
+            let once = normalize_role_name(&name);
+            prop_assert_eq!(normalize_role_name(&once), once.clone());
+        }
+    }
+}

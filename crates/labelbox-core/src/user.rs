@@ -1,0 +1,137 @@
+//! Users: [`User`], [`UserId`] and the [`UserRef`] that names a key's target user.
+
+use time::OffsetDateTime;
+
+string_id! {
+    /// A Labelbox user's id.
+    ///
+    /// ```
+    /// use labelbox_core::UserId;
+    ///
+    /// let id = UserId::from("cl9x0user");
+    /// assert_eq!(id.to_string(), "cl9x0user");
+    /// ```
+    UserId
+}
+
+/// A Labelbox user, as the user queries return it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct User {
+    /// The user's id.
+    pub id: UserId,
+    /// The user's email address.
+    pub email: String,
+    /// The user's display name.
+    pub name: String,
+    /// The user's nickname, if set.
+    pub nickname: Option<String>,
+    /// The address of the user's picture, if set.
+    pub picture: Option<String>,
+    /// Whether the user belongs to another organization.
+    pub is_external_user: bool,
+    /// Whether the user only has viewer access.
+    pub is_viewer: bool,
+    /// When the user was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the user was last updated.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// When the user last logged in, if ever.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+/// The user a new key is for: an email address, or a [`User`] (its email is used).
+///
+/// ```
+/// use labelbox_core::UserRef;
+///
+/// let by_email = UserRef::from("ada@example.com");
+/// assert_eq!(by_email.email(), "ada@example.com");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserRef {
+    /// A user named by email address.
+    Email(String),
+    /// A user value; its `email` is used.
+    User(User),
+}
+
+impl UserRef {
+    /// The email address that identifies the user.
+    pub fn email(&self) -> &str {
+        match self {
+            UserRef::Email(email) => email,
+            UserRef::User(user) => &user.email,
+        }
+    }
+}
+
+impl From<&str> for UserRef {
+    fn from(email: &str) -> Self {
+        UserRef::Email(email.to_owned())
+    }
+}
+
+impl From<String> for UserRef {
+    fn from(email: String) -> Self {
+        UserRef::Email(email)
+    }
+}
+
+impl From<&String> for UserRef {
+    fn from(email: &String) -> Self {
+        UserRef::Email(email.clone())
+    }
+}
+
+impl From<User> for UserRef {
+    fn from(user: User) -> Self {
+        UserRef::User(user)
+    }
+}
+
+impl From<&User> for UserRef {
+    fn from(user: &User) -> Self {
+        UserRef::User(user.clone())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    pub(crate) fn sample_user() -> User {
+        User {
+            id: "u1".into(),
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            nickname: None,
+            picture: Some("https://example.com/ada.png".into()),
+            is_external_user: false,
+            is_viewer: false,
+            created_at: datetime!(2024-01-02 03:04:05 UTC),
+            updated_at: datetime!(2024-02-02 03:04:05 UTC),
+            last_login_at: None,
+        }
+    }
+
+    #[test]
+    fn user_ref_email() {
+        assert_eq!(UserRef::from("x@example.com").email(), "x@example.com");
+        assert_eq!(UserRef::from(sample_user()).email(), "ada@example.com");
+        assert_eq!(UserRef::from(&sample_user()).email(), "ada@example.com");
+    }
+
+    #[test]
+    fn user_serialises_with_rfc3339_dates() {
+        let json = serde_json::to_value(sample_user()).unwrap();
+        assert_eq!(json["created_at"], "2024-01-02T03:04:05Z");
+        assert_eq!(json["last_login_at"], serde_json::Value::Null);
+        assert_eq!(json["id"], "u1");
+        let back: User = serde_json::from_value(json).unwrap();
+        assert_eq!(back, sample_user());
+    }
+}
