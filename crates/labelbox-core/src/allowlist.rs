@@ -35,6 +35,28 @@ pub enum AllowedIp {
 }
 
 impl AllowedIp {
+    /// Parses an entry as the server returned it: like [`FromStr`] (trimmed, canonical
+    /// text) but a network with host bits set is kept as written instead of rejected,
+    /// so that reading a key's allowlist never fails on an entry this crate would not
+    /// have sent.
+    ///
+    /// ```
+    /// use labelbox_core::AllowedIp;
+    ///
+    /// assert_eq!(AllowedIp::parse_lenient("10.0.0.1/8")?.to_string(), "10.0.0.1/8");
+    /// assert!(AllowedIp::parse_lenient("nonsense").is_err());
+    /// # Ok::<(), labelbox_core::AllowedIpError>(())
+    /// ```
+    pub fn parse_lenient(text: &str) -> Result<AllowedIp, AllowedIpError> {
+        match text.parse() {
+            Err(AllowedIpError::HostBitsSet { entry, .. }) => entry
+                .parse()
+                .map(AllowedIp::Network)
+                .map_err(|_| AllowedIpError::Invalid { entry }),
+            other => other,
+        }
+    }
+
     /// Whether `ip` is this address or inside this network. An IPv4-mapped IPv6
     /// address (`::ffff:10.0.0.1`) matches the IPv4 entries it maps to, and vice versa.
     pub fn contains(&self, ip: IpAddr) -> bool {
@@ -369,6 +391,18 @@ mod tests {
                 format!("allowed_ip_cidrs[1]: '{bad}' is not an IPv4/IPv6 address or CIDR network")
             );
         }
+    }
+
+    #[test]
+    fn lenient_parsing_keeps_host_bits() {
+        let entry = AllowedIp::parse_lenient(" 10.0.0.1/8 ").unwrap();
+        assert_eq!(entry.to_string(), "10.0.0.1/8");
+        assert!(entry.contains("10.9.9.9".parse().unwrap()));
+        assert_eq!(
+            AllowedIp::parse_lenient("2001:DB8::1").unwrap().to_string(),
+            "2001:db8::1"
+        );
+        assert_eq!(AllowedIp::parse_lenient(""), Err(AllowedIpError::Empty));
     }
 
     #[test]

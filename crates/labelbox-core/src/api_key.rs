@@ -5,7 +5,7 @@ use std::fmt;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use crate::{AllowedIp, UserId};
+use crate::{AllowedIp, UserId, ValidationError};
 
 string_id! {
     /// An API key's id (not the key itself: ids are not secret).
@@ -18,6 +18,27 @@ string_id! {
     /// assert_eq!(id.as_ref(), "ck1");
     /// ```
     ApiKeyId
+}
+
+/// The contract's first check for a new key: its name must not be empty. Text of only
+/// whitespace counts as empty.
+///
+/// ```
+/// use labelbox_core::{validate_key_name, ValidationError};
+///
+/// assert!(validate_key_name("ci-deploy").is_ok());
+/// assert_eq!(validate_key_name(""), Err(ValidationError::EmptyName));
+/// assert_eq!(
+///     validate_key_name("  ").unwrap_err().to_string(),
+///     "name must be a non-empty string"
+/// );
+/// ```
+pub fn validate_key_name(name: &str) -> Result<(), ValidationError> {
+    if name.trim().is_empty() {
+        Err(ValidationError::EmptyName)
+    } else {
+        Ok(())
+    }
 }
 
 /// An API key as the list query returns it (never with its secret).

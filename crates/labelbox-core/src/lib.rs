@@ -105,7 +105,7 @@ mod validity;
 pub use allowlist::{
     AllowedIp, AllowedIpError, AllowlistError, IpAllowlist, MAX_ALLOWLIST_ENTRIES,
 };
-pub use api_key::{ApiKey, ApiKeyId, CreatedApiKey};
+pub use api_key::{validate_key_name, ApiKey, ApiKeyId, CreatedApiKey};
 pub use error::{
     classify_graphql_errors, classify_response_errors, is_rate_limit_message, Error, GraphQlError,
     PathSegment, ValidationError,

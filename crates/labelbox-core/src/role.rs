@@ -122,6 +122,16 @@ impl RoleRef {
         }
     }
 
+    /// The name, checked to be non-empty (whitespace only counts as empty).
+    pub fn validated_name(&self) -> Result<&str, crate::ValidationError> {
+        let name = self.name();
+        if name.trim().is_empty() {
+            Err(crate::ValidationError::EmptyRoleName)
+        } else {
+            Ok(name)
+        }
+    }
+
     /// Whether this reference names the server's role called `server_name`.
     pub fn matches(&self, server_name: &str) -> bool {
         match self {
@@ -241,6 +251,17 @@ mod tests {
         assert_eq!(found.map(|r| r.name.as_str()), Some("Team Manager"));
         let refs: Vec<&Role> = roles.iter().collect();
         assert!(RoleRef::from("LABELER").find_in(refs).is_none());
+    }
+
+    #[test]
+    fn empty_role_name_is_rejected_with_the_contract_message() {
+        for role_ref in [RoleRef::from(""), RoleRef::from(role(" ", &[]))] {
+            assert_eq!(
+                role_ref.validated_name().unwrap_err().to_string(),
+                "role must be a Role object or a valid role name"
+            );
+        }
+        assert_eq!(RoleRef::from("Labeler").validated_name(), Ok("Labeler"));
     }
 
     proptest! {

@@ -66,6 +66,23 @@ impl UserRef {
             UserRef::User(user) => &user.email,
         }
     }
+
+    /// The email, checked to be non-empty (whitespace only counts as empty).
+    ///
+    /// ```
+    /// use labelbox_core::UserRef;
+    ///
+    /// assert_eq!(UserRef::from("a@example.com").validated_email(), Ok("a@example.com"));
+    /// assert!(UserRef::from(" ").validated_email().is_err());
+    /// ```
+    pub fn validated_email(&self) -> Result<&str, crate::ValidationError> {
+        let email = self.email();
+        if email.trim().is_empty() {
+            Err(crate::ValidationError::EmptyUserEmail)
+        } else {
+            Ok(email)
+        }
+    }
 }
 
 impl From<&str> for UserRef {
@@ -115,6 +132,20 @@ pub(crate) mod tests {
             created_at: datetime!(2024-01-02 03:04:05 UTC),
             updated_at: datetime!(2024-02-02 03:04:05 UTC),
             last_login_at: None,
+        }
+    }
+
+    #[test]
+    fn empty_user_email_is_rejected_with_the_contract_message() {
+        let blank = User {
+            email: String::new(),
+            ..sample_user()
+        };
+        for user in [UserRef::from(""), UserRef::from(blank)] {
+            assert_eq!(
+                user.validated_email().unwrap_err().to_string(),
+                "user must be a User object or a valid email"
+            );
         }
     }
 
