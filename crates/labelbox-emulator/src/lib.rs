@@ -1,1 +1,523 @@
-//! labelbox-emulator
+//! A local Labelbox API server, in the spirit of LocalStack: `POST /graphql` on loopback,
+//! serving exactly `schema/labelbox.graphql` (introspection enabled), with the API-key, role
+//! and user model of the Labelbox API, real signed keys, persistence, rate limits and fault
+//! injection for tests.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), labelbox_emulator::EmulatorError> {
+//! use labelbox_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::default().admin_key_seed("tests")).await?;
+//! println!("{} {}", emulator.endpoint(), emulator.admin_email());
+//! // point any Labelbox client at emulator.endpoint() with emulator.admin_key()
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Run it standalone with the `labelbox-emulator` binary
+//! (`labelbox-emulator --listen 127.0.0.1:8080 --state state.json`), or from code with
+//! [`run_foreground`].
+//!
+//! # Wire protocol
+//!
+//! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
+//!   Parsing, validation and execution are apollo-compiler's, against the checked-in SDL
+//!   (embedded with `include_str!`, so the served schema cannot drift from the file).
+//! - **Every response carrying GraphQL errors has HTTP status 200**: the reference client
+//!   classifies a body by `errors[].extensions.code` whatever the status, and the contract
+//!   names no status for these errors. Every error entry has an `extensions.code`:
+//!   | condition | code |
+//!   |---|---|
+//!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
+//!   | the key's role lacks the permission (creating keys, revoking someone else's key, granting a role above the caller's) | `AUTHORIZATION_ERROR` |
+//!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
+//!   | query that does not validate against the schema, unknown operation name | `GRAPHQL_VALIDATION_FAILED` |
+//!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
+//!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
+//!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
+//!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
+//! - Authentication happens before parsing: an unauthenticated request learns nothing about
+//!   the query's validity. Messages say which check failed ("Invalid API key: the key has
+//!   expired"); they never contain the key.
+//! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
+//!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
+//!   (no `errors`, as the contract's table describes).
+//! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
+//!   connect error...", a closed connection, a delay) or, for mutations, after the change is
+//!   persisted (the response is never sent).
+//!
+//! # Model and assumptions
+//!
+//! The real server's behaviour beyond the recorded requests is not public; these are the
+//! emulator's choices.
+//!
+//! - **One organization** with seeded users ([`Seed`]; the default has one user per
+//!   built-in role, see [`Seed::default`]). Emails are compared case-insensitively.
+//!   Dates are RFC 3339 with milliseconds and `Z`; seeded entities were created
+//!   2024-01-01T00:00:00.000Z; `updatedAt` of users and the organization equals `createdAt`;
+//!   `lastLoginAt` is always null.
+//! - **Roles** are the built-ins `None`, `Labeler`, `Reviewer`, `Team Manager`, `Admin`,
+//!   `Tenant Admin`, each holding the permissions of the one before plus its own (invented
+//!   names, see [`roles`]). `roles` returns them all with `organizationId: null` (built-in
+//!   roles belong to no organization).
+//! - **Keys** are HS256 JWTs signed with a per-emulator secret (random, or derived from
+//!   [`EmulatorConfig::admin_key_seed`]); claims `jti` (key id, also the header `kid`), `sub`
+//!   (user id), `org`, `iat`, `exp`. Only the SHA-256 of each key is stored. A key's caller is
+//!   the user it acts as (`sub`), and the caller's permissions are the permissions of the
+//!   **key's role** (chosen at creation), not of the user's organization role.
+//!   `organizationRole` without `userId` returns the key's role's permissions; with a
+//!   `userId` it returns that user's organization role's permissions (null for an unknown
+//!   user).
+//! - **Bootstrap admin key**: minted at start for the seed's bootstrap admin (the first
+//!   `Admin` user by default), valid until 2038-01-01 (expiry must fit a GraphQL `Int`),
+//!   named "Emulator bootstrap admin key", with `createdByUserId: null` (like the "older
+//!   keys" the contract mentions). With `admin_key_seed` the key (id, issue time, JWT) is
+//!   deterministic; without, a new one is minted at every start (earlier ones stay valid
+//!   when state is persisted).
+//! - **Authentication** on every request, before anything else; the allowlist is checked
+//!   against the TCP peer address (IPv4-mapped IPv6 peers count as IPv4). Expiry uses the
+//!   emulator clock ([`EmulatorHandle::advance_clock`]); a key is expired when
+//!   `expiresAtEpoch <= now`.
+//! - **createApiKey** checks, in this order: the caller's key role holds `MANAGE_API_KEYS`
+//!   (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored trimmed);
+//!   `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or strict networks
+//!   (host bits clear), stored canonically (IPv6 compressed), duplicates dropped, at most 50;
+//!   an empty list is stored as null (no allowlist); `validitySeconds` within 60..=15120000
+//!   (null means the maximum), with the reference client's messages; the target user exists
+//!   ("User with email '...' does not exist in the organization"); the role (the target
+//!   user's own role when null) exists and is grantable: never `None` or `Tenant Admin`,
+//!   otherwise when all its permissions are the caller's ("Invalid role specified. Allowed
+//!   roles are: [...]", `AUTHORIZATION_ERROR` when the role exists but is not grantable,
+//!   `MALFORMED_REQUEST` when no role has that exact, case-sensitive name). The target's own
+//!   organization role does not cap the key's role (the contract states no such rule).
+//!   `createdByUserId` is the caller.
+//! - **Listing**: `user.apiKeys` is the caller's own non-revoked keys; `apiKeysOtherUsers`
+//!   is other users' non-revoked keys the caller may manage: all of them when the key's role
+//!   holds `MANAGE_API_KEYS`, otherwise those the caller created. Both are oldest first, and
+//!   include expired keys (clients filter). On a user other than the caller both lists are
+//!   empty. `isViewer` is true on the caller only.
+//! - **Revoking** (`updateApiKey(where: {id}, data: {revoked: true})`): allowed on one's own
+//!   keys, on keys one created, and on any key with `MANAGE_API_KEYS`; idempotent (revoking a
+//!   revoked key returns it unchanged); an unknown id is `RESOURCE_NOT_FOUND`;
+//!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
+//!   takes effect from the next request.
+//! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
+//!   [`EmulatorHandle::issue_key`]) is written atomically (temporary file, fsync, rename,
+//!   directory fsync) before the response is produced; if the write fails the change is
+//!   rolled back and `INTERNAL_SERVER_ERROR` returned. A present state file is loaded at
+//!   start and the seed ignored; its JWT secret keeps old keys valid. Starting with an
+//!   `admin_key_seed` other than the one the state file was created with is an error.
+//! - **Concurrency**: one lock around the state; a request authenticates, executes and
+//!   persists under it on a blocking thread, so requests are serialisable.
+//! - **Rate limiting**: per key, fixed windows on the emulator clock, configured globally
+//!   ([`EmulatorConfig::rate_limit`], [`EmulatorHandle::set_rate_limit`]) or per key
+//!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count.
+//! - **Secrets**: keys and JWTs are never logged (the emulator logs nothing) and never in
+//!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
+//!   bootstrap admin key once, at start, as the issue requires.
+
+#![warn(missing_docs)]
+
+mod auth;
+mod config;
+mod error;
+mod faults;
+mod graphql;
+pub mod roles;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+pub use config::{EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser};
+pub use error::EmulatorError;
+pub use faults::{Fault, Faults};
+
+use crate::auth::Claims;
+use crate::server::{App, Limits};
+use crate::state::State;
+
+/// Issue time of a seeded (deterministic) bootstrap key: 2025-01-01T00:00:00Z.
+const SEEDED_KEY_IAT: i64 = 1_735_689_600;
+/// Expiry of bootstrap keys: 2038-01-01T00:00:00Z (fits a GraphQL `Int`).
+const BOOTSTRAP_KEY_EXP: i64 = 2_145_916_800;
+/// Name of bootstrap keys.
+const BOOTSTRAP_KEY_NAME: &str = "Emulator bootstrap admin key";
+
+/// Starts emulators.
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// Loads or seeds the state, mints the bootstrap admin key, binds `config.listen` and
+    /// serves in the background until [`EmulatorHandle::shutdown`] (or the handle is dropped).
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+        let api = graphql::GraphqlApi::new().map_err(EmulatorError::Seed)?;
+        let seed_secret = config
+            .admin_key_seed
+            .as_deref()
+            .map(|s| State::from_seed(&config.seed, Some(s)).map(|st| st.jwt_secret));
+        let mut state = match &config.state_file {
+            Some(path) => match State::load(path)? {
+                Some(loaded) => {
+                    if let Some(secret) = seed_secret {
+                        if secret? != loaded.jwt_secret {
+                            return Err(EmulatorError::State(format!(
+                                "{} was created with a different admin key seed",
+                                path.display()
+                            )));
+                        }
+                    }
+                    loaded
+                }
+                None => State::from_seed(&config.seed, config.admin_key_seed.as_deref())?,
+            },
+            None => State::from_seed(&config.seed, config.admin_key_seed.as_deref())?,
+        };
+        let now = OffsetDateTime::now_utc();
+        let (admin_key_id, admin_key) =
+            bootstrap_key(&mut state, config.admin_key_seed.as_deref(), now)?;
+        let admin_email = state
+            .user_by_id(&state.bootstrap_admin_id)
+            .map(|u| u.email.clone())
+            .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
+        if let Some(path) = &config.state_file {
+            state.save(path)?;
+        }
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| EmulatorError::Io {
+                context: format!("binding {}", config.listen),
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| EmulatorError::Io {
+            context: "reading the bound address".into(),
+            source,
+        })?;
+        let app = Arc::new(App {
+            api,
+            state: Mutex::new(state),
+            state_file: config.state_file.clone(),
+            clock_offset_ms: AtomicI64::new(0),
+            faults: Faults::default(),
+            requests: AtomicU64::new(0),
+            operations: Mutex::new(Default::default()),
+            limits: Mutex::new(Limits {
+                default: config.rate_limit,
+                ..Limits::default()
+            }),
+        });
+        let (shutdown, stop) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
+        Ok(EmulatorHandle {
+            app,
+            local_addr,
+            admin_key,
+            admin_key_id,
+            admin_email,
+            shutdown,
+            task,
+        })
+    }
+}
+
+/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key.
+fn bootstrap_key(
+    state: &mut State,
+    seed: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<(String, String), EmulatorError> {
+    let admin = state
+        .user_by_id(&state.bootstrap_admin_id)
+        .cloned()
+        .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
+    let (id, iat) = match seed {
+        Some(s) => (state::derived_id(&format!("admin-key:{s}")), SEEDED_KEY_IAT),
+        None => (state::random_id()?, now.unix_timestamp()),
+    };
+    let claims = Claims {
+        jti: id.clone(),
+        sub: admin.id.clone(),
+        org: state.organization.id.clone(),
+        iat,
+        exp: BOOTSTRAP_KEY_EXP,
+    };
+    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    if !state.keys.contains_key(&id) {
+        let created = OffsetDateTime::from_unix_timestamp(iat)
+            .map_err(|e| EmulatorError::State(e.to_string()))?;
+        let record = auth::record(
+            &claims,
+            &jwt,
+            BOOTSTRAP_KEY_NAME,
+            &admin.role,
+            None,
+            None,
+            created,
+        );
+        state.keys.insert(id.clone(), record);
+    }
+    Ok((id, jwt))
+}
+
+/// A summary of a stored key, for tests and tools (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyInfo {
+    /// Key id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The user it acts as.
+    pub user_email: String,
+    /// Its role.
+    pub role: String,
+    /// Who created it (null for bootstrap keys).
+    pub created_by_user_id: Option<String>,
+    /// Expiry, Unix seconds.
+    pub expires_at_epoch: i64,
+    /// Whether it is revoked.
+    pub revoked: bool,
+    /// Its allowlist.
+    pub allowed_ip_cidrs: Option<Vec<String>>,
+}
+
+/// A running emulator. Dropping it stops the server (like [`shutdown`](Self::shutdown),
+/// without waiting).
+pub struct EmulatorHandle {
+    app: Arc<App>,
+    local_addr: SocketAddr,
+    admin_key: String,
+    admin_key_id: String,
+    admin_email: String,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("endpoint", &self.endpoint())
+            .field("admin_email", &self.admin_email)
+            .field("admin_key_id", &self.admin_key_id)
+            .field("admin_key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl EmulatorHandle {
+    /// The GraphQL endpoint, `http://127.0.0.1:PORT/graphql`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}/graphql", self.local_addr)
+    }
+
+    /// The address the server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The bootstrap admin API key: a real JWT, a secret (do not log it). A plain `&str`
+    /// because the emulator does not depend on `secrecy`; wrap it in a `SecretString`.
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
+    }
+
+    /// The id of the bootstrap admin key.
+    pub fn admin_key_id(&self) -> &str {
+        &self.admin_key_id
+    }
+
+    /// The email of the user the bootstrap admin key acts as (`admin@example.com` by default).
+    pub fn admin_email(&self) -> &str {
+        &self.admin_email
+    }
+
+    /// Fault injection: `handle.faults().fail_next(2, Fault::Http500)`.
+    pub fn faults(&self) -> &Faults {
+        &self.app.faults
+    }
+
+    /// Moves the emulator clock forward (expiry, rate-limit windows and new keys' times
+    /// follow it).
+    pub fn advance_clock(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.app.clock_offset_ms.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    /// The emulator's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.app.now()
+    }
+
+    /// Requests received on `/graphql` so far (faulted and refused ones included).
+    pub fn request_count(&self) -> u64 {
+        self.app.requests.load(Ordering::SeqCst)
+    }
+
+    /// Authenticated requests that executed the operation named `operation_name`
+    /// (`<anonymous>` for unnamed operations).
+    pub fn operation_count(&self, operation_name: &str) -> u64 {
+        self.app.operation_count(operation_name)
+    }
+
+    /// Sets the default per-key rate limit (`None`: unlimited).
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.app.limits().default = limit;
+    }
+
+    /// Sets the rate limit of one key, overriding the default (`None`: unlimited).
+    pub fn set_key_rate_limit(&self, key_id: &str, limit: Option<RateLimit>) {
+        self.app.limits().per_key.insert(key_id.to_owned(), limit);
+    }
+
+    /// Every stored key, revoked ones included, oldest first.
+    pub fn keys(&self) -> Vec<KeyInfo> {
+        let state = self.app.state();
+        let mut keys: Vec<KeyInfo> = state
+            .keys
+            .values()
+            .map(|k| KeyInfo {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                user_email: state
+                    .user_by_id(&k.user_id)
+                    .map(|u| u.email.clone())
+                    .unwrap_or_default(),
+                role: k.role.clone(),
+                created_by_user_id: k.created_by_user_id.clone(),
+                expires_at_epoch: k.expires_at,
+                revoked: k.revoked,
+                allowed_ip_cidrs: k.allowed_ip_cidrs.clone(),
+            })
+            .collect();
+        keys.sort_by_key(|k| state.keys.get(&k.id).map(|r| (r.created_at, r.id.clone())));
+        keys
+    }
+
+    /// The id of the user with `email`, if any.
+    pub fn user_id(&self, email: &str) -> Option<String> {
+        self.app.state().user_by_email(email).map(|u| u.id.clone())
+    }
+
+    /// Test helper: mints a key for `email` with `role`, valid for `validity_secs` from now
+    /// (any value: zero or negative gives an already expired key), bypassing the permission,
+    /// grant and validity checks of `createApiKey`; `allowed` is validated like the
+    /// mutation's. The key is created by its own user. Returns `(id, jwt)`; persisted when a
+    /// state file is configured.
+    pub fn issue_key(
+        &self,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let allowed = match allowed {
+            Some(entries) => {
+                state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?
+            }
+            None => None,
+        };
+        let now = self.app.now();
+        let mut state = self.app.state();
+        let user = state
+            .user_by_email(email)
+            .cloned()
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
+        let id = loop {
+            let id = state::random_id()?;
+            if !state.keys.contains_key(&id) {
+                break id;
+            }
+        };
+        let claims = Claims {
+            jti: id.clone(),
+            sub: user.id.clone(),
+            org: state.organization.id.clone(),
+            iat: now.unix_timestamp(),
+            exp: now.unix_timestamp().saturating_add(validity_secs),
+        };
+        let jwt = auth::mint(&state, &claims).map_err(EmulatorError::State)?;
+        let record = auth::record(
+            &claims,
+            &jwt,
+            &format!("issued for {}", user.email),
+            role.name,
+            Some(user.id.clone()),
+            allowed,
+            now,
+        );
+        state.keys.insert(id.clone(), record);
+        if let Err(e) = self.app.persist(&state) {
+            state.keys.remove(&id);
+            return Err(e);
+        }
+        Ok((id, jwt))
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the
+    /// server task.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let task = self.task;
+        let _ = task.await;
+    }
+}
+
+/// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one
+/// `name: value` line each), and serves until Ctrl-C (or SIGTERM on Unix).
+pub async fn run_foreground(config: EmulatorConfig) -> Result<(), EmulatorError> {
+    run_foreground_with(config, |_| {}).await
+}
+
+/// Like [`run_foreground`], calling `setup` on the handle (to queue faults, set limits, ...)
+/// before printing and serving.
+pub async fn run_foreground_with(
+    config: EmulatorConfig,
+    setup: impl FnOnce(&EmulatorHandle),
+) -> Result<(), EmulatorError> {
+    use std::io::Write as _;
+    let handle = Emulator::start(config).await?;
+    setup(&handle);
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "Labelbox emulator running.");
+        let _ = writeln!(out, "endpoint: {}", handle.endpoint());
+        let _ = writeln!(out, "admin_email: {}", handle.admin_email());
+        let _ = writeln!(out, "admin_key: {}", handle.admin_key());
+        let _ = writeln!(out, "Press Ctrl-C to stop.");
+        let _ = out.flush();
+    }
+    wait_for_signal().await;
+    handle.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

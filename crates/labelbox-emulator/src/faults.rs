@@ -1,0 +1,108 @@
+//! Fault injection: make the next requests fail the way real networks and proxies do.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// One injected failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 500 with a plain-text body.
+    Http500,
+    /// HTTP 502 with an HTML page, as a load balancer sends it.
+    BadGateway502Html,
+    /// HTTP 503 with the text `upstream connect error or disconnect/reset before headers...`.
+    UpstreamConnect503,
+    /// The connection is closed without any response.
+    DropConnection,
+    /// The request is held for this long, then served normally.
+    Delay(Duration),
+    /// Applies to mutations only (queries pass untouched and do not consume it): the
+    /// mutation is executed and persisted, then the connection is closed without a response.
+    CommitThenDrop,
+}
+
+impl Fault {
+    /// Parses a fault name as the binary's `--fault` flag takes it: `http500`,
+    /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, or `delay=MILLIS`.
+    pub fn parse(text: &str) -> Option<Fault> {
+        Some(match text {
+            "http500" => Fault::Http500,
+            "bad-gateway" => Fault::BadGateway502Html,
+            "upstream-503" => Fault::UpstreamConnect503,
+            "drop" => Fault::DropConnection,
+            "commit-then-drop" => Fault::CommitThenDrop,
+            other => {
+                let ms = other.strip_prefix("delay=")?.parse().ok()?;
+                Fault::Delay(Duration::from_millis(ms))
+            }
+        })
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    /// Faults applied before the request is processed, in order.
+    before: VecDeque<Fault>,
+    /// Pending commit-then-drop faults (mutations only).
+    commit_then_drop: u64,
+}
+
+/// The fault queue of an emulator; see [`EmulatorHandle::faults`](crate::EmulatorHandle::faults).
+#[derive(Default)]
+pub struct Faults {
+    queue: Mutex<Queue>,
+}
+
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Faults")
+            .field("pending", &self.pending())
+            .finish()
+    }
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes the next `n` requests fail with `fault` (after any faults already queued).
+    /// [`Fault::CommitThenDrop`] counts mutations only.
+    pub fn fail_next(&self, n: u32, fault: Fault) {
+        let mut q = self.lock();
+        if fault == Fault::CommitThenDrop {
+            q.commit_then_drop += u64::from(n);
+        } else {
+            for _ in 0..n {
+                q.before.push_back(fault.clone());
+            }
+        }
+    }
+
+    /// Removes every pending fault.
+    pub fn clear(&self) {
+        *self.lock() = Queue::default();
+    }
+
+    /// How many faults are still pending.
+    pub fn pending(&self) -> usize {
+        let q = self.lock();
+        q.before.len() + usize::try_from(q.commit_then_drop).unwrap_or(usize::MAX)
+    }
+
+    pub(crate) fn take_before(&self) -> Option<Fault> {
+        self.lock().before.pop_front()
+    }
+
+    pub(crate) fn take_commit_then_drop(&self) -> bool {
+        let mut q = self.lock();
+        if q.commit_then_drop > 0 {
+            q.commit_then_drop -= 1;
+            true
+        } else {
+            false
+        }
+    }
+}

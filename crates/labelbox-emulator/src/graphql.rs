@@ -1,0 +1,751 @@
+//! GraphQL: the checked-in SDL, parsing and validation (apollo-compiler), and the resolvers
+//! of the Labelbox model executed by apollo-compiler's executor.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::Display;
+
+use apollo_compiler::executable::OperationType;
+use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
+use apollo_compiler::response::{GraphQLError, JsonMap, JsonValue};
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{ExecutableDocument, Schema};
+use time::OffsetDateTime;
+
+use crate::auth::{self, Caller, Claims};
+use crate::roles::{self, RoleDef, MANAGE_API_KEYS};
+use crate::state::{self, KeyRecord, State, UserRecord};
+
+/// The SDL served, byte for byte the checked-in schema.
+pub(crate) const SDL: &str = include_str!("../../../schema/labelbox.graphql");
+
+/// Error codes used in `errors[].extensions.code`.
+pub(crate) mod code {
+    pub const AUTHENTICATION_ERROR: &str = "AUTHENTICATION_ERROR";
+    pub const AUTHORIZATION_ERROR: &str = "AUTHORIZATION_ERROR";
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const RESOURCE_NOT_FOUND: &str = "RESOURCE_NOT_FOUND";
+    pub const MALFORMED_REQUEST: &str = "MALFORMED_REQUEST";
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+}
+
+/// Minimum key validity, seconds.
+pub(crate) const MIN_VALIDITY: i64 = 60;
+/// Maximum key validity (25 weeks), seconds.
+pub(crate) const MAX_VALIDITY: i64 = 15_120_000;
+
+/// A GraphQL error body: `{"errors": [{"message", "extensions": {"code"}}]}`.
+pub(crate) fn error_body(code: &str, message: impl Display) -> String {
+    serde_json::json!({
+        "errors": [{ "message": message.to_string(), "extensions": { "code": code } }]
+    })
+    .to_string()
+}
+
+/// The parsed schema.
+pub(crate) struct GraphqlApi {
+    schema: Valid<Schema>,
+}
+
+/// A request that parsed and validated.
+pub(crate) struct Prepared {
+    doc: Valid<ExecutableDocument>,
+    operation_name: Option<String>,
+    /// Whether the selected operation is a mutation.
+    pub is_mutation: bool,
+    /// The operation's name, or `<anonymous>`.
+    pub label: String,
+}
+
+/// The result of executing a request.
+pub(crate) struct Executed {
+    /// The JSON response body (field order as selected).
+    pub body: String,
+    pub mutated: bool,
+}
+
+impl GraphqlApi {
+    pub fn new() -> Result<Self, String> {
+        let schema = Schema::parse_and_validate(SDL, "schema/labelbox.graphql")
+            .map_err(|e| e.errors.to_string())?;
+        Ok(Self { schema })
+    }
+
+    /// Parses and validates `query`; on failure the error body to send.
+    pub fn prepare(&self, query: &str, operation_name: Option<&str>) -> Result<Prepared, String> {
+        if let Err(e) = apollo_compiler::ast::Document::parse(query, "request.graphql") {
+            return Err(errors_body(
+                e.errors.iter().map(|d| d.to_json()).collect(),
+                code::GRAPHQL_PARSE_FAILED,
+            ));
+        }
+        let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
+            .map_err(|e| {
+                errors_body(
+                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    code::GRAPHQL_VALIDATION_FAILED,
+                )
+            })?;
+        let (is_mutation, label) = match doc.operations.get(operation_name) {
+            Ok(op) => (
+                op.operation_type == OperationType::Mutation,
+                op.name
+                    .as_ref()
+                    .map_or_else(|| "<anonymous>".to_owned(), |n| n.to_string()),
+            ),
+            Err(e) => {
+                return Err(error_body(
+                    code::GRAPHQL_VALIDATION_FAILED,
+                    e.message().to_string(),
+                ))
+            }
+        };
+        Ok(Prepared {
+            doc,
+            operation_name: operation_name.map(str::to_owned),
+            is_mutation,
+            label,
+        })
+    }
+
+    /// Executes a prepared request as `caller`.
+    pub fn execute(
+        &self,
+        prepared: &Prepared,
+        variables: &JsonMap,
+        state: &mut State,
+        caller: &Caller,
+        now: OffsetDateTime,
+    ) -> Executed {
+        let ctx = Ctx {
+            state: RefCell::new(state),
+            caller,
+            now,
+            mutated: Cell::new(false),
+        };
+        let execution = match Execution::new(&self.schema, &prepared.doc)
+            .operation_name(prepared.operation_name.as_deref())
+        {
+            Ok(e) => e,
+            Err(e) => {
+                return Executed {
+                    body: error_body(code::GRAPHQL_VALIDATION_FAILED, e.message()),
+                    mutated: false,
+                }
+            }
+        };
+        let execution = execution
+            .raw_variable_values(variables)
+            .enable_schema_introspection(true);
+        let result = if prepared.is_mutation {
+            execution.execute_sync(&MutationRoot { ctx: &ctx })
+        } else {
+            execution.execute_sync(&QueryRoot { ctx: &ctx })
+        };
+        let body = match result {
+            Ok(mut response) => {
+                for error in &mut response.errors {
+                    tag_error(error);
+                }
+                serde_json::to_string(&response).unwrap_or_else(|e| {
+                    error_body(code::INTERNAL_SERVER_ERROR, format!("serialisation: {e}"))
+                })
+            }
+            Err(e) => errors_body(
+                vec![e.to_graphql_error(&prepared.doc.sources)],
+                code::BAD_USER_INPUT,
+            ),
+        };
+        Executed {
+            body,
+            mutated: ctx.mutated.get(),
+        }
+    }
+}
+
+fn errors_body(mut errors: Vec<GraphQLError>, code: &str) -> String {
+    for e in &mut errors {
+        e.extensions.insert("code", JsonValue::from(code));
+    }
+    serde_json::json!({ "errors": errors }).to_string()
+}
+
+/// Field errors carry their code as a `\0CODE\0` prefix of the message (apollo-compiler's
+/// `FieldError` has only a message); this moves it into `extensions.code`. Errors raised by
+/// the executor itself are `INTERNAL_SERVER_ERROR`.
+fn tag_error(error: &mut GraphQLError) {
+    let (code, message) = match error.message.strip_prefix('\0') {
+        Some(rest) => match rest.split_once('\0') {
+            Some((code, message)) => (code.to_owned(), message.to_owned()),
+            None => (code::INTERNAL_SERVER_ERROR.to_owned(), rest.to_owned()),
+        },
+        None => (
+            code::INTERNAL_SERVER_ERROR.to_owned(),
+            error.message.clone(),
+        ),
+    };
+    error.message = message;
+    error.extensions.insert("code", JsonValue::from(code));
+}
+
+fn field_error(code: &str, message: impl Display) -> FieldError {
+    FieldError {
+        message: format!("\0{code}\0{message}"),
+    }
+}
+
+/// RFC 3339 with milliseconds and `Z`, as Labelbox writes dates.
+pub(crate) fn format_date(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+struct Ctx<'s> {
+    state: RefCell<&'s mut State>,
+    caller: &'s Caller,
+    now: OffsetDateTime,
+    mutated: Cell<bool>,
+}
+
+fn str_arg<'a>(map: &'a JsonMap, name: &str) -> Option<&'a str> {
+    map.get(name).and_then(JsonValue::as_str)
+}
+
+fn obj_arg<'a>(map: &'a JsonMap, name: &str) -> Option<&'a JsonMap> {
+    map.get(name).and_then(JsonValue::as_object)
+}
+
+fn leaf_opt<'a>(v: Option<&str>) -> ResolvedValue<'a> {
+    match v {
+        Some(s) => ResolvedValue::leaf(s),
+        None => ResolvedValue::null(),
+    }
+}
+
+fn string_list<'a, I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> ResolvedValue<'a> {
+    ResolvedValue::list(
+        items
+            .into_iter()
+            .map(|s| ResolvedValue::leaf(s.as_ref()))
+            .collect::<Vec<_>>(),
+    )
+}
+
+struct QueryRoot<'c, 's> {
+    ctx: &'c Ctx<'s>,
+}
+
+impl ObjectValue for QueryRoot<'_, '_> {
+    fn type_name(&self) -> &str {
+        "Query"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let ctx = self.ctx;
+        let args = info.arguments();
+        match info.field_name() {
+            "user" => {
+                let state = ctx.state.borrow();
+                let id = match obj_arg(args, "where") {
+                    Some(w) => str_arg(w, "id").unwrap_or_default().to_owned(),
+                    None => ctx.caller.user_id.clone(),
+                };
+                Ok(ResolvedValue::nullable_object(
+                    state
+                        .user_by_id(&id)
+                        .cloned()
+                        .map(|user| UserObj { ctx, user }),
+                ))
+            }
+            "organization" => Ok(ResolvedValue::object(OrganizationObj { ctx })),
+            "organizationRole" => {
+                let permissions: Option<Vec<&'static str>> = match str_arg(args, "userId") {
+                    None => Some(ctx.caller.permissions().to_vec()),
+                    Some(id) => {
+                        let state = ctx.state.borrow();
+                        state
+                            .user_by_id(id)
+                            .and_then(|u| roles::role_by_name(&u.role))
+                            .map(|r| r.permissions.clone())
+                    }
+                };
+                Ok(ResolvedValue::nullable_object(
+                    permissions.map(|permissions| OrganizationRoleObj { permissions }),
+                ))
+            }
+            "roles" => Ok(ResolvedValue::list(
+                roles::builtin_roles()
+                    .iter()
+                    .map(|role| ResolvedValue::object(RoleObj { role }))
+                    .collect::<Vec<_>>(),
+            )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct UserObj<'c, 's> {
+    ctx: &'c Ctx<'s>,
+    user: UserRecord,
+}
+
+impl UserObj<'_, '_> {
+    fn is_caller(&self) -> bool {
+        self.user.id == self.ctx.caller.user_id
+    }
+
+    /// Live (non-revoked) keys matching `pred`, oldest first.
+    fn keys(&self, pred: impl Fn(&KeyRecord) -> bool) -> Vec<ApiKeyObj> {
+        let state = self.ctx.state.borrow();
+        let mut keys: Vec<&KeyRecord> = state
+            .keys
+            .values()
+            .filter(|k| !k.revoked && pred(k))
+            .collect();
+        keys.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        keys.into_iter()
+            .map(|k| ApiKeyObj::new(&state, k))
+            .collect()
+    }
+}
+
+impl ObjectValue for UserObj<'_, '_> {
+    fn type_name(&self) -> &str {
+        "User"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let u = &self.user;
+        Ok(match info.field_name() {
+            "id" => ResolvedValue::leaf(u.id.as_str()),
+            "email" => ResolvedValue::leaf(u.email.as_str()),
+            "name" => ResolvedValue::leaf(u.name.as_str()),
+            "nickname" => leaf_opt(u.nickname.as_deref()),
+            "picture" => leaf_opt(u.picture.as_deref()),
+            "isExternalUser" => ResolvedValue::leaf(u.is_external_user),
+            "isViewer" => ResolvedValue::leaf(self.is_caller()),
+            "createdAt" | "updatedAt" => ResolvedValue::leaf(format_date(u.created_at)),
+            "lastLoginAt" => ResolvedValue::null(),
+            "apiKeys" => {
+                let caller = &self.ctx.caller.user_id;
+                let keys = if self.is_caller() {
+                    self.keys(|k| &k.user_id == caller)
+                } else {
+                    Vec::new()
+                };
+                ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
+            }
+            "apiKeysOtherUsers" => {
+                let caller = self.ctx.caller;
+                let manages_all = caller.can(MANAGE_API_KEYS);
+                let keys = if self.is_caller() {
+                    self.keys(|k| {
+                        k.user_id != caller.user_id
+                            && (manages_all
+                                || k.created_by_user_id.as_deref() == Some(&caller.user_id))
+                    })
+                } else {
+                    Vec::new()
+                };
+                ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
+            }
+            _ => return Err(self.unknown_field_error(info)),
+        })
+    }
+}
+
+struct ApiKeyObj {
+    key: KeyRecord,
+    user_email: String,
+}
+
+impl ApiKeyObj {
+    fn new(state: &State, key: &KeyRecord) -> Self {
+        Self {
+            key: key.clone(),
+            user_email: state
+                .user_by_id(&key.user_id)
+                .map(|u| u.email.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl ObjectValue for ApiKeyObj {
+    fn type_name(&self) -> &str {
+        "ApiKey"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let k = &self.key;
+        Ok(match info.field_name() {
+            "id" => ResolvedValue::leaf(k.id.as_str()),
+            "name" => ResolvedValue::leaf(k.name.as_str()),
+            "createdAt" => ResolvedValue::leaf(format_date(k.created_at)),
+            "updatedAt" => ResolvedValue::leaf(format_date(k.updated_at)),
+            "revoked" => ResolvedValue::leaf(k.revoked),
+            "expiresAtEpoch" => ResolvedValue::leaf(k.expires_at),
+            "userId" => ResolvedValue::leaf(k.user_id.as_str()),
+            "userEmail" => ResolvedValue::leaf(self.user_email.as_str()),
+            "createdByUserId" => leaf_opt(k.created_by_user_id.as_deref()),
+            "allowedIpCidrs" => match &k.allowed_ip_cidrs {
+                Some(list) => string_list(list),
+                None => ResolvedValue::null(),
+            },
+            _ => return Err(self.unknown_field_error(info)),
+        })
+    }
+}
+
+struct OrganizationObj<'c, 's> {
+    ctx: &'c Ctx<'s>,
+}
+
+impl ObjectValue for OrganizationObj<'_, '_> {
+    fn type_name(&self) -> &str {
+        "Organization"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let ctx = self.ctx;
+        let state = ctx.state.borrow();
+        let org = &state.organization;
+        Ok(match info.field_name() {
+            "id" => ResolvedValue::leaf(org.id.clone()),
+            "name" => ResolvedValue::leaf(org.name.clone()),
+            "createdAt" | "updatedAt" => ResolvedValue::leaf(format_date(org.created_at)),
+            "users" => {
+                let args = info.arguments();
+                let email = obj_arg(args, "where").and_then(|w| str_arg(w, "email"));
+                let skip = args.get("skip").and_then(JsonValue::as_i64).unwrap_or(0);
+                let first = args.get("first").and_then(JsonValue::as_i64);
+                if skip < 0 || first.is_some_and(|f| f < 0) {
+                    return Err(field_error(
+                        code::MALFORMED_REQUEST,
+                        "skip and first must not be negative",
+                    ));
+                }
+                let users: Vec<UserRecord> = state
+                    .users
+                    .iter()
+                    .filter(|u| email.is_none_or(|e| u.email.eq_ignore_ascii_case(e.trim())))
+                    .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+                    .take(first.map_or(usize::MAX, |f| usize::try_from(f).unwrap_or(0)))
+                    .cloned()
+                    .collect();
+                ResolvedValue::list(
+                    users
+                        .into_iter()
+                        .map(|user| ResolvedValue::object(UserObj { ctx, user })),
+                )
+            }
+            _ => return Err(self.unknown_field_error(info)),
+        })
+    }
+}
+
+struct OrganizationRoleObj {
+    permissions: Vec<&'static str>,
+}
+
+impl ObjectValue for OrganizationRoleObj {
+    fn type_name(&self) -> &str {
+        "OrganizationRole"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "permissions" => Ok(string_list(&self.permissions)),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct RoleObj {
+    role: &'static RoleDef,
+}
+
+impl ObjectValue for RoleObj {
+    fn type_name(&self) -> &str {
+        "Role"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        Ok(match info.field_name() {
+            "id" => ResolvedValue::leaf(self.role.id),
+            "name" => ResolvedValue::leaf(self.role.name),
+            "permissions" => string_list(&self.role.permissions),
+            // Built-in roles belong to no organization.
+            "organizationId" => ResolvedValue::null(),
+            _ => return Err(self.unknown_field_error(info)),
+        })
+    }
+}
+
+struct ApiKeyWithJwtObj {
+    id: String,
+    jwt: String,
+}
+
+impl ObjectValue for ApiKeyWithJwtObj {
+    fn type_name(&self) -> &str {
+        "ApiKeyWithJwt"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        Ok(match info.field_name() {
+            "id" => ResolvedValue::leaf(self.id.as_str()),
+            "jwt" => ResolvedValue::leaf(self.jwt.as_str()),
+            _ => return Err(self.unknown_field_error(info)),
+        })
+    }
+}
+
+struct MutationRoot<'c, 's> {
+    ctx: &'c Ctx<'s>,
+}
+
+impl ObjectValue for MutationRoot<'_, '_> {
+    fn type_name(&self) -> &str {
+        "Mutation"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let args = info.arguments();
+        match info.field_name() {
+            "createApiKey" => {
+                let data = obj_arg(args, "data").ok_or_else(|| {
+                    field_error(code::MALFORMED_REQUEST, "createApiKey needs `data`")
+                })?;
+                let created = self.create_api_key(data)?;
+                Ok(ResolvedValue::object(created))
+            }
+            "updateApiKey" => {
+                let id = obj_arg(args, "where")
+                    .and_then(|w| str_arg(w, "id"))
+                    .unwrap_or_default();
+                let revoked = obj_arg(args, "data")
+                    .and_then(|d| d.get("revoked"))
+                    .and_then(JsonValue::as_bool);
+                let key = self.update_api_key(id, revoked)?;
+                Ok(ResolvedValue::object(key))
+            }
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// The message listing the roles a caller may grant, formatted like the reference client's.
+fn invalid_role_message(grantable: &[&str]) -> String {
+    let list: Vec<String> = grantable.iter().map(|n| format!("'{n}'")).collect();
+    format!(
+        "Invalid role specified. Allowed roles are: [{}]",
+        list.join(", ")
+    )
+}
+
+impl MutationRoot<'_, '_> {
+    fn create_api_key(&self, data: &JsonMap) -> Result<ApiKeyWithJwtObj, FieldError> {
+        let ctx = self.ctx;
+        let caller = ctx.caller;
+        if !caller.can(MANAGE_API_KEYS) {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                format!(
+                    "You do not have permission to create API keys (role {} lacks {MANAGE_API_KEYS})",
+                    caller.role.name
+                ),
+            ));
+        }
+        let name = str_arg(data, "name").unwrap_or_default();
+        if name.trim().is_empty() {
+            return Err(field_error(
+                code::MALFORMED_REQUEST,
+                "name must be a non-empty string",
+            ));
+        }
+        let allowed = match data.get("allowedIpCidrs") {
+            None | Some(JsonValue::Null) => None,
+            Some(JsonValue::Array(items)) => {
+                let entries: Vec<String> = items
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect();
+                state::normalise_allowlist(&entries)
+                    .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?
+            }
+            Some(_) => {
+                return Err(field_error(
+                    code::MALFORMED_REQUEST,
+                    "allowedIpCidrs must be a list of IP addresses or CIDR ranges",
+                ))
+            }
+        };
+        let validity = match data.get("validitySeconds").and_then(JsonValue::as_i64) {
+            None => MAX_VALIDITY,
+            Some(v) if v < 0 => {
+                return Err(field_error(
+                    code::MALFORMED_REQUEST,
+                    "validity must be a positive integer",
+                ))
+            }
+            Some(v) if v < MIN_VALIDITY => {
+                return Err(field_error(
+                    code::MALFORMED_REQUEST,
+                    "Minimum validity period is 1 minute",
+                ))
+            }
+            Some(v) if v > MAX_VALIDITY => {
+                return Err(field_error(
+                    code::MALFORMED_REQUEST,
+                    "Maximum validity period is 6 months (or 25 weeks)",
+                ))
+            }
+            Some(v) => v,
+        };
+        let email = str_arg(data, "targetUserEmailId").unwrap_or_default();
+        let mut state = ctx.state.borrow_mut();
+        let target = state.user_by_email(email).cloned().ok_or_else(|| {
+            field_error(
+                code::MALFORMED_REQUEST,
+                format!("User with email '{email}' does not exist in the organization"),
+            )
+        })?;
+        let grantable = roles::grantable_names(caller.permissions());
+        let role_name = str_arg(data, "role").unwrap_or(&target.role);
+        let role = roles::role_by_name(role_name).ok_or_else(|| {
+            field_error(code::MALFORMED_REQUEST, invalid_role_message(&grantable))
+        })?;
+        if !roles::grantable(role, caller.permissions()) {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                invalid_role_message(&grantable),
+            ));
+        }
+        let id = loop {
+            let id = state::random_id().map_err(|e| field_error(code::INTERNAL_SERVER_ERROR, e))?;
+            if !state.keys.contains_key(&id) {
+                break id;
+            }
+        };
+        let iat = ctx.now.unix_timestamp();
+        let claims = Claims {
+            jti: id.clone(),
+            sub: target.id.clone(),
+            org: state.organization.id.clone(),
+            iat,
+            exp: iat + validity,
+        };
+        let jwt =
+            auth::mint(&state, &claims).map_err(|m| field_error(code::INTERNAL_SERVER_ERROR, m))?;
+        let record = auth::record(
+            &claims,
+            &jwt,
+            name.trim(),
+            role.name,
+            Some(caller.user_id.clone()),
+            allowed,
+            ctx.now,
+        );
+        state.keys.insert(id.clone(), record);
+        ctx.mutated.set(true);
+        Ok(ApiKeyWithJwtObj { id, jwt })
+    }
+
+    fn update_api_key(&self, id: &str, revoked: Option<bool>) -> Result<ApiKeyObj, FieldError> {
+        let ctx = self.ctx;
+        let caller = ctx.caller;
+        let mut state = ctx.state.borrow_mut();
+        let Some(key) = state.keys.get(id) else {
+            return Err(field_error(
+                code::RESOURCE_NOT_FOUND,
+                format!("API key with id '{id}' was not found"),
+            ));
+        };
+        let may_manage = key.user_id == caller.user_id
+            || caller.can(MANAGE_API_KEYS)
+            || key.created_by_user_id.as_deref() == Some(&caller.user_id);
+        if !may_manage {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                "You do not have permission to update this API key",
+            ));
+        }
+        match (revoked, key.revoked) {
+            (Some(true), false) => {
+                let now = ctx.now;
+                if let Some(key) = state.keys.get_mut(id) {
+                    key.revoked = true;
+                    key.updated_at = now;
+                }
+                ctx.mutated.set(true);
+            }
+            (Some(false), true) => {
+                return Err(field_error(
+                    code::MALFORMED_REQUEST,
+                    "A revoked API key cannot be restored",
+                ))
+            }
+            // Revoking a revoked key, or no change requested: idempotent.
+            _ => {}
+        }
+        let key = state.keys.get(id).ok_or_else(|| {
+            field_error(
+                code::INTERNAL_SERVER_ERROR,
+                "the key vanished during update",
+            )
+        })?;
+        Ok(ApiKeyObj::new(&state, key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_have_milliseconds_and_z() {
+        let t = OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap()
+            + time::Duration::milliseconds(5);
+        assert_eq!(format_date(t), "2024-01-01T00:00:00.005Z");
+    }
+
+    #[test]
+    fn the_schema_is_valid() {
+        GraphqlApi::new().unwrap();
+    }
+}

@@ -1,0 +1,104 @@
+//! `labelbox-emulator`: runs the local Labelbox API server in the foreground.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use labelbox_emulator::{EmulatorConfig, Fault, RateLimit, Seed};
+
+/// A local Labelbox API server. Prints its endpoint and bootstrap admin key, serves until
+/// Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "labelbox-emulator", version)]
+struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Persist state in this JSON file (created if missing, reloaded if present).
+    #[arg(long = "state", value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Seed users from this JSON file (ignored when the state file exists).
+    #[arg(long = "seed", value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// Makes the bootstrap admin key deterministic (for tests).
+    #[arg(long, value_name = "S", env = "LABELBOX_EMULATOR_ADMIN_KEY_SEED")]
+    admin_key_seed: Option<String>,
+    /// Per-key rate limit, as REQUESTS/SECONDS (for example 100/60).
+    #[arg(long, value_name = "N/SECS")]
+    rate_limit: Option<String>,
+    /// Fail the next requests: KIND[:N] with KIND one of http500, bad-gateway,
+    /// upstream-503, drop, commit-then-drop, delay=MILLIS (N defaults to 1). Repeatable.
+    #[arg(long = "fault", value_name = "KIND[:N]")]
+    faults: Vec<String>,
+}
+
+fn parse_rate_limit(text: &str) -> Option<RateLimit> {
+    let (n, secs) = text.split_once('/')?;
+    Some(RateLimit::new(
+        n.trim().parse().ok()?,
+        Duration::from_secs(secs.trim().parse().ok()?),
+    ))
+}
+
+fn parse_fault(text: &str) -> Option<(u32, Fault)> {
+    let (kind, n) = match text.rsplit_once(':') {
+        Some((kind, n)) => (kind, n.parse().ok()?),
+        None => (text, 1),
+    };
+    Some((n, Fault::parse(kind)?))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut config = EmulatorConfig::default().listen(args.listen);
+    if let Some(path) = &args.seed {
+        match Seed::from_file(path) {
+            Ok(seed) => config = config.seed(seed),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    config.state_file = args.state;
+    config.admin_key_seed = args.admin_key_seed;
+    if let Some(text) = &args.rate_limit {
+        match parse_rate_limit(text) {
+            Some(limit) => config.rate_limit = Some(limit),
+            None => {
+                eprintln!("error: --rate-limit expects REQUESTS/SECONDS, got {text:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut faults = Vec::new();
+    for text in &args.faults {
+        match parse_fault(text) {
+            Some(f) => faults.push(f),
+            None => {
+                eprintln!("error: unknown --fault {text:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let result = if faults.is_empty() {
+        labelbox_emulator::run_foreground(config).await
+    } else {
+        labelbox_emulator::run_foreground_with(config, |handle| {
+            for (n, fault) in faults {
+                handle.faults().fail_next(n, fault);
+            }
+        })
+        .await
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

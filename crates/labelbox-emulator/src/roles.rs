@@ -1,0 +1,143 @@
+//! The built-in organization roles and their permissions.
+//!
+//! The real permission strings are not public; these are invented, plausible names. Each role
+//! holds every permission of the role below it (`None` < `Labeler` < `Reviewer` <
+//! `Team Manager` < `Admin` < `Tenant Admin`). Creating and managing other users' API keys
+//! needs [`MANAGE_API_KEYS`], held by `Admin` and `Tenant Admin` only.
+
+/// The permission needed to create API keys and to see or revoke other users' keys.
+pub const MANAGE_API_KEYS: &str = "MANAGE_API_KEYS";
+
+/// A built-in role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleDef {
+    /// Stable id.
+    pub id: &'static str,
+    /// Name, exactly as the server spells it.
+    pub name: &'static str,
+    /// Every permission of the role (the lower roles' included).
+    pub permissions: Vec<&'static str>,
+}
+
+impl RoleDef {
+    /// Whether the role holds `permission`.
+    pub fn has(&self, permission: &str) -> bool {
+        self.permissions.contains(&permission)
+    }
+}
+
+const LADDER: &[(&str, &str, &[&str])] = &[
+    ("cjlbxrole0none00000000000", "None", &[]),
+    (
+        "cjlbxrole1labeler00000000",
+        "Labeler",
+        &["VIEW_ASSIGNED_PROJECTS", "LABEL_DATA", "VIEW_OWN_LABELS"],
+    ),
+    (
+        "cjlbxrole2reviewer0000000",
+        "Reviewer",
+        &["REVIEW_LABELS", "VIEW_ALL_LABELS"],
+    ),
+    (
+        "cjlbxrole3teammanager0000",
+        "Team Manager",
+        &[
+            "MANAGE_PROJECTS",
+            "MANAGE_PROJECT_MEMBERS",
+            "EXPORT_DATA",
+            "VIEW_MEMBERS",
+        ],
+    ),
+    (
+        "cjlbxrole4admin0000000000",
+        "Admin",
+        &[
+            MANAGE_API_KEYS,
+            "MANAGE_MEMBERS",
+            "MANAGE_DATASETS",
+            "MANAGE_ONTOLOGIES",
+            "MANAGE_ORGANIZATION",
+            "VIEW_AUDIT_LOGS",
+        ],
+    ),
+    (
+        "cjlbxrole5tenantadmin0000",
+        "Tenant Admin",
+        &["MANAGE_TENANT", "MANAGE_WORKSPACES"],
+    ),
+];
+
+/// Every built-in role, lowest first.
+pub fn builtin_roles() -> &'static [RoleDef] {
+    static ROLES: std::sync::OnceLock<Vec<RoleDef>> = std::sync::OnceLock::new();
+    ROLES.get_or_init(|| {
+        let mut acc: Vec<&'static str> = Vec::new();
+        LADDER
+            .iter()
+            .map(|(id, name, extra)| {
+                acc.extend_from_slice(extra);
+                RoleDef {
+                    id,
+                    name,
+                    permissions: acc.clone(),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The built-in role named exactly `name`.
+pub fn role_by_name(name: &str) -> Option<&'static RoleDef> {
+    builtin_roles().iter().find(|r| r.name == name)
+}
+
+/// Whether a caller holding `caller_permissions` may grant `role` to a key: `None` and
+/// `Tenant Admin` never; any other role when each of its permissions is the caller's.
+pub fn grantable(role: &RoleDef, caller_permissions: &[&str]) -> bool {
+    role.name != "None"
+        && role.name != "Tenant Admin"
+        && role
+            .permissions
+            .iter()
+            .all(|p| caller_permissions.contains(p))
+}
+
+/// The names of the roles grantable by `caller_permissions`, lowest first.
+pub fn grantable_names(caller_permissions: &[&str]) -> Vec<&'static str> {
+    builtin_roles()
+        .iter()
+        .filter(|r| grantable(r, caller_permissions))
+        .map(|r| r.name)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_role_contains_the_lower_ones() {
+        let roles = builtin_roles();
+        for pair in roles.windows(2) {
+            assert!(pair[0].permissions.iter().all(|p| pair[1].has(p)));
+            assert!(pair[1].permissions.len() > pair[0].permissions.len());
+        }
+    }
+
+    #[test]
+    fn admin_grants_up_to_admin() {
+        let admin = role_by_name("Admin").unwrap();
+        assert_eq!(
+            grantable_names(&admin.permissions),
+            ["Labeler", "Reviewer", "Team Manager", "Admin"]
+        );
+        let tenant = role_by_name("Tenant Admin").unwrap();
+        assert_eq!(
+            grantable_names(&tenant.permissions),
+            ["Labeler", "Reviewer", "Team Manager", "Admin"]
+        );
+        let labeler = role_by_name("Labeler").unwrap();
+        assert_eq!(grantable_names(&labeler.permissions), ["Labeler"]);
+        assert!(!labeler.has(MANAGE_API_KEYS));
+    }
+}

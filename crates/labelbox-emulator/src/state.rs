@@ -1,0 +1,414 @@
+//! The emulator's data: organization, users, keys (hashes only) and the JWT secret, plus
+//! atomic persistence to a state file.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+use ipnet::IpNet;
+use ring::digest;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::config::Seed;
+use crate::error::EmulatorError;
+use crate::roles;
+
+/// Version of the state file format.
+const STATE_VERSION: u32 = 1;
+
+/// Fixed creation time of seeded entities: 2024-01-01T00:00:00Z.
+const SEED_CREATED_AT: i64 = 1_704_067_200;
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct OrgRecord {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub nickname: Option<String>,
+    pub picture: Option<String>,
+    pub is_external_user: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KeyRecord {
+    pub id: String,
+    pub name: String,
+    /// Hex SHA-256 of the JWT; the JWT itself is never stored.
+    pub token_sha256: String,
+    pub user_id: String,
+    pub created_by_user_id: Option<String>,
+    /// The role the key acts with.
+    pub role: String,
+    /// Canonical allowlist entries; `None` means anywhere.
+    pub allowed_ip_cidrs: Option<Vec<String>>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Unix seconds.
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+impl KeyRecord {
+    /// Whether `ip` may use the key.
+    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
+        let ip = canonical_ip(ip);
+        match &self.allowed_ip_cidrs {
+            None => true,
+            Some(entries) => entries.iter().any(|e| match parse_entry(e) {
+                Ok(net) => net.contains(&ip),
+                Err(_) => false,
+            }),
+        }
+    }
+}
+
+/// IPv4-mapped IPv6 peers (`::ffff:a.b.c.d`) are matched as IPv4.
+fn canonical_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => std::net::IpAddr::V4(v4),
+            None => ip,
+        },
+        v4 => v4,
+    }
+}
+
+/// Parses one allowlist entry: an address (a host network) or a strict network.
+fn parse_entry(entry: &str) -> Result<IpNet, ()> {
+    if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
+        return Ok(IpNet::from(ip));
+    }
+    let net: IpNet = entry.parse().map_err(|_| ())?;
+    if net.trunc() != net {
+        return Err(());
+    }
+    Ok(net)
+}
+
+/// Validates and normalises an allowlist as the server does: each entry trimmed, an address
+/// or a strict network, written canonically; duplicates dropped (first kept); at most 50.
+/// An empty list means no allowlist.
+pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Option<Vec<String>>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in entries {
+        let entry = raw.trim();
+        if entry.is_empty() {
+            return Err("allowedIpCidrs entries must not be empty".to_owned());
+        }
+        let canonical = if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
+            ip.to_string()
+        } else {
+            match entry.parse::<IpNet>() {
+                Ok(net) if net.trunc() == net => net.to_string(),
+                Ok(_) => {
+                    return Err(format!(
+                        "Invalid IP address or CIDR range: '{entry}' has host bits set"
+                    ))
+                }
+                Err(_) => return Err(format!("Invalid IP address or CIDR range: '{entry}'")),
+            }
+        };
+        if !out.contains(&canonical) {
+            out.push(canonical);
+        }
+    }
+    if out.len() > 50 {
+        return Err("allowedIpCidrs cannot contain more than 50 unique entries".to_owned());
+    }
+    Ok(if out.is_empty() { None } else { Some(out) })
+}
+
+/// Everything the emulator knows. Cloned before a mutation so a failed write can roll back.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct State {
+    pub version: u32,
+    /// Hex HMAC secret signing every key.
+    pub jwt_secret: String,
+    /// Id of the user the bootstrap admin key acts as.
+    pub bootstrap_admin_id: String,
+    pub organization: OrgRecord,
+    pub users: Vec<UserRecord>,
+    pub keys: BTreeMap<String, KeyRecord>,
+}
+
+impl State {
+    /// A fresh state from a seed; the secret is derived from `admin_key_seed` or random.
+    pub fn from_seed(seed: &Seed, admin_key_seed: Option<&str>) -> Result<Self, EmulatorError> {
+        let created_at = OffsetDateTime::from_unix_timestamp(SEED_CREATED_AT)
+            .map_err(|e| EmulatorError::Seed(e.to_string()))?;
+        let mut users: Vec<UserRecord> = Vec::new();
+        for u in &seed.users {
+            if roles::role_by_name(&u.role).is_none() {
+                return Err(EmulatorError::Seed(format!(
+                    "user {} has unknown role {:?}",
+                    u.email, u.role
+                )));
+            }
+            if u.email.trim().is_empty() || !u.email.contains('@') {
+                return Err(EmulatorError::Seed(format!("invalid email {:?}", u.email)));
+            }
+            if users.iter().any(|x| x.email.eq_ignore_ascii_case(&u.email)) {
+                return Err(EmulatorError::Seed(format!("duplicate email {}", u.email)));
+            }
+            let id = u
+                .id
+                .clone()
+                .unwrap_or_else(|| derived_id(&format!("user:{}", u.email.to_ascii_lowercase())));
+            if users.iter().any(|x| x.id == id) {
+                return Err(EmulatorError::Seed(format!("duplicate user id {id}")));
+            }
+            users.push(UserRecord {
+                id,
+                email: u.email.clone(),
+                name: u.name.clone(),
+                role: u.role.clone(),
+                nickname: u.nickname.clone(),
+                picture: u.picture.clone(),
+                is_external_user: u.is_external_user,
+                created_at,
+            });
+        }
+        let admin = match &seed.bootstrap_admin_email {
+            Some(email) => users
+                .iter()
+                .find(|u| u.email.eq_ignore_ascii_case(email))
+                .ok_or_else(|| {
+                    EmulatorError::Seed(format!("bootstrap admin {email} is not a seeded user"))
+                })?,
+            None => users
+                .iter()
+                .find(|u| u.role == "Admin")
+                .or_else(|| users.iter().find(|u| u.role == "Tenant Admin"))
+                .ok_or_else(|| {
+                    EmulatorError::Seed("the seed needs an Admin or Tenant Admin user".to_owned())
+                })?,
+        };
+        let role = roles::role_by_name(&admin.role)
+            .ok_or_else(|| EmulatorError::Seed("unknown bootstrap admin role".to_owned()))?;
+        if !role.has(roles::MANAGE_API_KEYS) {
+            return Err(EmulatorError::Seed(format!(
+                "bootstrap admin {} cannot manage API keys (role {})",
+                admin.email, admin.role
+            )));
+        }
+        let bootstrap_admin_id = admin.id.clone();
+        let jwt_secret = match admin_key_seed {
+            Some(s) => sha256_hex(format!("labelbox-emulator/jwt-secret/{s}").as_bytes()),
+            None => random_hex(32)?,
+        };
+        Ok(Self {
+            version: STATE_VERSION,
+            jwt_secret,
+            bootstrap_admin_id,
+            organization: OrgRecord {
+                id: seed
+                    .organization
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| derived_id(&format!("org:{}", seed.organization.name))),
+                name: seed.organization.name.clone(),
+                created_at,
+            },
+            users,
+            keys: BTreeMap::new(),
+        })
+    }
+
+    /// Reads a state file; `Ok(None)` when it does not exist.
+    pub fn load(path: &Path) -> Result<Option<Self>, EmulatorError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(EmulatorError::Io {
+                    context: format!("reading state file {}", path.display()),
+                    source,
+                })
+            }
+        };
+        let state: State =
+            serde_json::from_str(&text).map_err(|e| EmulatorError::State(e.to_string()))?;
+        if state.version != STATE_VERSION {
+            return Err(EmulatorError::State(format!(
+                "unsupported version {}",
+                state.version
+            )));
+        }
+        Ok(Some(state))
+    }
+
+    /// Writes the state atomically: a temporary file beside `path`, fsync, rename, fsync of
+    /// the directory.
+    pub fn save(&self, path: &Path) -> Result<(), EmulatorError> {
+        let io = |context: &str, source| EmulatorError::Io {
+            context: format!("{context} {}", path.display()),
+            source,
+        };
+        let text =
+            serde_json::to_vec_pretty(self).map_err(|e| EmulatorError::State(e.to_string()))?;
+        let mut tmp_name = path.as_os_str().to_owned();
+        tmp_name.push(".tmp");
+        let tmp = std::path::PathBuf::from(tmp_name);
+        {
+            let mut file = std::fs::File::create(&tmp).map_err(|e| io("creating", e))?;
+            file.write_all(&text).map_err(|e| io("writing", e))?;
+            file.sync_all().map_err(|e| io("syncing", e))?;
+        }
+        std::fs::rename(&tmp, path).map_err(|e| io("renaming into", e))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if let Ok(d) = std::fs::File::open(dir) {
+            // Best effort: makes the rename durable on filesystems that need it.
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    pub fn user_by_id(&self, id: &str) -> Option<&UserRecord> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+    }
+
+    pub fn secret_bytes(&self) -> Vec<u8> {
+        hex_decode(&self.jwt_secret).unwrap_or_default()
+    }
+}
+
+/// Lower-case hex of SHA-256.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA256, data).as_ref())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn random_bytes(n: usize) -> Result<Vec<u8>, EmulatorError> {
+    let mut buf = vec![0u8; n];
+    SystemRandom::new()
+        .fill(&mut buf)
+        .map_err(|_| EmulatorError::State("the system random generator failed".to_owned()))?;
+    Ok(buf)
+}
+
+fn random_hex(n: usize) -> Result<String, EmulatorError> {
+    Ok(hex(&random_bytes(n)?))
+}
+
+const BASE36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// A cuid-like id ("c" + 24 base-36 characters) from bytes.
+fn id_from_bytes(bytes: &[u8]) -> String {
+    let mut id = String::with_capacity(25);
+    id.push('c');
+    for b in bytes.iter().take(24) {
+        id.push(BASE36[usize::from(*b) % 36] as char);
+    }
+    id
+}
+
+/// A deterministic id for seeded entities.
+pub(crate) fn derived_id(input: &str) -> String {
+    id_from_bytes(digest::digest(&digest::SHA256, input.as_bytes()).as_ref())
+}
+
+/// A random id for new keys.
+pub(crate) fn random_id() -> Result<String, EmulatorError> {
+    Ok(id_from_bytes(&random_bytes(24)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowlist_normalisation() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            normalise_allowlist(&s(&[
+                " 10.0.0.0/8 ",
+                "2001:0db8::0/32",
+                "10.0.0.0/8",
+                "1.2.3.4"
+            ])),
+            Ok(Some(s(&["10.0.0.0/8", "2001:db8::/32", "1.2.3.4"])))
+        );
+        assert_eq!(normalise_allowlist(&[]), Ok(None));
+        assert!(normalise_allowlist(&s(&["10.0.0.1/8"]))
+            .unwrap_err()
+            .contains("host bits"));
+        assert!(normalise_allowlist(&s(&["nope"])).is_err());
+        assert!(normalise_allowlist(&s(&[" "])).is_err());
+        let many: Vec<String> = (0..51).map(|i| format!("10.0.0.{i}")).collect();
+        assert!(normalise_allowlist(&many).unwrap_err().contains("50"));
+        assert!(normalise_allowlist(&many[..50]).is_ok());
+    }
+
+    #[test]
+    fn allows_checks_networks_and_mapped_addresses() {
+        let mut key = KeyRecord {
+            id: "k".into(),
+            name: "n".into(),
+            token_sha256: String::new(),
+            user_id: "u".into(),
+            created_by_user_id: None,
+            role: "Admin".into(),
+            allowed_ip_cidrs: Some(vec!["10.0.0.0/8".into()]),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            expires_at: 0,
+            revoked: false,
+        };
+        assert!(!key.allows("127.0.0.1".parse().unwrap()));
+        assert!(key.allows("10.1.2.3".parse().unwrap()));
+        assert!(key.allows("::ffff:10.1.2.3".parse().unwrap()));
+        key.allowed_ip_cidrs = Some(vec!["127.0.0.1".into()]);
+        assert!(key.allows("127.0.0.1".parse().unwrap()));
+        key.allowed_ip_cidrs = None;
+        assert!(key.allows("192.0.2.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn ids_look_like_cuids() {
+        let id = random_id().unwrap();
+        assert_eq!(id.len(), 25);
+        assert!(id.starts_with('c'));
+        assert_eq!(derived_id("x"), derived_id("x"));
+    }
+}
