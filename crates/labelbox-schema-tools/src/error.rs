@@ -1,0 +1,59 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// What can go wrong in the schema workflow.
+///
+/// Display carries what happened and what to do; the cause (an I/O or HTTP error) travels in
+/// [`std::error::Error::source`]. The API key never appears in any variant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The introspection request could not be sent or its answer could not be read.
+    #[error("could not reach {endpoint}: the introspection request failed; check the URL and the network")]
+    Http {
+        /// The endpoint the request went to.
+        endpoint: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered the introspection query with a non-success HTTP status.
+    #[error("{endpoint} answered HTTP {status} to the introspection query: {body_excerpt}")]
+    HttpStatus {
+        /// The endpoint the request went to.
+        endpoint: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The first few hundred characters of the response body.
+        body_excerpt: String,
+    },
+    /// The server answered with GraphQL errors instead of the schema.
+    #[error("{endpoint} refused the introspection query: {messages} (is introspection enabled, and is the API key valid?)")]
+    GraphQl {
+        /// The endpoint the request went to.
+        endpoint: String,
+        /// The `errors[].message` values, joined with `; `.
+        messages: String,
+    },
+    /// The introspection answer is not the shape the GraphQL spec describes.
+    #[error("the introspection answer is malformed: {0}")]
+    Introspection(String),
+    /// An SDL document does not parse or is not a valid schema.
+    #[error("{name} is not a valid GraphQL schema:\n{diagnostics}")]
+    InvalidSchema {
+        /// Which schema (a file name, or `old` / `new`).
+        name: String,
+        /// apollo-compiler's rendered diagnostics.
+        diagnostics: String,
+    },
+    /// A file or folder could not be read.
+    #[error("could not read {}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
