@@ -1,0 +1,26 @@
+//! Checks every operation document in `queries/` against `schema/labelbox.graphql` and
+//! generates their Rust modules into `$OUT_DIR/operations.rs`.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    // Canonical, so that diagnostics name `/…/queries/x.graphql` rather than `…/../../queries`.
+    let workspace = manifest_dir.join("../..").canonicalize().unwrap();
+    let generated = labelbox_codegen::Generator::new(workspace.join("schema/labelbox.graphql"))
+        .queries_dir(workspace.join("queries"))
+        .custom_scalars_module("crate::scalars")
+        .run_build_script("operations.rs");
+
+    let mut names = String::from("&[");
+    for operation in generated.operations() {
+        let _ = write!(names, "{:?}, ", operation.name);
+    }
+    names.push(']');
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap());
+    let path = out_dir.join("operation_names.rs");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(names.as_str()) {
+        std::fs::write(&path, names).unwrap();
+    }
+}

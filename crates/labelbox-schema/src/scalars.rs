@@ -1,0 +1,258 @@
+//! Rust types for the schema's custom scalars.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+/// The `DateTime` scalar: an ISO-8601 date-time.
+///
+/// Parsing is lenient, because servers spell date-times in several ways: RFC 3339 with `Z` or
+/// an offset (`2026-11-26T08:56:16.000Z`, `2026-11-26T08:56:16+02:00`), fractional seconds
+/// optional, seconds optional, a space instead of `T` (`2026-11-26 08:56:16+00:00`), an
+/// offset without colon (`+0200`) or hours only (`+02`), no offset at all (taken as UTC), or
+/// a date alone (midnight UTC). It is written back as RFC 3339.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime(pub OffsetDateTime);
+
+impl DateTime {
+    /// The date-time as a [`time::OffsetDateTime`].
+    pub fn into_inner(self) -> OffsetDateTime {
+        self.0
+    }
+}
+
+impl From<OffsetDateTime> for DateTime {
+    fn from(value: OffsetDateTime) -> Self {
+        DateTime(value)
+    }
+}
+
+impl From<DateTime> for OffsetDateTime {
+    fn from(value: DateTime) -> Self {
+        value.0
+    }
+}
+
+/// Why a string is not an ISO-8601 date-time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseDateTimeError {
+    input: String,
+    reason: &'static str,
+}
+
+impl fmt::Display for ParseDateTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not an ISO-8601 date-time: {}",
+            self.input, self.reason
+        )
+    }
+}
+
+impl std::error::Error for ParseDateTimeError {}
+
+impl FromStr for DateTime {
+    type Err = ParseDateTimeError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        parse_lenient(input).map(DateTime)
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.format(&Rfc3339) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.format(&Rfc3339).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+fn parse_lenient(input: &str) -> Result<OffsetDateTime, ParseDateTimeError> {
+    let fail = |reason| ParseDateTimeError {
+        input: input.to_owned(),
+        reason,
+    };
+    let text = input.trim();
+    let (date_text, rest) = text.split_at_checked(10).unwrap_or((text, ""));
+    let date = Date::parse(date_text, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| fail("expected a date like 2026-11-26"))?;
+    if rest.is_empty() {
+        return Ok(date.midnight().assume_utc());
+    }
+    let mut chars = rest.chars();
+    if !matches!(chars.next(), Some('T' | 't' | ' ')) {
+        return Err(fail(
+            "expected `T` or a space between the date and the time",
+        ));
+    }
+    let rest = chars.as_str();
+    let offset_start = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (time_text, offset_text) = rest.split_at(offset_start);
+    let time = Time::parse(
+        time_text,
+        format_description!("[hour]:[minute][optional [:[second][optional [.[subsecond]]]]]"),
+    )
+    .map_err(|_| fail("expected a time like 08:56:16 or 08:56:16.123"))?;
+    let offset =
+        parse_offset(offset_text).ok_or_else(|| fail("expected `Z` or an offset like +02:00"))?;
+    Ok(PrimitiveDateTime::new(date, time).assume_offset(offset))
+}
+
+/// `""` (UTC), `Z`, `+HH:MM`, `+HHMM` or `+HH` (and the same with `-`).
+fn parse_offset(text: &str) -> Option<UtcOffset> {
+    if text.is_empty() || text.eq_ignore_ascii_case("z") {
+        return Some(UtcOffset::UTC);
+    }
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits = digits.replacen(':', "", 1);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes) = match digits.len() {
+        2 => (digits.parse::<i8>().ok()?, 0),
+        4 => (
+            digits[..2].parse::<i8>().ok()?,
+            digits[2..].parse::<i8>().ok()?,
+        ),
+        _ => return None,
+    };
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn parse(text: &str) -> OffsetDateTime {
+        text.parse::<DateTime>().unwrap_or_else(|e| panic!("{e}")).0
+    }
+
+    #[test]
+    fn rfc3339_with_z_and_milliseconds() {
+        assert_eq!(
+            parse("2026-11-26T08:56:16.000Z"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        assert_eq!(
+            parse("2026-11-26T08:56:16.123456Z"),
+            datetime!(2026-11-26 08:56:16.123456 UTC)
+        );
+    }
+
+    #[test]
+    fn rfc3339_without_fraction_and_with_offsets() {
+        assert_eq!(
+            parse("2026-11-26T08:56:16Z"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        let plus_two = parse("2026-11-26T10:56:16+02:00");
+        assert_eq!(plus_two, datetime!(2026-11-26 08:56:16 UTC));
+        assert_eq!(plus_two.offset(), UtcOffset::from_hms(2, 0, 0).unwrap());
+        assert_eq!(
+            parse("2026-11-26T03:26:16-05:30"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        assert_eq!(
+            parse("2026-11-26T10:56:16+0200"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        assert_eq!(
+            parse("2026-11-26T10:56:16+02"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+    }
+
+    #[test]
+    fn no_offset_is_utc() {
+        let value = parse("2026-11-26T08:56:16");
+        assert_eq!(value, datetime!(2026-11-26 08:56:16 UTC));
+        assert_eq!(value.offset(), UtcOffset::UTC);
+        assert_eq!(
+            parse("2026-11-26T08:56"),
+            datetime!(2026-11-26 08:56:00 UTC)
+        );
+    }
+
+    #[test]
+    fn space_separator_and_lower_case() {
+        assert_eq!(
+            parse("2026-11-26 08:56:16+00:00"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        assert_eq!(
+            parse("2026-11-26t08:56:16z"),
+            datetime!(2026-11-26 08:56:16 UTC)
+        );
+        assert_eq!(parse("2026-11-26"), datetime!(2026-11-26 00:00:00 UTC));
+    }
+
+    #[test]
+    fn garbage_is_rejected_with_the_input_in_the_message() {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-26T08:56:16Z",
+            "2026-11-26X08:56:16Z",
+            "2026-11-26T25:00:00Z",
+            "2026-11-26T08:56:16+2",
+            "2026-11-26T08:56:16+02:00:00",
+            "2026-11-26T08:56:16 UTC",
+            "1700000000",
+        ] {
+            let error = bad.parse::<DateTime>().unwrap_err();
+            assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
+        }
+    }
+
+    #[test]
+    fn serde_reads_leniently_and_writes_rfc3339() {
+        let value: DateTime = serde_json::from_str("\"2026-11-26 08:56:16\"").unwrap();
+        assert_eq!(value.0, datetime!(2026-11-26 08:56:16 UTC));
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            "\"2026-11-26T08:56:16Z\""
+        );
+        let with_offset: DateTime =
+            serde_json::from_str("\"2026-11-26T10:56:16.5+02:00\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&with_offset).unwrap(),
+            "\"2026-11-26T10:56:16.5+02:00\""
+        );
+        assert!(serde_json::from_str::<DateTime>("\"soon\"").is_err());
+        assert!(serde_json::from_str::<DateTime>("1700000000").is_err());
+    }
+
+    #[test]
+    fn converts_to_and_from_offset_date_time() {
+        let instant = datetime!(2026-11-26 08:56:16 UTC);
+        let wrapped = DateTime::from(instant);
+        assert_eq!(OffsetDateTime::from(wrapped), instant);
+        assert_eq!(wrapped.into_inner(), instant);
+        assert_eq!(wrapped.to_string(), "2026-11-26T08:56:16Z");
+    }
+}
