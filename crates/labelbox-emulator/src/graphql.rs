@@ -172,20 +172,22 @@ fn errors_body(mut errors: Vec<GraphQLError>, code: &str) -> String {
 }
 
 /// Field errors carry their code as a `\0CODE\0` prefix of the message (apollo-compiler's
-/// `FieldError` has only a message); this moves it into `extensions.code`. Errors raised by
-/// the executor itself are `INTERNAL_SERVER_ERROR`.
+/// `FieldError` has only a message, and the executor prefixes it with "resolver error: ");
+/// this moves the code into `extensions.code` and restores the message. Errors raised by the
+/// executor itself are `INTERNAL_SERVER_ERROR`.
 fn tag_error(error: &mut GraphQLError) {
-    let (code, message) = match error.message.strip_prefix('\0') {
-        Some(rest) => match rest.split_once('\0') {
-            Some((code, message)) => (code.to_owned(), message.to_owned()),
-            None => (code::INTERNAL_SERVER_ERROR.to_owned(), rest.to_owned()),
-        },
-        None => (
-            code::INTERNAL_SERVER_ERROR.to_owned(),
-            error.message.clone(),
-        ),
+    let tagged = error
+        .message
+        .split_once('\0')
+        .and_then(|(_, rest)| rest.split_once('\0'))
+        .map(|(code, message)| (code.to_owned(), message.to_owned()));
+    let code = match tagged {
+        Some((code, message)) => {
+            error.message = message;
+            code
+        }
+        None => code::INTERNAL_SERVER_ERROR.to_owned(),
     };
-    error.message = message;
     error.extensions.insert("code", JsonValue::from(code));
 }
 
