@@ -87,3 +87,32 @@ pub fn assert_same_schema(actual: &str, expected: &str) {
     );
     panic!("root types differ; actual SDL:\n{actual}");
 }
+
+/// `sdl` with one field of an object type removed (edited through apollo-compiler, so it
+/// works whatever the file's formatting).
+pub fn without_field(sdl: &str, type_name: &str, field: &str) -> String {
+    edit_object(sdl, type_name, |fields| {
+        assert!(fields.shift_remove(field).is_some(), "no field {type_name}.{field}");
+    })
+}
+
+/// `sdl` with the fields of an object type edited by `edit`.
+pub fn edit_object(
+    sdl: &str,
+    type_name: &str,
+    edit: impl FnOnce(
+        &mut apollo_compiler::collections::IndexMap<
+            apollo_compiler::Name,
+            apollo_compiler::schema::Component<apollo_compiler::schema::FieldDefinition>,
+        >,
+    ),
+) -> String {
+    let mut schema = Schema::parse(sdl, "schema.graphql").unwrap();
+    match schema.types.get_mut(type_name) {
+        Some(apollo_compiler::schema::ExtendedType::Object(object)) => {
+            edit(&mut object.make_mut().fields)
+        }
+        _ => panic!("no object type {type_name}"),
+    }
+    schema.to_string()
+}
