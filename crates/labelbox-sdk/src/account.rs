@@ -1,0 +1,107 @@
+//! The caller, other users, the organization and its roles.
+
+use std::collections::BTreeMap;
+
+use labelbox_schema::{current_user, organization, roles};
+
+use crate::convert::{self, user_from_fields};
+use crate::{Client, Error, Organization, Role, User, UserId};
+
+impl Client {
+    /// The caller: the user the API key acts as.
+    ///
+    /// `X-SDK-Method: Client:get_user`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let me = labelbox_sdk::Client::from_env()?.get_user().await?;
+    /// println!("{} <{}>", me.name, me.email);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_user(&self) -> Result<User, Error> {
+        let data = self
+            .run::<current_user::CurrentUser>(current_user::Variables, "Client:get_user")
+            .await?;
+        data.user
+            .map(|u| user_from_fields!(u))
+            .ok_or_else(|| convert::missing("CurrentUser", "user"))
+    }
+
+    /// A user by id, or `None` when the server has none.
+    ///
+    /// `X-SDK-Method: Client:get_user_by_id`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// let user = client.get_user_by_id(&UserId::from("u_123")).await?;
+    /// println!("{:?}", user.map(|u| u.email));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_user_by_id(&self, id: &UserId) -> Result<Option<User>, Error> {
+        self.user_by_id(id, "Client:get_user_by_id").await
+    }
+
+    /// The caller's organization.
+    ///
+    /// `X-SDK-Method: Client:get_organization`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let org = labelbox_sdk::Client::from_env()?.get_organization().await?;
+    /// println!("{} ({})", org.name, org.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_organization(&self) -> Result<Organization, Error> {
+        let data = self
+            .run::<organization::Organization>(organization::Variables, "Client:get_organization")
+            .await?;
+        let org = data
+            .organization
+            .ok_or_else(|| convert::missing("Organization", "organization"))?;
+        Ok(Organization {
+            id: org.id.into(),
+            name: org.name,
+            created_at: org.created_at.into_inner(),
+            updated_at: org.updated_at.into_inner(),
+        })
+    }
+
+    /// Every role of the organization, keyed by normalised name (upper case, spaces as
+    /// underscores: `"TEAM_MANAGER"`), as the reference client returns them.
+    ///
+    /// Like the reference client's request, this reads each role's id and name only, so
+    /// [`Role::permissions`] is empty. `X-SDK-Method: Client:get_roles`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let roles = labelbox_sdk::Client::from_env()?.get_roles().await?;
+    /// if let Some(labeler) = roles.get("LABELER") {
+    ///     println!("{} is {:?}", labeler.name, labeler.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_roles(&self) -> Result<BTreeMap<String, Role>, Error> {
+        let data = self
+            .run::<roles::Roles>(roles::Variables, "Client:get_roles")
+            .await?;
+        Ok(data
+            .roles
+            .into_iter()
+            .map(|r| {
+                let role = Role {
+                    id: Some(r.id.into()),
+                    name: r.name,
+                    permissions: Vec::new(),
+                };
+                (role.normalized_name(), role)
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,223 @@
+//! Listing, finding and revoking keys, and who created them.
+
+use std::future::Future;
+
+use labelbox_schema::{list_api_keys, revoke_api_key, user_by_id};
+use time::OffsetDateTime;
+
+use crate::convert::{self, user_from_fields};
+use crate::{ApiKey, ApiKeyId, Client, Error, User, UserId};
+
+impl Client {
+    /// The keys the caller can see: its own (`apiKeys`) then other users' keys it may
+    /// manage (`apiKeysOtherUsers`), in server order. Expired keys (expiry not in the
+    /// future) are left out unless `include_expired`.
+    ///
+    /// One request (`X-SDK-Method: Client:get_api_keys`), retried on transient failures.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// for key in client.get_api_keys(false).await? {
+    ///     println!("{} {} for {}", key.id, key.name, key.user_email);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_api_keys(&self, include_expired: bool) -> Result<Vec<ApiKey>, Error> {
+        self.list_keys("Client:get_api_keys", include_expired).await
+    }
+
+    /// The key with this id among the caller's visible keys (expired ones included), or
+    /// `None` when there is none: "not found" is not an error.
+    ///
+    /// One request (`X-SDK-Method: Client:get_api_key`).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{ApiKeyId, Client};
+    ///
+    /// let client = Client::from_env()?;
+    /// match client.get_api_key(&ApiKeyId::from("ck_123")).await? {
+    ///     Some(key) => println!("{} expires {}", key.name, key.expires_at),
+    ///     None => println!("no such key"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, Error> {
+        let keys = self.list_keys("Client:get_api_key", true).await?;
+        Ok(keys.into_iter().find(|key| key.id == *id))
+    }
+
+    async fn list_keys(
+        &self,
+        sdk_method: &'static str,
+        include_expired: bool,
+    ) -> Result<Vec<ApiKey>, Error> {
+        let data = self
+            .run::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
+            .await?;
+        let user = data
+            .user
+            .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
+        let now = OffsetDateTime::now_utc();
+        let own = user
+            .api_keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| convert::api_key(k, &format!("user.apiKeys[{i}]")));
+        let others = user
+            .api_keys_other_users
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| convert::api_key(k, &format!("user.apiKeysOtherUsers[{i}]")));
+        let mut keys = Vec::new();
+        for key in own.chain(others) {
+            let key = key?;
+            if include_expired || !key.is_expired_at(now) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the
+    /// request is retried on transient failures.
+    ///
+    /// A response without `updateApiKey.id` is an error ([`Error::MissingData`]).
+    /// `X-SDK-Method: Client:revoke_api_key`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{ApiKeyId, Client};
+    ///
+    /// let client = Client::from_env()?;
+    /// client.revoke_api_key(&ApiKeyId::from("ck_123")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<(), Error> {
+        self.revoke_with(id, "Client:revoke_api_key").await
+    }
+
+    async fn revoke_with(&self, id: &ApiKeyId, sdk_method: &'static str) -> Result<(), Error> {
+        let data = self
+            .run::<revoke_api_key::RevokeApiKey>(
+                revoke_api_key::Variables {
+                    id: id.as_str().to_owned(),
+                },
+                sdk_method,
+            )
+            .await?;
+        data.update_api_key
+            .map(|_| ())
+            .ok_or_else(|| convert::missing("RevokeApiKey", "updateApiKey.id"))
+    }
+
+    /// The user who created `key`: `createdByUserId`, or the key's user when that is
+    /// null (older keys). `None` when the server has no such user.
+    ///
+    /// `X-SDK-Method: ApiKey:created_by`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// for key in client.get_api_keys(false).await? {
+    ///     if let Some(creator) = client.created_by(&key).await? {
+    ///         println!("{} was created by {}", key.name, creator.email);
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn created_by(&self, key: &ApiKey) -> Result<Option<User>, Error> {
+        self.user_by_id(key.creator_id(), "ApiKey:created_by").await
+    }
+
+    /// The user `key` acts as (`userId`). `None` when the server has no such user.
+    ///
+    /// `X-SDK-Method: ApiKey:created_for`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// if let Some(key) = client.get_api_keys(false).await?.first() {
+    ///     let owner = client.created_for(key).await?;
+    ///     println!("{:?}", owner.map(|u| u.email));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn created_for(&self, key: &ApiKey) -> Result<Option<User>, Error> {
+        self.user_by_id(key.owner_id(), "ApiKey:created_for").await
+    }
+
+    pub(crate) async fn user_by_id(
+        &self,
+        id: &UserId,
+        sdk_method: &'static str,
+    ) -> Result<Option<User>, Error> {
+        let data = self
+            .run::<user_by_id::UserById>(
+                user_by_id::Variables {
+                    id: id.as_str().to_owned(),
+                },
+                sdk_method,
+            )
+            .await?;
+        Ok(data.user.map(|u| user_from_fields!(u)))
+    }
+}
+
+/// Conveniences on [`ApiKey`] that need a client: `key.revoke(&client)`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), labelbox_sdk::Error> {
+/// use labelbox_sdk::{ApiKeyExt, Client};
+///
+/// let client = Client::from_env()?;
+/// for key in client.get_api_keys(false).await? {
+///     if key.name.starts_with("tmp-") {
+///         key.revoke(&client).await?;
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub trait ApiKeyExt {
+    /// Revokes this key (`X-SDK-Method: ApiKey:revoke`); see [`Client::revoke_api_key`].
+    fn revoke(&self, client: &Client) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// The user who created this key; see [`Client::created_by`].
+    fn created_by(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<Option<User>, Error>> + Send;
+
+    /// The user this key acts as; see [`Client::created_for`].
+    fn created_for(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<Option<User>, Error>> + Send;
+}
+
+impl ApiKeyExt for ApiKey {
+    fn revoke(&self, client: &Client) -> impl Future<Output = Result<(), Error>> + Send {
+        client.revoke_with(&self.id, "ApiKey:revoke")
+    }
+
+    fn created_by(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<Option<User>, Error>> + Send {
+        client.created_by(self)
+    }
+
+    fn created_for(
+        &self,
+        client: &Client,
+    ) -> impl Future<Output = Result<Option<User>, Error>> + Send {
+        client.created_for(self)
+    }
+}

@@ -1,0 +1,448 @@
+//! [`Client`] and its [`ClientBuilder`].
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use graphql_client::GraphQLQuery;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::cache::CallerContext;
+use crate::retry::RetryPolicy;
+use crate::transport::{Idempotency, Transport};
+use crate::Error;
+
+/// The endpoint used when none is configured.
+pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
+
+/// The environment variable holding the API key, read by [`Client::from_env`].
+pub const API_KEY_ENV: &str = "LABELBOX_API_KEY";
+
+/// The environment variable that may override the endpoint, read by [`Client::from_env`].
+pub const ENDPOINT_ENV: &str = "LABELBOX_ENDPOINT";
+
+/// The SDK identification header, `X-User-Agent: rust-sdk <version>`.
+const X_USER_AGENT: HeaderName = HeaderName::from_static("x-user-agent");
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An async client for the Labelbox API-key, role and user operations.
+///
+/// Cheap to clone (an [`Arc`] inside): clones share one pooled HTTP client and one cache
+/// of the caller's permissions and roles. `Send + Sync`, so it can be shared across tasks.
+/// Its `Debug` output never shows the API key.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), labelbox_sdk::Error> {
+/// use labelbox_sdk::Client;
+///
+/// let client = Client::from_env()?; // LABELBOX_API_KEY, optional LABELBOX_ENDPOINT
+/// for key in client.get_api_keys(false).await? {
+///     println!("{} {} expires {}", key.id, key.name, key.expires_at);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) transport: Transport,
+    /// The caller's permissions and the organization's roles, for `create_api_key`.
+    pub(crate) caller: Mutex<Option<Arc<CallerContext>>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let transport = &self.inner.transport;
+        f.debug_struct("Client")
+            .field("endpoint", &transport.endpoint.as_str())
+            .field("api_key", &"[REDACTED]")
+            .field("timeout", &transport.timeout)
+            .field("connect_timeout", &transport.connect_timeout)
+            .field("retry_policy", &transport.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder for a client; [`ClientBuilder::api_key`] is required.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use std::time::Duration;
+    /// use labelbox_sdk::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder()
+    ///     .api_key(std::env::var("MY_LABELBOX_KEY").unwrap_or_default())
+    ///     .timeout(Duration::from_secs(20))
+    ///     .retry_policy(RetryPolicy::default().max_attempts(5))
+    ///     .user_agent_suffix("my-tool/1.2")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: the key from `LABELBOX_API_KEY`
+    /// (required) and the endpoint from `LABELBOX_ENDPOINT` (optional, default
+    /// `https://api.labelbox.com/graphql`).
+    ///
+    /// Fails with [`Error::MissingApiKey`] when the key is unset or empty.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::default().from_env().build()
+    }
+
+    /// The GraphQL endpoint this client posts to.
+    pub fn endpoint(&self) -> &str {
+        self.inner.transport.endpoint.as_str()
+    }
+
+    /// Runs any generated GraphQL operation (this SDK's or one generated in your own
+    /// crate with `labelbox-codegen`) with the client's key, retries and error
+    /// classification, and returns its typed response data.
+    ///
+    /// The request carries `X-SDK-Method: Client:execute`. Operations are retried like
+    /// queries (on timeouts, connection failures, 5xx and rate limiting), so use it for
+    /// idempotent operations, or pass a client built with [`RetryPolicy::none`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::schema::current_user;
+    /// use labelbox_sdk::Client;
+    ///
+    /// let client = Client::from_env()?;
+    /// let data = client
+    ///     .execute::<current_user::CurrentUser>(current_user::Variables)
+    ///     .await?;
+    /// if let Some(user) = data.user {
+    ///     println!("signed in as {}", user.email);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, Error> {
+        self.inner
+            .transport
+            .execute::<Q>(variables, "Client:execute", Idempotency::Idempotent)
+            .await
+    }
+
+    /// Runs an operation on behalf of an SDK method, retried as an idempotent call.
+    pub(crate) async fn run<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+    ) -> Result<Q::ResponseData, Error> {
+        self.inner
+            .transport
+            .execute::<Q>(variables, sdk_method, Idempotency::Idempotent)
+            .await
+    }
+}
+
+/// Configures and builds a [`Client`]. Created by [`Client::builder`].
+///
+/// Its `Debug` output never shows the API key.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    endpoint: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent_suffix: Option<String>,
+    retry_policy: RetryPolicy,
+    allow_insecure_http: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            endpoint: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent_suffix: None,
+            retry_policy: RetryPolicy::default(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("endpoint", &self.endpoint)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("retry_policy", &self.retry_policy)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Sets the API key (a `String`, `&str` or [`SecretString`]). Surrounding whitespace
+    /// is ignored; an empty key counts as missing.
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sets the GraphQL endpoint (default `https://api.labelbox.com/graphql`).
+    ///
+    /// Plain `http://` is accepted only for loopback hosts (`127.0.0.0/8`, `::1`,
+    /// `localhost`) unless [`ClientBuilder::allow_insecure_http`] is set, so the key never
+    /// crosses a network unencrypted by accident.
+    #[must_use]
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// Sets the overall timeout of one HTTP attempt, from sending to the end of the body
+    /// (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the timeout for establishing a connection (default 10 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Appends text to the SDK identification header:
+    /// `X-User-Agent: rust-sdk <version> <suffix>`.
+    #[must_use]
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sets the retry policy (default: [`RetryPolicy::default`]; [`RetryPolicy::none`]
+    /// turns retries off).
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Allows a plain `http://` endpoint on a non-loopback host, which sends the API key
+    /// unencrypted. Off by default.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Fills the key from `LABELBOX_API_KEY` and the endpoint from `LABELBOX_ENDPOINT`
+    /// where they are set and not empty (values set on the builder before are replaced).
+    #[must_use]
+    pub fn from_env(mut self) -> Self {
+        if let Some(key) = std::env::var(API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            self.api_key = Some(key.into());
+        }
+        if let Some(endpoint) = std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|e| !e.trim().is_empty())
+        {
+            self.endpoint = Some(endpoint);
+        }
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// Fails with [`Error::MissingApiKey`] without a (non-empty) key, and with
+    /// [`Error::Configuration`] for an endpoint that is not an `http(s)` URL, a plain
+    /// `http` endpoint on a non-loopback host (see [`ClientBuilder::endpoint`]), or a key or
+    /// suffix that cannot be sent in an HTTP header.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = self
+            .api_key
+            .as_ref()
+            .map(|k| k.expose_secret().trim())
+            .filter(|k| !k.is_empty())
+            .ok_or(Error::MissingApiKey)?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| {
+            configuration("the API key contains characters that cannot be sent in an HTTP header")
+        })?;
+        authorization.set_sensitive(true);
+
+        let endpoint_text = self.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT).trim();
+        let endpoint = reqwest::Url::parse(endpoint_text).map_err(|e| {
+            configuration(format!("the endpoint '{endpoint_text}' is not a URL: {e}"))
+        })?;
+        check_endpoint(&endpoint, self.allow_insecure_http)?;
+
+        let mut sdk_id = format!("rust-sdk {}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim) {
+            if !suffix.is_empty() {
+                sdk_id.push(' ');
+                sdk_id.push_str(suffix);
+            }
+        }
+        let sdk_id = HeaderValue::try_from(sdk_id).map_err(|_| {
+            configuration("the user agent suffix contains characters not allowed in an HTTP header")
+        })?;
+
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, authorization);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(X_USER_AGENT, sdk_id);
+
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("labelbox-rust-sdk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| configuration(format!("the HTTP client could not be built: {e}")))?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport: Transport {
+                    http,
+                    endpoint,
+                    headers,
+                    retry: self.retry_policy,
+                    timeout: self.timeout,
+                    connect_timeout: self.connect_timeout,
+                },
+                caller: Mutex::new(None),
+            }),
+        })
+    }
+}
+
+fn configuration(message: impl Into<String>) -> Error {
+    Error::Configuration {
+        message: message.into(),
+    }
+}
+
+/// The key may only travel over https, or plain http to this machine, unless allowed.
+fn check_endpoint(endpoint: &reqwest::Url, allow_insecure_http: bool) -> Result<(), Error> {
+    match endpoint.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(endpoint) => Ok(()),
+        "http" => Err(configuration(format!(
+            "refusing to send the API key over plain http to '{}': use https, a loopback \
+             address, or allow_insecure_http(true)",
+            endpoint.host_str().unwrap_or_default()
+        ))),
+        other => Err(configuration(format!(
+            "the endpoint scheme must be https (or http on loopback), not '{other}'"
+        ))),
+    }
+}
+
+fn is_loopback(endpoint: &reqwest::Url) -> bool {
+    let Some(host) = endpoint.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_endpoint(url: &str) -> ClientBuilder {
+        Client::builder().api_key("k").endpoint(url)
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_and_remote_http_is_not() {
+        for url in [
+            "http://127.0.0.1:8080/graphql",
+            "http://127.9.9.9/graphql",
+            "http://[::1]:1/graphql",
+            "http://localhost:3000/graphql",
+            "http://LOCALHOST/graphql",
+            "https://api.labelbox.com/graphql",
+            "https://example.com/graphql",
+        ] {
+            assert!(with_endpoint(url).build().is_ok(), "{url}");
+        }
+        for url in [
+            "http://api.labelbox.com/graphql",
+            "http://10.0.0.1/graphql",
+            "http://localhost.example.com/graphql",
+            "http://[::2]/graphql",
+        ] {
+            let error = with_endpoint(url).build().unwrap_err();
+            assert!(matches!(error, Error::Configuration { .. }), "{url}");
+            assert!(with_endpoint(url).allow_insecure_http(true).build().is_ok());
+        }
+        assert!(matches!(
+            with_endpoint("ftp://example.com/").build(),
+            Err(Error::Configuration { .. })
+        ));
+        assert!(matches!(
+            with_endpoint("not a url").build(),
+            Err(Error::Configuration { .. })
+        ));
+    }
+
+    #[test]
+    fn missing_or_blank_key_fails_at_construction() {
+        assert!(matches!(
+            Client::builder().build(),
+            Err(Error::MissingApiKey)
+        ));
+        assert!(matches!(
+            Client::builder().api_key("  ").build(),
+            Err(Error::MissingApiKey)
+        ));
+    }
+
+    #[test]
+    fn key_with_a_newline_is_a_configuration_error_without_the_key() {
+        let error = Client::builder()
+            .api_key("abc\ndef-secret")
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::Configuration { .. }));
+        assert!(!format!("{error} {error:?}").contains("def-secret"));
+    }
+
+    #[test]
+    fn default_endpoint() {
+        let client = Client::builder().api_key("k").build().unwrap();
+        assert_eq!(client.endpoint(), DEFAULT_ENDPOINT);
+    }
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+        check::<ClientBuilder>();
+    }
+}

@@ -1,0 +1,324 @@
+//! Creating a key: [`CreateApiKeyRequest`], the contract's checks in order, the one-round-trip
+//! preflight and the mutation, which is never blindly retried.
+
+use std::sync::Arc;
+
+use labelbox_schema::{create_api_key, create_api_key_preflight, organization_users_by_email};
+use secrecy::SecretString;
+
+use crate::cache::CallerContext;
+use crate::convert;
+use crate::transport::{Delivery, Idempotency};
+use crate::{
+    validate_key_name, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef, Validity,
+};
+
+const SDK_METHOD: &str = "Client:create_api_key";
+
+/// What to create: a key's name, the user it acts as, its role, how long it is valid and,
+/// optionally, the IP addresses or networks it may be used from.
+///
+/// The request owns its data, so it can be built, stored and sent later. Nothing is
+/// checked until [`Client::create_api_key`], which runs every local check (in the
+/// contract's order: name, allowlist, user, role, validity) before any request.
+///
+/// ```
+/// use labelbox_sdk::{CreateApiKeyRequest, TimeUnit, Validity};
+///
+/// let request = CreateApiKeyRequest::new(
+///     "nightly-export",
+///     "etl@example.com",
+///     "Labeler",
+///     Validity::new(12, TimeUnit::Hour)?,
+/// )
+/// .allowed_ip_entries(["10.0.0.0/8", "2001:db8::1"]);
+/// assert_eq!(request.name(), "nightly-export");
+/// # Ok::<(), labelbox_sdk::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CreateApiKeyRequest {
+    name: String,
+    user: UserRef,
+    role: RoleRef,
+    validity: Validity,
+    allowed_ips: AllowedIps,
+}
+
+#[derive(Debug, Clone)]
+enum AllowedIps {
+    /// No allowlist: `allowedIpCidrs: null`.
+    Anywhere,
+    /// An allowlist already checked.
+    Checked(IpAllowlist),
+    /// Entries as text, checked by `create_api_key`.
+    Unchecked(Vec<String>),
+}
+
+impl CreateApiKeyRequest {
+    /// A request for a key called `name` acting as `user` (an email, or a [`crate::User`])
+    /// with `role` (a role name as the server spells it, matched exactly, or a [`Role`],
+    /// matched by normalised name), valid for `validity`. No IP allowlist until
+    /// [`CreateApiKeyRequest::allowed_ips`] or
+    /// [`CreateApiKeyRequest::allowed_ip_entries`].
+    pub fn new(
+        name: impl Into<String>,
+        user: impl Into<UserRef>,
+        role: impl Into<RoleRef>,
+        validity: Validity,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            user: user.into(),
+            role: role.into(),
+            validity,
+            allowed_ips: AllowedIps::Anywhere,
+        }
+    }
+
+    /// Restricts the key to these addresses and networks. An empty allowlist is sent as
+    /// an empty list (not as "no allowlist").
+    #[must_use]
+    pub fn allowed_ips(mut self, allowlist: IpAllowlist) -> Self {
+        self.allowed_ips = AllowedIps::Checked(allowlist);
+        self
+    }
+
+    /// Restricts the key to addresses and networks given as text; they are checked by
+    /// [`Client::create_api_key`] with [`IpAllowlist`]'s rules (trimmed, canonical,
+    /// strict networks, duplicates dropped, at most 50) before any request.
+    #[must_use]
+    pub fn allowed_ip_entries<I, S>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allowed_ips = AllowedIps::Unchecked(entries.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The user the key will act as.
+    pub fn user(&self) -> &UserRef {
+        &self.user
+    }
+
+    /// The role asked for.
+    pub fn role(&self) -> &RoleRef {
+        &self.role
+    }
+
+    /// How long the key will be valid.
+    pub fn validity(&self) -> Validity {
+        self.validity
+    }
+
+    /// The contract's local checks, in its order. Returns the allowlist to send.
+    fn check(&self) -> Result<Option<IpAllowlist>, Error> {
+        validate_key_name(&self.name)?;
+        let allowlist = match &self.allowed_ips {
+            AllowedIps::Anywhere => None,
+            AllowedIps::Checked(list) => Some(list.clone()),
+            AllowedIps::Unchecked(entries) => Some(IpAllowlist::new(entries)?),
+        };
+        self.user.validated_email()?;
+        self.role.validated_name()?;
+        // The validity was checked when the `Validity` was made: it cannot be out of range.
+        Ok(allowlist)
+    }
+}
+
+impl Client {
+    /// Creates an API key and returns its id and secret (the JWT, shown only this once).
+    ///
+    /// In the contract's order, failing before the mutation is sent:
+    /// 1. local checks (no request): name not empty, the allowlist's rules, user and
+    ///    role given ([`Error::Validation`]);
+    /// 2. the target user exists in the caller's organization ([`Error::UserNotFound`]);
+    /// 3. the role is grantable by the caller: not `None` or `Tenant Admin`, and every
+    ///    permission of the role is among the caller's ([`Error::InvalidRole`], listing the
+    ///    roles the caller may grant);
+    /// 4. the mutation.
+    ///
+    /// Steps 2 and 3 take one request: on the first creation it also reads the caller's
+    /// permissions and the roles, which this client (and its clones) then caches; later
+    /// creations only look the user up. So a creation takes two round trips, cold or warm.
+    /// [`Client::refresh_cache`] forgets the cached permissions and roles.
+    ///
+    /// The mutation is not retried after a failure that may have reached the server (a
+    /// timeout, a dropped connection, a 5xx): that would risk a second key. It is retried
+    /// only when the connection could not be made or the server rate-limited the request.
+    /// `X-SDK-Method: Client:create_api_key`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, TimeUnit, Validity};
+    ///
+    /// let client = Client::from_env()?;
+    /// let created = client
+    ///     .create_api_key(
+    ///         CreateApiKeyRequest::new(
+    ///             "ci-deploy",
+    ///             "ci@example.com",
+    ///             "Labeler",
+    ///             Validity::new(2, TimeUnit::Week)?,
+    ///         )
+    ///         .allowed_ip_entries(["203.0.113.0/24"]),
+    ///     )
+    ///     .await?;
+    /// println!("created {}", created.id());
+    /// store_in_vault(created.secret().expose_secret());
+    /// # Ok(())
+    /// # }
+    /// # fn store_in_vault(_: &str) {}
+    /// ```
+    pub async fn create_api_key(
+        &self,
+        request: CreateApiKeyRequest,
+    ) -> Result<CreatedApiKey, Error> {
+        let allowlist = request.check()?;
+        let email = request.user.email().to_owned();
+        let caller = self.preflight(&email).await?;
+
+        let grantable = caller.grantable();
+        let role_name = request
+            .role
+            .find_in(grantable.iter().copied())
+            .map(|role: &Role| role.name.clone())
+            .ok_or_else(|| Error::InvalidRole {
+                requested: request.role.name().to_owned(),
+                allowed: grantable.iter().map(|r| r.name.clone()).collect(),
+            })?;
+
+        let variables = create_api_key::Variables {
+            name: request.name,
+            user_email: email,
+            role: Some(role_name),
+            validity_seconds: Some(request.validity.as_seconds()),
+            allowed_ip_cidrs: allowlist.map(|list| list.to_strings()),
+        };
+        let data = self
+            .inner
+            .transport
+            .execute_detailed::<create_api_key::CreateApiKey>(
+                variables,
+                SDK_METHOD,
+                Idempotency::NotIdempotent,
+            )
+            .await
+            .map_err(|failure| match failure.delivery {
+                // The server may have created a key whose secret never reached us.
+                Delivery::Unknown => Error::CreationFailed {
+                    message: "the outcome is unknown: the request may have reached the server \
+                              but no answer arrived, so a key may exist; list the user's keys \
+                              and revoke any you do not hold the secret of"
+                        .to_owned(),
+                    orphans_revoked: Vec::new(),
+                    source: Some(Box::new(failure.error)),
+                },
+                Delivery::NotSent | Delivery::Rejected | Delivery::Processed => failure.error,
+            })?;
+        let created = data
+            .create_api_key
+            .ok_or_else(|| convert::missing("CreateApiKey", "createApiKey"))?;
+        Ok(CreatedApiKey::new(
+            created.id.into(),
+            SecretString::from(created.jwt),
+        ))
+    }
+
+    /// Forgets the caller's permissions and the roles cached by [`Client::create_api_key`];
+    /// the next creation reads them again (still in one round trip). The cache is shared
+    /// by this client's clones only.
+    ///
+    /// ```no_run
+    /// # fn run(client: labelbox_sdk::Client) {
+    /// // After an administrator changed your role:
+    /// client.refresh_cache();
+    /// # }
+    /// ```
+    pub fn refresh_cache(&self) {
+        *self.caller_cache() = None;
+    }
+
+    /// Checks the user exists and returns the caller's permissions and roles: one request,
+    /// cold (user, permissions and roles together) or warm (the user only).
+    async fn preflight(&self, email: &str) -> Result<Arc<CallerContext>, Error> {
+        let cached = self.caller_cache().clone();
+        let (found, caller) = match cached {
+            Some(caller) => {
+                let data = self
+                    .run::<organization_users_by_email::OrganizationUsersByEmail>(
+                        organization_users_by_email::Variables {
+                            email: email.to_owned(),
+                        },
+                        SDK_METHOD,
+                    )
+                    .await?;
+                let organization = data
+                    .organization
+                    .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
+                let found = organization
+                    .users
+                    .iter()
+                    .any(|u| u.email.eq_ignore_ascii_case(email));
+                (found, caller)
+            }
+            None => {
+                let data = self
+                    .run::<create_api_key_preflight::CreateApiKeyPreflight>(
+                        create_api_key_preflight::Variables {
+                            email: email.to_owned(),
+                        },
+                        SDK_METHOD,
+                    )
+                    .await?;
+                let organization = data
+                    .organization
+                    .ok_or_else(|| convert::missing("CreateApiKeyPreflight", "organization"))?;
+                let found = organization
+                    .users
+                    .iter()
+                    .any(|u| u.email.eq_ignore_ascii_case(email));
+                let permissions = data
+                    .organization_role
+                    .and_then(|role| role.permissions)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                let roles = data
+                    .roles
+                    .into_iter()
+                    .map(|r| Role {
+                        id: Some(r.id.into()),
+                        name: r.name,
+                        permissions: r.permissions,
+                    })
+                    .collect();
+                let caller = Arc::new(CallerContext { permissions, roles });
+                *self.caller_cache() = Some(Arc::clone(&caller));
+                (found, caller)
+            }
+        };
+        if found {
+            Ok(caller)
+        } else {
+            Err(Error::UserNotFound {
+                email: email.to_owned(),
+            })
+        }
+    }
+
+    fn caller_cache(&self) -> std::sync::MutexGuard<'_, Option<Arc<CallerContext>>> {
+        // A panic while holding this lock cannot leave the cache half-written (it is one
+        // assignment), so a poisoned lock is still usable.
+        self.inner
+            .caller
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

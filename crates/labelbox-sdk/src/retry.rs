@@ -1,0 +1,147 @@
+//! When and how long to wait before trying a request again.
+
+use std::time::Duration;
+
+/// How the client retries requests that failed for a reason retrying can fix.
+///
+/// The defaults follow AWS's "standard" retry mode and Google's AIP-194: at most
+/// 3 attempts in all, exponential backoff with full jitter (a random wait between zero and
+/// `initial_backoff × 2^retry`, capped at `max_backoff`), and a server's `Retry-After`
+/// honoured when it is no longer than `max_retry_after`.
+///
+/// What is retried depends on the operation, not on this policy: queries and revocation
+/// (idempotent) are retried on timeouts, connection failures, HTTP 5xx and rate limiting;
+/// key creation only when the request provably never reached the server (the connection
+/// was refused) or was rejected before processing (rate limiting), so that a lost
+/// response never creates a second key.
+///
+/// ```
+/// use std::time::Duration;
+/// use labelbox_sdk::RetryPolicy;
+///
+/// let patient = RetryPolicy::default()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(500))
+///     .max_backoff(Duration::from_secs(10));
+/// assert_eq!(patient.attempts(), 5);
+/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries: every request is attempted exactly once.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the number of attempts in all, the first one included (at least 1; 0 is read as 1).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the backoff before the first retry; it doubles with every further retry.
+    #[must_use]
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Sets the cap on the computed backoff.
+    #[must_use]
+    pub fn max_backoff(mut self, cap: Duration) -> Self {
+        self.max_backoff = cap;
+        self
+    }
+
+    /// Sets the longest `Retry-After` the client is willing to wait; a server asking for
+    /// longer ends the call with the rate-limit error (which carries the server's value).
+    #[must_use]
+    pub fn max_retry_after(mut self, longest: Duration) -> Self {
+        self.max_retry_after = longest;
+        self
+    }
+
+    /// The number of attempts in all, the first one included.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before retry number `retry` (0 for the first retry): full jitter between
+    /// zero and the capped exponential backoff, or the server's `Retry-After` if it gave one.
+    ///
+    /// Returns `None` when the server asked for a longer wait than the policy accepts.
+    pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_retry_after).then_some(wait);
+        }
+        let factor = 2u32.saturating_pow(retry.min(31));
+        let ceiling = self
+            .initial_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff);
+        let ceiling_nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Some(Duration::from_nanos(fastrand::u64(0..=ceiling_nanos)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_jittered_below_the_capped_exponential() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(300));
+        for _ in 0..200 {
+            assert!(policy.delay(0, None).unwrap() <= Duration::from_millis(100));
+            assert!(policy.delay(1, None).unwrap() <= Duration::from_millis(200));
+            assert!(policy.delay(5, None).unwrap() <= Duration::from_millis(300));
+            assert!(policy.delay(40, None).unwrap() <= Duration::from_millis(300));
+        }
+        // Full jitter: the waits are spread out, not a fixed value.
+        let waits: std::collections::BTreeSet<_> =
+            (0..50).map(|_| policy.delay(5, None).unwrap()).collect();
+        assert!(waits.len() > 10);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_limit() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        assert_eq!(
+            policy.delay(0, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(policy.delay(0, Some(Duration::from_secs(6))), None);
+    }
+
+    #[test]
+    fn none_means_one_attempt_and_zero_is_clamped() {
+        assert_eq!(RetryPolicy::none().attempts(), 1);
+        assert_eq!(RetryPolicy::default().attempts(), 3);
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+    }
+}

@@ -1,0 +1,533 @@
+//! One GraphQL POST, its retries, and the classification of what came back.
+//!
+//! This is the only module that touches HTTP. It sends the body `graphql_client` built
+//! (`query`, `variables`, `operationName`), classifies the answer by the contract's table
+//! into [`Error`] variants, and decodes `data` into the operation's `ResponseData` with the
+//! path of any field that failed.
+
+use std::time::{Duration, Instant};
+
+use graphql_client::GraphQLQuery;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::retry::RetryPolicy;
+use crate::{Error, GraphQlError};
+
+/// The header naming the SDK call that caused a request (`Client:create_api_key`).
+pub(crate) const X_SDK_METHOD: HeaderName = HeaderName::from_static("x-sdk-method");
+
+/// The text of an Envoy upstream failure, which the contract classifies as a server error
+/// whatever the status.
+const UPSTREAM_FAILURE: &str = "upstream connect error or disconnect/reset before headers";
+
+/// Which failures an operation may be retried after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// Queries and revocation: any retryable failure ([`Error::is_retryable`]).
+    Idempotent,
+    /// Key creation: only when the request provably never reached the server (the
+    /// connection failed) or was rejected before processing (rate limiting).
+    NotIdempotent,
+}
+
+/// How far a failed attempt got, which decides whether a non-idempotent request may be
+/// sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// The connection was never established: the server saw nothing.
+    NotSent,
+    /// The server refused the request before processing it (rate limiting).
+    Rejected,
+    /// The request may or may not have been processed (timeout after sending, a dropped
+    /// connection, a 5xx).
+    Unknown,
+    /// The server processed the request and answered definitively.
+    Processed,
+}
+
+/// A failed operation: the error, and how far the last attempt got.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) delivery: Delivery,
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        failure.error
+    }
+}
+
+/// The HTTP side of a client: a pooled `reqwest` client and the fixed headers.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) endpoint: reqwest::Url,
+    /// `Authorization` (marked sensitive), `Accept`, `Content-Type`, `X-User-Agent`.
+    pub(crate) headers: HeaderMap,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+}
+
+impl Transport {
+    /// Runs a generated operation: POST, classify, retry as `idempotency` allows, decode.
+    pub(crate) async fn execute<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+    ) -> Result<Q::ResponseData, Error> {
+        self.execute_detailed::<Q>(variables, sdk_method, idempotency)
+            .await
+            .map_err(Error::from)
+    }
+
+    /// Like [`Transport::execute`], keeping how far the last attempt got, so a
+    /// non-idempotent caller can tell "never arrived" from "may have happened".
+    pub(crate) async fn execute_detailed<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+    ) -> Result<Q::ResponseData, Failure> {
+        let body = Q::build_query(variables);
+        let operation = body.operation_name;
+        let bytes = serde_json::to_vec(&body).map_err(|e| Failure {
+            error: Error::Configuration {
+                message: format!("the {operation} variables cannot be serialised: {e}"),
+            },
+            delivery: Delivery::NotSent,
+        })?;
+        let span = tracing::info_span!(
+            "labelbox.operation",
+            operation,
+            sdk_method,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let data = self
+            .post(operation, sdk_method, bytes, idempotency)
+            .instrument(span)
+            .await?;
+        decode::<Q::ResponseData>(operation, data).map_err(|error| Failure {
+            error,
+            delivery: Delivery::Processed,
+        })
+    }
+
+    async fn post(
+        &self,
+        operation: &'static str,
+        sdk_method: &'static str,
+        body: Vec<u8>,
+        idempotency: Idempotency,
+    ) -> Result<Value, Failure> {
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let attempt_started = Instant::now();
+            let outcome = self.attempt(operation, sdk_method, body.clone()).await;
+            let elapsed = attempt_started.elapsed();
+            span.record("duration_ms", duration_ms(started.elapsed()));
+            let failure = match outcome {
+                Ok(data) => {
+                    tracing::debug!(
+                        attempt,
+                        elapsed_ms = duration_ms(elapsed),
+                        "operation succeeded"
+                    );
+                    return Ok(data);
+                }
+                Err(failure) => failure,
+            };
+            let may_retry = match idempotency {
+                Idempotency::Idempotent => failure.error.is_retryable(),
+                Idempotency::NotIdempotent => {
+                    matches!(failure.delivery, Delivery::NotSent | Delivery::Rejected)
+                        && failure.error.is_retryable()
+                }
+            };
+            let delay = if may_retry && attempt < self.retry.attempts() {
+                self.retry.delay(attempt - 1, failure.error.retry_after())
+            } else {
+                None
+            };
+            match delay {
+                Some(delay) => {
+                    tracing::debug!(
+                        attempt,
+                        elapsed_ms = duration_ms(elapsed),
+                        error = %failure.error,
+                        backoff_ms = duration_ms(delay),
+                        "attempt failed; retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                None => {
+                    tracing::debug!(
+                        attempt,
+                        elapsed_ms = duration_ms(elapsed),
+                        error = %failure.error,
+                        "operation failed"
+                    );
+                    return Err(failure);
+                }
+            }
+        }
+    }
+
+    /// One POST and the classification of its answer.
+    async fn attempt(
+        &self,
+        operation: &'static str,
+        sdk_method: &'static str,
+        body: Vec<u8>,
+    ) -> Result<Value, Failure> {
+        let response = self
+            .http
+            .post(self.endpoint.clone())
+            .headers(self.headers.clone())
+            .header(X_SDK_METHOD, HeaderValue::from_static(sdk_method))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_failure(e))?;
+        let status = response.status().as_u16();
+        tracing::Span::current().record("status", status);
+        let retry_after = parse_retry_after(response.headers());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_failure(e))?;
+        classify(operation, status, retry_after, &bytes)
+    }
+
+    fn transport_failure(&self, error: reqwest::Error) -> Failure {
+        let delivery = if error.is_connect() {
+            Delivery::NotSent
+        } else {
+            Delivery::Unknown
+        };
+        let error = if error.is_timeout() {
+            Error::Timeout {
+                after: Some(if error.is_connect() {
+                    self.connect_timeout
+                } else {
+                    self.timeout
+                }),
+            }
+        } else {
+            let message = if error.is_connect() {
+                "could not connect to the Labelbox endpoint"
+            } else {
+                "the connection failed before a complete response arrived"
+            };
+            Error::Network {
+                message: message.to_owned(),
+                source: Box::new(error.without_url()),
+            }
+        };
+        Failure { error, delivery }
+    }
+}
+
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date.
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = date - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// Classifies one HTTP answer by the contract's table, returning `data` on success.
+///
+/// The raw body never goes into an error: only the server's `message` fields and GraphQL
+/// error messages do.
+pub(crate) fn classify(
+    operation: &str,
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> Result<Value, Failure> {
+    let failure = |error: Error, delivery: Delivery| Failure { error, delivery };
+    let json: Value = match serde_json::from_slice(body) {
+        Ok(json) => json,
+        Err(parse_error) => {
+            let text = String::from_utf8_lossy(body);
+            return Err(if text.contains(UPSTREAM_FAILURE) {
+                failure(
+                    Error::InternalServer {
+                        status: Some(status),
+                        message: Some(format!("connection reset ({UPSTREAM_FAILURE})")),
+                    },
+                    Delivery::Unknown,
+                )
+            } else if status >= 500 {
+                failure(
+                    Error::InternalServer {
+                        status: Some(status),
+                        message: reason(status),
+                    },
+                    Delivery::Unknown,
+                )
+            } else if status == 429 {
+                failure(
+                    Error::RateLimited {
+                        message: "Too Many Requests".to_owned(),
+                        retry_after,
+                    },
+                    Delivery::Rejected,
+                )
+            } else {
+                failure(
+                    Error::InvalidJson {
+                        source: Box::new(parse_error),
+                    },
+                    Delivery::Processed,
+                )
+            });
+        }
+    };
+
+    let errors: Vec<GraphQlError> = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| errors.iter().map(GraphQlError::from_json).collect())
+        .unwrap_or_default();
+    let message = json.get("message").and_then(Value::as_str);
+    if let Some(mut error) = crate::classify_response_errors(errors, message) {
+        let delivery = match &mut error {
+            Error::RateLimited {
+                retry_after: wait, ..
+            } => {
+                *wait = retry_after;
+                Delivery::Rejected
+            }
+            Error::InternalServer { .. } => Delivery::Unknown,
+            _ => Delivery::Processed,
+        };
+        return Err(failure(error, delivery));
+    }
+    if status == 429 {
+        return Err(failure(
+            Error::RateLimited {
+                message: message.unwrap_or("Too Many Requests").to_owned(),
+                retry_after,
+            },
+            Delivery::Rejected,
+        ));
+    }
+    if status >= 500 {
+        return Err(failure(
+            Error::InternalServer {
+                status: Some(status),
+                message: message.map(str::to_owned).or_else(|| reason(status)),
+            },
+            Delivery::Unknown,
+        ));
+    }
+    if status != 200 {
+        return Err(failure(
+            Error::HttpStatus {
+                status,
+                message: message.map(str::to_owned),
+            },
+            Delivery::Processed,
+        ));
+    }
+    match json {
+        Value::Object(mut object) => match object.remove("data") {
+            Some(Value::Null) | None => Err(failure(
+                Error::MissingData {
+                    operation: operation.to_owned(),
+                    field: "data".to_owned(),
+                },
+                Delivery::Processed,
+            )),
+            Some(data) => Ok(data),
+        },
+        _ => Err(failure(
+            Error::MissingData {
+                operation: operation.to_owned(),
+                field: "data".to_owned(),
+            },
+            Delivery::Processed,
+        )),
+    }
+}
+
+fn reason(status: u16) -> Option<String> {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(str::to_owned)
+}
+
+/// Decodes `data` into an operation's response type, naming the failing field's path.
+pub(crate) fn decode<T: DeserializeOwned>(operation: &str, data: Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(data).map_err(|e| {
+        let path = e.path().to_string();
+        Error::Decode {
+            operation: operation.to_owned(),
+            path,
+            message: redact_values(&e.inner().to_string()),
+        }
+    })
+}
+
+/// Replaces quoted values in a decoder message with `…`: the message says what was wrong
+/// without repeating response content (which could, in a broken response, be a secret).
+/// Field names in "missing field" / "unknown field" messages are kept.
+fn redact_values(message: &str) -> String {
+    if message.starts_with("missing field") || message.starts_with("duplicate field") {
+        return message.to_owned();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut open: Option<char> = None;
+    for c in message.chars() {
+        match open {
+            Some(quote) if c == quote => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None if c == '"' || c == '`' => {
+                out.push(c);
+                open = Some(c);
+            }
+            None => out.push(c),
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(status: u16, body: &str) -> Result<Value, Failure> {
+        classify("Op", status, None, body.as_bytes())
+    }
+
+    #[test]
+    fn data_is_returned_from_a_200() {
+        assert_eq!(run(200, r#"{"data":{"a":1}}"#).unwrap(), json!({"a": 1}));
+    }
+
+    #[test]
+    fn null_or_missing_data_is_missing_data() {
+        for body in [r#"{"data":null}"#, "{}", "[1]", "\"text\""] {
+            let failure = run(200, body).unwrap_err();
+            assert!(
+                matches!(failure.error, Error::MissingData { ref field, .. } if field == "data"),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_json_bodies() {
+        let f = run(200, "<html>oops</html>").unwrap_err();
+        assert!(matches!(f.error, Error::InvalidJson { .. }));
+        assert_eq!(f.error.to_string(), "Failed to parse response as JSON");
+        let f = run(502, "<html>Bad gateway</html>").unwrap_err();
+        assert!(matches!(
+            f.error,
+            Error::InternalServer {
+                status: Some(502),
+                ..
+            }
+        ));
+        assert_eq!(f.delivery, Delivery::Unknown);
+        let f = run(
+            200,
+            "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+        )
+        .unwrap_err();
+        assert!(matches!(f.error, Error::InternalServer { .. }));
+        assert!(!f.error.to_string().contains("overflow"));
+    }
+
+    #[test]
+    fn rate_limit_keeps_retry_after() {
+        let f = classify(
+            "Op",
+            429,
+            Some(Duration::from_secs(3)),
+            br#"{"message":"You have exceeded the limit"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(f.delivery, Delivery::Rejected);
+        assert_eq!(f.error.retry_after(), Some(Duration::from_secs(3)));
+        assert!(f.error.to_string().contains("You have exceeded the limit"));
+    }
+
+    #[test]
+    fn decode_names_the_path_without_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Inner {
+            #[allow(dead_code)]
+            n: i64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Outer {
+            #[allow(dead_code)]
+            items: Vec<Inner>,
+        }
+        let error =
+            decode::<Outer>("Op", json!({"items": [{"n": 1}, {"n": "secret-text"}]})).unwrap_err();
+        match &error {
+            Error::Decode { path, message, .. } => {
+                assert_eq!(path, "items[1].n");
+                assert!(!message.contains("secret-text"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let error = decode::<Outer>("Op", json!({"items": [{}]})).unwrap_err();
+        assert!(error.to_string().contains("missing field `n`"), "{error}");
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_values(r#"invalid type: string "eyJ.x.y", expected i64"#),
+            r#"invalid type: string "…", expected i64"#
+        );
+        assert_eq!(redact_values("`abc` is not a date"), "`…` is not a date");
+        assert_eq!(redact_values("missing field `id`"), "missing field `id`");
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(parse_retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&headers), Some(Duration::ZERO));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&headers), None);
+    }
+}
