@@ -9,11 +9,11 @@
 use std::fmt;
 
 use apollo_compiler::ast::{DirectiveList, Type, Value};
+use apollo_compiler::collections::IndexMap;
 use apollo_compiler::schema::{
     Component, ComponentName, DirectiveDefinition, ExtendedType, FieldDefinition,
     InputValueDefinition,
 };
-use apollo_compiler::collections::IndexMap;
 use apollo_compiler::{Name, Node, Schema};
 use serde::Serialize;
 
@@ -467,7 +467,10 @@ impl Differ {
         }
         if old.repeatable != new.repeatable {
             let (criticality, message) = if old.repeatable {
-                (Criticality::Breaking, format!("{what} is no longer repeatable"))
+                (
+                    Criticality::Breaking,
+                    format!("{what} is no longer repeatable"),
+                )
             } else {
                 (Criticality::Safe, format!("{what} became repeatable"))
             };
@@ -777,10 +780,7 @@ impl Differ {
                     criticality,
                     type_changed,
                     path.clone(),
-                    format!(
-                        "{noun} `{path}` changed type from `{}` to `{}`",
-                        o.ty, n.ty
-                    ),
+                    format!("{noun} `{path}` changed type from `{}` to `{}`", o.ty, n.ty),
                 );
             }
             let (od, nd) = (text(&o.default_value), text(&n.default_value));

@@ -21,8 +21,7 @@ mod sdl;
 pub use diff::{diff, diff_schemas, Change, ChangeKind, Criticality, SchemaDiff};
 pub use error::Error;
 pub use operations::{
-    affected_operations, check, diff_report, load_queries, BrokenOperation, Diagnostic,
-    DiffReport,
+    affected_operations, check, diff_report, load_queries, BrokenOperation, Diagnostic, DiffReport,
 };
 pub use pull::{pull, PulledSchema};
 pub use sdl::{

@@ -172,11 +172,7 @@ impl fmt::Display for DiffReport {
         if self.broken_operations.is_empty() {
             writeln!(f, "\nNo operation is broken.")
         } else {
-            writeln!(
-                f,
-                "\nBroken operations ({}):",
-                self.broken_operations.len()
-            )?;
+            writeln!(f, "\nBroken operations ({}):", self.broken_operations.len())?;
             for op in &self.broken_operations {
                 write!(f, "  {op}")?;
             }
@@ -269,7 +265,11 @@ impl Spans {
         for def in &doc.definitions {
             match def {
                 ast::Definition::OperationDefinition(op) => {
-                    let name = op.name.as_ref().map_or(ANONYMOUS, |n| n.as_str()).to_owned();
+                    let name = op
+                        .name
+                        .as_ref()
+                        .map_or(ANONYMOUS, |n| n.as_str())
+                        .to_owned();
                     if let Some(loc) = op.location() {
                         spans
                             .operations
@@ -283,9 +283,11 @@ impl Spans {
                 ast::Definition::FragmentDefinition(frag) => {
                     let name = format!("fragment {}", frag.name);
                     if let Some(loc) = frag.location() {
-                        spans
-                            .fragments
-                            .push((frag.name.to_string(), loc.offset(), loc.end_offset()));
+                        spans.fragments.push((
+                            frag.name.to_string(),
+                            loc.offset(),
+                            loc.end_offset(),
+                        ));
                     }
                     let mut spreads = HashSet::new();
                     ast_spreads(&frag.selection_set, &mut spreads);

@@ -49,8 +49,12 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
         .user_agent(concat!("labelbox-schema-tools/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(http)?;
-    let mut auth = HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret()))
-        .map_err(|_| Error::Introspection("the API key contains characters not allowed in an HTTP header".into()))?;
+    let mut auth =
+        HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret())).map_err(|_| {
+            Error::Introspection(
+                "the API key contains characters not allowed in an HTTP header".into(),
+            )
+        })?;
     auth.set_sensitive(true);
     let body = json!({
         "query": INTROSPECTION_QUERY,

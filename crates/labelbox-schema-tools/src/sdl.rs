@@ -66,11 +66,7 @@ impl Provenance {
     /// Ends with a blank line.
     pub fn header(&self) -> String {
         // A URL has no line breaks; strip control characters so the header stays a comment.
-        let endpoint: String = self
-            .endpoint
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
+        let endpoint: String = self.endpoint.chars().filter(|c| !c.is_control()).collect();
         let d = self.date;
         format!(
             "# Pulled from {endpoint} on {:04}-{:02}-{:02} by `labelbox schema pull`.\n\
@@ -137,10 +133,14 @@ pub fn introspection_to_sdl_body(json: &Json) -> Result<String, Error> {
         }
         named.push((name, ty));
     }
-    let roots: Vec<&str> = [Some(query.as_str()), mutation.as_deref(), subscription.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let roots: Vec<&str> = [
+        Some(query.as_str()),
+        mutation.as_deref(),
+        subscription.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     named.sort_by(|(a, _), (b, _)| {
         let rank = |n: &str| roots.iter().position(|r| *r == n).unwrap_or(roots.len());
         rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
@@ -267,9 +267,11 @@ fn deprecation(v: &Json) -> DirectiveList {
 fn type_ref(v: &Json) -> Result<Type, Error> {
     let kind = str_field(v, "kind", "type reference")?;
     let of_type = || {
-        v.get("ofType")
-            .filter(|t| !t.is_null())
-            .ok_or_else(|| Error::Introspection(format!("a {kind} type reference has no `ofType` (the query's TypeRef depth is too small?)")))
+        v.get("ofType").filter(|t| !t.is_null()).ok_or_else(|| {
+            Error::Introspection(format!(
+                "a {kind} type reference has no `ofType` (the query's TypeRef depth is too small?)"
+            ))
+        })
     };
     match kind {
         "NON_NULL" => {
@@ -307,10 +309,9 @@ fn input_value(v: &Json) -> Result<Node<InputValueDefinition>, Error> {
     Ok(Node::new(InputValueDefinition {
         description: description(v),
         name: name(str_field(v, "name", "input value")?)?,
-        ty: Node::new(type_ref(
-            v.get("type")
-                .ok_or_else(|| Error::Introspection("an input value has no `type`".into()))?,
-        )?),
+        ty: Node::new(type_ref(v.get("type").ok_or_else(|| {
+            Error::Introspection("an input value has no `type`".into())
+        })?)?),
         default_value,
         directives: deprecation(v),
     }))
@@ -342,9 +343,8 @@ fn names(v: &Json, key: &str) -> Result<Vec<Name>, Error> {
 fn type_definition(ty: &Json) -> Result<Definition, Error> {
     let type_name = name(str_field(ty, "name", "__schema.types[]")?)?;
     let kind = str_field(ty, "kind", &type_name)?;
-    let fields = || -> Result<Vec<_>, Error> {
-        optional_array(ty, "fields").iter().map(field).collect()
-    };
+    let fields =
+        || -> Result<Vec<_>, Error> { optional_array(ty, "fields").iter().map(field).collect() };
     Ok(match kind {
         "SCALAR" => Definition::ScalarTypeDefinition(Node::new(ScalarTypeDefinition {
             description: description(ty),

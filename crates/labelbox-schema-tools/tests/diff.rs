@@ -20,7 +20,11 @@ fn fixture_dirs() -> Vec<PathBuf> {
 }
 
 fn name_of<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()
+    serde_json::to_value(v)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn classify(dir: &Path) -> Vec<String> {

@@ -19,7 +19,10 @@ fn names(ops: &[labelbox_schema_tools::BrokenOperation]) -> Vec<String> {
 fn the_checked_in_queries_validate() {
     let queries = checked_in_queries();
     assert!(queries.len() >= 10);
-    assert!(queries.windows(2).all(|w| w[0].0 < w[1].0), "sorted by file name");
+    assert!(
+        queries.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted by file name"
+    );
     check(&schema_path(), &checked_in_schema(), &queries).unwrap();
 }
 
@@ -61,7 +64,12 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
     assert_eq!(report.changes.len(), 1);
     assert_eq!(
         names(&report.broken_operations),
-        ["CreateApiKeyPreflight", "CurrentUser", "OrganizationUsersByEmail", "UserById"]
+        [
+            "CreateApiKeyPreflight",
+            "CurrentUser",
+            "OrganizationUsersByEmail",
+            "UserById"
+        ]
     );
     for op in &report.broken_operations {
         assert_eq!(op.changes, ["User.email"]);
@@ -124,8 +132,12 @@ fn check_names_file_operation_and_bad_name() {
                 .to_owned(),
         ),
     ];
-    let errors = check(Path::new("schema/labelbox.graphql"), &checked_in_schema(), &queries)
-        .unwrap_err();
+    let errors = check(
+        Path::new("schema/labelbox.graphql"),
+        &checked_in_schema(),
+        &queries,
+    )
+    .unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let e = &errors[0];
     assert_eq!(e.file, PathBuf::from("queries/bad.graphql"));
@@ -149,10 +161,16 @@ fn check_reports_an_invalid_schema_and_syntax_errors() {
     let errors = check(
         &schema_path(),
         &checked_in_schema(),
-        &[(PathBuf::from("q.graphql"), "query Q { roles { id }".to_owned())],
+        &[(
+            PathBuf::from("q.graphql"),
+            "query Q { roles { id }".to_owned(),
+        )],
     )
     .unwrap_err();
-    assert!(errors.iter().any(|e| e.message.contains("syntax error")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.message.contains("syntax error")),
+        "{errors:?}"
+    );
     assert_eq!(errors[0].operations, ["Q"]);
 }
 
@@ -164,7 +182,10 @@ fn load_queries_reads_graphql_files_only() {
     std::fs::write(dir.join("a.graphql"), "query A { roles { id } }").unwrap();
     std::fs::write(dir.join("notes.md"), "not GraphQL").unwrap();
     let files = load_queries(&dir).unwrap();
-    let names: Vec<_> = files.iter().map(|(p, _)| p.file_name().unwrap().to_owned()).collect();
+    let names: Vec<_> = files
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["a.graphql", "b.graphql"]);
     assert_eq!(load_queries(&dir.join("a.graphql")).unwrap().len(), 1);
     assert!(matches!(

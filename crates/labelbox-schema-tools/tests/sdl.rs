@@ -17,7 +17,8 @@ fn provenance() -> Provenance {
 
 fn rich() -> String {
     std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roundtrip/rich.graphql"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/roundtrip/rich.graphql"),
     )
     .unwrap()
 }
@@ -56,7 +57,12 @@ fn every_construct_round_trips() {
         assert!(pulled.contains(expected), "missing `{expected}` in:\n{pulled}");
     }
     // Built-ins are left out.
-    for absent in ["scalar String", "__Schema", "directive @deprecated", "directive @skip"] {
+    for absent in [
+        "scalar String",
+        "__Schema",
+        "directive @deprecated",
+        "directive @skip",
+    ] {
         assert!(!pulled.contains(absent), "`{absent}` printed in:\n{pulled}");
     }
 }
@@ -67,17 +73,36 @@ fn order_is_roots_then_types_by_name() {
     let heads: Vec<&str> = pulled
         .lines()
         .filter(|l| {
-            ["schema", "directive", "type", "interface", "union", "enum", "input", "scalar"]
-                .iter()
-                .any(|k| l.starts_with(&format!("{k} ")))
+            [
+                "schema",
+                "directive",
+                "type",
+                "interface",
+                "union",
+                "enum",
+                "input",
+                "scalar",
+            ]
+            .iter()
+            .any(|k| l.starts_with(&format!("{k} ")))
         })
         .map(|l| l.split([' ', '(']).take(2).last().unwrap())
         .collect();
     assert_eq!(
         heads,
         [
-            "{", "@cost", "RootQuery", "RootMutation", "JSON", "Kind", "Named", "Node", "Other",
-            "PageInput", "SearchResult", "Thing"
+            "{",
+            "@cost",
+            "RootQuery",
+            "RootMutation",
+            "JSON",
+            "Kind",
+            "Named",
+            "Node",
+            "Other",
+            "PageInput",
+            "SearchResult",
+            "Thing"
         ]
     );
 }
@@ -95,7 +120,10 @@ fn conversion_is_deterministic_and_a_fixpoint() {
         .as_array_mut()
         .unwrap()
         .reverse();
-    assert_eq!(introspection_to_sdl(&reversed, &provenance()).unwrap(), first);
+    assert_eq!(
+        introspection_to_sdl(&reversed, &provenance()).unwrap(),
+        first
+    );
 
     // Re-pulling a schema that was itself pulled changes nothing: a zero diff.
     let again = introspection_to_sdl(&introspect(&first), &provenance()).unwrap();
@@ -109,7 +137,10 @@ fn conversion_is_deterministic_and_a_fixpoint() {
 fn accepts_the_response_its_data_or_the_schema_object() {
     let json = introspect(&checked_in_schema());
     let from_response = introspection_to_sdl_body(&json).unwrap();
-    assert_eq!(introspection_to_sdl_body(&json["data"]).unwrap(), from_response);
+    assert_eq!(
+        introspection_to_sdl_body(&json["data"]).unwrap(),
+        from_response
+    );
     assert_eq!(
         introspection_to_sdl_body(&json["data"]["__schema"]).unwrap(),
         from_response
@@ -124,8 +155,14 @@ fn header_names_endpoint_date_and_how_to_update() {
     ));
     assert!(sdl.contains("labelbox schema diff"));
     let body = sdl_body(&sdl);
-    assert!(body.starts_with("\"\"\"") || body.starts_with("type Query"), "{body}");
-    assert_eq!(body, introspection_to_sdl_body(&introspect(&checked_in_schema())).unwrap());
+    assert!(
+        body.starts_with("\"\"\"") || body.starts_with("type Query"),
+        "{body}"
+    );
+    assert_eq!(
+        body,
+        introspection_to_sdl_body(&introspect(&checked_in_schema())).unwrap()
+    );
 
     // A line break in the endpoint cannot end the comment.
     let sneaky = Provenance {
@@ -139,10 +176,15 @@ fn header_names_endpoint_date_and_how_to_update() {
 fn malformed_answers_are_errors() {
     let good = introspect(&checked_in_schema());
     let is_introspection_error = |json: serde_json::Value| {
-        matches!(introspection_to_sdl_body(&json), Err(Error::Introspection(_)))
+        matches!(
+            introspection_to_sdl_body(&json),
+            Err(Error::Introspection(_))
+        )
     };
     assert!(is_introspection_error(serde_json::json!({"data": null})));
-    assert!(is_introspection_error(serde_json::json!({"hello": "world"})));
+    assert!(is_introspection_error(
+        serde_json::json!({"hello": "world"})
+    ));
 
     let mut no_query = good.clone();
     no_query["data"]["__schema"]["queryType"] = serde_json::Value::Null;
@@ -162,8 +204,13 @@ fn malformed_answers_are_errors() {
 
     // A default value is parsed by apollo-compiler, not pasted into the SDL.
     let mut injected = good.clone();
-    let types = injected["data"]["__schema"]["types"].as_array_mut().unwrap();
-    let org = types.iter_mut().find(|t| t["name"] == "Organization").unwrap();
+    let types = injected["data"]["__schema"]["types"]
+        .as_array_mut()
+        .unwrap();
+    let org = types
+        .iter_mut()
+        .find(|t| t["name"] == "Organization")
+        .unwrap();
     let users = org["fields"]
         .as_array_mut()
         .unwrap()
@@ -175,7 +222,9 @@ fn malformed_answers_are_errors() {
 
     // A type referring to a type the answer does not define: not a valid schema.
     let mut dangling = good;
-    let types = dangling["data"]["__schema"]["types"].as_array_mut().unwrap();
+    let types = dangling["data"]["__schema"]["types"]
+        .as_array_mut()
+        .unwrap();
     types.retain(|t| t["name"] != "ApiKey");
     assert!(matches!(
         introspection_to_sdl_body(&dangling),

@@ -29,9 +29,12 @@ pub fn checked_in_queries() -> Vec<(PathBuf, String)> {
 /// query against `sdl`.
 pub fn introspect(sdl: &str) -> serde_json::Value {
     let schema = Schema::parse_and_validate(sdl, "schema.graphql").unwrap();
-    let doc =
-        ExecutableDocument::parse_and_validate(&schema, INTROSPECTION_QUERY, "introspection.graphql")
-            .unwrap();
+    let doc = ExecutableDocument::parse_and_validate(
+        &schema,
+        INTROSPECTION_QUERY,
+        "introspection.graphql",
+    )
+    .unwrap();
     let op = doc.operations.get(Some("IntrospectionQuery")).unwrap();
     let variables = coerce_variable_values(&schema, op, &JsonMap::new()).unwrap();
     let response = apollo_compiler::introspection::partial_execute(
@@ -71,7 +74,10 @@ pub fn normalised_introspection(sdl: &str) -> serde_json::Value {
 /// Asserts that two SDL documents describe the same schema (compared through their
 /// normalised introspection), naming the first type that differs.
 pub fn assert_same_schema(actual: &str, expected: &str) {
-    let (a, e) = (normalised_introspection(actual), normalised_introspection(expected));
+    let (a, e) = (
+        normalised_introspection(actual),
+        normalised_introspection(expected),
+    );
     if a == e {
         return;
     }
@@ -80,7 +86,11 @@ pub fn assert_same_schema(actual: &str, expected: &str) {
     for (x, y) in at.iter().zip(et.iter()) {
         assert_eq!(x, y, "type `{}` differs; actual SDL:\n{actual}", y["name"]);
     }
-    assert_eq!(at.len(), et.len(), "type count differs; actual SDL:\n{actual}");
+    assert_eq!(
+        at.len(),
+        et.len(),
+        "type count differs; actual SDL:\n{actual}"
+    );
     assert_eq!(
         a["data"]["__schema"]["directives"], e["data"]["__schema"]["directives"],
         "directives differ"
@@ -92,7 +102,10 @@ pub fn assert_same_schema(actual: &str, expected: &str) {
 /// works whatever the file's formatting).
 pub fn without_field(sdl: &str, type_name: &str, field: &str) -> String {
     edit_object(sdl, type_name, |fields| {
-        assert!(fields.shift_remove(field).is_some(), "no field {type_name}.{field}");
+        assert!(
+            fields.shift_remove(field).is_some(),
+            "no field {type_name}.{field}"
+        );
     })
 }
 
