@@ -1,0 +1,248 @@
+//! State files survive restarts and SIGKILL; concurrent writes are neither lost nor doubled.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::BufRead as _;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use labelbox_emulator::{Emulator, EmulatorConfig};
+use serde_json::json;
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let path = temp_path("restart");
+    let config = EmulatorConfig::default()
+        .admin_key_seed("persist")
+        .state_file(&path);
+    let emu = Emulator::start(config.clone()).await.unwrap();
+    let ep = emu.endpoint();
+    let admin = emu.admin_key().to_owned();
+    let (kept, kept_key) = create_ok(
+        &ep,
+        &admin,
+        "kept",
+        "labeler@example.com",
+        "Labeler",
+        Some(vec!["127.0.0.1"]),
+    )
+    .await;
+    let (gone, gone_key) = create_ok(
+        &ep,
+        &admin,
+        "gone",
+        "reviewer@example.com",
+        "Reviewer",
+        None,
+    )
+    .await;
+    data(&revoke(&ep, &admin, &gone).await);
+    let (_, issued) = emu
+        .issue_key("admin2@example.com", "Admin", 3600, None)
+        .unwrap();
+    emu.shutdown().await;
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    for secret in [&kept_key, &gone_key, &issued, &admin] {
+        assert!(!text.contains(secret.as_str()), "a key was stored in clear");
+    }
+
+    let emu = Emulator::start(config).await.unwrap();
+    let ep = emu.endpoint();
+    assert_eq!(emu.admin_key(), admin, "the seeded admin key is stable");
+    assert!(authenticates(&ep, &kept_key).await);
+    assert!(authenticates(&ep, &issued).await);
+    assert!(!authenticates(&ep, &gone_key).await);
+    let (_, others) = list(&ep, &admin).await;
+    let k = others.iter().find(|k| k["id"] == json!(kept)).unwrap();
+    assert_eq!(k["allowedIpCidrs"], json!(["127.0.0.1"]));
+    emu.shutdown().await;
+
+    // Without a seed, a restarted emulator mints a new admin key; old keys still work.
+    let path2 = temp_path("restart-unseeded");
+    let emu = Emulator::start(EmulatorConfig::default().state_file(&path2))
+        .await
+        .unwrap();
+    let first_admin = emu.admin_key().to_owned();
+    emu.shutdown().await;
+    let emu = Emulator::start(EmulatorConfig::default().state_file(&path2))
+        .await
+        .unwrap();
+    assert_ne!(emu.admin_key(), first_admin);
+    assert!(authenticates(&emu.endpoint(), &first_admin).await);
+    assert!(authenticates(&emu.endpoint(), emu.admin_key()).await);
+    emu.shutdown().await;
+
+    // A different seed with an existing state file is refused.
+    let err = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("other")
+            .state_file(&path),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("different admin key seed"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_and_revokes_lose_nothing() {
+    let path = temp_path("concurrency");
+    let config = EmulatorConfig::default()
+        .admin_key_seed("conc")
+        .state_file(&path);
+    let emu = Emulator::start(config.clone()).await.unwrap();
+    let ep = emu.endpoint();
+    let admin = emu.admin_key().to_owned();
+
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let (ep, admin) = (ep.clone(), admin.clone());
+        tasks.push(tokio::spawn(async move {
+            let name = format!("c{i}");
+            let (id, _) =
+                create_ok(&ep, &admin, &name, "labeler@example.com", "Labeler", None).await;
+            // Revoke every other key right away, concurrently with the other creations.
+            if i % 2 == 0 {
+                data(&revoke(&ep, &admin, &id).await);
+            }
+            (i, id)
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        created.push(t.await.unwrap());
+    }
+    let unique: HashSet<&String> = created.iter().map(|(_, id)| id).collect();
+    assert_eq!(unique.len(), 40);
+
+    let check = |keys: Vec<labelbox_emulator::KeyInfo>| {
+        let ours: Vec<_> = keys.iter().filter(|k| k.name.starts_with('c')).collect();
+        assert_eq!(ours.len(), 40, "lost or duplicated keys");
+        for (i, id) in &created {
+            let k = ours
+                .iter()
+                .find(|k| &k.id == id)
+                .expect("created key present");
+            assert_eq!(k.name, format!("c{i}"));
+            assert_eq!(k.revoked, i % 2 == 0);
+        }
+    };
+    check(emu.keys());
+    let (_, others) = list(&ep, &admin).await;
+    assert_eq!(others.len(), 20);
+    emu.shutdown().await;
+    let emu = Emulator::start(config).await.unwrap();
+    check(emu.keys());
+}
+
+struct Server {
+    child: Child,
+    endpoint: String,
+    admin_key: String,
+}
+
+fn spawn_binary(state: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-key-seed",
+            "kill-test",
+            "--state",
+        ])
+        .arg(state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn the emulator binary");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let (mut endpoint, mut admin_key) = (None, None);
+    while endpoint.is_none() || admin_key.is_none() {
+        let line = lines.next().expect("emulator output").unwrap();
+        if let Some(v) = line.strip_prefix("endpoint: ") {
+            endpoint = Some(v.to_owned());
+        }
+        if let Some(v) = line.strip_prefix("admin_key: ") {
+            admin_key = Some(v.to_owned());
+        }
+    }
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server {
+        child,
+        endpoint: endpoint.unwrap(),
+        admin_key: admin_key.unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_mid_load_loses_no_acknowledged_key() {
+    let path = temp_path("sigkill");
+    let mut server = spawn_binary(&path);
+    let acknowledged: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let mut workers = Vec::new();
+    for w in 0..6 {
+        let (ep, admin, acked) = (
+            server.endpoint.clone(),
+            server.admin_key.clone(),
+            Arc::clone(&acknowledged),
+        );
+        workers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let body = json!({
+                    "query": query("create_api_key"),
+                    "variables": {"name": format!("w{w}-{i}"), "userEmail": "labeler@example.com",
+                                  "role": "Labeler", "validitySeconds": 3600}
+                })
+                .to_string();
+                let Ok((200, _, text)) = post_raw(&ep, Some(&admin), body).await else {
+                    break;
+                };
+                let v: serde_json::Value = match serde_json::from_str(&text) {
+                    Ok(v) => v,
+                    Err(_) => break,
+                };
+                let d = &v["data"]["createApiKey"];
+                acked.lock().unwrap().push((
+                    d["id"].as_str().unwrap().to_owned(),
+                    d["jwt"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }));
+    }
+    // Let the load run, then kill the process without warning.
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if acknowledged.lock().unwrap().len() >= 40 {
+            break;
+        }
+    }
+    server.child.kill().unwrap(); // SIGKILL on Unix
+    server.child.wait().unwrap();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let acked = acknowledged.lock().unwrap().clone();
+    assert!(acked.len() >= 40);
+
+    let mut server = spawn_binary(&path);
+    let ep = server.endpoint.clone();
+    let (_, others) = list(&ep, &server.admin_key).await;
+    let stored: HashSet<String> = ids(&others).into_iter().collect();
+    for (id, jwt) in &acked {
+        assert!(stored.contains(id), "acknowledged key {id} was lost");
+        assert!(
+            authenticates(&ep, jwt).await,
+            "acknowledged key {id} no longer authenticates"
+        );
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
