@@ -51,9 +51,7 @@ impl SchemaSource {
     /// The file to watch for changes, if the schema lives in one.
     pub(crate) fn watched_file(&self) -> Option<PathBuf> {
         match self {
-            SchemaSource::Bundled => {
-                Some(PathBuf::from(BUNDLED_SCHEMA_PATH)).filter(|path| path.exists())
-            }
+            SchemaSource::Bundled => PathBuf::from(BUNDLED_SCHEMA_PATH).canonicalize().ok(),
             SchemaSource::Path(path) => Some(path.clone()),
             SchemaSource::Sdl { .. } => None,
         }
