@@ -42,6 +42,9 @@
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
+//! - `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the
+//!   emulator clock for out-of-process clients; it needs a key whose role holds
+//!   `MANAGE_API_KEYS` (401/403 otherwise) and answers `{"now": "<RFC 3339>"}`.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent).

@@ -281,10 +281,72 @@ async fn graphql(
     }
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockRequest {
+    advance_seconds: i64,
+}
+
+/// `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the emulator
+/// clock, for clients in other processes (the Python conformance script). It needs a valid
+/// key whose role holds `MANAGE_API_KEYS`.
+async fn clock(
+    AxumState(app): AxumState<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let allowed = {
+        let state = app.state();
+        auth::authenticate(&state, authorization, peer.ip(), app.now())
+            .map(|caller| caller.can(crate::roles::MANAGE_API_KEYS))
+    };
+    match allowed {
+        Ok(true) => {}
+        Ok(false) => {
+            return json_response(
+                StatusCode::FORBIDDEN,
+                error_body(code::AUTHORIZATION_ERROR, "MANAGE_API_KEYS is required"),
+            )
+        }
+        Err(failure) => {
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                error_body(code::AUTHENTICATION_ERROR, failure.message()),
+            )
+        }
+    }
+    let request: ClockRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                error_body(
+                    code::MALFORMED_REQUEST,
+                    format!("expected {{\"advanceSeconds\": N}}: {e}"),
+                ),
+            )
+        }
+    };
+    app.clock_offset_ms.fetch_add(
+        request.advance_seconds.saturating_mul(1000),
+        Ordering::SeqCst,
+    );
+    let now = crate::graphql::format_date(app.now());
+    json_response(
+        StatusCode::OK,
+        serde_json::json!({ "now": now }).to_string(),
+    )
+}
+
 /// Serves `listener` until `shutdown` changes or its sender is dropped.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
     let router = Router::new()
         .route("/graphql", post(graphql))
+        .route("/_emulator/clock", post(clock))
         .with_state(app);
     let mut stop = shutdown.clone();
     loop {

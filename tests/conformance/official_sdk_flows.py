@@ -1,0 +1,226 @@
+"""The official Labelbox Python SDK (labelbox==7.17.0) against the emulator.
+
+Usage: official_sdk_flows.py ENDPOINT ADMIN_KEY
+
+Runs the reference client's API-key, role and user calls against a running emulator and
+checks results and messages. Prints one line per check, then "N passed, N failed"; exits
+non-zero when any check fails. Needs the emulator's default seed.
+"""
+
+import json
+import sys
+import traceback
+import urllib.request
+
+import labelbox as lb
+from lbox.exceptions import AuthenticationError, LabelboxError
+from labelbox.schema.timeunit import TimeUnit
+
+ENDPOINT, ADMIN_KEY = sys.argv[1], sys.argv[2]
+PASSED, FAILED = [], []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            PASSED.append(name)
+            print(f"PASS {name}")
+        except Exception:  # noqa: BLE001 - report every failure and carry on
+            FAILED.append(name)
+            print(f"FAIL {name}")
+            traceback.print_exc(file=sys.stdout)
+        return fn
+
+    return wrap
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def expect_error(fn, exc_type, text):
+    try:
+        fn()
+    except exc_type as e:  # noqa: PERF203
+        expect(text in str(e), f"message {str(e)!r} lacks {text!r}")
+        return e
+    raise AssertionError(f"expected {exc_type.__name__} containing {text!r}")
+
+
+def advance_clock(seconds):
+    """Moves the emulator clock (POST /_emulator/clock)."""
+    url = ENDPOINT.rsplit("/graphql", 1)[0] + "/_emulator/clock"
+    req = urllib.request.Request(
+        url,
+        data=json.dumps({"advanceSeconds": seconds}).encode(),
+        headers={"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        expect(resp.status == 200, f"clock control answered {resp.status}")
+
+
+def client(key):
+    return lb.Client(api_key=key, endpoint=ENDPOINT)
+
+
+admin = client(ADMIN_KEY)
+state = {}
+
+
+@check("get_user returns the caller")
+def _():
+    me = admin.get_user()
+    expect(me.email == "admin@example.com", me.email)
+    expect(me.name == "Ada Admin", me.name)
+    state["admin_id"] = me.uid
+
+
+@check("get_roles returns every built-in role keyed by normalised name")
+def _():
+    roles = admin.get_roles()
+    for name in ["NONE", "LABELER", "REVIEWER", "TEAM_MANAGER", "ADMIN", "TENANT_ADMIN"]:
+        expect(name in roles, f"{name} missing from {sorted(roles)}")
+    expect(roles["LABELER"].uid, "role without id")
+
+
+@check("create_api_key without allowed_ip_cidrs")
+def _():
+    created = admin.create_api_key(
+        "py-labeler", "labeler@example.com", "Labeler", validity=2, time_unit=TimeUnit.HOUR
+    )
+    expect(set(created) >= {"id", "jwt"}, created)
+    expect(created["jwt"].count(".") == 2, "jwt is not a JWT")
+    state["labeler"] = created
+    me = client(created["jwt"]).get_user()
+    expect(me.email == "labeler@example.com", me.email)
+
+
+@check("create_api_key with allowed_ip_cidrs (loopback allowed, 10/8 refused)")
+def _():
+    ok = admin.create_api_key(
+        "py-loopback", "reviewer@example.com", "Reviewer", validity=1, time_unit=TimeUnit.DAY,
+        allowed_ip_cidrs=["127.0.0.1", "::1/128", "127.0.0.1"],
+    )
+    expect(client(ok["jwt"]).get_user().email == "reviewer@example.com", "loopback key refused")
+    far = admin.create_api_key(
+        "py-ten", "reviewer@example.com", "Reviewer", validity=1, time_unit=TimeUnit.DAY,
+        allowed_ip_cidrs=["10.0.0.0/8"],
+    )
+    expect_error(lambda: client(far["jwt"]).get_user(), AuthenticationError, "Invalid API key")
+    state["loopback"], state["ten"] = ok, far
+
+
+@check("get_api_keys lists live keys with their fields")
+def _():
+    keys = {k.uid: k for k in admin.get_api_keys()}
+    for name in ["labeler", "loopback", "ten"]:
+        expect(state[name]["id"] in keys, f"{name} key missing")
+    loop = keys[state["loopback"]["id"]]
+    expect(loop.allowed_ip_cidrs == ["127.0.0.1", "::1/128"], loop.allowed_ip_cidrs)
+    expect(loop.revoked is False, "revoked")
+    expect(loop.name == "py-loopback", loop.name)
+    lab = keys[state["labeler"]["id"]]
+    expect(lab.allowed_ip_cidrs == [], lab.allowed_ip_cidrs)  # null becomes []
+    expect(lab.expired_at.timestamp() > 0, "no expiry")
+
+
+@check("get_api_keys hides expired keys unless include_expired")
+def _():
+    advance_clock(-86400)  # create a key that expired in real time too
+    try:
+        short = admin.create_api_key("py-short", "labeler@example.com", "Labeler", validity=1, time_unit=TimeUnit.MINUTE)
+    finally:
+        advance_clock(86400)
+    state["short"] = short
+    live = [k.uid for k in admin.get_api_keys()]
+    expect(short["id"] not in live, "expired key listed by default")
+    every = [k.uid for k in admin.get_api_keys(include_expired=True)]
+    expect(short["id"] in every, "expired key missing with include_expired")
+    expect_error(lambda: client(short["jwt"]).get_user(), AuthenticationError, "Invalid API key")
+
+
+@check("get_api_key finds a key by id (expired included) and returns None otherwise")
+def _():
+    found = admin.get_api_key(state["short"]["id"])
+    expect(found is not None and found.name == "py-short", found)
+    expect(admin.get_api_key("cnosuchkey000000000000000") is None, "phantom key")
+
+
+@check("created_by and created_for")
+def _():
+    key = admin.get_api_key(state["labeler"]["id"])
+    expect(key.created_by.email == "admin@example.com", key.created_by.email)
+    expect(key.created_for.email == "labeler@example.com", key.created_for.email)
+    bootstrap = [k for k in admin.get_api_keys() if k.name == "Emulator bootstrap admin key"]
+    expect(bootstrap, "bootstrap key not listed")
+    # createdByUserId is null on the bootstrap key: created_by falls back to userId.
+    expect(bootstrap[0].created_by_user_id is None, bootstrap[0].created_by_user_id)
+    expect(bootstrap[0].created_by.email == "admin@example.com", "fallback failed")
+
+
+@check("revoke stops the key and hides it; revoking again is harmless")
+def _():
+    key = admin.get_api_key(state["labeler"]["id"])
+    result = key.revoke()
+    expect(result["updateApiKey"]["id"] == key.uid, result)
+    expect_error(lambda: client(state["labeler"]["jwt"]).get_user(), AuthenticationError, "Invalid API key")
+    expect(key.uid not in [k.uid for k in admin.get_api_keys(include_expired=True)], "revoked key listed")
+    again = key.revoke()
+    expect(again["updateApiKey"]["id"] == key.uid, again)
+
+
+@check("bad input: unknown user")
+def _():
+    expect_error(
+        lambda: admin.create_api_key("x", "ghost@example.com", "Labeler", validity=1, time_unit=TimeUnit.HOUR),
+        ValueError,
+        "User with email 'ghost@example.com' does not exist in the organization",
+    )
+
+
+@check("bad input: ungrantable role")
+def _():
+    for role in ["Tenant Admin", "None", "LABELER"]:
+        expect_error(
+            lambda: admin.create_api_key("x", "labeler@example.com", role, validity=1, time_unit=TimeUnit.HOUR),
+            ValueError,
+            "Invalid role specified. Allowed roles are: ['Labeler', 'Reviewer', 'Team Manager', 'Admin']",
+        )
+
+
+@check("bad input: validity out of range")
+def _():
+    expect_error(
+        lambda: admin.create_api_key("x", "labeler@example.com", "Labeler", validity=0),
+        ValueError, "Minimum validity period is 1 minute",
+    )
+    expect_error(
+        lambda: admin.create_api_key("x", "labeler@example.com", "Labeler", validity=26, time_unit=TimeUnit.WEEK),
+        ValueError, "Maximum validity period is 6 months (or 25 weeks)",
+    )
+
+
+@check("a labeler key sees only its own keys and cannot create keys")
+def _():
+    created = admin.create_api_key("py-lab2", "labeler@example.com", "Labeler", validity=1, time_unit=TimeUnit.HOUR)
+    labeler = client(created["jwt"])
+    mine = [k.uid for k in labeler.get_api_keys()]
+    expect(created["id"] in mine, mine)
+    expect(state["loopback"]["id"] not in mine, "sees another user's key")
+    expect_error(
+        lambda: labeler.create_api_key("x", "labeler@example.com", "Labeler", validity=1, time_unit=TimeUnit.HOUR),
+        LabelboxError,
+        "permission",
+    )
+
+
+@check("an invalid key is refused")
+def _():
+    expect_error(lambda: client("not-a-key").get_user(), AuthenticationError, "Invalid API key")
+
+
+print(f"{len(PASSED)} passed, {len(FAILED)} failed")
+sys.exit(1 if FAILED else 0)

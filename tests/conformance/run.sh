@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs the official Labelbox Python SDK (labelbox==7.17.0) against the emulator.
+#
+# Creates (or reuses) a virtual environment under target/conformance-venv, installs the SDK
+# from PyPI, starts the emulator binary on a free loopback port with a fixed admin key seed,
+# runs official_sdk_flows.py, and stops the emulator.
+#
+# Environment:
+#   LABELBOX_CONFORMANCE_ENDPOINT + LABELBOX_CONFORMANCE_API_KEY  use a running emulator
+#                                   (default seed) instead of starting the binary
+#   LABELBOX_EMULATOR_BIN           the emulator binary (default: built with cargo)
+#   LABELBOX_CONFORMANCE_VENV       the venv directory (default: target/conformance-venv)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+VENV="${LABELBOX_CONFORMANCE_VENV:-$TARGET/conformance-venv}"
+PYTHON="${PYTHON:-python3}"
+
+if ! "$VENV/bin/python" - <<'PY' 2>/dev/null
+import importlib.metadata as m, sys
+sys.exit(0 if m.version("labelbox") == "7.17.0" else 1)
+PY
+then
+  echo "conformance: creating $VENV with labelbox==7.17.0" >&2
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "labelbox==7.17.0"
+fi
+
+EMU_PID=""
+OUT=""
+cleanup() {
+  if [ -n "$EMU_PID" ]; then kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true; fi
+  if [ -n "$OUT" ]; then rm -f "$OUT"; fi
+}
+trap cleanup EXIT
+
+if [ -n "${LABELBOX_CONFORMANCE_ENDPOINT:-}" ] && [ -n "${LABELBOX_CONFORMANCE_API_KEY:-}" ]; then
+  ENDPOINT="$LABELBOX_CONFORMANCE_ENDPOINT"
+  KEY="$LABELBOX_CONFORMANCE_API_KEY"
+else
+  BIN="${LABELBOX_EMULATOR_BIN:-}"
+  if [ -z "$BIN" ]; then
+    (cd "$ROOT" && cargo build --quiet -p labelbox-emulator --bin labelbox-emulator)
+    BIN="$TARGET/debug/labelbox-emulator"
+  fi
+  OUT="$(mktemp)"
+  "$BIN" --listen 127.0.0.1:0 --admin-key-seed conformance >"$OUT" &
+  EMU_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q '^admin_key: ' "$OUT"; then break; fi
+    if ! kill -0 "$EMU_PID" 2>/dev/null; then echo "conformance: the emulator exited" >&2; exit 1; fi
+    sleep 0.1
+  done
+  ENDPOINT="$(sed -n 's/^endpoint: //p' "$OUT")"
+  KEY="$(sed -n 's/^admin_key: //p' "$OUT")"
+  if [ -z "$ENDPOINT" ] || [ -z "$KEY" ]; then echo "conformance: the emulator did not start" >&2; exit 1; fi
+fi
+
+echo "conformance: official SDK against $ENDPOINT" >&2
+"$VENV/bin/python" -W ignore::UserWarning "$ROOT/tests/conformance/official_sdk_flows.py" "$ENDPOINT" "$KEY"
