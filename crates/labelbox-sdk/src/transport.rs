@@ -381,11 +381,23 @@ fn reason(status: u16) -> Option<String> {
 /// Decodes `data` into an operation's response type, naming the failing field's path.
 pub(crate) fn decode<T: DeserializeOwned>(operation: &str, data: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(data).map_err(|e| {
-        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let mut path = e.path().to_string();
+        // A missing field is reported at its parent; name the field itself.
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
         Error::Decode {
             operation: operation.to_owned(),
             path,
-            message: redact_values(&e.inner().to_string()),
+            message: redact_values(&message),
         }
     })
 }
@@ -505,6 +517,9 @@ mod tests {
         }
         let error = decode::<Outer>("Op", json!({"items": [{}]})).unwrap_err();
         assert!(error.to_string().contains("missing field `n`"), "{error}");
+        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items[0].n"));
+        let error = decode::<Outer>("Op", json!({})).unwrap_err();
+        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items"));
     }
 
     #[test]
