@@ -122,7 +122,8 @@ async fn non_json_below_500_is_invalid_json() {
 
 #[tokio::test]
 async fn graphql_error_codes() {
-    let cases: [(&str, &str, fn(&Error) -> bool); 9] = [
+    type Check = fn(&Error) -> bool;
+    let cases: [(&str, &str, Check); 9] = [
         ("AUTHENTICATION_ERROR", "Invalid API key", |e| {
             matches!(e, Error::Authentication(_))
         }),
