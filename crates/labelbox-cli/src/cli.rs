@@ -1,0 +1,198 @@
+//! The command tree: clap types only, no behaviour.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::duration::parse_duration;
+
+/// The real Labelbox API.
+pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
+
+/// `labelbox`: manage Labelbox API keys from shells and CI.
+#[derive(Debug, Parser)]
+#[command(
+    name = "labelbox",
+    version,
+    about = "Manage Labelbox API keys from shells and CI",
+    long_about = "Manage Labelbox API keys from shells and CI.\n\n\
+        Try it without an account: `labelbox demo` runs the whole key lifecycle against an \
+        embedded emulator.\n\n\
+        Exit codes: 0 success, 1 API or network error, 2 usage or validation error, \
+        3 authentication or authorization error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// The GraphQL endpoint.
+    #[arg(
+        long,
+        global = true,
+        env = "LABELBOX_ENDPOINT",
+        default_value = DEFAULT_ENDPOINT,
+        value_name = "URL"
+    )]
+    pub endpoint: String,
+
+    /// The API key. Prefer the environment variable: a key on the command line lands in
+    /// your shell history.
+    #[arg(
+        long,
+        global = true,
+        env = "LABELBOX_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY",
+        value_parser = parse_secret
+    )]
+    pub api_key: Option<SecretString>,
+
+    /// Print machine-readable JSON on stdout (one object or array per command).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Give up on a request after this long (e.g. `30s`, `2m`).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+}
+
+fn parse_secret(s: &str) -> Result<SecretString, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("the API key is empty".to_owned());
+    }
+    Ok(SecretString::from(s.to_owned()))
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, inspect, create, revoke and rotate API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// List the roles of your organization.
+    Roles,
+    /// Show the user the API key acts as.
+    Whoami,
+    /// Run a local Labelbox API emulator in the foreground.
+    Emulator(EmulatorArgs),
+    /// Walk the whole key lifecycle against an embedded emulator (no account needed).
+    Demo,
+}
+
+/// `labelbox keys ...`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List API keys (active ones unless --include-expired). Revoked keys are never listed.
+    List(ListArgs),
+    /// Show one API key.
+    Get(GetArgs),
+    /// Create an API key; its secret is shown once.
+    Create(CreateArgs),
+    /// Revoke API keys (asks for confirmation on a terminal unless --yes).
+    Revoke(RevokeArgs),
+    /// Replace a key: create a new one with the same user and allowlist, then revoke the old one.
+    Rotate(RotateArgs),
+}
+
+/// `labelbox keys list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include keys that have already expired.
+    #[arg(long)]
+    pub include_expired: bool,
+    /// Only keys expiring within this long from now (e.g. `7d`, `12h`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expiring_within: Option<Duration>,
+}
+
+/// `labelbox keys get`
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The key's id.
+    pub id: String,
+}
+
+/// Where a new key's secret goes.
+#[derive(Debug, Args)]
+pub struct SecretFileArg {
+    /// Write the secret to this new file (mode 0600) instead of stdout. An existing file
+    /// is never overwritten.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+}
+
+/// `labelbox keys create`
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// A name for the key.
+    #[arg(long)]
+    pub name: String,
+    /// The email of the user the key acts as.
+    #[arg(long, value_name = "EMAIL")]
+    pub user: String,
+    /// The role the key carries, exactly as the server spells it (see `labelbox roles`).
+    #[arg(long)]
+    pub role: String,
+    /// How long the key is valid: 1 minute to 25 weeks (e.g. `90m`, `12h`, `30d`, `2w`).
+    #[arg(long)]
+    pub validity: String,
+    /// Allow the key only from this IP address or CIDR network (repeatable).
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    pub allow_ip: Vec<String>,
+    #[command(flatten)]
+    pub secret: SecretFileArg,
+}
+
+/// `labelbox keys revoke`
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The ids of the keys to revoke.
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `labelbox keys rotate`
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The id of the key to replace.
+    pub id: String,
+    /// Validity of the new key (default: the old key's original lifetime).
+    #[arg(long)]
+    pub validity: Option<String>,
+    /// Role of the new key (default: the user's current organization role).
+    #[arg(long)]
+    pub role: Option<String>,
+    #[command(flatten)]
+    pub secret: SecretFileArg,
+}
+
+/// `labelbox emulator`
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Persist state to this file (created if missing, reloaded at start).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Seed the organization's users from this file.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+}

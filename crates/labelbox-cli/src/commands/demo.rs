@@ -1,0 +1,216 @@
+//! `labelbox demo`: the whole key lifecycle through the SDK, against an embedded emulator.
+//!
+//! Never prints a full secret: keys are shown as a redacted prefix.
+
+use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::{
+    Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, SecretString, Validity,
+};
+use time::OffsetDateTime;
+
+use crate::commands::keys::keys_table;
+use crate::commands::roles::{fetch, roles_table};
+use crate::commands::Ctx;
+use crate::exit::{classify, CliError};
+use crate::output::{self, Paint};
+
+const STEPS: usize = 10;
+const TARGET_USER: &str = "labeler@example.com";
+const TARGET_ROLE: &str = "Labeler";
+
+struct Demo<'a> {
+    ctx: &'a Ctx,
+    step: usize,
+}
+
+impl Demo<'_> {
+    fn step(&mut self, title: &str) {
+        self.step += 1;
+        println!();
+        println!(
+            "{} {}",
+            self.ctx
+                .out
+                .paint(Paint::Bold, &format!("[{}/{STEPS}]", self.step)),
+            self.ctx.out.paint(Paint::Bold, title)
+        );
+    }
+
+    fn say(&self, text: impl AsRef<str>) {
+        for line in text.as_ref().lines() {
+            println!("      {line}");
+        }
+    }
+
+    fn ok(&self, text: impl AsRef<str>) {
+        self.say(format!(
+            "{} {}",
+            self.ctx.out.paint(Paint::Green, "✓"),
+            text.as_ref()
+        ));
+    }
+}
+
+fn client(endpoint: &str, key: SecretString) -> Result<Client, CliError> {
+    Ok(Client::builder().api_key(key).endpoint(endpoint).build()?)
+}
+
+fn demo_failed(step: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::api(format!("demo step '{step}' failed: {e}"))
+}
+
+/// Runs `labelbox demo`.
+pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
+    println!(
+        "{}",
+        ctx.out.paint(
+            Paint::Bold,
+            "labelbox demo: the whole API-key lifecycle, through the Rust SDK, against an embedded emulator"
+        )
+    );
+    let config = EmulatorConfig::default().listen(([127, 0, 0, 1], 0).into());
+    let emulator = Emulator::start(config)
+        .await
+        .map_err(|e| CliError::api(format!("cannot start the embedded emulator: {e}")))?;
+    let endpoint = emulator.endpoint();
+    let admin_key = SecretString::from(emulator.admin_key().to_owned());
+    println!(
+        "Emulator listening at {endpoint}; admin key {}",
+        output::redact(admin_key.expose_secret())
+    );
+
+    let result = walk(ctx, &endpoint, admin_key).await;
+    emulator.shutdown().await;
+    result?;
+    println!();
+    println!(
+        "{} Every step worked. Run your own emulator with `labelbox emulator`, or point \
+         LABELBOX_API_KEY at your organization and try `labelbox keys list`.",
+        ctx.out.paint(Paint::Green, "Done.")
+    );
+    Ok(())
+}
+
+async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), CliError> {
+    let mut demo = Demo { ctx, step: 0 };
+    let admin = client(endpoint, admin_key)?;
+
+    demo.step("Who am I? (the bootstrap admin key)");
+    let me = admin.get_user().await?;
+    let org = admin.get_organization().await?;
+    demo.say(format!(
+        "{} ({}) in organization {}",
+        me.email, me.name, org.name
+    ));
+
+    demo.step("The organization's roles");
+    let roles = fetch(&admin).await?;
+    demo.say(roles_table(ctx, &roles));
+
+    demo.step(&format!(
+        "Create a key for {TARGET_USER}: role {TARGET_ROLE}, valid 2 weeks, allowed only from loopback"
+    ));
+    let allowlist =
+        IpAllowlist::new(["127.0.0.1/32", "::1"]).map_err(|e| demo_failed("allowlist", e))?;
+    let validity: Validity = "2w".parse().map_err(|e| demo_failed("validity", e))?;
+    let request = CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
+        .allowed_ips(allowlist.clone());
+    let first = admin.create_api_key(request).await?;
+    let (first_id, first_secret) = first.into_parts();
+    demo.ok(format!(
+        "created {first_id}; secret {} (shown once; the demo never prints it whole)",
+        output::redact(first_secret.expose_secret())
+    ));
+    demo.say("A role the caller may not grant is refused before anything is created:");
+    let refused = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "too-powerful",
+            TARGET_USER,
+            "Tenant Admin",
+            validity,
+        ))
+        .await;
+    match refused {
+        Err(e) => demo.ok(format!("refused: {}", classify(&e).message)),
+        Ok(_) => {
+            return Err(demo_failed(
+                "ungrantable role",
+                "a Tenant Admin key was created",
+            ))
+        }
+    }
+
+    demo.step("Authenticate with the new key");
+    let as_labeler = client(endpoint, first_secret.clone())?;
+    let labeler = as_labeler.get_user().await?;
+    demo.ok(format!(
+        "the new key acts as {} ({})",
+        labeler.email, labeler.name
+    ));
+
+    demo.step("List the keys (as the admin)");
+    let keys = admin.get_api_keys(false).await?;
+    demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()));
+
+    demo.step("Rotate: create the replacement with the same user, role and allowlist");
+    let second = admin
+        .create_api_key(
+            CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
+                .allowed_ips(allowlist),
+        )
+        .await?;
+    let (second_id, second_secret) = second.into_parts();
+    demo.ok(format!(
+        "created {second_id}; secret {}",
+        output::redact(second_secret.expose_secret())
+    ));
+    let as_second = client(endpoint, second_secret)?;
+    as_second.get_user().await?;
+    demo.ok("the replacement authenticates");
+
+    demo.step(&format!("Rotate: revoke the old key {first_id}"));
+    admin.revoke_api_key(&first_id).await?;
+    demo.ok(format!("revoked {first_id}"));
+
+    demo.step("The revoked key is now refused");
+    expect_refused(&demo, &as_labeler, &first_id).await?;
+
+    demo.step(&format!("Revoke the replacement {second_id}"));
+    admin.revoke_api_key(&second_id).await?;
+    demo.ok(format!("revoked {second_id}"));
+    expect_refused(&demo, &as_second, &second_id).await?;
+
+    demo.step("List the keys again");
+    let keys = admin.get_api_keys(false).await?;
+    if keys.iter().any(|k| k.id == first_id || k.id == second_id) {
+        return Err(demo_failed("list again", "a revoked key is still listed"));
+    }
+    if keys.is_empty() {
+        demo.say("No API keys: both demo keys are gone.");
+    } else {
+        demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()));
+        demo.ok("both demo keys are gone");
+    }
+    Ok(())
+}
+
+async fn expect_refused(
+    demo: &Demo<'_>,
+    client: &Client,
+    id: &labelbox_sdk::ApiKeyId,
+) -> Result<(), CliError> {
+    match client.get_user().await {
+        Err(e @ labelbox_sdk::Error::Authentication(_)) => {
+            demo.ok(format!("{id} is refused: {e}"));
+            Ok(())
+        }
+        Err(e) => Err(demo_failed(
+            "revoked key refused",
+            format!("expected an authentication error, got: {e}"),
+        )),
+        Ok(_) => Err(demo_failed(
+            "revoked key refused",
+            format!("the revoked key {id} still authenticates"),
+        )),
+    }
+}

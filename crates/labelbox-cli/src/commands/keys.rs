@@ -1,0 +1,572 @@
+//! `labelbox keys list|get|create|revoke|rotate`.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use labelbox_sdk::{
+    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, Validity,
+};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
+use crate::commands::Ctx;
+use crate::exit::{classify, CliError};
+use crate::output::{self, Cell, Paint};
+use crate::secret_file;
+
+/// Runs a `keys` subcommand.
+pub async fn run(ctx: &Ctx, command: KeysCommand) -> Result<(), CliError> {
+    match command {
+        KeysCommand::List(args) => list(ctx, args).await,
+        KeysCommand::Get(args) => get(ctx, args).await,
+        KeysCommand::Create(args) => create(ctx, args).await,
+        KeysCommand::Revoke(args) => revoke(ctx, args).await,
+        KeysCommand::Rotate(args) => rotate(ctx, args).await,
+    }
+}
+
+/// The stable JSON shape of one key (`keys list`, `keys get`).
+#[derive(Debug, Serialize)]
+pub struct KeyJson {
+    id: String,
+    name: String,
+    user_id: String,
+    user_email: String,
+    created_by_user_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    expires_at: String,
+    expired: bool,
+    revoked: bool,
+    allowed_ip_cidrs: Vec<String>,
+}
+
+impl KeyJson {
+    /// The JSON view of `key` at `now`.
+    pub fn new(key: &ApiKey, now: OffsetDateTime) -> Self {
+        Self {
+            id: key.id.to_string(),
+            name: key.name.clone(),
+            user_id: key.user_id.to_string(),
+            user_email: key.user_email.clone(),
+            created_by_user_id: key.created_by_user_id.as_ref().map(ToString::to_string),
+            created_at: output::rfc3339(key.created_at),
+            updated_at: output::rfc3339(key.updated_at),
+            expires_at: output::rfc3339(key.expires_at),
+            expired: key.is_expired_at(now),
+            revoked: key.revoked,
+            allowed_ip_cidrs: allowlist_strings(key),
+        }
+    }
+}
+
+fn allowlist_strings(key: &ApiKey) -> Vec<String> {
+    key.allowed_ip_cidrs
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn allowlist_text(key: &ApiKey) -> String {
+    if key.allowed_ip_cidrs.is_empty() {
+        "any".to_owned()
+    } else {
+        allowlist_strings(key).join(", ")
+    }
+}
+
+/// The aligned table of keys printed by `keys list` (and the demo).
+pub fn keys_table(ctx: &Ctx, keys: &[ApiKey], now: OffsetDateTime) -> String {
+    let rows: Vec<Vec<Cell>> = keys
+        .iter()
+        .map(|k| {
+            vec![
+                Cell::plain(k.id.as_str()),
+                Cell::plain(k.name.as_str()),
+                Cell::plain(k.user_email.as_str()),
+                Cell::painted(
+                    output::expiry(k.expires_at, now),
+                    output::expiry_paint(k.expires_at, now),
+                ),
+                Cell::plain(allowlist_text(k)),
+            ]
+        })
+        .collect();
+    output::table(
+        ctx.out,
+        &["ID", "NAME", "USER", "EXPIRES", "ALLOWED IPS"],
+        &rows,
+    )
+}
+
+async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let mut keys = client.get_api_keys(args.include_expired).await?;
+    let now = OffsetDateTime::now_utc();
+    if let Some(within) = args.expiring_within {
+        let limit = now + within;
+        keys.retain(|k| k.expires_at <= limit);
+    }
+    keys.sort_by(|a, b| (a.expires_at, a.id.as_str()).cmp(&(b.expires_at, b.id.as_str())));
+    if ctx.json {
+        let json: Vec<KeyJson> = keys.iter().map(|k| KeyJson::new(k, now)).collect();
+        output::print_json(&json)?;
+    } else if keys.is_empty() {
+        println!("No API keys.");
+    } else {
+        print!("{}", keys_table(ctx, &keys, now));
+    }
+    Ok(())
+}
+
+fn not_found(id: &str) -> CliError {
+    CliError::api(format!("API key {id} not found")).with_hint(
+        "`labelbox keys list --include-expired` shows the keys you can see (revoked keys are \
+         not listed)",
+    )
+}
+
+async fn get(ctx: &Ctx, args: GetArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let id = ApiKeyId::from(args.id.as_str());
+    let key = client
+        .get_api_key(&id)
+        .await?
+        .ok_or_else(|| not_found(&args.id))?;
+    let now = OffsetDateTime::now_utc();
+    if ctx.json {
+        output::print_json(&KeyJson::new(&key, now))?;
+    } else {
+        print!("{}", key_details(ctx, &key, now));
+    }
+    Ok(())
+}
+
+/// A key as a two-column block.
+fn key_details(ctx: &Ctx, key: &ApiKey, now: OffsetDateTime) -> String {
+    let status = if key.revoked {
+        Cell::painted("revoked", Some(Paint::Red))
+    } else if key.is_expired_at(now) {
+        Cell::painted("expired", Some(Paint::Red))
+    } else {
+        Cell::painted("active", Some(Paint::Green))
+    };
+    let created_ago = output::relative_expiry(key.created_at, now).replace("expired ", "");
+    let rows = vec![
+        vec![Cell::plain("ID"), Cell::plain(key.id.as_str())],
+        vec![Cell::plain("Name"), Cell::plain(key.name.as_str())],
+        vec![
+            Cell::plain("User"),
+            Cell::plain(format!("{} ({})", key.user_email, key.user_id)),
+        ],
+        vec![
+            Cell::plain("Created by"),
+            Cell::plain(key.creator_id().as_str()),
+        ],
+        vec![
+            Cell::plain("Created"),
+            Cell::plain(format!(
+                "{} ({created_ago})",
+                output::absolute(key.created_at)
+            )),
+        ],
+        vec![
+            Cell::plain("Expires"),
+            Cell::painted(
+                output::expiry(key.expires_at, now),
+                output::expiry_paint(key.expires_at, now),
+            ),
+        ],
+        vec![Cell::plain("Status"), status],
+        vec![Cell::plain("Allowed IPs"), Cell::plain(allowlist_text(key))],
+    ];
+    // Drop the header line: a details block has no column titles.
+    let text = output::table(ctx.out, &["", ""], &rows);
+    text.lines().skip(1).map(|l| format!("{l}\n")).collect()
+}
+
+/// The stable JSON shape of a newly created key (`keys create`, and `new` in `keys rotate`).
+#[derive(Debug, Serialize)]
+struct CreatedJson {
+    id: String,
+    name: String,
+    user_email: String,
+    /// The role of the new key.
+    role: String,
+    expires_at: Option<String>,
+    allowed_ip_cidrs: Vec<String>,
+    /// The secret, when it went to stdout; `null` when it went to `secret_file`.
+    secret: Option<String>,
+    secret_file: Option<String>,
+}
+
+/// What to create.
+struct NewKey {
+    name: String,
+    user: String,
+    role: String,
+    validity: Validity,
+    allowlist: Option<IpAllowlist>,
+}
+
+fn parse_validity(text: &str) -> Result<Validity, CliError> {
+    text.parse::<Validity>().map_err(|e| {
+        CliError::usage(format!("invalid --validity '{text}': {e}"))
+            .with_hint("use a number and a unit between 1 minute and 25 weeks: 90m, 12h, 30d, 2w")
+    })
+}
+
+fn parse_allowlist(entries: &[String]) -> Result<Option<IpAllowlist>, CliError> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    IpAllowlist::new(entries).map(Some).map_err(|e| {
+        CliError::usage(format!("invalid --allow-ip: {e}")).with_hint(
+            "give IPv4/IPv6 addresses or networks without host bits, e.g. 10.0.0.0/8 or ::1",
+        )
+    })
+}
+
+/// A created key and where its secret went.
+struct Handed {
+    json: CreatedJson,
+}
+
+/// Creates the key, then hands its secret over (file or stdout) before anything else can
+/// fail. If the secret file cannot be written, the new key is revoked, since nobody could
+/// ever use it.
+async fn create_and_hand_over(
+    client: &Client,
+    new: NewKey,
+    secret_path: Option<&Path>,
+) -> Result<Handed, CliError> {
+    if let Some(path) = secret_path {
+        secret_file::precheck(path)?;
+    }
+    let mut request = CreateApiKeyRequest::new(
+        new.name.as_str(),
+        new.user.as_str(),
+        new.role.as_str(),
+        new.validity,
+    );
+    if let Some(allowlist) = &new.allowlist {
+        request = request.allowed_ips(allowlist.clone());
+    }
+    let created = client.create_api_key(request).await?;
+    let id = created.id().clone();
+
+    let mut secret_out = None;
+    if let Some(path) = secret_path {
+        if let Err(e) = secret_file::write_new(path, created.secret().expose_secret()) {
+            drop(created);
+            let revoke = client.revoke_api_key(&id).await;
+            let what = match revoke {
+                Ok(_) => format!("the new key {id} was revoked, since its secret is lost"),
+                Err(_) => format!(
+                    "the new key {id} could not be revoked; revoke it with `labelbox keys revoke {id}`"
+                ),
+            };
+            return Err(e.context(format!("key created but its secret was not saved ({what})")));
+        }
+    } else {
+        secret_out = Some(created.secret().expose_secret().to_owned());
+    }
+
+    // Details for the output; the key exists whatever happens here.
+    let details = client.get_api_key(&id).await.ok().flatten();
+    let json = CreatedJson {
+        id: id.to_string(),
+        name: new.name,
+        user_email: details
+            .as_ref()
+            .map(|k| k.user_email.clone())
+            .unwrap_or(new.user),
+        role: new.role,
+        expires_at: details
+            .as_ref()
+            .map(|k| output::rfc3339(k.expires_at))
+            .or_else(|| {
+                let secs = i64::from(new.validity);
+                Some(output::rfc3339(
+                    OffsetDateTime::now_utc() + time::Duration::seconds(secs),
+                ))
+            }),
+        allowed_ip_cidrs: new.allowlist.map(|a| a.to_strings()).unwrap_or_default(),
+        secret: secret_out,
+        secret_file: secret_path.map(|p| p.display().to_string()),
+    };
+    Ok(Handed { json })
+}
+
+/// Prints a created key for humans (the secret last, on its own line), plus the
+/// once-only reminder on stderr.
+fn print_created(ctx: &Ctx, handed: &Handed) {
+    let j = &handed.json;
+    let now = OffsetDateTime::now_utc();
+    let expires = j
+        .expires_at
+        .as_deref()
+        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+        .map(|t| output::expiry(t, now))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let role = &j.role;
+    let ips = if j.allowed_ip_cidrs.is_empty() {
+        "any".to_owned()
+    } else {
+        j.allowed_ip_cidrs.join(", ")
+    };
+    println!(
+        "{} API key {} \"{}\" for {} (role: {role})",
+        ctx.out.paint(Paint::Green, "Created"),
+        j.id,
+        j.name,
+        j.user_email
+    );
+    println!("  expires:     {expires}");
+    println!("  allowed IPs: {ips}");
+    match (&j.secret, &j.secret_file) {
+        (Some(secret), _) => {
+            println!("  secret:");
+            println!("{secret}");
+        }
+        (None, Some(path)) => println!("  secret:      written to {path} (mode 0600)"),
+        (None, None) => {}
+    }
+}
+
+fn remind(ctx: &Ctx) {
+    eprintln!(
+        "{} the secret is shown only once and cannot be retrieved again; store it now.",
+        ctx.err.paint(Paint::Yellow, "note:")
+    );
+}
+
+async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
+    let validity = parse_validity(&args.validity)?;
+    let allowlist = parse_allowlist(&args.allow_ip)?;
+    if args.name.trim().is_empty() {
+        return Err(CliError::usage("--name must not be empty"));
+    }
+    let client = ctx.client()?;
+    let new = NewKey {
+        name: args.name,
+        user: args.user,
+        role: args.role,
+        validity,
+        allowlist,
+    };
+    let handed = create_and_hand_over(&client, new, args.secret.secret_file.as_deref()).await?;
+    if ctx.json {
+        output::print_json(&handed.json)?;
+    } else {
+        print_created(ctx, &handed);
+    }
+    remind(ctx);
+    Ok(())
+}
+
+/// The JSON shape of `keys revoke`.
+#[derive(Debug, Serialize)]
+struct RevokeJson {
+    revoked: Vec<String>,
+    failed: Vec<FailedJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedJson {
+    id: String,
+    error: String,
+}
+
+fn confirm(question: &str) -> Result<bool, CliError> {
+    eprint!("{question} [y/N] ");
+    io::stderr().flush()?;
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
+    if !args.yes {
+        if !io::stdin().is_terminal() {
+            return Err(CliError::usage(
+                "refusing to revoke without confirmation: stdin is not a terminal",
+            )
+            .with_hint("pass --yes to revoke without asking"));
+        }
+        let question = match args.ids.as_slice() {
+            [one] => format!("Revoke API key {one}? It stops working immediately."),
+            many => format!(
+                "Revoke {} API keys ({})? They stop working immediately.",
+                many.len(),
+                many.join(", ")
+            ),
+        };
+        if !confirm(&question)? {
+            return Err(CliError::usage("not revoked: not confirmed"));
+        }
+    }
+    let client = ctx.client()?;
+    let mut revoked = Vec::new();
+    let mut failed = Vec::new();
+    let mut worst: Option<CliError> = None;
+    for id in &args.ids {
+        match client.revoke_api_key(&ApiKeyId::from(id.as_str())).await {
+            Ok(_) => {
+                if !ctx.json {
+                    println!("{} {id}", ctx.out.paint(Paint::Green, "Revoked"));
+                }
+                revoked.push(id.clone());
+            }
+            Err(e) => {
+                let err = classify(&e).context(format!("revoking {id}"));
+                if !ctx.json && args.ids.len() > 1 {
+                    eprintln!("{} {}", ctx.err.paint(Paint::Red, "failed:"), err.message);
+                }
+                failed.push(FailedJson {
+                    id: id.clone(),
+                    error: err.message.clone(),
+                });
+                if worst.as_ref().is_none_or(|w| err.kind > w.kind) {
+                    worst = Some(err);
+                }
+            }
+        }
+    }
+    let failed_count = failed.len();
+    if ctx.json {
+        output::print_json(&RevokeJson { revoked, failed })?;
+    }
+    match worst {
+        None => Ok(()),
+        Some(err) if args.ids.len() == 1 => Err(err),
+        Some(err) => Err(CliError::new(
+            err.kind,
+            format!(
+                "{failed_count} of {} keys could not be revoked",
+                args.ids.len()
+            ),
+        )),
+    }
+}
+
+/// The JSON shape of `keys rotate`.
+#[derive(Debug, Serialize)]
+struct RotateJson {
+    old_id: String,
+    old_revoked: bool,
+    new: CreatedJson,
+}
+
+/// The organization role of the user `key` acts as: the role whose permissions are exactly
+/// the user's (the API reports a user's permissions, not the name of their role, and keys
+/// carry no role at all).
+async fn user_role(client: &Client, key: &ApiKey) -> Result<String, CliError> {
+    use labelbox_sdk::schema::{caller_permissions, roles_with_permissions};
+
+    let cannot = |why: &str| {
+        CliError::usage(format!(
+            "cannot tell the role of {} ({why})",
+            key.user_email
+        ))
+        .with_hint("pass --role ROLE (`labelbox roles` lists them)")
+    };
+    let permissions = client
+        .execute::<caller_permissions::CallerPermissions>(caller_permissions::Variables {
+            user_id: Some(key.user_id.to_string()),
+        })
+        .await?
+        .organization_role
+        .and_then(|r| r.permissions)
+        .ok_or_else(|| cannot("the API returned no organization role"))?;
+    let mut permissions: Vec<String> = permissions.into_iter().flatten().collect();
+    permissions.sort();
+    permissions.dedup();
+    let roles = client
+        .execute::<roles_with_permissions::RolesWithPermissions>(roles_with_permissions::Variables)
+        .await?
+        .roles;
+    let matching: Vec<String> = roles
+        .into_iter()
+        .filter(|r| {
+            let mut p = r.permissions.clone();
+            p.sort();
+            p.dedup();
+            p == permissions
+        })
+        .map(|r| r.name)
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(cannot("no role has exactly the user's permissions")),
+        _ => Err(cannot("several roles have the user's permissions")),
+    }
+}
+
+/// The old key's lifetime, clamped into the allowed validity range.
+fn lifetime_of(key: &ApiKey) -> Validity {
+    let secs = (key.expires_at - key.created_at)
+        .whole_seconds()
+        .clamp(60, 25 * 604_800);
+    Validity::from_seconds(secs).unwrap_or_default()
+}
+
+async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
+    let validity = args.validity.as_deref().map(parse_validity).transpose()?;
+    let client = ctx.client()?;
+    let old_id = ApiKeyId::from(args.id.as_str());
+    let old = client
+        .get_api_key(&old_id)
+        .await?
+        .ok_or_else(|| not_found(&args.id))?;
+    if old.revoked {
+        return Err(
+            CliError::usage(format!("API key {old_id} is already revoked"))
+                .with_hint("create a new key with `labelbox keys create`"),
+        );
+    }
+    let allowlist = parse_allowlist(&allowlist_strings(&old))?;
+    let role = match args.role {
+        Some(role) => role,
+        None => user_role(&client, &old).await?,
+    };
+    let new = NewKey {
+        name: old.name.clone(),
+        user: old.user_email.clone(),
+        role,
+        validity: validity.unwrap_or_else(|| lifetime_of(&old)),
+        allowlist,
+    };
+    let handed = create_and_hand_over(&client, new, args.secret.secret_file.as_deref())
+        .await
+        .map_err(|e| e.context(format!("rotating {old_id}: the old key was left untouched")))?;
+    let revoke = client.revoke_api_key(&old_id).await;
+    if ctx.json {
+        output::print_json(&RotateJson {
+            old_id: old_id.to_string(),
+            old_revoked: revoke.is_ok(),
+            new: handed.json,
+        })?;
+        remind(ctx);
+    } else {
+        print_created(ctx, &handed);
+        remind(ctx);
+        if revoke.is_ok() {
+            println!(
+                "{} old key {old_id}",
+                ctx.out.paint(Paint::Green, "Revoked")
+            );
+        }
+    }
+    match revoke {
+        Ok(_) => Ok(()),
+        Err(e) => Err(classify(&e)
+            .context(format!(
+                "the replacement key was created, but revoking the old key {old_id} failed"
+            ))
+            .with_hint(format!(
+                "keep the new key; revoke the old one with `labelbox keys revoke {old_id}`"
+            ))),
+    }
+}

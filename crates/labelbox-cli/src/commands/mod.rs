@@ -1,0 +1,60 @@
+//! One module per command; each turns parsed arguments into SDK calls and output.
+
+pub mod demo;
+pub mod emulator;
+pub mod keys;
+pub mod roles;
+pub mod whoami;
+
+use labelbox_sdk::Client;
+use secrecy::SecretString;
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, Kind};
+use crate::output::Style;
+
+/// What every command needs: the global options and how to print.
+#[derive(Debug)]
+pub struct Ctx {
+    /// `--json`.
+    pub json: bool,
+    /// Colours for stdout.
+    pub out: Style,
+    /// Colours for stderr.
+    pub err: Style,
+    endpoint: String,
+    api_key: Option<SecretString>,
+    timeout: Option<std::time::Duration>,
+}
+
+impl Ctx {
+    /// Builds the context from the global options.
+    pub fn new(global: GlobalArgs) -> Self {
+        Self {
+            json: global.json,
+            out: Style::stdout(),
+            err: Style::stderr(),
+            endpoint: global.endpoint,
+            api_key: global.api_key,
+            timeout: global.timeout,
+        }
+    }
+
+    /// A client for the chosen endpoint and key; a missing key fails here, before any
+    /// request.
+    pub fn client(&self) -> Result<Client, CliError> {
+        let key = self.api_key.clone().ok_or_else(|| {
+            CliError::new(Kind::Auth, "no API key: LABELBOX_API_KEY is not set").with_hint(
+                "export LABELBOX_API_KEY=<your key> (preferred over --api-key); \
+                 or try `labelbox demo`, which needs no account",
+            )
+        })?;
+        let mut builder = Client::builder()
+            .api_key(key)
+            .endpoint(self.endpoint.as_str());
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
+        }
+        Ok(builder.build()?)
+    }
+}

@@ -1,0 +1,55 @@
+//! `labelbox whoami`.
+
+use serde::Serialize;
+
+use crate::commands::Ctx;
+use crate::exit::CliError;
+use crate::output::{self, Cell};
+
+/// The stable JSON shape of `whoami`.
+#[derive(Debug, Serialize)]
+struct WhoamiJson {
+    id: String,
+    email: String,
+    name: String,
+    organization: OrganizationJson,
+}
+
+#[derive(Debug, Serialize)]
+struct OrganizationJson {
+    id: String,
+    name: String,
+}
+
+/// Runs `labelbox whoami`.
+pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let user = client.get_user().await?;
+    let org = client.get_organization().await?;
+    if ctx.json {
+        output::print_json(&WhoamiJson {
+            id: user.id.to_string(),
+            email: user.email,
+            name: user.name,
+            organization: OrganizationJson {
+                id: org.id.to_string(),
+                name: org.name,
+            },
+        })?;
+    } else {
+        let rows = vec![
+            vec![Cell::plain("User"), Cell::plain(user.email.as_str())],
+            vec![Cell::plain("Name"), Cell::plain(user.name.as_str())],
+            vec![Cell::plain("ID"), Cell::plain(user.id.as_str())],
+            vec![
+                Cell::plain("Organization"),
+                Cell::plain(format!("{} ({})", org.name, org.id)),
+            ],
+        ];
+        let text = output::table(ctx.out, &["", ""], &rows);
+        for line in text.lines().skip(1) {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Errors as the user sees them: one line, a hint where one helps, and an exit code.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | API or network error (server error, timeout, unreachable endpoint, not found, I/O) |
+//! | 2 | usage or validation error (bad flag value, unknown user or role, refused overwrite) |
+//! | 3 | authentication or authorization error (missing, invalid, revoked or expired key; no permission) |
+
+use std::fmt;
+use std::process::ExitCode;
+
+use labelbox_sdk::Error as SdkError;
+
+use crate::output::{Paint, Style};
+
+/// The class of a failure, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Exit 1: the API or the network failed.
+    Api,
+    /// Exit 2: the command line or an input value is wrong.
+    Usage,
+    /// Exit 3: the key is missing, invalid, or lacks permission.
+    Auth,
+}
+
+impl Kind {
+    /// The process exit code of this class.
+    pub fn code(self) -> u8 {
+        match self {
+            Kind::Api => 1,
+            Kind::Usage => 2,
+            Kind::Auth => 3,
+        }
+    }
+}
+
+/// A failure to report: one line and an optional hint. Never holds a secret.
+#[derive(Debug)]
+pub struct CliError {
+    /// The class (exit code).
+    pub kind: Kind,
+    /// The one-line message.
+    pub message: String,
+    /// What the user can do about it.
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    /// A usage or validation error.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+
+    /// An API, network or local I/O error.
+    pub fn api(message: impl Into<String>) -> Self {
+        Self::new(Kind::Api, message)
+    }
+
+    /// An error of the given kind.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: one_line(&message.into()),
+            hint: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Prefixes the message with context (`revoking abc: ...`).
+    pub fn context(mut self, context: impl fmt::Display) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// Prints the error to stderr and returns its exit code.
+    pub fn report(&self) -> ExitCode {
+        let style = Style::stderr();
+        eprintln!("{} {}", style.paint(Paint::Red, "error:"), self.message);
+        if let Some(hint) = &self.hint {
+            eprintln!("{} {hint}", style.paint(Paint::Dim, "hint:"));
+        }
+        ExitCode::from(self.kind.code())
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Joins a multi-line message into one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::api(format!("I/O error: {e}"))
+    }
+}
+
+impl From<SdkError> for CliError {
+    fn from(e: SdkError) -> Self {
+        classify(&e)
+    }
+}
+
+/// Maps an SDK error to its exit class and a hint.
+pub fn classify(e: &SdkError) -> CliError {
+    let message = e.to_string();
+    match e {
+        SdkError::MissingApiKey => CliError::new(Kind::Auth, message).with_hint(
+            "set LABELBOX_API_KEY (preferred) or pass --api-key; try `labelbox demo` to play \
+             without an account",
+        ),
+        SdkError::Authentication { .. } => CliError::new(Kind::Auth, message).with_hint(
+            "the key is invalid, revoked, expired or not allowed from this IP address; \
+             check LABELBOX_API_KEY",
+        ),
+        SdkError::Authorization { .. } => CliError::new(Kind::Auth, message)
+            .with_hint("the key's role lacks the permission for this operation"),
+        SdkError::Validation(_) => CliError::usage(message),
+        SdkError::UserNotFound { .. } => CliError::usage(message)
+            .with_hint("the user must belong to your organization; check the email"),
+        SdkError::InvalidRole { .. } => {
+            CliError::usage(message).with_hint("`labelbox roles` lists the roles and their names")
+        }
+        SdkError::Timeout { .. } => {
+            CliError::api(message).with_hint("the server did not answer in time; try --timeout")
+        }
+        SdkError::Network { .. } => CliError::api(message)
+            .with_hint("check --endpoint / LABELBOX_ENDPOINT and your network connection"),
+        SdkError::RateLimited { .. } => {
+            CliError::api(message).with_hint("wait a moment and try again")
+        }
+        _ => CliError::api(message),
+    }
+}

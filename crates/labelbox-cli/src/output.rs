@@ -1,0 +1,279 @@
+//! Human output (aligned tables, relative and absolute times, colour on a terminal only)
+//! and JSON output.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// Colours used by the CLI; plain text unless the stream is a terminal and `NO_COLOR` is
+/// unset (<https://no-color.org>).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    enabled: bool,
+}
+
+/// An ANSI colour or effect.
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    Red,
+    Yellow,
+    Green,
+    Dim,
+    Bold,
+}
+
+impl Style {
+    /// Colour for stdout.
+    pub fn stdout() -> Self {
+        Self::detect(io::stdout().is_terminal())
+    }
+
+    /// Colour for stderr.
+    pub fn stderr() -> Self {
+        Self::detect(io::stderr().is_terminal())
+    }
+
+    fn detect(is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            enabled: is_terminal && !no_color,
+        }
+    }
+
+    /// Wraps `text` in the colour's escape codes when colour is on.
+    pub fn paint(self, paint: Paint, text: &str) -> String {
+        if !self.enabled {
+            return text.to_owned();
+        }
+        let code = match paint {
+            Paint::Red => "31",
+            Paint::Yellow => "33",
+            Paint::Green => "32",
+            Paint::Dim => "2",
+            Paint::Bold => "1",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+}
+
+/// One table cell: its text and an optional colour (applied after padding, so columns stay
+/// aligned).
+#[derive(Debug, Clone)]
+pub struct Cell {
+    text: String,
+    paint: Option<Paint>,
+}
+
+impl Cell {
+    /// A plain cell.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            paint: None,
+        }
+    }
+
+    /// A coloured cell.
+    pub fn painted(text: impl Into<String>, paint: Option<Paint>) -> Self {
+        Self {
+            text: text.into(),
+            paint,
+        }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Self::plain(text)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(text: &str) -> Self {
+        Self::plain(text)
+    }
+}
+
+/// Renders rows under headers, columns left-aligned and separated by two spaces.
+pub fn table(style: Style, headers: &[&str], rows: &[Vec<Cell>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let w = cell.text.chars().count();
+            if i < widths.len() {
+                widths[i] = widths[i].max(w);
+            } else {
+                widths.push(w);
+            }
+        }
+    }
+    let mut out = String::new();
+    let header_cells: Vec<Cell> = headers
+        .iter()
+        .map(|h| Cell::painted(*h, Some(Paint::Bold)))
+        .collect();
+    for row in std::iter::once(&header_cells).chain(rows) {
+        let last = row.len().saturating_sub(1);
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = if i == last {
+                0
+            } else {
+                widths[i] - cell.text.chars().count()
+            };
+            let text = match cell.paint {
+                Some(p) => style.paint(p, &cell.text),
+                None => cell.text.clone(),
+            };
+            line.push_str(&text);
+            if i != last {
+                line.extend(std::iter::repeat_n(' ', pad + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// `2026-12-09 09:00 UTC`.
+pub fn absolute(t: OffsetDateTime) -> String {
+    let fmt = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .unwrap_or_else(|_| rfc3339(t))
+}
+
+/// RFC 3339 in UTC, the JSON form of every time.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// `3 days`, `1 hour`, `45 seconds`: the largest whole unit.
+fn span(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (n, unit) = if s < 60 {
+        (s, "second")
+    } else if s < 3_600 {
+        (s / 60, "minute")
+    } else if s < 86_400 {
+        (s / 3_600, "hour")
+    } else {
+        (s / 86_400, "day")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// `in 13 days` or `expired 2 hours ago`, relative to `now`.
+pub fn relative_expiry(expires_at: OffsetDateTime, now: OffsetDateTime) -> String {
+    let delta = (expires_at - now).whole_seconds();
+    if delta > 0 {
+        format!("in {}", span(delta))
+    } else {
+        format!("expired {} ago", span(delta))
+    }
+}
+
+/// `in 13 days (2026-12-09 09:00 UTC)`.
+pub fn expiry(expires_at: OffsetDateTime, now: OffsetDateTime) -> String {
+    format!(
+        "{} ({})",
+        relative_expiry(expires_at, now),
+        absolute(expires_at)
+    )
+}
+
+/// The colour an expiry deserves: red once expired, yellow within a week.
+pub fn expiry_paint(expires_at: OffsetDateTime, now: OffsetDateTime) -> Option<Paint> {
+    let left = (expires_at - now).whole_seconds();
+    if left <= 0 {
+        Some(Paint::Red)
+    } else if left <= 7 * 86_400 {
+        Some(Paint::Yellow)
+    } else {
+        None
+    }
+}
+
+/// A short, safe preview of a secret: its first 8 characters then `…[redacted]`.
+pub fn redact(secret: &str) -> String {
+    let prefix: String = secret.chars().take(8).collect();
+    format!("{prefix}…[redacted]")
+}
+
+/// Writes `value` as pretty JSON and a newline to stdout.
+pub fn print_json<T: Serialize>(value: &T) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, value)?;
+    writeln!(stdout)?;
+    stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = datetime!(2026-11-26 09:00 UTC);
+        assert_eq!(
+            relative_expiry(datetime!(2026-12-09 10:00 UTC), now),
+            "in 13 days"
+        );
+        assert_eq!(
+            relative_expiry(datetime!(2026-11-26 07:00 UTC), now),
+            "expired 2 hours ago"
+        );
+        assert_eq!(
+            relative_expiry(datetime!(2026-11-26 09:01 UTC), now),
+            "in 1 minute"
+        );
+        assert_eq!(
+            relative_expiry(datetime!(2026-11-26 09:00:30 UTC), now),
+            "in 30 seconds"
+        );
+        assert_eq!(
+            expiry(datetime!(2026-11-27 09:00 UTC), now),
+            "in 1 day (2026-11-27 09:00 UTC)"
+        );
+    }
+
+    #[test]
+    fn tables_align_and_colour_does_not_break_alignment() {
+        let rows = vec![
+            vec![
+                Cell::plain("a"),
+                Cell::plain("long value"),
+                Cell::plain("x"),
+            ],
+            vec![
+                Cell::plain("longer"),
+                Cell::painted("v", Some(Paint::Red)),
+                Cell::plain("y"),
+            ],
+        ];
+        let plain = table(Style { enabled: false }, &["ID", "NAME", "Z"], &rows);
+        assert_eq!(
+            plain,
+            "ID      NAME        Z\na       long value  x\nlonger  v           y\n"
+        );
+        let coloured = table(Style { enabled: true }, &["ID", "NAME", "Z"], &rows);
+        assert!(coloured.contains("\x1b[31mv\x1b[0m           y"));
+    }
+
+    #[test]
+    fn redaction_keeps_only_a_prefix() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(redact(jwt), "eyJhbGci…[redacted]");
+    }
+}
