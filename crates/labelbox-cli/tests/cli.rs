@@ -1,0 +1,727 @@
+//! End-to-end tests: the built `labelbox` binary against an emulator started in this
+//! process, over real HTTP on loopback.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+
+/// An emulator running on its own runtime while the test thread runs the binary.
+struct Env {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+    endpoint: String,
+    admin_key: String,
+    admin_key_id: String,
+}
+
+impl Env {
+    fn start() -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = rt
+            .block_on(Emulator::start(EmulatorConfig::default()))
+            .unwrap();
+        let endpoint = emulator.endpoint();
+        let admin_key = emulator.admin_key().to_owned();
+        let admin_key_id = emulator.admin_key_id().to_owned();
+        Env {
+            rt,
+            emulator: Some(emulator),
+            endpoint,
+            admin_key,
+            admin_key_id,
+        }
+    }
+
+    /// `labelbox ARGS` as the admin, stdin not a terminal, no colour.
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_as(&self.admin_key, args)
+    }
+
+    fn run_as(&self, key: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .env("LABELBOX_ENDPOINT", &self.endpoint)
+            .env("LABELBOX_API_KEY", key)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert_ok(&out);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Creates a key as the admin and returns (id, secret).
+    fn create(&self, name: &str, user: &str, role: &str, extra: &[&str]) -> (String, String) {
+        let mut args = vec![
+            "keys",
+            "create",
+            "--name",
+            name,
+            "--user",
+            user,
+            "--role",
+            role,
+            "--validity",
+            "2w",
+        ];
+        args.extend_from_slice(extra);
+        let v = self.json(&args);
+        (
+            v["id"].as_str().unwrap().to_owned(),
+            v["secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Ids of the listed keys, except the emulator's bootstrap admin key.
+    fn listed_ids(&self) -> Vec<String> {
+        self.json(&["keys", "list", "--include-expired"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["id"].as_str().unwrap().to_owned())
+            .filter(|id| *id != self.admin_key_id)
+            .collect()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Asserts the exit code and that stderr is one `error:` line plus at most a hint, with no
+/// backtrace.
+#[track_caller]
+fn assert_fails(out: &Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {err}",
+        stdout(out)
+    );
+    assert!(
+        err.to_lowercase().contains(&needle.to_lowercase()),
+        "stderr lacks {needle:?}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+}
+
+fn is_jwt(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| p.len() > 4)
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "labelbox-cli-test-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn whoami_human_and_json() {
+    let env = Env::start();
+    let out = env.run(&["whoami"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("admin@example.com"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains('\x1b'), "colour without a terminal");
+
+    let v = env.json(&["whoami"]);
+    assert_eq!(v["email"], "admin@example.com");
+    assert!(v["id"].is_string());
+    assert!(v["name"].is_string());
+    assert!(v["organization"]["id"].is_string());
+    assert!(v["organization"]["name"].is_string());
+}
+
+#[test]
+fn roles_human_and_json() {
+    let env = Env::start();
+    let out = env.run(&["roles"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.starts_with("NAME"), "{text}");
+    for role in ["Labeler", "Reviewer", "Admin"] {
+        assert!(text.contains(role), "{text}");
+    }
+
+    let v = env.json(&["roles"]);
+    let roles = v.as_array().unwrap();
+    let names: Vec<&str> = roles.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"Labeler") && names.contains(&"Admin"),
+        "{names:?}"
+    );
+    let perms = |name: &str| {
+        roles.iter().find(|r| r["name"] == name).unwrap()["permissions"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert!(perms("Labeler") < perms("Admin"));
+}
+
+#[test]
+fn create_get_list_human_and_json() {
+    let env = Env::start();
+
+    // Human create: the secret on stdout, the reminder on stderr.
+    let out = env.run(&[
+        "keys",
+        "create",
+        "--name",
+        "ci",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "2w",
+        "--allow-ip",
+        "10.0.0.0/8",
+        "--allow-ip",
+        "2001:0db8::1",
+    ]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let secret = text.lines().last().unwrap();
+    assert!(is_jwt(secret), "{text}");
+    assert!(text.contains("labeler@example.com"), "{text}");
+    assert!(
+        text.contains("in 13 days") || text.contains("in 14 days"),
+        "{text}"
+    );
+    assert!(text.contains("10.0.0.0/8, 2001:db8::1"), "{text}");
+    assert!(stderr(&out).contains("cannot be retrieved again"));
+
+    // JSON create.
+    let v = env.json(&[
+        "keys",
+        "create",
+        "--name",
+        "ops",
+        "--user",
+        "reviewer@example.com",
+        "--role",
+        "Reviewer",
+        "--validity",
+        "90m",
+    ]);
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(v["name"], "ops");
+    assert_eq!(v["user_email"], "reviewer@example.com");
+    assert_eq!(v["role"], "Reviewer");
+    assert!(is_jwt(v["secret"].as_str().unwrap()));
+    assert!(v["secret_file"].is_null());
+    assert_eq!(v["allowed_ip_cidrs"], serde_json::json!([]));
+    assert!(v["expires_at"].is_string());
+
+    // get, JSON and human.
+    let k = env.json(&["keys", "get", &id]);
+    assert_eq!(k["id"], id.as_str());
+    assert_eq!(k["name"], "ops");
+    assert_eq!(k["user_email"], "reviewer@example.com");
+    assert_eq!(k["revoked"], false);
+    assert_eq!(k["expired"], false);
+    for field in ["user_id", "created_at", "updated_at", "expires_at"] {
+        assert!(k[field].is_string(), "{field}: {k}");
+    }
+    let out = env.run(&["keys", "get", &id]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.contains("active") && text.contains("in 1 hour"),
+        "{text}"
+    );
+    assert!(!text.contains(secret));
+
+    // list: the human table is aligned, JSON is an array of the same shape.
+    let out = env.run(&["keys", "list"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("ID"), "{text}");
+    let col = lines[0].find("NAME").unwrap();
+    for line in &lines[1..] {
+        assert_eq!(line.chars().nth(col - 1), Some(' '), "{text}");
+        assert_ne!(line.chars().nth(col), Some(' '), "{text}");
+    }
+    assert!(text.contains("ci") && text.contains("ops"), "{text}");
+    let list = env.json(&["keys", "list"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3, "ci, ops and the bootstrap key: {list:?}");
+    assert!(list.iter().any(|k| k["id"] == id.as_str()));
+    assert!(!serde_json::to_string(&list).unwrap().contains(secret));
+
+    // --expiring-within keeps only the 90-minute key.
+    let soon = env.json(&["keys", "list", "--expiring-within", "2h"]);
+    let soon = soon.as_array().unwrap();
+    assert_eq!(soon.len(), 1);
+    assert_eq!(soon[0]["id"], id.as_str());
+    let none = env.json(&["keys", "list", "--expiring-within", "1m"]);
+    assert_eq!(none, serde_json::json!([]));
+    let out = env.run(&["keys", "list", "--expiring-within", "1m"]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out).trim(), "No API keys.");
+}
+
+#[test]
+fn secret_file_is_new_and_0600() {
+    let env = Env::start();
+    let dir = temp_dir("secret");
+    let path = dir.join("key.jwt");
+    let path_s = path.to_str().unwrap();
+    let out = env.run(&[
+        "keys",
+        "create",
+        "--name",
+        "f",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "1d",
+        "--secret-file",
+        path_s,
+    ]);
+    assert_ok(&out);
+    let secret = std::fs::read_to_string(&path).unwrap();
+    assert!(is_jwt(secret.trim()));
+    assert!(
+        !stdout(&out).contains(secret.trim()),
+        "secret leaked to stdout"
+    );
+    assert!(stdout(&out).contains(path_s));
+    assert!(stderr(&out).contains("cannot be retrieved again"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+    }
+    // The secret in the file authenticates as the labeler.
+    let who = env.run_as(secret.trim(), &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(stdout(&who).contains("labeler@example.com"));
+
+    // A second create to the same path is refused before anything is created.
+    let before = env.listed_ids();
+    let out = env.run(&[
+        "--json",
+        "keys",
+        "create",
+        "--name",
+        "g",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "1d",
+        "--secret-file",
+        path_s,
+    ]);
+    assert_fails(&out, 2, "refusing to overwrite");
+    assert!(stdout(&out).is_empty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), secret);
+    assert_eq!(env.listed_ids(), before);
+
+    // JSON with a secret file: no secret in the output, the path instead.
+    let path2 = dir.join("key2.jwt");
+    let v = env.json(&[
+        "keys",
+        "create",
+        "--name",
+        "h",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "1d",
+        "--secret-file",
+        path2.to_str().unwrap(),
+    ]);
+    assert!(v["secret"].is_null());
+    assert_eq!(v["secret_file"], path2.to_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_inputs_are_usage_errors_and_create_nothing() {
+    let env = Env::start();
+    let create = |extra: &[&str]| {
+        let mut args = vec!["keys", "create", "--name", "x"];
+        args.extend_from_slice(extra);
+        env.run(&args)
+    };
+    let good_user = ["--user", "labeler@example.com"];
+    let good_role = ["--role", "Labeler"];
+    let with = |a: &[&str], b: &[&str], c: &[&str]| -> Vec<String> {
+        a.iter().chain(b).chain(c).map(|s| s.to_string()).collect()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with(&good_user, &good_role, &["--validity", "3x"]),
+            "--validity",
+        ),
+        (
+            with(&good_user, &good_role, &["--validity", "30s"]),
+            "minimum validity",
+        ),
+        (
+            with(&good_user, &good_role, &["--validity", "26w"]),
+            "maximum validity",
+        ),
+        (
+            with(
+                &good_user,
+                &good_role,
+                &["--validity", "1d", "--allow-ip", "10.0.0.300"],
+            ),
+            "--allow-ip",
+        ),
+        (
+            with(
+                &good_user,
+                &good_role,
+                &["--validity", "1d", "--allow-ip", "10.0.0.1/8"],
+            ),
+            "--allow-ip",
+        ),
+        (
+            with(&good_user, &["--role", "Wizard"], &["--validity", "1d"]),
+            "invalid role",
+        ),
+        (
+            with(&good_user, &["--role", "LABELER"], &["--validity", "1d"]),
+            "invalid role",
+        ),
+        (
+            with(
+                &["--user", "ghost@example.com"],
+                &good_role,
+                &["--validity", "1d"],
+            ),
+            "does not exist",
+        ),
+    ];
+    for (extra, needle) in &cases {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = create(&extra);
+        assert_fails(&out, 2, needle);
+    }
+    assert!(env.listed_ids().is_empty(), "a bad create made a key");
+
+    // clap-level usage errors.
+    assert_fails(&env.run(&["keys", "create", "--name", "x"]), 2, "required");
+    assert_fails(
+        &env.run(&["keys", "list", "--expiring-within", "soon"]),
+        2,
+        "duration",
+    );
+    assert_fails(&env.run(&["--timeout", "fast", "whoami"]), 2, "duration");
+    assert_fails(
+        &env.run(&["keys", "rotate", "abc", "--validity", "3x"]),
+        2,
+        "--validity",
+    );
+}
+
+#[test]
+fn credentials_and_network_errors_map_to_exit_codes() {
+    let env = Env::start();
+
+    // Missing key: 3, before any request, with a hint.
+    let out = Command::new(BIN)
+        .args(["keys", "list"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env_remove("LABELBOX_API_KEY")
+        .output()
+        .unwrap();
+    assert_fails(&out, 3, "LABELBOX_API_KEY");
+    assert!(stderr(&out).contains("hint:"));
+
+    // A key the server does not know: 3, and the key is not echoed.
+    let bogus = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJlLWJvZ3Vz";
+    let out = env.run_as(bogus, &["whoami"]);
+    assert_fails(&out, 3, "error:");
+    assert!(!stderr(&out).contains(bogus));
+
+    // A labeler may not create keys: authorization, 3.
+    let (_, labeler_secret) = env.create("l", "labeler@example.com", "Labeler", &[]);
+    let out = env.run_as(
+        &labeler_secret,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "y",
+            "--user",
+            "labeler@example.com",
+            "--role",
+            "Labeler",
+            "--validity",
+            "1d",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(&labeler_secret));
+
+    // Unreachable endpoint: 1.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let out = Command::new(BIN)
+        .args(["--timeout", "5s", "whoami"])
+        .env(
+            "LABELBOX_ENDPOINT",
+            format!("http://127.0.0.1:{port}/graphql"),
+        )
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .output()
+        .unwrap();
+    assert_fails(&out, 1, "error:");
+    assert!(!stderr(&out).contains(&env.admin_key));
+
+    // Unknown key id: 1 (not found).
+    assert_fails(&env.run(&["keys", "get", "no-such-key"]), 1, "not found");
+}
+
+#[test]
+fn api_key_on_the_command_line_warns() {
+    let env = Env::start();
+    let out = Command::new(BIN)
+        .args(["whoami", "--api-key", &env.admin_key])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env_remove("LABELBOX_API_KEY")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(stderr(&out).contains("shell history"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(&env.admin_key));
+
+    let quiet = env.run(&["whoami"]);
+    assert_ok(&quiet);
+    assert!(!stderr(&quiet).contains("shell history"));
+}
+
+#[test]
+fn revoke_needs_yes_without_a_terminal() {
+    let env = Env::start();
+    let (a, a_secret) = env.create("a", "labeler@example.com", "Labeler", &[]);
+    let (b, _) = env.create("b", "reviewer@example.com", "Reviewer", &[]);
+
+    let out = env.run(&["keys", "revoke", &a]);
+    assert_fails(&out, 2, "--yes");
+    assert!(
+        env.listed_ids().contains(&a),
+        "revoked without confirmation"
+    );
+
+    let out = env.run(&["keys", "revoke", &a, "--yes"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains(&format!("Revoked {a}")));
+    assert!(!env.listed_ids().contains(&a));
+    // The revoked key no longer authenticates.
+    assert_fails(&env.run_as(&a_secret, &["whoami"]), 3, "error:");
+
+    let v = env.json(&["keys", "revoke", "--yes", &b]);
+    assert_eq!(v, serde_json::json!({"revoked": [b.clone()], "failed": []}));
+
+    let out = env.run(&["keys", "revoke", "--yes", "no-such-key"]);
+    assert_fails(&out, 1, "no-such-key");
+}
+
+#[test]
+fn rotate_replaces_the_key_and_keeps_user_and_allowlist() {
+    let env = Env::start();
+    let (old, old_secret) = env.create(
+        "deploy",
+        "labeler@example.com",
+        "Labeler",
+        &["--allow-ip", "127.0.0.1", "--allow-ip", "::1"],
+    );
+
+    // Human rotate.
+    let out = env.run(&["keys", "rotate", &old]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    let new_secret = text
+        .lines()
+        .find(|l| is_jwt(l))
+        .unwrap_or_else(|| panic!("{text}"))
+        .to_owned();
+    assert!(text.contains(&format!("Revoked old key {old}")), "{text}");
+    assert!(stderr(&out).contains("cannot be retrieved again"));
+    let ids = env.listed_ids();
+    assert!(!ids.contains(&old));
+    assert_eq!(ids.len(), 1);
+    let new = env.json(&["keys", "get", &ids[0]]);
+    assert_eq!(new["name"], "deploy");
+    assert_eq!(new["user_email"], "labeler@example.com");
+    assert_eq!(
+        new["allowed_ip_cidrs"],
+        serde_json::json!(["127.0.0.1", "::1"])
+    );
+    assert_fails(&env.run_as(&old_secret, &["whoami"]), 3, "error:");
+    let who = env.run_as(&new_secret, &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(stdout(&who).contains("labeler@example.com"));
+
+    // JSON rotate with an explicit validity and a secret file.
+    let dir = temp_dir("rotate");
+    let path = dir.join("rotated.jwt");
+    let v = env.json(&[
+        "keys",
+        "rotate",
+        &ids[0],
+        "--validity",
+        "3d",
+        "--secret-file",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(v["old_id"], ids[0].as_str());
+    assert_eq!(v["old_revoked"], true);
+    assert!(v["new"]["secret"].is_null());
+    let newest = v["new"]["id"].as_str().unwrap();
+    let k = env.json(&["keys", "get", newest]);
+    assert_eq!(
+        k["allowed_ip_cidrs"],
+        serde_json::json!(["127.0.0.1", "::1"])
+    );
+    assert!(is_jwt(std::fs::read_to_string(&path).unwrap().trim()));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Rotating an unknown key fails before creating anything.
+    let before = env.listed_ids();
+    assert_fails(&env.run(&["keys", "rotate", "no-such-key"]), 1, "not found");
+    assert_eq!(env.listed_ids(), before);
+}
+
+#[test]
+fn demo_walks_the_lifecycle_and_exits_0() {
+    let out = Command::new(BIN)
+        .arg("demo")
+        .env_remove("LABELBOX_API_KEY")
+        .env_remove("LABELBOX_ENDPOINT")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let text = stdout(&out);
+    for needle in [
+        "admin@example.com",
+        "Labeler",
+        "labeler@example.com",
+        "[redacted]",
+        "refused",
+        "[10/10]",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}:\n{text}");
+    }
+    for word in text.split_whitespace() {
+        assert!(!is_jwt(word), "a whole secret was printed: {word}");
+    }
+}
+
+#[test]
+fn emulator_command_serves_until_terminated() {
+    let mut child = Command::new(BIN)
+        .args(["--json", "emulator", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut json = String::new();
+    while !json.trim_end().ends_with('}') {
+        let mut line = String::new();
+        assert_ne!(
+            reader.read_line(&mut line).unwrap(),
+            0,
+            "emulator exited early"
+        );
+        json.push_str(&line);
+    }
+    let ready: Value = serde_json::from_str(&json).unwrap();
+    let endpoint = ready["endpoint"].as_str().unwrap();
+    let key = ready["admin_key"].as_str().unwrap();
+    assert_eq!(ready["admin_email"], "admin@example.com");
+
+    let out = Command::new(BIN)
+        .args(["--json", "whoami"])
+        .env("LABELBOX_ENDPOINT", endpoint)
+        .env("LABELBOX_API_KEY", key)
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    assert!(stdout(&out).contains("admin@example.com"));
+
+    #[cfg(unix)]
+    {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(child.wait().unwrap().success());
+    }
+    #[cfg(not(unix))]
+    {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
