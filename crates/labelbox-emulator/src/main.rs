@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use labelbox_emulator::{EmulatorConfig, Fault, RateLimit, Seed};
+use labelbox_emulator::{EmulatorConfig, EmulatorError, Fault, RateLimit, Seed};
 
 /// A local Labelbox API server. Prints its endpoint and bootstrap admin key, serves until
-/// Ctrl-C.
+/// Ctrl-C. Exit status: 0 after Ctrl-C, 2 for bad arguments or seed, 1 otherwise.
 #[derive(Debug, Parser)]
 #[command(name = "labelbox-emulator", version)]
 struct Args {
@@ -98,7 +98,11 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            match e {
+                // Usage errors: a bad seed or argument.
+                EmulatorError::Seed(_) | EmulatorError::InvalidArgument(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -776,3 +776,34 @@ async fn handle_debug_redacts_the_admin_key() {
     let config = EmulatorConfig::default().admin_key_seed("secret-seed");
     assert!(!format!("{config:?}").contains("secret-seed"));
 }
+
+#[tokio::test]
+async fn clock_control_needs_an_admin_key() {
+    let emu = start().await;
+    let url = emu.endpoint().replace("/graphql", "/_emulator/clock");
+    let client = reqwest::Client::new();
+    let send = |key: Option<String>| {
+        let mut req = client
+            .post(&url)
+            .body(json!({"advanceSeconds": 3600}).to_string());
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        req.send()
+    };
+    assert_eq!(send(None).await.unwrap().status(), 401);
+    let (_, labeler) = emu
+        .issue_key("labeler@example.com", "Labeler", 7200, None)
+        .unwrap();
+    assert_eq!(send(Some(labeler.clone())).await.unwrap().status(), 403);
+    let before = emu.now();
+    let resp = send(Some(emu.admin_key().to_owned())).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(emu.now() - before >= time::Duration::seconds(3600));
+    let (_, short) = emu
+        .issue_key("labeler@example.com", "Labeler", 60, None)
+        .unwrap();
+    assert!(authenticates(&emu.endpoint(), &short).await);
+    send(Some(emu.admin_key().to_owned())).await.unwrap();
+    assert!(!authenticates(&emu.endpoint(), &short).await);
+}

@@ -148,15 +148,18 @@ struct Server {
 }
 
 fn spawn_binary(state: &std::path::Path) -> Server {
+    spawn_binary_with(&[
+        "--admin-key-seed",
+        "kill-test",
+        "--state",
+        state.to_str().unwrap(),
+    ])
+}
+
+fn spawn_binary_with(args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-key-seed",
-            "kill-test",
-            "--state",
-        ])
-        .arg(state)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -245,4 +248,57 @@ async fn sigkill_mid_load_loses_no_acknowledged_key() {
     }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn binary_flags_configure_seed_faults_and_rate_limit() {
+    let dir = temp_path("flags");
+    let seed = dir.with_file_name("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"organization": {"name": "Flag Org"},
+            "users": [{"email": "boss@flags.test", "name": "Boss", "role": "Tenant Admin"},
+                      {"email": "worker@flags.test", "name": "Worker", "role": "Labeler"}]}"#,
+    )
+    .unwrap();
+    let mut server = spawn_binary_with(&[
+        "--seed",
+        seed.to_str().unwrap(),
+        "--fault",
+        "http500:2",
+        "--fault",
+        "upstream-503",
+        "--rate-limit",
+        "6/60",
+    ]);
+    let (ep, key) = (server.endpoint.clone(), server.admin_key.clone());
+    let body = json!({"query": query("current_user")}).to_string();
+    for expected in [500, 500, 503] {
+        let (status, _, _) = post_raw(&ep, Some(&key), body.clone()).await.unwrap();
+        assert_eq!(status, expected);
+    }
+    let me = op(&ep, &key, "current_user", json!(null)).await;
+    assert_eq!(data(&me)["user"]["email"], "boss@flags.test");
+    let org = op(&ep, &key, "organization", json!(null)).await;
+    assert_eq!(data(&org)["organization"]["name"], "Flag Org");
+    for _ in 0..4 {
+        post_raw(&ep, Some(&key), body.clone()).await.unwrap();
+    }
+    let (status, _, _) = post_raw(&ep, Some(&key), body).await.unwrap();
+    assert_eq!(status, 429);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    // A bad seed is refused with exit status 2.
+    std::fs::write(
+        &seed,
+        r#"{"users": [{"email": "x@y.z", "name": "X", "role": "Emperor"}]}"#,
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args(["--seed", seed.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Emperor"));
 }
