@@ -6,6 +6,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod capture;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 

@@ -1,0 +1,240 @@
+//! The SDK against the Labelbox emulator over loopback HTTP: the whole key lifecycle, round
+//! trips per creation, permissions, expiry and injected faults.
+
+use std::time::Duration;
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
+use labelbox_sdk::{
+    ApiKeyExt, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, RetryPolicy,
+    TimeUnit, Validity,
+};
+
+async fn start() -> EmulatorHandle {
+    Emulator::start(EmulatorConfig::default()).await.unwrap()
+}
+
+fn client_with(emulator: &EmulatorHandle, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .endpoint(emulator.endpoint())
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap()
+}
+
+fn admin(emulator: &EmulatorHandle) -> Client {
+    client_with(emulator, emulator.admin_key())
+}
+
+#[tokio::test]
+async fn create_list_authenticate_revoke_refused() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+
+    let me = admin.get_user().await.unwrap();
+    assert_eq!(me.email, emulator.admin_email());
+    let org = admin.get_organization().await.unwrap();
+    assert!(!org.name.is_empty());
+    let roles = admin.get_roles().await.unwrap();
+    assert!(roles.contains_key("LABELER") && roles.contains_key("TEAM_MANAGER"));
+
+    let created = admin
+        .create_api_key(
+            CreateApiKeyRequest::new(
+                "sdk-integration",
+                "labeler@example.com",
+                "Labeler",
+                Validity::new(1, TimeUnit::Hour).unwrap(),
+            )
+            .allowed_ips(IpAllowlist::new(["127.0.0.1", "::1"]).unwrap()),
+        )
+        .await
+        .unwrap();
+
+    let listed = admin.get_api_key(created.id()).await.unwrap().unwrap();
+    assert_eq!(listed.name, "sdk-integration");
+    assert_eq!(listed.user_email, "labeler@example.com");
+    assert!(!listed.revoked && !listed.is_expired());
+    let allowlist: Vec<String> = listed
+        .allowed_ip_cidrs
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(allowlist, ["127.0.0.1", "::1"]);
+    assert!(admin
+        .get_api_keys(false)
+        .await
+        .unwrap()
+        .iter()
+        .any(|k| k.id == *created.id()));
+    assert_eq!(
+        admin.created_by(&listed).await.unwrap().unwrap().email,
+        emulator.admin_email()
+    );
+    assert_eq!(
+        listed.created_for(&admin).await.unwrap().unwrap().email,
+        "labeler@example.com"
+    );
+
+    // The new key authenticates as its user.
+    let labeler = client_with(&emulator, created.secret().expose_secret());
+    assert_eq!(
+        labeler.get_user().await.unwrap().email,
+        "labeler@example.com"
+    );
+
+    // Revoked, it is refused at once.
+    listed.revoke(&admin).await.unwrap();
+    let error = labeler.get_user().await.unwrap_err();
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(admin.get_api_key(created.id()).await.unwrap().is_none());
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_creation_takes_two_round_trips_cold_and_warm() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    let request = |name: &str| {
+        CreateApiKeyRequest::new(name, "reviewer@example.com", "Reviewer", Validity::MIN)
+    };
+
+    let before = emulator.request_count();
+    admin.create_api_key(request("cold")).await.unwrap();
+    assert_eq!(emulator.request_count() - before, 2, "cold");
+
+    let before = emulator.request_count();
+    admin.create_api_key(request("warm")).await.unwrap();
+    assert_eq!(emulator.request_count() - before, 2, "warm");
+
+    // A clone shares the cache; a fresh client does not (no process-wide cache).
+    let before = emulator.request_count();
+    admin
+        .clone()
+        .create_api_key(request("clone"))
+        .await
+        .unwrap();
+    assert_eq!(emulator.request_count() - before, 2);
+    assert_eq!(emulator.operation_count("CreateApiKeyPreflight"), 1);
+    let fresh = self::admin(&emulator);
+    fresh.create_api_key(request("fresh")).await.unwrap();
+    assert_eq!(emulator.operation_count("CreateApiKeyPreflight"), 2);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn refusals_before_the_mutation() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+
+    let error = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "x",
+            "ghost@example.com",
+            "Labeler",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "User with email 'ghost@example.com' does not exist in the organization"
+    );
+    let error = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "x",
+            "labeler@example.com",
+            "Tenant Admin",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidRole { ref allowed, .. } if allowed.contains(&"Labeler".to_owned()) && !allowed.contains(&"Tenant Admin".to_owned())),
+        "{error:?}"
+    );
+
+    // A labeler's key may grant only what its permissions cover.
+    let (_, jwt) = emulator
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    let labeler = client_with(&emulator, &jwt);
+    let error = labeler
+        .create_api_key(CreateApiKeyRequest::new(
+            "x",
+            "labeler@example.com",
+            "Admin",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidRole { .. }), "{error:?}");
+    assert_eq!(
+        emulator.operation_count("CreateApiKey"),
+        0,
+        "no mutation sent"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_keys_are_listed_only_on_request() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    let (expired, _) = emulator
+        .issue_key("reviewer@example.com", "Reviewer", -10, None)
+        .unwrap();
+    let active = admin.get_api_keys(false).await.unwrap();
+    assert!(!active.iter().any(|k| k.id.as_str() == expired));
+    let all = admin.get_api_keys(true).await.unwrap();
+    assert!(all
+        .iter()
+        .any(|k| k.id.as_str() == expired && k.is_expired()));
+    assert!(admin
+        .get_api_key(&expired.as_str().into())
+        .await
+        .unwrap()
+        .is_some());
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn transient_faults_are_retried_for_queries() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    emulator.faults().fail_next(1, Fault::Http500);
+    emulator.faults().fail_next(1, Fault::BadGateway502Html);
+    let before = emulator.request_count();
+    admin.get_api_keys(false).await.unwrap();
+    assert_eq!(emulator.request_count() - before, 3);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lost_create_response_is_not_resent() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    emulator.faults().fail_next(1, Fault::CommitThenDrop);
+    let error = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "lost",
+            "labeler@example.com",
+            "Labeler",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::CreationFailed { .. }), "{error:?}");
+    assert_eq!(emulator.operation_count("CreateApiKey"), 1, "sent once");
+    let lost: Vec<_> = emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == "lost")
+        .collect();
+    assert_eq!(lost.len(), 1, "no duplicate key");
+    emulator.shutdown().await;
+}
