@@ -133,6 +133,9 @@ pub fn classify(e: &SdkError) -> CliError {
         SdkError::Authorization { .. } => CliError::new(Kind::Auth, message)
             .with_hint("the key's role lacks the permission for this operation"),
         SdkError::Validation(_) => CliError::usage(message),
+        SdkError::Configuration { .. } => CliError::usage(message).with_hint(
+            "--endpoint must be an https URL, or http on a loopback address (like the emulator)",
+        ),
         SdkError::UserNotFound { .. } => CliError::usage(message)
             .with_hint("the user must belong to your organization; check the email"),
         SdkError::InvalidRole { .. } => {

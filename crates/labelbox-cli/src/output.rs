@@ -183,6 +183,16 @@ pub fn relative_expiry(expires_at: OffsetDateTime, now: OffsetDateTime) -> Strin
     }
 }
 
+/// `3 days ago`, or `just now` within the last minute.
+pub fn relative_past(t: OffsetDateTime, now: OffsetDateTime) -> String {
+    let ago = (now - t).whole_seconds();
+    if ago < 60 {
+        "just now".to_owned()
+    } else {
+        format!("{} ago", span(ago))
+    }
+}
+
 /// `in 13 days (2026-12-09 09:00 UTC)`.
 pub fn expiry(expires_at: OffsetDateTime, now: OffsetDateTime) -> String {
     format!(
@@ -241,6 +251,14 @@ mod tests {
         assert_eq!(
             relative_expiry(datetime!(2026-11-26 09:00:30 UTC), now),
             "in 30 seconds"
+        );
+        assert_eq!(
+            relative_past(datetime!(2026-11-23 08:00 UTC), now),
+            "3 days ago"
+        );
+        assert_eq!(
+            relative_past(datetime!(2026-11-26 08:59:30 UTC), now),
+            "just now"
         );
         assert_eq!(
             expiry(datetime!(2026-11-27 09:00 UTC), now),

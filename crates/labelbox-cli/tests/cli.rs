@@ -537,6 +537,14 @@ fn credentials_and_network_errors_map_to_exit_codes() {
     assert_fails(&out, 1, "error:");
     assert!(!stderr(&out).contains(&env.admin_key));
 
+    // An endpoint that would send the key in clear text to a remote host: usage, 2.
+    let out = Command::new(BIN)
+        .args(["--endpoint", "http://example.com/graphql", "whoami"])
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .output()
+        .unwrap();
+    assert_fails(&out, 2, "plain http");
+
     // Unknown key id: 1 (not found).
     assert_fails(&env.run(&["keys", "get", "no-such-key"]), 1, "not found");
 }
@@ -724,4 +732,121 @@ fn emulator_command_serves_until_terminated() {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+}
+
+#[test]
+fn rotate_keeps_the_new_key_when_revoking_the_old_one_fails() {
+    let env = Env::start();
+    // A second admin key, limited to the requests a rotate makes before its revoke:
+    // read the old key, the create preflight, the create, read the new key.
+    let (caller_id, caller_secret) = env.create("ops", "admin2@example.com", "Admin", &[]);
+    let (old, _) = env.create("deploy", "labeler@example.com", "Labeler", &[]);
+    env.emulator.as_ref().unwrap().set_key_rate_limit(
+        &caller_id,
+        Some(labelbox_emulator::RateLimit::new(
+            4,
+            std::time::Duration::from_secs(3600),
+        )),
+    );
+    let out = env.run_as(
+        &caller_secret,
+        &["--json", "keys", "rotate", &old, "--role", "Labeler"],
+    );
+    assert_fails(&out, 1, &format!("revoking the old key {old} failed"));
+    assert!(stderr(&out).contains("labelbox keys revoke"));
+    // The new secret was still handed over, and both keys exist.
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["old_revoked"], false);
+    let new_id = v["new"]["id"].as_str().unwrap().to_owned();
+    let new_secret = v["new"]["secret"].as_str().unwrap();
+    assert!(is_jwt(new_secret));
+    let ids = env.listed_ids();
+    assert!(ids.contains(&old) && ids.contains(&new_id), "{ids:?}");
+    let who = env.run_as(new_secret, &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(stdout(&who).contains("labeler@example.com"));
+}
+
+#[test]
+fn a_silent_server_times_out_with_exit_1() {
+    // Accepts connections (the kernel's backlog) but never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}/graphql", silent.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN)
+        .args(["--timeout", "300ms", "whoami"])
+        .env("LABELBOX_ENDPOINT", &endpoint)
+        .env(
+            "LABELBOX_API_KEY",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        )
+        .output()
+        .unwrap();
+    assert_fails(&out, 1, "timed out");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(silent);
+}
+
+/// Runs `command` under a pseudo-terminal with `script(1)`, feeding `input`; `None` when
+/// `script` is not installed.
+fn run_in_terminal(env: &Env, command: &str, input: &str) -> Option<Output> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let mut child = Command::new(script)
+        .args(["-qec", command, "/dev/null"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+#[test]
+fn revoke_asks_on_a_terminal_and_colours_only_there() {
+    let env = Env::start();
+    let (id, _) = env.create("a", "labeler@example.com", "Labeler", &[]);
+
+    let Some(out) = run_in_terminal(&env, &format!("{BIN} keys revoke {id}"), "n\n") else {
+        eprintln!("script(1) is not installed: terminal behaviour not tested");
+        return;
+    };
+    let text = stdout(&out);
+    assert!(text.contains(&format!("Revoke API key {id}?")), "{text}");
+    assert!(text.contains("aborted"), "{text}");
+    assert!(env.listed_ids().contains(&id), "revoked despite 'n'");
+
+    let out = run_in_terminal(&env, &format!("{BIN} keys revoke {id}"), "y\n").unwrap();
+    assert!(
+        stdout(&out).contains(&format!("Revoked\x1b[0m {id}")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!env.listed_ids().contains(&id));
+
+    // Colour on a terminal, none with NO_COLOR.
+    let out = run_in_terminal(&env, &format!("{BIN} keys list"), "").unwrap();
+    assert!(
+        stdout(&out).contains("\x1b[1mID\x1b[0m"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_in_terminal(&env, &format!("NO_COLOR=1 {BIN} keys list"), "").unwrap();
+    assert!(stdout(&out).starts_with("ID"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains('\x1b'));
 }

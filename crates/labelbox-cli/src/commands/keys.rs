@@ -152,7 +152,7 @@ fn key_details(ctx: &Ctx, key: &ApiKey, now: OffsetDateTime) -> String {
     } else {
         Cell::painted("active", Some(Paint::Green))
     };
-    let created_ago = output::relative_expiry(key.created_at, now).replace("expired ", "");
+    let created_ago = output::relative_past(key.created_at, now);
     let rows = vec![
         vec![Cell::plain("ID"), Cell::plain(key.id.as_str())],
         vec![Cell::plain("Name"), Cell::plain(key.name.as_str())],
@@ -404,7 +404,7 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
             ),
         };
         if !confirm(&question)? {
-            return Err(CliError::usage("not revoked: not confirmed"));
+            return Err(CliError::usage("aborted: nothing was revoked"));
         }
     }
     let client = ctx.client()?;
