@@ -644,6 +644,7 @@ fn rotate_replaces_the_key_and_keeps_user_and_allowlist() {
     ]);
     assert_eq!(v["old_id"], ids[0].as_str());
     assert_eq!(v["old_revoked"], true);
+    assert_eq!(v["new"]["role"], "Labeler", "the user's organization role");
     assert!(v["new"]["secret"].is_null());
     let newest = v["new"]["id"].as_str().unwrap();
     let k = env.json(&["keys", "get", newest]);
@@ -685,10 +686,11 @@ fn demo_walks_the_lifecycle_and_exits_0() {
     }
 }
 
-#[test]
-fn emulator_command_serves_until_terminated() {
+/// `labelbox --json emulator ARGS` in the background; returns the child and its ready line.
+fn spawn_emulator(args: &[&str]) -> (std::process::Child, Value) {
     let mut child = Command::new(BIN)
         .args(["--json", "emulator", "--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -704,20 +706,11 @@ fn emulator_command_serves_until_terminated() {
         );
         json.push_str(&line);
     }
-    let ready: Value = serde_json::from_str(&json).unwrap();
-    let endpoint = ready["endpoint"].as_str().unwrap();
-    let key = ready["admin_key"].as_str().unwrap();
-    assert_eq!(ready["admin_email"], "admin@example.com");
+    (child, serde_json::from_str(&json).unwrap())
+}
 
-    let out = Command::new(BIN)
-        .args(["--json", "whoami"])
-        .env("LABELBOX_ENDPOINT", endpoint)
-        .env("LABELBOX_API_KEY", key)
-        .output()
-        .unwrap();
-    assert_ok(&out);
-    assert!(stdout(&out).contains("admin@example.com"));
-
+/// Stops a `labelbox emulator` with SIGTERM and checks it exits 0.
+fn terminate(mut child: std::process::Child) {
     #[cfg(unix)]
     {
         let status = Command::new("kill")
@@ -732,6 +725,84 @@ fn emulator_command_serves_until_terminated() {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+}
+
+fn run_against(ready: &Value, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("LABELBOX_ENDPOINT", ready["endpoint"].as_str().unwrap())
+        .env("LABELBOX_API_KEY", ready["admin_key"].as_str().unwrap())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn emulator_command_serves_until_terminated() {
+    let (child, ready) = spawn_emulator(&[]);
+    assert_eq!(ready["admin_email"], "admin@example.com");
+    let out = run_against(&ready, &["--json", "whoami"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("admin@example.com"));
+    terminate(child);
+}
+
+#[test]
+fn emulator_command_seeds_and_persists() {
+    let dir = temp_dir("emulator");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"organization": {"name": "Acme"},
+            "users": [{"email": "boss@acme.test", "name": "Bo Boss", "role": "Admin"},
+                      {"email": "ci@acme.test", "name": "C I", "role": "Labeler"}]}"#,
+    )
+    .unwrap();
+    let state = dir.join("state.json");
+    let (seed_s, state_s) = (seed.to_str().unwrap(), state.to_str().unwrap());
+
+    let (child, ready) = spawn_emulator(&["--seed", seed_s, "--state", state_s]);
+    assert_eq!(ready["admin_email"], "boss@acme.test");
+    let who = run_against(&ready, &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(stdout(&who).contains("Acme"), "{}", stdout(&who));
+    let out = run_against(
+        &ready,
+        &[
+            "--json",
+            "keys",
+            "create",
+            "--name",
+            "kept",
+            "--user",
+            "ci@acme.test",
+            "--role",
+            "Labeler",
+            "--validity",
+            "1d",
+        ],
+    );
+    assert_ok(&out);
+    let id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    terminate(child);
+
+    // Restarted on the same state file, the key is still there.
+    let (child, ready) = spawn_emulator(&["--state", state_s]);
+    let out = run_against(&ready, &["--json", "keys", "get", &id]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("ci@acme.test"));
+    terminate(child);
+
+    // A broken seed file is a usage error.
+    std::fs::write(&seed, "{not json").unwrap();
+    let out = Command::new(BIN)
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed", seed_s])
+        .output()
+        .unwrap();
+    assert_fails(&out, 2, "seed");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
