@@ -921,3 +921,55 @@ fn revoke_asks_on_a_terminal_and_colours_only_there() {
     assert!(stdout(&out).starts_with("ID"), "{}", stdout(&out));
     assert!(!stdout(&out).contains('\x1b'));
 }
+
+#[test]
+fn expired_keys_are_hidden_unless_asked_for() {
+    let env = Env::start();
+    let (expired, _) = env
+        .emulator
+        .as_ref()
+        .unwrap()
+        .issue_key("labeler@example.com", "Labeler", -7200, None)
+        .unwrap();
+    let (live, _) = env.create("live", "labeler@example.com", "Labeler", &[]);
+
+    let active = env.json(&["keys", "list"]);
+    let ids: Vec<&str> = active
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&live.as_str()) && !ids.contains(&expired.as_str()));
+
+    let all = env.json(&["keys", "list", "--include-expired"]);
+    let old = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == expired.as_str())
+        .expect("expired key listed with --include-expired");
+    assert_eq!(old["expired"], true);
+
+    let out = env.run(&["keys", "list", "--include-expired"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("expired 2 hours ago"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["keys", "get", &expired]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("expired"), "{}", stdout(&out));
+
+    // Expired keys count as expiring "within" any window.
+    let soon = env.json(&[
+        "keys",
+        "list",
+        "--include-expired",
+        "--expiring-within",
+        "1h",
+    ]);
+    assert_eq!(soon.as_array().unwrap().len(), 1);
+    assert_eq!(soon[0]["id"], expired.as_str());
+}
