@@ -4,7 +4,8 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use labelbox_sdk::{
-    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, Validity,
+    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, SecretString,
+    Validity,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -187,6 +188,9 @@ fn key_details(ctx: &Ctx, key: &ApiKey, now: OffsetDateTime) -> String {
 }
 
 /// The stable JSON shape of a newly created key (`keys create`, and `new` in `keys rotate`).
+///
+/// Holds the secret as a `SecretString`: `Debug` shows `[REDACTED]`; only the JSON output
+/// exposes it.
 #[derive(Debug, Serialize)]
 struct CreatedJson {
     id: String,
@@ -194,11 +198,23 @@ struct CreatedJson {
     user_email: String,
     /// The role of the new key.
     role: String,
-    expires_at: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
     allowed_ip_cidrs: Vec<String>,
-    /// The secret, when it went to stdout; `null` when it went to `secret_file`.
-    secret: Option<String>,
+    /// The secret, when it goes to stdout; `null` when it went to `secret_file`.
+    #[serde(serialize_with = "expose_secret")]
+    secret: Option<SecretString>,
     secret_file: Option<String>,
+}
+
+fn expose_secret<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => serializer.serialize_some(secret.expose_secret()),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// What to create.
@@ -228,11 +244,6 @@ fn parse_allowlist(entries: &[String]) -> Result<Option<IpAllowlist>, CliError> 
     })
 }
 
-/// A created key and where its secret went.
-struct Handed {
-    json: CreatedJson,
-}
-
 /// Creates the key, then hands its secret over (file or stdout) before anything else can
 /// fail. If the secret file cannot be written, the new key is revoked, since nobody could
 /// ever use it.
@@ -240,7 +251,7 @@ async fn create_and_hand_over(
     client: &Client,
     new: NewKey,
     secret_path: Option<&Path>,
-) -> Result<Handed, CliError> {
+) -> Result<CreatedJson, CliError> {
     if let Some(path) = secret_path {
         secret_file::precheck(path)?;
     }
@@ -270,12 +281,12 @@ async fn create_and_hand_over(
             return Err(e.context(format!("key created but its secret was not saved ({what})")));
         }
     } else {
-        secret_out = Some(created.secret().expose_secret().to_owned());
+        secret_out = Some(created.secret().clone());
     }
 
     // Details for the output; the key exists whatever happens here.
     let details = client.get_api_key(&id).await.ok().flatten();
-    let json = CreatedJson {
+    Ok(CreatedJson {
         id: id.to_string(),
         name: new.name,
         user_email: details
@@ -285,31 +296,21 @@ async fn create_and_hand_over(
         role: new.role,
         expires_at: details
             .as_ref()
-            .map(|k| output::rfc3339(k.expires_at))
-            .or_else(|| {
-                let secs = i64::from(new.validity);
-                Some(output::rfc3339(
-                    OffsetDateTime::now_utc() + time::Duration::seconds(secs),
-                ))
-            }),
+            .map(|k| k.expires_at)
+            .unwrap_or_else(|| {
+                OffsetDateTime::now_utc() + time::Duration::seconds(new.validity.as_seconds())
+            })
+            .to_offset(time::UtcOffset::UTC),
         allowed_ip_cidrs: new.allowlist.map(|a| a.to_strings()).unwrap_or_default(),
         secret: secret_out,
         secret_file: secret_path.map(|p| p.display().to_string()),
-    };
-    Ok(Handed { json })
+    })
 }
 
 /// Prints a created key for humans (the secret last, on its own line), plus the
 /// once-only reminder on stderr.
-fn print_created(ctx: &Ctx, handed: &Handed) {
-    let j = &handed.json;
-    let now = OffsetDateTime::now_utc();
-    let expires = j
-        .expires_at
-        .as_deref()
-        .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
-        .map(|t| output::expiry(t, now))
-        .unwrap_or_else(|| "unknown".to_owned());
+fn print_created(ctx: &Ctx, j: &CreatedJson) {
+    let expires = output::expiry(j.expires_at, OffsetDateTime::now_utc());
     let role = &j.role;
     let ips = if j.allowed_ip_cidrs.is_empty() {
         "any".to_owned()
@@ -328,7 +329,7 @@ fn print_created(ctx: &Ctx, handed: &Handed) {
     match (&j.secret, &j.secret_file) {
         (Some(secret), _) => {
             println!("  secret:");
-            println!("{secret}");
+            println!("{}", secret.expose_secret());
         }
         (None, Some(path)) => println!("  secret:      written to {path} (mode 0600)"),
         (None, None) => {}
@@ -356,11 +357,11 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
         validity,
         allowlist,
     };
-    let handed = create_and_hand_over(&client, new, args.secret.secret_file.as_deref()).await?;
+    let created = create_and_hand_over(&client, new, args.secret.secret_file.as_deref()).await?;
     if ctx.json {
-        output::print_json(&handed.json)?;
+        output::print_json(&created)?;
     } else {
-        print_created(ctx, &handed);
+        print_created(ctx, &created);
     }
     remind(ctx);
     Ok(())
@@ -538,7 +539,7 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
         validity: validity.unwrap_or_else(|| lifetime_of(&old)),
         allowlist,
     };
-    let handed = create_and_hand_over(&client, new, args.secret.secret_file.as_deref())
+    let created = create_and_hand_over(&client, new, args.secret.secret_file.as_deref())
         .await
         .map_err(|e| e.context(format!("rotating {old_id}: the old key was left untouched")))?;
     let revoke = client.revoke_api_key(&old_id).await;
@@ -546,11 +547,11 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
         output::print_json(&RotateJson {
             old_id: old_id.to_string(),
             old_revoked: revoke.is_ok(),
-            new: handed.json,
+            new: created,
         })?;
         remind(ctx);
     } else {
-        print_created(ctx, &handed);
+        print_created(ctx, &created);
         remind(ctx);
         if revoke.is_ok() {
             println!(
