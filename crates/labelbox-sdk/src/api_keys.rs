@@ -25,7 +25,8 @@ impl Client {
     /// # }
     /// ```
     pub async fn get_api_keys(&self, include_expired: bool) -> Result<Vec<ApiKey>, Error> {
-        self.list_keys("Client:get_api_keys", include_expired).await
+        self.list_keys_for("Client:get_api_keys", include_expired)
+            .await
     }
 
     /// The key with this id among the caller's visible keys (expired ones included), or
@@ -46,11 +47,11 @@ impl Client {
     /// # }
     /// ```
     pub async fn get_api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, Error> {
-        let keys = self.list_keys("Client:get_api_key", true).await?;
+        let keys = self.list_keys_for("Client:get_api_key", true).await?;
         Ok(keys.into_iter().find(|key| key.id == *id))
     }
 
-    async fn list_keys(
+    pub(crate) async fn list_keys_for(
         &self,
         sdk_method: &'static str,
         include_expired: bool,
@@ -98,10 +99,14 @@ impl Client {
     /// # }
     /// ```
     pub async fn revoke_api_key(&self, id: &ApiKeyId) -> Result<(), Error> {
-        self.revoke_with(id, "Client:revoke_api_key").await
+        self.revoke_key_for(id, "Client:revoke_api_key").await
     }
 
-    async fn revoke_with(&self, id: &ApiKeyId, sdk_method: &'static str) -> Result<(), Error> {
+    pub(crate) async fn revoke_key_for(
+        &self,
+        id: &ApiKeyId,
+        sdk_method: &'static str,
+    ) -> Result<(), Error> {
         let data = self
             .run::<revoke_api_key::RevokeApiKey>(
                 revoke_api_key::Variables {
@@ -204,7 +209,7 @@ pub trait ApiKeyExt {
 
 impl ApiKeyExt for ApiKey {
     fn revoke(&self, client: &Client) -> impl Future<Output = Result<(), Error>> + Send {
-        client.revoke_with(&self.id, "ApiKey:revoke")
+        client.revoke_key_for(&self.id, "ApiKey:revoke")
     }
 
     fn created_by(

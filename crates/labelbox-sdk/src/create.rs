@@ -5,15 +5,20 @@ use std::sync::Arc;
 
 use labelbox_schema::{create_api_key, create_api_key_preflight, organization_users_by_email};
 use secrecy::SecretString;
+use time::OffsetDateTime;
 
 use crate::cache::CallerContext;
 use crate::convert;
 use crate::transport::{Delivery, Idempotency};
 use crate::{
-    validate_key_name, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef, Validity,
+    validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
+    Validity,
 };
 
 const SDK_METHOD: &str = "Client:create_api_key";
+
+/// How far a server's clock may be behind ours when reconciling a lost creation.
+const CLOCK_SKEW: time::Duration = time::Duration::seconds(5);
 
 /// What to create: a key's name, the user it acts as, its role, how long it is valid and,
 /// optionally, the IP addresses or networks it may be used from.
@@ -148,10 +153,18 @@ impl Client {
     /// creations only look the user up. So a creation takes two round trips, cold or warm.
     /// [`Client::refresh_cache`] forgets the cached permissions and roles.
     ///
-    /// The mutation is not retried after a failure that may have reached the server (a
-    /// timeout, a dropped connection, a 5xx): that would risk a second key. It is retried
-    /// only when the connection could not be made or the server rate-limited the request.
-    /// `X-SDK-Method: Client:create_api_key`.
+    /// The mutation is never blindly retried. It is retried by the [`RetryPolicy`] only
+    /// when the connection could not be made or the server rate-limited the request. After
+    /// a failure that may have reached the server (a timeout after sending, a dropped
+    /// connection, a 5xx) the client reconciles: it lists the keys, revokes the target
+    /// user's keys with this name created since the attempt began (their secret was lost
+    /// with the response), and sends the mutation once more. You end with exactly one key
+    /// whose secret you hold, or [`Error::CreationFailed`] saying what happened and which
+    /// orphan ids were revoked. The remaining edge: another client creating a key with the
+    /// same name for the same user within those few seconds would see it revoked too.
+    /// `X-SDK-Method: Client:create_api_key` on every request, reconciliation included.
+    ///
+    /// [`RetryPolicy`]: crate::RetryPolicy
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
@@ -200,34 +213,116 @@ impl Client {
             validity_seconds: Some(request.validity.as_seconds()),
             allowed_ip_cidrs: allowlist.map(|list| list.to_strings()),
         };
-        let data = self
-            .inner
-            .transport
-            .execute_detailed::<create_api_key::CreateApiKey>(
-                variables,
-                SDK_METHOD,
-                Idempotency::NotIdempotent,
-            )
-            .await
-            .map_err(|failure| match failure.delivery {
-                // The server may have created a key whose secret never reached us.
-                Delivery::Unknown => Error::CreationFailed {
-                    message: "the outcome is unknown: the request may have reached the server \
-                              but no answer arrived, so a key may exist; list the user's keys \
-                              and revoke any you do not hold the secret of"
-                        .to_owned(),
-                    orphans_revoked: Vec::new(),
+        self.create_reconciled(variables).await
+    }
+
+    /// The mutation, with orphan reconciliation: after a failure that may have reached
+    /// the server (timeout after sending, dropped connection, 5xx), list the target user's
+    /// keys, revoke those with this name created since the attempt began (their secret is
+    /// lost), and try once more. The caller ends with one key whose secret it holds, or
+    /// [`Error::CreationFailed`] naming the revoked orphans.
+    async fn create_reconciled(
+        &self,
+        variables: create_api_key::Variables,
+    ) -> Result<CreatedApiKey, Error> {
+        const ATTEMPTS: u32 = 2;
+        let mut orphans_revoked = Vec::new();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let started = OffsetDateTime::now_utc();
+            let failure = match self
+                .inner
+                .transport
+                .execute_detailed::<create_api_key::CreateApiKey>(
+                    variables.clone(),
+                    SDK_METHOD,
+                    Idempotency::NotIdempotent,
+                )
+                .await
+            {
+                Ok(data) => {
+                    let created = data
+                        .create_api_key
+                        .ok_or_else(|| convert::missing("CreateApiKey", "createApiKey"))?;
+                    if !orphans_revoked.is_empty() {
+                        tracing::warn!(
+                            orphans = ?orphans_revoked,
+                            "revoked keys created by a lost create response"
+                        );
+                    }
+                    return Ok(CreatedApiKey::new(
+                        created.id.into(),
+                        SecretString::from(created.jwt),
+                    ));
+                }
+                Err(failure) => failure,
+            };
+            match failure.delivery {
+                Delivery::Unknown => {}
+                Delivery::NotSent | Delivery::Rejected | Delivery::Processed => {
+                    return Err(if orphans_revoked.is_empty() {
+                        failure.error
+                    } else {
+                        Error::CreationFailed {
+                            message: "the retry after a lost response failed".to_owned(),
+                            orphans_revoked,
+                            source: Some(Box::new(failure.error)),
+                        }
+                    });
+                }
+            }
+            // The server may have created a key whose secret never reached us.
+            if let Err(reason) = self
+                .revoke_orphans(&variables, started, &mut orphans_revoked)
+                .await
+            {
+                return Err(Error::CreationFailed {
+                    message: format!(
+                        "no answer arrived, so a key named '{}' may exist without its secret, \
+                         and reconciling failed ({reason}); list the user's keys and revoke it",
+                        variables.name
+                    ),
+                    orphans_revoked,
                     source: Some(Box::new(failure.error)),
-                },
-                Delivery::NotSent | Delivery::Rejected | Delivery::Processed => failure.error,
-            })?;
-        let created = data
-            .create_api_key
-            .ok_or_else(|| convert::missing("CreateApiKey", "createApiKey"))?;
-        Ok(CreatedApiKey::new(
-            created.id.into(),
-            SecretString::from(created.jwt),
-        ))
+                });
+            }
+            if attempt >= ATTEMPTS {
+                return Err(Error::CreationFailed {
+                    message: "no answer arrived, twice; any key created was revoked".to_owned(),
+                    orphans_revoked,
+                    source: Some(Box::new(failure.error)),
+                });
+            }
+            tracing::debug!(attempt, "create outcome unknown; reconciled, retrying once");
+        }
+    }
+
+    /// Revokes the target user's live keys named like the request and created since
+    /// `started` (less a small allowance for clock skew). Another client creating a key with
+    /// the same name for the same user within that window would lose it too: the one
+    /// remaining edge, documented on [`Client::create_api_key`].
+    async fn revoke_orphans(
+        &self,
+        variables: &create_api_key::Variables,
+        started: OffsetDateTime,
+        revoked: &mut Vec<ApiKeyId>,
+    ) -> Result<(), Error> {
+        let since = started - CLOCK_SKEW;
+        let keys = self.list_keys_for(SDK_METHOD, true).await?;
+        let name = variables.name.trim();
+        for key in keys {
+            if !key.revoked
+                && key.name.trim() == name
+                && key.user_email.eq_ignore_ascii_case(&variables.user_email)
+                && key.created_at >= since
+                && !revoked.contains(&key.id)
+            {
+                self.revoke_key_for(&key.id, SDK_METHOD).await?;
+                revoked.push(key.id);
+            }
+        }
+        Ok(())
     }
 
     /// Forgets the caller's permissions and the roles cached by [`Client::create_api_key`];

@@ -215,11 +215,11 @@ async fn transient_faults_are_retried_for_queries() {
 }
 
 #[tokio::test]
-async fn a_lost_create_response_is_not_resent() {
+async fn a_lost_create_response_leaves_one_key_and_no_orphan() {
     let emulator = start().await;
     let admin = admin(&emulator);
     emulator.faults().fail_next(1, Fault::CommitThenDrop);
-    let error = admin
+    let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "lost",
             "labeler@example.com",
@@ -227,14 +227,55 @@ async fn a_lost_create_response_is_not_resent() {
             Validity::MIN,
         ))
         .await
-        .unwrap_err();
-    assert!(matches!(error, Error::CreationFailed { .. }), "{error:?}");
-    assert_eq!(emulator.operation_count("CreateApiKey"), 1, "sent once");
-    let lost: Vec<_> = emulator
+        .unwrap();
+    assert_eq!(emulator.operation_count("CreateApiKey"), 2);
+    let keys: Vec<_> = emulator
         .keys()
         .into_iter()
         .filter(|k| k.name == "lost")
         .collect();
-    assert_eq!(lost.len(), 1, "no duplicate key");
+    assert_eq!(keys.len(), 2);
+    let live: Vec<_> = keys.iter().filter(|k| !k.revoked).collect();
+    assert_eq!(live.len(), 1, "exactly one live key");
+    assert_eq!(
+        live[0].id,
+        created.id().as_str(),
+        "and it is the one we hold"
+    );
+    let labeler = client_with(&emulator, created.secret().expose_secret());
+    assert_eq!(
+        labeler.get_user().await.unwrap().email,
+        "labeler@example.com"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn lost_create_and_lost_revoke_responses_still_leave_one_key() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    // A key created earlier for the same user must survive reconciliation.
+    let (older, _) = emulator
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    // Mutations in order: the create (answer lost), the orphan's revoke (answer lost, so
+    // retried: revoking is idempotent), the create again.
+    emulator.faults().fail_next(2, Fault::CommitThenDrop);
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "lost twice",
+            "labeler@example.com",
+            "Labeler",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap();
+    let keys = emulator.keys();
+    let named: Vec<_> = keys.iter().filter(|k| k.name == "lost twice").collect();
+    assert_eq!(named.len(), 2);
+    let live: Vec<_> = named.iter().filter(|k| !k.revoked).collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].id, created.id().as_str());
+    assert!(keys.iter().any(|k| k.id == older && !k.revoked));
     emulator.shutdown().await;
 }

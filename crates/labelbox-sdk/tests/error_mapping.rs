@@ -432,7 +432,7 @@ fn request() -> CreateApiKeyRequest {
 }
 
 #[tokio::test]
-async fn create_is_not_retried_after_an_ambiguous_failure() {
+async fn create_after_an_ambiguous_failure_reconciles_then_tries_once_more() {
     for reply in [
         Reply::text(500, "oops"),
         Reply::text(
@@ -446,14 +446,29 @@ async fn create_is_not_retried_after_an_ambiguous_failure() {
             .create_api_key(request())
             .await
             .unwrap_err();
-        assert_eq!(mutations.load(Ordering::SeqCst), 1, "sent once: {error:?}");
+        // Never blindly retried: each resend follows a reconciliation (list, revoke orphans).
+        assert_eq!(mutations.load(Ordering::SeqCst), 2, "{error:?}");
+        let operations: Vec<String> = server.requests().iter().map(|r| r.operation()).collect();
+        assert_eq!(
+            operations,
+            [
+                "CreateApiKeyPreflight",
+                "CreateApiKey",
+                "ListApiKeys",
+                "CreateApiKey",
+                "ListApiKeys"
+            ]
+        );
         match &error {
             Error::CreationFailed {
                 orphans_revoked,
                 source,
                 ..
             } => {
-                assert!(orphans_revoked.is_empty());
+                assert!(
+                    orphans_revoked.is_empty(),
+                    "the fake server has no such key"
+                );
                 assert!(source.as_ref().unwrap().is_retryable());
             }
             other => panic!("{other:?}"),
@@ -463,7 +478,28 @@ async fn create_is_not_retried_after_an_ambiguous_failure() {
 }
 
 #[tokio::test]
-async fn create_is_not_retried_after_a_timeout() {
+async fn create_is_not_resent_when_reconciliation_fails() {
+    let server = TestServer::start(|request, n| match request.operation().as_str() {
+        "CreateApiKey" | "ListApiKeys" => Reply::text(500, "oops"),
+        _ => fake_labelbox(request, n),
+    })
+    .await;
+    let error = no_retries(&server.url)
+        .create_api_key(request())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::CreationFailed { .. }), "{error:?}");
+    assert!(error.to_string().contains("may exist"), "{error}");
+    let mutations = server
+        .requests()
+        .iter()
+        .filter(|r| r.operation() == "CreateApiKey")
+        .count();
+    assert_eq!(mutations, 1);
+}
+
+#[tokio::test]
+async fn create_after_a_timeout_reconciles_too() {
     let (server, mutations) = create_server(|_| Some(Reply::Hang)).await;
     let client = client_builder(&server.url)
         .timeout(Duration::from_millis(300))
@@ -471,7 +507,7 @@ async fn create_is_not_retried_after_a_timeout() {
         .unwrap();
     let error = client.create_api_key(request()).await.unwrap_err();
     assert!(matches!(error, Error::CreationFailed { .. }), "{error:?}");
-    assert_eq!(mutations.load(Ordering::SeqCst), 1);
+    assert_eq!(mutations.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
