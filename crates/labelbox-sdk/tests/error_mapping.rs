@@ -542,3 +542,71 @@ async fn create_definite_errors_are_returned_as_they_are() {
         .unwrap_err();
     assert!(matches!(error, Error::MissingData { ref field, .. } if field == "createApiKey"));
 }
+
+#[tokio::test]
+async fn two_lost_create_responses_end_in_an_error_naming_the_revoked_orphans() {
+    use std::sync::Mutex;
+    // A server that commits every creation, then drops the answer; lists and revokes honestly.
+    let keys: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let state = Arc::clone(&keys);
+    let server = TestServer::start(move |request, n| {
+        let mut keys = state.lock().unwrap();
+        match request.operation().as_str() {
+            "CreateApiKey" => {
+                let id = format!("orphan{}", keys.len());
+                keys.push((id, false));
+                Reply::Drop
+            }
+            "ListApiKeys" => {
+                let now = time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap();
+                let listed: Vec<_> = keys
+                    .iter()
+                    .map(|(id, revoked)| {
+                        let mut key = support::key_json(
+                            id,
+                            "ci",
+                            "u1",
+                            "ada@example.com",
+                            support::tomorrow(),
+                        );
+                        key["createdAt"] = json!(now);
+                        key["revoked"] = json!(revoked);
+                        key
+                    })
+                    .collect();
+                Reply::data(
+                    json!({"user": {"id": "u1", "apiKeys": listed, "apiKeysOtherUsers": []}}),
+                )
+            }
+            "RevokeApiKey" => {
+                let id = request.json()["variables"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                for key in keys.iter_mut().filter(|k| k.0 == id) {
+                    key.1 = true;
+                }
+                Reply::data(json!({"updateApiKey": {"id": id}}))
+            }
+            _ => fake_labelbox(request, n),
+        }
+    })
+    .await;
+    let error = client(&server.url)
+        .create_api_key(request())
+        .await
+        .unwrap_err();
+    match &error {
+        Error::CreationFailed {
+            orphans_revoked, ..
+        } => {
+            let ids: Vec<&str> = orphans_revoked.iter().map(|id| id.as_str()).collect();
+            assert_eq!(ids, ["orphan0", "orphan1"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains("orphan0, orphan1"), "{error}");
+    assert!(keys.lock().unwrap().iter().all(|k| k.1), "no live orphan");
+}
