@@ -81,6 +81,9 @@ impl CliError {
 
     /// Prints the error to stderr and returns its exit code.
     pub fn report(&self) -> ExitCode {
+        if self.message.is_empty() {
+            return ExitCode::from(self.kind.code());
+        }
         let style = Style::stderr();
         eprintln!("{} {}", style.paint(Paint::Red, "error:"), self.message);
         if let Some(hint) = &self.hint {
@@ -108,6 +111,14 @@ fn one_line(message: &str) -> String {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // `labelbox keys list | head -1`: the reader left; nothing useful to say.
+            return CliError {
+                kind: Kind::Api,
+                message: String::new(),
+                hint: None,
+            };
+        }
         CliError::api(format!("I/O error: {e}"))
     }
 }

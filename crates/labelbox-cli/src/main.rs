@@ -4,11 +4,14 @@
 //! `labelbox demo`). Exit codes: 0 success, 1 API or network error, 2 usage or validation
 //! error, 3 authentication or authorization error (see `exit.rs`).
 
+// First: its `outln!`/`out!` macros are used by the modules below.
+#[macro_use]
+mod output;
+
 mod cli;
 mod commands;
 mod duration;
 mod exit;
-mod output;
 mod secret_file;
 
 use std::process::ExitCode;

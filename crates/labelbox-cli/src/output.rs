@@ -8,6 +8,23 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::OffsetDateTime;
 
+/// `println!` that returns the write error instead of panicking (a closed pipe, as in
+/// `labelbox keys list | head -1`, must not panic).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns the write error instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 /// Colours used by the CLI; plain text unless the stream is a terminal and `NO_COLOR` is
 /// unset (<https://no-color.org>).
 #[derive(Debug, Clone, Copy)]

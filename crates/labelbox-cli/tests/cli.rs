@@ -973,3 +973,25 @@ fn expired_keys_are_hidden_unless_asked_for() {
     assert_eq!(soon.as_array().unwrap().len(), 1);
     assert_eq!(soon[0]["id"], expired.as_str());
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let env = Env::start();
+    for _ in 0..3 {
+        env.create("k", "labeler@example.com", "Labeler", &[]);
+    }
+    let mut child = Command::new(BIN)
+        .args(["keys", "list"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the list arrives (as `| head -0` would).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{:?}", out.status);
+}

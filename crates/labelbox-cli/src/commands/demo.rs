@@ -2,6 +2,8 @@
 //!
 //! Never prints a full secret: keys are shown as a redacted prefix.
 
+use std::io;
+
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::{
     Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, SecretString, Validity,
@@ -24,30 +26,31 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
-    fn step(&mut self, title: &str) {
+    fn step(&mut self, title: &str) -> io::Result<()> {
         self.step += 1;
-        println!();
-        println!(
+        outln!()?;
+        outln!(
             "{} {}",
             self.ctx
                 .out
                 .paint(Paint::Bold, &format!("[{}/{STEPS}]", self.step)),
             self.ctx.out.paint(Paint::Bold, title)
-        );
+        )
     }
 
-    fn say(&self, text: impl AsRef<str>) {
+    fn say(&self, text: impl AsRef<str>) -> io::Result<()> {
         for line in text.as_ref().lines() {
-            println!("      {line}");
+            outln!("      {line}")?;
         }
+        Ok(())
     }
 
-    fn ok(&self, text: impl AsRef<str>) {
+    fn ok(&self, text: impl AsRef<str>) -> io::Result<()> {
         self.say(format!(
             "{} {}",
             self.ctx.out.paint(Paint::Green, "✓"),
             text.as_ref()
-        ));
+        ))
     }
 }
 
@@ -61,33 +64,33 @@ fn demo_failed(step: &str, e: impl std::fmt::Display) -> CliError {
 
 /// Runs `labelbox demo`.
 pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
-    println!(
+    outln!(
         "{}",
         ctx.out.paint(
             Paint::Bold,
             "labelbox demo: the whole API-key lifecycle, through the Rust SDK, against an embedded emulator"
         )
-    );
+    )?;
     let config = EmulatorConfig::default().listen(([127, 0, 0, 1], 0).into());
     let emulator = Emulator::start(config)
         .await
         .map_err(|e| CliError::api(format!("cannot start the embedded emulator: {e}")))?;
     let endpoint = emulator.endpoint();
     let admin_key = SecretString::from(emulator.admin_key().to_owned());
-    println!(
+    outln!(
         "Emulator listening at {endpoint}; admin key {}",
         output::redact(admin_key.expose_secret())
-    );
+    )?;
 
     let result = walk(ctx, &endpoint, admin_key).await;
     emulator.shutdown().await;
     result?;
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "{} Every step worked. Run your own emulator with `labelbox emulator`, or point \
          LABELBOX_API_KEY at your organization and try `labelbox keys list`.",
         ctx.out.paint(Paint::Green, "Done.")
-    );
+    )?;
     Ok(())
 }
 
@@ -95,21 +98,21 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let mut demo = Demo { ctx, step: 0 };
     let admin = client(endpoint, admin_key)?;
 
-    demo.step("Who am I? (the bootstrap admin key)");
+    demo.step("Who am I? (the bootstrap admin key)")?;
     let me = admin.get_user().await?;
     let org = admin.get_organization().await?;
     demo.say(format!(
         "{} ({}) in organization {}",
         me.email, me.name, org.name
-    ));
+    ))?;
 
-    demo.step("The organization's roles");
+    demo.step("The organization's roles")?;
     let roles = fetch(&admin).await?;
-    demo.say(roles_table(ctx, &roles));
+    demo.say(roles_table(ctx, &roles))?;
 
     demo.step(&format!(
         "Create a key for {TARGET_USER}: role {TARGET_ROLE}, valid 2 weeks, allowed only from loopback"
-    ));
+    ))?;
     let allowlist =
         IpAllowlist::new(["127.0.0.1/32", "::1"]).map_err(|e| demo_failed("allowlist", e))?;
     let validity: Validity = "2w".parse().map_err(|e| demo_failed("validity", e))?;
@@ -120,8 +123,8 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     demo.ok(format!(
         "created {first_id}; secret {} (shown once; the demo never prints it whole)",
         output::redact(first_secret.expose_secret())
-    ));
-    demo.say("A role the caller may not grant is refused before anything is created:");
+    ))?;
+    demo.say("A role the caller may not grant is refused before anything is created:")?;
     let refused = admin
         .create_api_key(CreateApiKeyRequest::new(
             "too-powerful",
@@ -131,7 +134,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
         ))
         .await;
     match refused {
-        Err(e) => demo.ok(format!("refused: {}", classify(&e).message)),
+        Err(e) => demo.ok(format!("refused: {}", classify(&e).message))?,
         Ok(_) => {
             return Err(demo_failed(
                 "ungrantable role",
@@ -140,19 +143,19 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
         }
     }
 
-    demo.step("Authenticate with the new key");
+    demo.step("Authenticate with the new key")?;
     let as_labeler = client(endpoint, first_secret.clone())?;
     let labeler = as_labeler.get_user().await?;
     demo.ok(format!(
         "the new key acts as {} ({})",
         labeler.email, labeler.name
-    ));
+    ))?;
 
-    demo.step("List the keys (as the admin)");
+    demo.step("List the keys (as the admin)")?;
     let keys = admin.get_api_keys(false).await?;
-    demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()));
+    demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()))?;
 
-    demo.step("Rotate: create the replacement with the same user, role and allowlist");
+    demo.step("Rotate: create the replacement with the same user, role and allowlist")?;
     let second = admin
         .create_api_key(
             CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
@@ -163,33 +166,33 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     demo.ok(format!(
         "created {second_id}; secret {}",
         output::redact(second_secret.expose_secret())
-    ));
+    ))?;
     let as_second = client(endpoint, second_secret)?;
     as_second.get_user().await?;
-    demo.ok("the replacement authenticates");
+    demo.ok("the replacement authenticates")?;
 
-    demo.step(&format!("Rotate: revoke the old key {first_id}"));
+    demo.step(&format!("Rotate: revoke the old key {first_id}"))?;
     admin.revoke_api_key(&first_id).await?;
-    demo.ok(format!("revoked {first_id}"));
+    demo.ok(format!("revoked {first_id}"))?;
 
-    demo.step("The revoked key is now refused");
+    demo.step("The revoked key is now refused")?;
     expect_refused(&demo, &as_labeler, &first_id).await?;
 
-    demo.step(&format!("Revoke the replacement {second_id}"));
+    demo.step(&format!("Revoke the replacement {second_id}"))?;
     admin.revoke_api_key(&second_id).await?;
-    demo.ok(format!("revoked {second_id}"));
+    demo.ok(format!("revoked {second_id}"))?;
     expect_refused(&demo, &as_second, &second_id).await?;
 
-    demo.step("List the keys again");
+    demo.step("List the keys again")?;
     let keys = admin.get_api_keys(false).await?;
     if keys.iter().any(|k| k.id == first_id || k.id == second_id) {
         return Err(demo_failed("list again", "a revoked key is still listed"));
     }
     if keys.is_empty() {
-        demo.say("No API keys: both demo keys are gone.");
+        demo.say("No API keys: both demo keys are gone.")?;
     } else {
-        demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()));
-        demo.ok("both demo keys are gone");
+        demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()))?;
+        demo.ok("both demo keys are gone")?;
     }
     Ok(())
 }
@@ -201,7 +204,7 @@ async fn expect_refused(
 ) -> Result<(), CliError> {
     match client.get_user().await {
         Err(e @ labelbox_sdk::Error::Authentication(_)) => {
-            demo.ok(format!("{id} is refused: {e}"));
+            demo.ok(format!("{id} is refused: {e}"))?;
             Ok(())
         }
         Err(e) => Err(demo_failed(

@@ -43,23 +43,23 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<(), CliError> {
             admin_key: &admin_key,
         })?;
     } else {
-        println!(
+        outln!(
             "{} Labelbox API emulator listening",
             ctx.out.paint(Paint::Green, "✓")
-        );
-        println!("  endpoint:    {endpoint}");
-        println!("  admin user:  {admin_email}");
-        println!("  admin key:   {admin_key}");
+        )?;
+        outln!("  endpoint:    {endpoint}")?;
+        outln!("  admin user:  {admin_email}")?;
+        outln!("  admin key:   {admin_key}")?;
         if let Some(path) = &args.state {
-            println!("  state file:  {}", path.display());
+            outln!("  state file:  {}", path.display())?;
         }
-        println!();
-        println!("Use it from another shell:");
-        println!("  export LABELBOX_ENDPOINT={endpoint}");
-        println!("  export LABELBOX_API_KEY=<the admin key above>");
-        println!("  labelbox keys list");
-        println!();
-        println!("Press Ctrl-C to stop.");
+        outln!()?;
+        outln!("Use it from another shell:")?;
+        outln!("  export LABELBOX_ENDPOINT={endpoint}")?;
+        outln!("  export LABELBOX_API_KEY=<the admin key above>")?;
+        outln!("  labelbox keys list")?;
+        outln!()?;
+        outln!("Press Ctrl-C to stop.")?;
     }
     wait_for_shutdown_signal().await;
     emulator.shutdown().await;

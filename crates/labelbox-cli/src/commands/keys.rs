@@ -114,9 +114,9 @@ async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
         let json: Vec<KeyJson> = keys.iter().map(|k| KeyJson::new(k, now)).collect();
         output::print_json(&json)?;
     } else if keys.is_empty() {
-        println!("No API keys.");
+        outln!("No API keys.")?;
     } else {
-        print!("{}", keys_table(ctx, &keys, now));
+        out!("{}", keys_table(ctx, &keys, now))?;
     }
     Ok(())
 }
@@ -139,7 +139,7 @@ async fn get(ctx: &Ctx, args: GetArgs) -> Result<(), CliError> {
     if ctx.json {
         output::print_json(&KeyJson::new(&key, now))?;
     } else {
-        print!("{}", key_details(ctx, &key, now));
+        out!("{}", key_details(ctx, &key, now))?;
     }
     Ok(())
 }
@@ -309,7 +309,7 @@ async fn create_and_hand_over(
 
 /// Prints a created key for humans (the secret last, on its own line), plus the
 /// once-only reminder on stderr.
-fn print_created(ctx: &Ctx, j: &CreatedJson) {
+fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
     let expires = output::expiry(j.expires_at, OffsetDateTime::now_utc());
     let role = &j.role;
     let ips = if j.allowed_ip_cidrs.is_empty() {
@@ -317,23 +317,24 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) {
     } else {
         j.allowed_ip_cidrs.join(", ")
     };
-    println!(
+    outln!(
         "{} API key {} \"{}\" for {} (role: {role})",
         ctx.out.paint(Paint::Green, "Created"),
         j.id,
         j.name,
         j.user_email
-    );
-    println!("  expires:     {expires}");
-    println!("  allowed IPs: {ips}");
+    )?;
+    outln!("  expires:     {expires}")?;
+    outln!("  allowed IPs: {ips}")?;
     match (&j.secret, &j.secret_file) {
         (Some(secret), _) => {
-            println!("  secret:");
-            println!("{}", secret.expose_secret());
+            outln!("  secret:")?;
+            outln!("{}", secret.expose_secret())?;
         }
-        (None, Some(path)) => println!("  secret:      written to {path} (mode 0600)"),
+        (None, Some(path)) => outln!("  secret:      written to {path} (mode 0600)")?,
         (None, None) => {}
     }
+    Ok(())
 }
 
 fn remind(ctx: &Ctx) {
@@ -361,7 +362,7 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
     if ctx.json {
         output::print_json(&created)?;
     } else {
-        print_created(ctx, &created);
+        print_created(ctx, &created)?;
     }
     remind(ctx);
     Ok(())
@@ -416,7 +417,7 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
         match client.revoke_api_key(&ApiKeyId::from(id.as_str())).await {
             Ok(_) => {
                 if !ctx.json {
-                    println!("{} {id}", ctx.out.paint(Paint::Green, "Revoked"));
+                    outln!("{} {id}", ctx.out.paint(Paint::Green, "Revoked"))?;
                 }
                 revoked.push(id.clone());
             }
@@ -551,13 +552,13 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
         })?;
         remind(ctx);
     } else {
-        print_created(ctx, &created);
+        print_created(ctx, &created)?;
         remind(ctx);
         if revoke.is_ok() {
-            println!(
+            outln!(
                 "{} old key {old_id}",
                 ctx.out.paint(Paint::Green, "Revoked")
-            );
+            )?;
         }
     }
     match revoke {

@@ -71,7 +71,7 @@ pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
             .collect();
         output::print_json(&json)?;
     } else {
-        print!("{}", roles_table(ctx, &roles));
+        out!("{}", roles_table(ctx, &roles))?;
     }
     Ok(())
 }

@@ -48,7 +48,7 @@ pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
         ];
         let text = output::table(ctx.out, &["", ""], &rows);
         for line in text.lines().skip(1) {
-            println!("{line}");
+            outln!("{line}")?;
         }
     }
     Ok(())
