@@ -1,0 +1,246 @@
+//! The Rust clients under test: our SDK and the raw-HTTP floor, and the timed loops that
+//! measure them in this process.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use labelbox_schema::{create_api_key, list_api_keys, GraphQLQuery};
+use labelbox_sdk::{Client, CreateApiKeyRequest, TimeUnit, Validity};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+
+use crate::server::{ServerProcess, ServerSnapshot};
+use crate::stats;
+
+/// The user and role of every key the benchmark creates.
+pub const CREATE_USER: &str = "labeler@example.com";
+/// See [`CREATE_USER`].
+pub const CREATE_ROLE: &str = "Labeler";
+
+/// What a timed run measured.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    /// Calls (or batches) timed.
+    pub calls: usize,
+    /// Calls per timed unit (1, or the batch size of concurrent runs).
+    pub per_call: usize,
+    /// Wall time of the timed calls, seconds.
+    pub wall_s: f64,
+    /// Client CPU time (user + system) over the timed calls, seconds.
+    pub cpu_s: f64,
+    /// Latency of each call (or batch), seconds.
+    pub latencies: Vec<f64>,
+    /// Emulator requests and CPU over a window holding the timed calls.
+    pub server: ServerSnapshot,
+    /// Emulator requests made by the timed calls (the window may hold more, for Python).
+    pub timed_requests: u64,
+    /// Wall time of the window `server` covers, seconds.
+    pub server_window_s: f64,
+}
+
+impl Measured {
+    /// Adds another run of the same scenario.
+    pub fn merge(&mut self, other: Measured) {
+        self.calls += other.calls;
+        self.per_call = other.per_call;
+        self.wall_s += other.wall_s;
+        self.cpu_s += other.cpu_s;
+        self.latencies.extend(other.latencies);
+        self.server.requests += other.server.requests;
+        self.server.cpu_s += other.server.cpu_s;
+        self.timed_requests += other.timed_requests;
+        self.server_window_s += other.server_window_s;
+    }
+
+    /// Individual calls completed per second.
+    pub fn calls_per_s(&self) -> f64 {
+        (self.calls * self.per_call) as f64 / self.wall_s
+    }
+
+    /// Client CPU seconds per individual call.
+    pub fn cpu_per_call(&self) -> f64 {
+        self.cpu_s / (self.calls * self.per_call) as f64
+    }
+
+    /// Emulator CPU seconds per request.
+    pub fn server_cpu_per_request(&self) -> f64 {
+        if self.server.requests == 0 {
+            return 0.0;
+        }
+        self.server.cpu_s / self.server.requests as f64
+    }
+
+    /// The emulator's CPU use during the timed calls, as a share of one core.
+    pub fn server_share(&self) -> f64 {
+        self.server_cpu_per_request() * self.timed_requests as f64 / self.wall_s
+    }
+
+    /// Latency summary.
+    pub fn latency(&self) -> stats::Summary {
+        stats::summarize(&self.latencies)
+    }
+}
+
+/// How long timed loops run.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopConfig {
+    /// Untimed calls first, for this long.
+    pub warmup: Duration,
+    /// Timed calls for this long (at least 3 calls).
+    pub duration: Duration,
+    /// Seconds per clock tick, for `/proc` CPU times.
+    pub ticks: f64,
+}
+
+/// Calls `call` for the warm-up, then times it for the duration, with the emulator's
+/// requests and CPU around the timed part. Each call makes `per_call` requests.
+pub async fn timed_loop<F, Fut>(
+    config: &LoopConfig,
+    server: &mut ServerProcess,
+    per_call: usize,
+    mut call: F,
+) -> Result<Measured, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let warm_end = Instant::now() + config.warmup;
+    while Instant::now() < warm_end {
+        call().await?;
+    }
+    let before = server.snapshot()?;
+    let cpu0 = stats::cpu_seconds(None, config.ticks).map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let end = start + config.duration;
+    let mut latencies = Vec::new();
+    let mut now = start;
+    while now < end || latencies.len() < 3 {
+        call().await?;
+        let after = Instant::now();
+        latencies.push((after - now).as_secs_f64());
+        now = after;
+    }
+    let wall_s = start.elapsed().as_secs_f64();
+    let cpu_s = stats::cpu_seconds(None, config.ticks).map_err(|e| e.to_string())? - cpu0;
+    let server_delta = server.snapshot()?.since(&before);
+    Ok(Measured {
+        calls: latencies.len(),
+        per_call,
+        wall_s,
+        cpu_s,
+        timed_requests: server_delta.requests,
+        server: server_delta,
+        server_window_s: wall_s,
+        latencies,
+    })
+}
+
+/// Our SDK with default settings, as an application would build it.
+pub fn sdk_client(endpoint: &str, key: &str) -> Result<Client, String> {
+    Client::builder()
+        .api_key(key.to_owned())
+        .endpoint(endpoint)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// One listing with the SDK (expired keys left out, as the Python SDK's default).
+pub async fn sdk_list(client: &Client) -> Result<usize, String> {
+    client
+        .get_api_keys(false)
+        .await
+        .map(|keys| keys.len())
+        .map_err(|e| e.to_string())
+}
+
+/// One creation with the SDK: a Labeler key for [`CREATE_USER`], valid one day.
+pub async fn sdk_create(client: &Client, name: &str) -> Result<(), String> {
+    let validity = Validity::new(1, TimeUnit::Day).map_err(|e| e.to_string())?;
+    client
+        .create_api_key(CreateApiKeyRequest::new(
+            name,
+            CREATE_USER,
+            CREATE_ROLE,
+            validity,
+        ))
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The floor: a bare `reqwest` client posting fixed body bytes with the SDK's headers,
+/// reading the response body and checking only the status. No SDK code runs.
+#[derive(Debug, Clone)]
+pub struct RawClient {
+    http: reqwest::Client,
+    url: reqwest::Url,
+    headers: HeaderMap,
+}
+
+impl RawClient {
+    /// A client posting to `endpoint` with `key`, and `sdk_method` as `X-SDK-Method`.
+    pub fn new(endpoint: &str, key: &str, sdk_method: &'static str) -> Result<Self, String> {
+        let mut headers = HeaderMap::new();
+        let mut auth =
+            HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| "bad key".to_owned())?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            HeaderName::from_static("x-user-agent"),
+            HeaderValue::from_static("rust-sdk 0.1.0"),
+        );
+        headers.insert(
+            HeaderName::from_static("x-sdk-method"),
+            HeaderValue::from_static(sdk_method),
+        );
+        let http = reqwest::Client::builder()
+            .user_agent("labelbox-rust-sdk/0.1.0")
+            .build()
+            .map_err(|e| e.to_string())?;
+        let url = reqwest::Url::parse(endpoint).map_err(|e| e.to_string())?;
+        Ok(Self { http, url, headers })
+    }
+
+    /// POSTs `body` and reads the whole answer; returns its length.
+    pub async fn post(&self, body: Vec<u8>) -> Result<usize, String> {
+        let response = self
+            .http
+            .post(self.url.clone())
+            .headers(self.headers.clone())
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(format!("raw POST: HTTP {}", response.status()));
+        }
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(bytes.len())
+    }
+}
+
+/// The exact body our SDK posts for `get_api_keys`.
+pub fn list_body() -> Vec<u8> {
+    serde_json::to_vec(&list_api_keys::ListApiKeys::build_query(
+        list_api_keys::Variables,
+    ))
+    .unwrap_or_default()
+}
+
+/// The exact body our SDK posts for the creation mutation of [`sdk_create`].
+pub fn create_body(name: &str) -> Vec<u8> {
+    serde_json::to_vec(&create_api_key::CreateApiKey::build_query(
+        create_api_key::Variables {
+            name: name.to_owned(),
+            user_email: CREATE_USER.to_owned(),
+            role: Some(CREATE_ROLE.to_owned()),
+            validity_seconds: Some(86_400),
+            allowed_ip_cidrs: None,
+        },
+    ))
+    .unwrap_or_default()
+}

@@ -1,0 +1,423 @@
+//! One benchmark run: every scenario with every client, against emulators in their own
+//! process.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::clients::{self, LoopConfig, Measured, RawClient};
+use crate::server::{ServerProcess, ServerSnapshot};
+use crate::stats::{self, Summary};
+
+/// The Python one-liner of the one-shot scenario: list the keys and print them as JSON.
+const PYTHON_ONE_LINER: &str = "import json,os,labelbox as lb;\
+c=lb.Client(api_key=os.environ['LABELBOX_API_KEY'],endpoint=os.environ['LABELBOX_ENDPOINT']);\
+print(json.dumps([{'id':k.uid,'name':k.name,'user_id':k.user_id,'created_at':k.created_at.isoformat(),\
+'expires_at_epoch':k.expires_at_epoch,'revoked':k.revoked,'allowed_ip_cidrs':k.allowed_ip_cidrs} \
+for k in c.get_api_keys()]))";
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The Python interpreter of the venv holding `labelbox==7.17.0`.
+    pub python: PathBuf,
+    /// `bench/python_bench.py`.
+    pub script: PathBuf,
+    /// The `labelbox` CLI binary.
+    pub cli: PathBuf,
+    /// Key counts of the listing scenario.
+    pub keys: Vec<usize>,
+    /// Timed loop settings.
+    pub loops: LoopConfig,
+    /// Alternating rounds of each loop (raw, SDK, Python, raw, SDK, Python, ...).
+    pub rounds: usize,
+    /// Creations per create scenario.
+    pub create_count: usize,
+    /// Calls in flight in the concurrent scenario.
+    pub concurrency: usize,
+    /// Key count of the concurrent scenario.
+    pub concurrent_keys: usize,
+    /// Key count of the one-shot scenario.
+    pub oneshot_keys: usize,
+    /// Timed runs of each one-shot command (after one untimed run).
+    pub oneshot_runs: usize,
+    /// Core the emulator is pinned to (with `taskset`), if any.
+    pub server_cpu: Option<usize>,
+    /// Core this process and the Python clients are pinned to, if any.
+    pub client_cpu: Option<usize>,
+}
+
+/// Raw, SDK and Python measurements of one scenario.
+#[derive(Debug, Clone, Default)]
+pub struct Trio {
+    /// Visible keys.
+    pub keys: usize,
+    /// The raw-HTTP floor.
+    pub raw: Measured,
+    /// Our SDK.
+    pub sdk: Measured,
+    /// The official Python SDK.
+    pub python: Measured,
+}
+
+/// One row of the create scenario.
+#[derive(Debug, Clone)]
+pub struct CreateRow {
+    /// `ours`, `Python` or `raw`.
+    pub client: &'static str,
+    /// `cold` or `warm`.
+    pub mode: &'static str,
+    /// Emulator requests per creation.
+    pub round_trips: f64,
+    /// Latency of each creation, seconds.
+    pub latency: Summary,
+    /// Client CPU per creation, seconds (None when not measured separately).
+    pub cpu_per_call: Option<f64>,
+}
+
+/// One command of the one-shot scenario.
+#[derive(Debug, Clone)]
+pub struct OneshotRow {
+    /// What ran.
+    pub label: String,
+    /// Median wall time, seconds.
+    pub wall_median: f64,
+    /// Median peak RSS, KiB.
+    pub rss_median_kib: f64,
+    /// Median CPU time, seconds.
+    pub cpu_median: f64,
+    /// Timed runs.
+    pub runs: usize,
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// Listing at each key count.
+    pub list: Vec<Trio>,
+    /// Concurrent listing.
+    pub concurrent: Option<Trio>,
+    /// Creation rows.
+    pub create: Vec<CreateRow>,
+    /// One-shot rows: ours first, then Python.
+    pub oneshot: Vec<OneshotRow>,
+}
+
+/// Runs every scenario. Progress goes to stderr.
+pub async fn run(config: &Config) -> Result<Results, String> {
+    let mut results = Results::default();
+    let mut key_counts = config.keys.clone();
+    for extra in [config.concurrent_keys, config.oneshot_keys] {
+        if !key_counts.contains(&extra) {
+            key_counts.push(extra);
+        }
+    }
+    key_counts.sort_unstable();
+    let create_keys = key_counts[0];
+    for &keys in &key_counts {
+        let started = std::time::Instant::now();
+        let mut server = ServerProcess::start(keys, config.server_cpu, config.loops.ticks)?;
+        eprintln!(
+            "bench: emulator with {keys} keys ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let client = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+        let seen = clients::sdk_list(&client).await?;
+        if seen != keys {
+            return Err(format!("the emulator shows {seen} keys, expected {keys}"));
+        }
+        if config.keys.contains(&keys) {
+            eprintln!("bench: list {keys} keys");
+            results.list.push(list_trio(config, &mut server).await?);
+        }
+        if keys == config.concurrent_keys {
+            eprintln!("bench: {} concurrent lists, {keys} keys", config.concurrency);
+            results.concurrent = Some(concurrent_trio(config, &mut server).await?);
+        }
+        if keys == config.oneshot_keys {
+            eprintln!("bench: one-shot processes, {keys} keys");
+            results.oneshot = oneshot(config, &server)?;
+        }
+        if keys == create_keys {
+            eprintln!("bench: create");
+            results.create = create(config, &mut server).await?;
+        }
+        server.stop();
+    }
+    Ok(results)
+}
+
+async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
+    let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    let mut trio = Trio {
+        keys: server.keys,
+        ..Trio::default()
+    };
+    for _ in 0..config.rounds {
+        let m = clients::timed_loop(&config.loops, server, 1, || async {
+            raw.post(body.clone()).await.map(|_| ())
+        })
+        .await?;
+        trio.raw.merge(m);
+        let m = clients::timed_loop(&config.loops, server, 1, || async {
+            clients::sdk_list(&sdk).await.map(|_| ())
+        })
+        .await?;
+        trio.sdk.merge(m);
+        let m = python_loop(config, server, &["list"], 1)?;
+        trio.python.merge(m);
+    }
+    Ok(trio)
+}
+
+async fn concurrent_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
+    let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    let n = config.concurrency;
+    let mut trio = Trio {
+        keys: server.keys,
+        ..Trio::default()
+    };
+    for _ in 0..config.rounds {
+        let m = clients::timed_loop(&config.loops, server, n, || async {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let raw = raw.clone();
+                let body = body.clone();
+                set.spawn(async move { raw.post(body).await.map(|_| ()) });
+            }
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| e.to_string())??;
+            }
+            Ok(())
+        })
+        .await?;
+        trio.raw.merge(m);
+        let m = clients::timed_loop(&config.loops, server, n, || async {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..n {
+                let sdk = sdk.clone();
+                set.spawn(async move { clients::sdk_list(&sdk).await.map(|_| ()) });
+            }
+            while let Some(r) = set.join_next().await {
+                r.map_err(|e| e.to_string())??;
+            }
+            Ok(())
+        })
+        .await?;
+        trio.sdk.merge(m);
+        let batch = n.to_string();
+        let m = python_loop(config, server, &["concurrent", "--batch", &batch], n)?;
+        trio.python.merge(m);
+    }
+    Ok(trio)
+}
+
+async fn create(config: &Config, server: &mut ServerProcess) -> Result<Vec<CreateRow>, String> {
+    let n = config.create_count.max(1);
+    let mut rows = Vec::new();
+    let ticks = config.loops.ticks;
+    let cpu = || stats::cpu_seconds(None, ticks).map_err(|e| e.to_string());
+
+    // Ours, cold: a new client (new connection, empty cache) for every creation.
+    let before = server.snapshot()?;
+    let mut latencies = Vec::new();
+    for i in 0..n {
+        let client = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+        let t0 = std::time::Instant::now();
+        clients::sdk_create(&client, &format!("bench-rs-cold-{i}")).await?;
+        latencies.push(t0.elapsed().as_secs_f64());
+    }
+    let delta = server.snapshot()?.since(&before);
+    rows.push(create_row("ours", "cold", delta, n, &latencies, None));
+
+    // Ours, warm: one client, one untimed creation first.
+    let client = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+    clients::sdk_create(&client, "bench-rs-warmup").await?;
+    let before = server.snapshot()?;
+    let cpu0 = cpu()?;
+    let mut latencies = Vec::new();
+    for i in 0..n {
+        let t0 = std::time::Instant::now();
+        clients::sdk_create(&client, &format!("bench-rs-warm-{i}")).await?;
+        latencies.push(t0.elapsed().as_secs_f64());
+    }
+    let cpu_per = (cpu()? - cpu0) / n as f64;
+    let delta = server.snapshot()?.since(&before);
+    rows.push(create_row("ours", "warm", delta, n, &latencies, Some(cpu_per)));
+
+    // Python, cold: a new `labelbox.Client` for every creation.
+    let count = n.to_string();
+    let before = server.snapshot()?;
+    let out = python(config, server, &["create", "--cold", "--count", &count])?;
+    let delta = server.snapshot()?.since(&before);
+    let latencies = f64_array(&out, "latencies_s")?;
+    rows.push(create_row("Python", "cold", delta, n, &latencies, None));
+
+    // Python, warm: requests of (1 warm-up + n) minus those of (1 warm-up), over n.
+    let before = server.snapshot()?;
+    python(config, server, &["create", "--warm", "--count", "0"])?;
+    let warmup_only = server.snapshot()?.since(&before);
+    let before = server.snapshot()?;
+    let out = python(config, server, &["create", "--warm", "--count", &count])?;
+    let mut delta = server.snapshot()?.since(&before);
+    delta.requests = delta.requests.saturating_sub(warmup_only.requests);
+    let latencies = f64_array(&out, "latencies_s")?;
+    let cpu_per = out.get("cpu_s").and_then(Value::as_f64).map(|c| c / n as f64);
+    rows.push(create_row("Python", "warm", delta, n, &latencies, cpu_per));
+
+    // Raw: the mutation alone, on a warm connection: the one round trip a creation needs.
+    let raw = RawClient::new(
+        &server.endpoint,
+        &server.admin_key,
+        "Client:create_api_key",
+    )?;
+    raw.post(clients::create_body("bench-raw-warmup")).await?;
+    let before = server.snapshot()?;
+    let mut latencies = Vec::new();
+    for i in 0..n {
+        let body = clients::create_body(&format!("bench-raw-{i}"));
+        let t0 = std::time::Instant::now();
+        raw.post(body).await?;
+        latencies.push(t0.elapsed().as_secs_f64());
+    }
+    let delta = server.snapshot()?.since(&before);
+    rows.push(create_row("raw", "warm", delta, n, &latencies, None));
+    Ok(rows)
+}
+
+fn create_row(
+    client: &'static str,
+    mode: &'static str,
+    delta: ServerSnapshot,
+    n: usize,
+    latencies: &[f64],
+    cpu_per_call: Option<f64>,
+) -> CreateRow {
+    CreateRow {
+        client,
+        mode,
+        round_trips: delta.requests as f64 / n as f64,
+        latency: stats::summarize(latencies),
+        cpu_per_call,
+    }
+}
+
+fn oneshot(config: &Config, server: &ServerProcess) -> Result<Vec<OneshotRow>, String> {
+    let runs = (config.oneshot_runs + 1).to_string();
+    let cli = config.cli.to_string_lossy().into_owned();
+    let py = config.python.to_string_lossy().into_owned();
+    let commands: [(String, Vec<&str>); 2] = [
+        (
+            "ours: `labelbox keys list --json`".to_owned(),
+            vec![&cli, "keys", "list", "--json"],
+        ),
+        (
+            "Python: `python -c 'import labelbox; ...get_api_keys()...'`".to_owned(),
+            vec![&py, "-c", PYTHON_ONE_LINER],
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (label, command) in commands {
+        let mut args = vec!["oneshot", "--runs", &runs, "--"];
+        args.extend(command);
+        let out = python(config, server, &args)?;
+        let all = out
+            .get("runs")
+            .and_then(Value::as_array)
+            .ok_or("oneshot: no runs")?;
+        // The first run warms the page cache (and Python's bytecode cache): not timed.
+        let timed = &all[1.min(all.len())..];
+        let field = |name: &str| -> Vec<f64> {
+            timed
+                .iter()
+                .filter_map(|r| r.get(name).and_then(Value::as_f64))
+                .collect()
+        };
+        rows.push(OneshotRow {
+            label,
+            wall_median: stats::median(&field("wall_s")),
+            rss_median_kib: stats::median(&field("max_rss_kib")),
+            cpu_median: stats::median(&field("cpu_s")),
+            runs: timed.len(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Runs `python_bench.py ARGS` with the emulator's endpoint and key in the environment and
+/// returns its JSON output.
+fn python(config: &Config, server: &ServerProcess, args: &[&str]) -> Result<Value, String> {
+    let output = Command::new(&config.python)
+        .arg(&config.script)
+        .args(args)
+        .env("LABELBOX_ENDPOINT", &server.endpoint)
+        .env("LABELBOX_API_KEY", &server.admin_key)
+        .env("PYTHONWARNINGS", "ignore")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("running {}: {e}", config.python.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "python_bench.py {} failed ({})",
+            args.first().unwrap_or(&""),
+            output.status
+        ));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("python_bench.py printed no JSON: {e}"))
+}
+
+/// A Python timed loop; the emulator window is the whole process (imports and warm-up
+/// included), so its share is computed per request.
+fn python_loop(
+    config: &Config,
+    server: &mut ServerProcess,
+    args: &[&str],
+    per_call: usize,
+) -> Result<Measured, String> {
+    let warmup = format!("{}", config.loops.warmup.as_secs_f64());
+    let duration = format!("{}", config.loops.duration.as_secs_f64());
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--warmup", &warmup, "--duration", &duration]);
+    let before = server.snapshot()?;
+    let started = std::time::Instant::now();
+    let out = python(config, server, &all)?;
+    let window = started.elapsed().as_secs_f64();
+    let delta = server.snapshot()?.since(&before);
+    let latencies = f64_array(&out, "latencies_s")?;
+    let calls = latencies.len();
+    Ok(Measured {
+        calls,
+        per_call,
+        wall_s: out.get("wall_s").and_then(Value::as_f64).unwrap_or(0.0),
+        cpu_s: out.get("cpu_s").and_then(Value::as_f64).unwrap_or(0.0),
+        latencies,
+        server: delta,
+        timed_requests: (calls * per_call) as u64,
+        server_window_s: window,
+    })
+}
+
+fn f64_array(value: &Value, name: &str) -> Result<Vec<f64>, String> {
+    value
+        .get(name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_f64).collect())
+        .ok_or_else(|| format!("python_bench.py output lacks {name}"))
+}
+
+/// A default loop configuration.
+pub fn loops(warmup: f64, duration: f64, ticks: f64) -> LoopConfig {
+    LoopConfig {
+        warmup: Duration::from_secs_f64(warmup),
+        duration: Duration::from_secs_f64(duration),
+        ticks,
+    }
+}

@@ -1,0 +1,199 @@
+//! `labelbox-bench`: our SDK against the official Python SDK and a raw HTTP POST, on the
+//! emulator, in one run. See `BENCHMARKS.md` and `bench/run.sh`.
+//!
+//! `labelbox-bench run` runs every scenario and prints (or splices into `BENCHMARKS.md`)
+//! the tables; `labelbox-bench server --keys N` is the emulator side, started by `run` in
+//! its own process so that its CPU time is never charged to a client.
+#![warn(missing_docs)]
+
+mod clients;
+mod harness;
+mod report;
+mod server;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Benchmarks of the Labelbox SDK, the official Python SDK and a raw HTTP POST.
+#[derive(Debug, Parser)]
+#[command(name = "labelbox-bench")]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Runs every scenario and reports.
+    Run(RunArgs),
+    /// The emulator side (started by `run`): serves until `quit` or end of input.
+    Server {
+        /// Keys the bootstrap admin key sees.
+        #[arg(long)]
+        keys: usize,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Python of a venv with `labelbox==7.17.0` (bench/run.sh creates target/bench-venv).
+    #[arg(long, default_value = "target/bench-venv/bin/python")]
+    python: PathBuf,
+    /// The Python side.
+    #[arg(long, default_value = "bench/python_bench.py")]
+    script: PathBuf,
+    /// The `labelbox` CLI (default: next to this binary).
+    #[arg(long)]
+    cli: Option<PathBuf>,
+    /// Key counts of the listing scenario.
+    #[arg(long, value_delimiter = ',', default_value = "2,100,1000")]
+    keys: Vec<usize>,
+    /// Untimed warm-up of each loop, seconds.
+    #[arg(long, default_value_t = 0.5)]
+    warmup: f64,
+    /// Timed part of each loop, seconds.
+    #[arg(long, default_value_t = 2.0)]
+    duration: f64,
+    /// Alternating rounds per client.
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
+    /// Creations per create row.
+    #[arg(long, default_value_t = 10)]
+    create_count: usize,
+    /// Calls in flight in the concurrent scenario.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Key count of the concurrent scenario.
+    #[arg(long, default_value_t = 100)]
+    concurrent_keys: usize,
+    /// Key count of the one-shot scenario.
+    #[arg(long, default_value_t = 100)]
+    oneshot_keys: usize,
+    /// Timed runs of each one-shot command.
+    #[arg(long, default_value_t = 10)]
+    oneshot_runs: usize,
+    /// Core for this process and the Python clients.
+    #[arg(long, default_value_t = 0)]
+    client_cpu: usize,
+    /// Core for the emulator.
+    #[arg(long, default_value_t = 1)]
+    server_cpu: usize,
+    /// Do not pin processes to cores.
+    #[arg(long)]
+    no_pin: bool,
+    /// Splice the report into this Markdown file (for example BENCHMARKS.md).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Set in the environment of the re-executed, pinned harness.
+const PINNED_ENV: &str = "LABELBOX_BENCH_PINNED";
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match args.command {
+        Cmd::Server { keys } => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(server::serve(keys)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Cmd::Run(run) => match run_all(run) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn have_taskset() -> bool {
+    std::process::Command::new("taskset")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn run_all(args: RunArgs) -> Result<ExitCode, String> {
+    let cpus = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
+    let pin = !args.no_pin
+        && cpus >= 2
+        && args.client_cpu != args.server_cpu
+        && args.client_cpu.max(args.server_cpu) < cpus
+        && have_taskset();
+    if pin && std::env::var_os(PINNED_ENV).is_none() {
+        // Re-run this harness pinned to the client core (its children inherit it).
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let status = std::process::Command::new("taskset")
+            .arg("-c")
+            .arg(args.client_cpu.to_string())
+            .arg(exe)
+            .args(std::env::args_os().skip(1))
+            .env(PINNED_ENV, "1")
+            .status()
+            .map_err(|e| format!("taskset: {e}"))?;
+        return Ok(if status.success() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let cli = match args.cli {
+        Some(cli) => cli,
+        None => std::env::current_exe()
+            .map_err(|e| e.to_string())?
+            .with_file_name("labelbox"),
+    };
+    for (what, path) in [("python", &args.python), ("script", &args.script), ("cli", &cli)] {
+        if !path.exists() {
+            return Err(format!("{what} {} does not exist", path.display()));
+        }
+    }
+    let ticks = stats::clock_ticks_per_second();
+    let config = harness::Config {
+        python: args.python,
+        script: args.script,
+        cli,
+        keys: args.keys,
+        loops: harness::loops(args.warmup, args.duration, ticks),
+        rounds: args.rounds.max(1),
+        create_count: args.create_count,
+        concurrency: args.concurrency.max(1),
+        concurrent_keys: args.concurrent_keys,
+        oneshot_keys: args.oneshot_keys,
+        oneshot_runs: args.oneshot_runs.max(1),
+        server_cpu: pin.then_some(args.server_cpu),
+        client_cpu: pin.then_some(args.client_cpu),
+    };
+    let mut machine = report::Machine::describe(&config.python);
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let results = runtime.block_on(harness::run(&config))?;
+    machine.load_after = report::load_average();
+    let section = report::render(&machine, &config, &results);
+    println!("{section}");
+    if let Some(path) = &args.out {
+        let existing = std::fs::read_to_string(path).ok();
+        let text = report::splice(existing.as_deref(), &section);
+        std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,193 @@
+//! The emulator in its own process, so its CPU time is never charged to a client.
+//!
+//! `labelbox-bench server --keys N` starts an emulator, seeds keys until the bootstrap
+//! admin key sees `N` keys, prints `endpoint <url>`, `admin_key <key>` and `ready`, then
+//! answers `counts` on stdin with `counts <requests>` (requests received on `/graphql`)
+//! until `quit` or end of input. [`ServerProcess`] is the harness's side of that protocol.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use labelbox_emulator::{Emulator, EmulatorConfig};
+
+use crate::stats;
+
+/// Users the seeded keys belong to (the default seed's), in turn.
+const KEY_OWNERS: &[&str] = &[
+    "admin@example.com",
+    "labeler@example.com",
+    "reviewer@example.com",
+    "manager@example.com",
+    "admin2@example.com",
+];
+
+/// Seeded keys are valid for 30 days.
+const SEEDED_VALIDITY_SECS: i64 = 30 * 86_400;
+
+/// Runs the server side: starts the emulator with `keys` visible keys and serves the
+/// stdin protocol until `quit` or end of input.
+pub async fn serve(keys: usize) -> Result<(), String> {
+    let handle = Emulator::start(EmulatorConfig::default())
+        .await
+        .map_err(|e| format!("starting the emulator: {e}"))?;
+    // The bootstrap admin key is the first; the others are spread over several users, and
+    // one in three has an allowlist, so the listing has the shape of a real organization's.
+    for i in 1..keys {
+        let owner = KEY_OWNERS[i % KEY_OWNERS.len()];
+        let allowed = (i % 3 == 0).then(|| vec!["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()]);
+        handle
+            .issue_key(owner, "Labeler", SEEDED_VALIDITY_SECS, allowed)
+            .map_err(|e| format!("seeding key {i}: {e}"))?;
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "endpoint {}", handle.endpoint()).map_err(|e| e.to_string())?;
+        writeln!(out, "admin_key {}", handle.admin_key()).map_err(|e| e.to_string())?;
+        writeln!(out, "ready").map_err(|e| e.to_string())?;
+        out.flush().map_err(|e| e.to_string())?;
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while let Some(line) = rx.recv().await {
+        match line.trim() {
+            "counts" => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "counts {}", handle.request_count());
+                let _ = out.flush();
+            }
+            "quit" => break,
+            _ => {}
+        }
+    }
+    handle.shutdown().await;
+    Ok(())
+}
+
+/// A running `labelbox-bench server` child process.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    /// The GraphQL endpoint.
+    pub endpoint: String,
+    /// The bootstrap admin key (a secret: passed to clients through the environment only).
+    pub admin_key: String,
+    /// Number of visible keys it was seeded with.
+    pub keys: usize,
+    ticks: f64,
+}
+
+impl ServerProcess {
+    /// Starts `<this binary> server --keys N`, under `taskset -c CPU` when `cpu` is given.
+    pub fn start(keys: usize, cpu: Option<usize>, ticks: f64) -> Result<Self, String> {
+        let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+        let mut command = match cpu {
+            Some(cpu) => {
+                let mut c = Command::new("taskset");
+                c.arg("-c").arg(cpu.to_string()).arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        command
+            .arg("server")
+            .arg("--keys")
+            .arg(keys.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("starting the emulator process: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut endpoint = None;
+        let mut admin_key = None;
+        loop {
+            let mut line = String::new();
+            if stdout.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("the emulator process exited before it was ready".to_owned());
+            }
+            let line = line.trim_end();
+            if let Some(url) = line.strip_prefix("endpoint ") {
+                endpoint = Some(url.to_owned());
+            } else if let Some(key) = line.strip_prefix("admin_key ") {
+                admin_key = Some(key.to_owned());
+            } else if line == "ready" {
+                break;
+            }
+        }
+        Ok(Self {
+            child,
+            stdin,
+            stdout,
+            endpoint: endpoint.ok_or("the emulator printed no endpoint")?,
+            admin_key: admin_key.ok_or("the emulator printed no admin key")?,
+            keys,
+            ticks,
+        })
+    }
+
+    /// Requests the emulator has received on `/graphql` so far.
+    pub fn request_count(&mut self) -> Result<u64, String> {
+        writeln!(self.stdin, "counts").map_err(|e| e.to_string())?;
+        self.stdin.flush().map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim()
+            .strip_prefix("counts ")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("unexpected answer from the emulator: {line:?}"))
+    }
+
+    /// The emulator process's CPU time so far, in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64, String> {
+        stats::cpu_seconds(Some(self.child.id()), self.ticks).map_err(|e| e.to_string())
+    }
+
+    /// A snapshot of requests and CPU time, to subtract from a later one.
+    pub fn snapshot(&mut self) -> Result<ServerSnapshot, String> {
+        Ok(ServerSnapshot {
+            requests: self.request_count()?,
+            cpu_s: self.cpu_seconds()?,
+        })
+    }
+
+    /// Stops the process.
+    pub fn stop(mut self) {
+        let _ = writeln!(self.stdin, "quit");
+        let _ = self.stdin.flush();
+        let _ = self.child.wait();
+    }
+}
+
+/// Requests received and CPU time used by the emulator up to a point.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ServerSnapshot {
+    /// Requests received on `/graphql`.
+    pub requests: u64,
+    /// CPU seconds.
+    pub cpu_s: f64,
+}
+
+impl ServerSnapshot {
+    /// What happened between `earlier` and `self`.
+    pub fn since(&self, earlier: &ServerSnapshot) -> ServerSnapshot {
+        ServerSnapshot {
+            requests: self.requests.saturating_sub(earlier.requests),
+            cpu_s: self.cpu_s - earlier.cpu_s,
+        }
+    }
+}
