@@ -23,9 +23,7 @@ impl Client {
         let data = self
             .run::<current_user::CurrentUser>(current_user::Variables, "Client:get_user")
             .await?;
-        data.user
-            .map(|u| user_from_fields!(u))
-            .ok_or_else(|| convert::missing("CurrentUser", "user"))
+        current_user_from(data)
     }
 
     /// A user by id, or `None` when the server has none.
@@ -61,15 +59,7 @@ impl Client {
         let data = self
             .run::<organization::Organization>(organization::Variables, "Client:get_organization")
             .await?;
-        let org = data
-            .organization
-            .ok_or_else(|| convert::missing("Organization", "organization"))?;
-        Ok(Organization {
-            id: org.id.into(),
-            name: org.name,
-            created_at: org.created_at.into_inner(),
-            updated_at: org.updated_at.into_inner(),
-        })
+        organization_from(data)
     }
 
     /// Every role of the organization, keyed by normalised name (upper case, spaces as
@@ -91,17 +81,41 @@ impl Client {
         let data = self
             .run::<roles::Roles>(roles::Variables, "Client:get_roles")
             .await?;
-        Ok(data
-            .roles
-            .into_iter()
-            .map(|r| {
-                let role = Role {
-                    id: Some(r.id.into()),
-                    name: r.name,
-                    permissions: Vec::new(),
-                };
-                (role.normalized_name(), role)
-            })
-            .collect())
+        Ok(roles_from(data))
     }
+}
+
+/// The domain mapping of `CurrentUser`.
+pub(crate) fn current_user_from(data: current_user::ResponseData) -> Result<User, Error> {
+    data.user
+        .map(|u| user_from_fields!(u))
+        .ok_or_else(|| convert::missing("CurrentUser", "user"))
+}
+
+/// The domain mapping of `Organization`.
+pub(crate) fn organization_from(data: organization::ResponseData) -> Result<Organization, Error> {
+    let org = data
+        .organization
+        .ok_or_else(|| convert::missing("Organization", "organization"))?;
+    Ok(Organization {
+        id: org.id.into(),
+        name: org.name,
+        created_at: org.created_at.into_inner(),
+        updated_at: org.updated_at.into_inner(),
+    })
+}
+
+/// The domain mapping of `Roles`: keyed by normalised name.
+pub(crate) fn roles_from(data: roles::ResponseData) -> BTreeMap<String, Role> {
+    data.roles
+        .into_iter()
+        .map(|r| {
+            let role = Role {
+                id: Some(r.id.into()),
+                name: r.name,
+                permissions: Vec::new(),
+            };
+            (role.normalized_name(), role)
+        })
+        .collect()
 }

@@ -59,28 +59,7 @@ impl Client {
         let data = self
             .run::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
             .await?;
-        let user = data
-            .user
-            .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
-        let now = OffsetDateTime::now_utc();
-        let own = user
-            .api_keys
-            .into_iter()
-            .enumerate()
-            .map(|(i, k)| convert::api_key(k, &format!("user.apiKeys[{i}]")));
-        let others = user
-            .api_keys_other_users
-            .into_iter()
-            .enumerate()
-            .map(|(i, k)| convert::api_key(k, &format!("user.apiKeysOtherUsers[{i}]")));
-        let mut keys = Vec::new();
-        for key in own.chain(others) {
-            let key = key?;
-            if include_expired || !key.is_expired_at(now) {
-                keys.push(key);
-            }
-        }
-        Ok(keys)
+        keys_from(data, include_expired, OffsetDateTime::now_utc())
     }
 
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the
@@ -115,9 +94,7 @@ impl Client {
                 sdk_method,
             )
             .await?;
-        data.update_api_key
-            .map(|_| ())
-            .ok_or_else(|| convert::missing("RevokeApiKey", "updateApiKey.id"))
+        revoked_from(data)
     }
 
     /// The user who created `key`: `createdByUserId`, or the key's user when that is
@@ -171,8 +148,50 @@ impl Client {
                 sdk_method,
             )
             .await?;
-        Ok(data.user.map(|u| user_from_fields!(u)))
+        Ok(user_by_id_from(data))
     }
+}
+
+/// The domain mapping of `ListApiKeys`: own keys then other users', each checked, expired
+/// ones (at `now`) left out unless `include_expired`.
+pub(crate) fn keys_from(
+    data: list_api_keys::ResponseData,
+    include_expired: bool,
+    now: OffsetDateTime,
+) -> Result<Vec<ApiKey>, Error> {
+    let user = data
+        .user
+        .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
+    let own = user
+        .api_keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| convert::api_key(k, &format!("user.apiKeys[{i}]")));
+    let others = user
+        .api_keys_other_users
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| convert::api_key(k, &format!("user.apiKeysOtherUsers[{i}]")));
+    let mut keys = Vec::new();
+    for key in own.chain(others) {
+        let key = key?;
+        if include_expired || !key.is_expired_at(now) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
+/// The domain mapping of `RevokeApiKey`: the answer must name the key.
+pub(crate) fn revoked_from(data: revoke_api_key::ResponseData) -> Result<(), Error> {
+    data.update_api_key
+        .map(|_| ())
+        .ok_or_else(|| convert::missing("RevokeApiKey", "updateApiKey.id"))
+}
+
+/// The domain mapping of `UserById`.
+pub(crate) fn user_by_id_from(data: user_by_id::ResponseData) -> Option<User> {
+    data.user.map(|u| user_from_fields!(u))
 }
 
 /// Conveniences on [`ApiKey`] that need a client: `key.revoke(&client)`.

@@ -330,6 +330,7 @@ impl ClientBuilder {
                     retry: self.retry_policy,
                     timeout: self.timeout,
                     connect_timeout: self.connect_timeout,
+                    api_key: SecretString::from(key.to_owned()),
                 },
                 caller: Mutex::new(None),
             }),

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::cache::CallerContext;
 use crate::convert;
-use crate::transport::{Delivery, Idempotency};
+use crate::transport::{Delivery, Failure, Idempotency};
 use crate::{
     validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
     Validity,
@@ -228,9 +228,11 @@ impl Client {
         const ATTEMPTS: u32 = 2;
         let mut orphans_revoked = Vec::new();
         let mut attempt = 0;
+        // Any key with this name for this user created since the first attempt began is
+        // ours (or the documented edge: another client's, in the same window).
+        let started = OffsetDateTime::now_utc();
         loop {
             attempt += 1;
-            let started = OffsetDateTime::now_utc();
             let failure = match self
                 .inner
                 .transport
@@ -241,21 +243,38 @@ impl Client {
                 )
                 .await
             {
-                Ok(data) => {
-                    let created = data
-                        .create_api_key
-                        .ok_or_else(|| convert::missing("CreateApiKey", "createApiKey"))?;
-                    if !orphans_revoked.is_empty() {
-                        tracing::warn!(
-                            orphans = ?orphans_revoked,
-                            "revoked keys created by a lost create response"
-                        );
+                Ok(data) => match created_from(data) {
+                    // `createApiKey: null` without errors: whether a key exists is unknown.
+                    Err(error) => Failure {
+                        error,
+                        delivery: Delivery::Unknown,
+                    },
+                    Ok(created) => {
+                        if attempt > 1 {
+                            // The first request may have been committed late (the server was
+                            // still working on it when we reconciled): sweep once more, sparing
+                            // the key we hold.
+                            orphans_revoked.push(created.id().clone());
+                            let swept = self
+                                .revoke_orphans(&variables, started, &mut orphans_revoked)
+                                .await;
+                            orphans_revoked.retain(|id| id != created.id());
+                            if let Err(error) = swept {
+                                tracing::warn!(
+                                    error = %error,
+                                    "could not check for a late copy of the lost creation"
+                                );
+                            }
+                        }
+                        if !orphans_revoked.is_empty() {
+                            tracing::warn!(
+                                orphans = ?orphans_revoked,
+                                "revoked keys created by a lost create response"
+                            );
+                        }
+                        return Ok(created);
                     }
-                    return Ok(CreatedApiKey::new(
-                        created.id.into(),
-                        SecretString::from(created.jwt),
-                    ));
-                }
+                },
                 Err(failure) => failure,
             };
             match failure.delivery {
@@ -279,8 +298,9 @@ impl Client {
             {
                 return Err(Error::CreationFailed {
                     message: format!(
-                        "no answer arrived, so a key named '{}' may exist without its secret, \
-                         and reconciling failed ({reason}); list the user's keys and revoke it",
+                        "no usable answer arrived, so a key named '{}' may exist without its \
+                         secret, and reconciling failed ({reason}); list the user's keys and \
+                         revoke it",
                         variables.name
                     ),
                     orphans_revoked,
@@ -289,7 +309,8 @@ impl Client {
             }
             if attempt >= ATTEMPTS {
                 return Err(Error::CreationFailed {
-                    message: "no answer arrived, twice; any key created was revoked".to_owned(),
+                    message: "no usable answer arrived, twice; any key created was revoked"
+                        .to_owned(),
                     orphans_revoked,
                     source: Some(Box::new(failure.error)),
                 });
@@ -353,14 +374,7 @@ impl Client {
                         SDK_METHOD,
                     )
                     .await?;
-                let organization = data
-                    .organization
-                    .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
-                let found = organization
-                    .users
-                    .iter()
-                    .any(|u| u.email.eq_ignore_ascii_case(email));
-                (found, caller)
+                (user_found(data, email)?, caller)
             }
             None => {
                 let data = self
@@ -371,30 +385,8 @@ impl Client {
                         SDK_METHOD,
                     )
                     .await?;
-                let organization = data
-                    .organization
-                    .ok_or_else(|| convert::missing("CreateApiKeyPreflight", "organization"))?;
-                let found = organization
-                    .users
-                    .iter()
-                    .any(|u| u.email.eq_ignore_ascii_case(email));
-                let permissions = data
-                    .organization_role
-                    .and_then(|role| role.permissions)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                let roles = data
-                    .roles
-                    .into_iter()
-                    .map(|r| Role {
-                        id: Some(r.id.into()),
-                        name: r.name,
-                        permissions: r.permissions,
-                    })
-                    .collect();
-                let caller = Arc::new(CallerContext { permissions, roles });
+                let (found, caller) = preflight_from(data, email)?;
+                let caller = Arc::new(caller);
                 *self.caller_cache() = Some(Arc::clone(&caller));
                 (found, caller)
             }
@@ -416,4 +408,61 @@ impl Client {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The created key from the mutation's response; the domain mapping of `CreateApiKey`.
+pub(crate) fn created_from(data: create_api_key::ResponseData) -> Result<CreatedApiKey, Error> {
+    let created = data
+        .create_api_key
+        .ok_or_else(|| convert::missing("CreateApiKey", "createApiKey"))?;
+    Ok(CreatedApiKey::new(
+        created.id.into(),
+        SecretString::from(created.jwt),
+    ))
+}
+
+/// The domain mapping of `OrganizationUsersByEmail`: whether the user is there.
+pub(crate) fn user_found(
+    data: organization_users_by_email::ResponseData,
+    email: &str,
+) -> Result<bool, Error> {
+    let organization = data
+        .organization
+        .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
+    Ok(organization
+        .users
+        .iter()
+        .any(|u| u.email.eq_ignore_ascii_case(email)))
+}
+
+/// The domain mapping of `CreateApiKeyPreflight`: whether the user is there, and the
+/// caller's permissions and the roles.
+pub(crate) fn preflight_from(
+    data: create_api_key_preflight::ResponseData,
+    email: &str,
+) -> Result<(bool, CallerContext), Error> {
+    let organization = data
+        .organization
+        .ok_or_else(|| convert::missing("CreateApiKeyPreflight", "organization"))?;
+    let found = organization
+        .users
+        .iter()
+        .any(|u| u.email.eq_ignore_ascii_case(email));
+    let permissions = data
+        .organization_role
+        .and_then(|role| role.permissions)
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect();
+    let roles = data
+        .roles
+        .into_iter()
+        .map(|r| Role {
+            id: Some(r.id.into()),
+            name: r.name,
+            permissions: r.permissions,
+        })
+        .collect();
+    Ok((found, CallerContext { permissions, roles }))
 }

@@ -28,6 +28,9 @@
 //! ```
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 mod account;
 mod api_keys;
 mod cache;

@@ -41,8 +41,10 @@ pub(crate) enum Delivery {
     NotSent,
     /// The server refused the request before processing it (rate limiting).
     Rejected,
-    /// The request may or may not have been processed (timeout after sending, a dropped
-    /// connection, a 5xx).
+    /// The request may or may not have been processed, or was processed with an outcome
+    /// we cannot read (timeout after sending, a dropped connection, a 5xx, a generic or
+    /// unknown server error, a body that is not JSON or does not decode): a creation may
+    /// have happened without its secret reaching us.
     Unknown,
     /// The server processed the request and answered definitively.
     Processed,
@@ -70,6 +72,9 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    /// The API key, kept only to scrub it from server-sourced text (a server echoing it
+    /// in an error message) before that text enters an [`Error`].
+    pub(crate) api_key: secrecy::SecretString,
 }
 
 impl Transport {
@@ -113,9 +118,10 @@ impl Transport {
             .post(operation, sdk_method, bytes, idempotency)
             .instrument(span)
             .await?;
+        // The server answered 200 but the answer is unusable: whatever it did is unknown.
         decode::<Q::ResponseData>(operation, data).map_err(|error| Failure {
             error,
-            delivery: Delivery::Processed,
+            delivery: Delivery::Unknown,
         })
     }
 
@@ -206,7 +212,13 @@ impl Transport {
             .bytes()
             .await
             .map_err(|e| self.transport_failure(e))?;
-        classify(operation, status, retry_after, &bytes)
+        classify(
+            operation,
+            status,
+            retry_after,
+            &bytes,
+            secrecy::ExposeSecret::expose_secret(&self.api_key),
+        )
     }
 
     fn transport_failure(&self, error: reqwest::Error) -> Failure {
@@ -257,15 +269,17 @@ fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
 /// Classifies one HTTP answer by the contract's table, returning `data` on success.
 ///
 /// The raw body never goes into an error: only the server's `message` fields and GraphQL
-/// error messages do.
+/// error messages and codes do, with `api_key` and anything shaped like a JWT replaced by
+/// `[REDACTED]` (see [`scrub`]).
 pub(crate) fn classify(
     operation: &str,
     status: u16,
     retry_after: Option<Duration>,
     body: &[u8],
+    api_key: &str,
 ) -> Result<Value, Failure> {
     let failure = |error: Error, delivery: Delivery| Failure { error, delivery };
-    let json: Value = match serde_json::from_slice(body) {
+    let mut json: Value = match serde_json::from_slice(body) {
         Ok(json) => json,
         Err(parse_error) => {
             let text = String::from_utf8_lossy(body);
@@ -293,17 +307,20 @@ pub(crate) fn classify(
                     },
                     Delivery::Rejected,
                 )
+            } else if (300..400).contains(&status) {
+                failure(redirect_refused(status), Delivery::Processed)
             } else {
                 failure(
                     Error::InvalidJson {
                         source: Box::new(parse_error),
                     },
-                    Delivery::Processed,
+                    Delivery::Unknown,
                 )
             });
         }
     };
 
+    scrub_server_text(&mut json, api_key);
     let errors: Vec<GraphQlError> = json
         .get("errors")
         .and_then(Value::as_array)
@@ -318,7 +335,11 @@ pub(crate) fn classify(
                 *wait = retry_after;
                 Delivery::Rejected
             }
-            Error::InternalServer { .. } => Delivery::Unknown,
+            // A server failure, or errors we cannot classify: the request may have
+            // taken effect.
+            Error::InternalServer { .. } | Error::ServerError(_) | Error::UnknownGraphQl(_) => {
+                Delivery::Unknown
+            }
             _ => Delivery::Processed,
         };
         return Err(failure(error, delivery));
@@ -341,6 +362,9 @@ pub(crate) fn classify(
             Delivery::Unknown,
         ));
     }
+    if (300..400).contains(&status) {
+        return Err(failure(redirect_refused(status), Delivery::Processed));
+    }
     if status != 200 {
         return Err(failure(
             Error::HttpStatus {
@@ -350,25 +374,95 @@ pub(crate) fn classify(
             Delivery::Processed,
         ));
     }
-    match json {
-        Value::Object(mut object) => match object.remove("data") {
-            Some(Value::Null) | None => Err(failure(
-                Error::MissingData {
-                    operation: operation.to_owned(),
-                    field: "data".to_owned(),
-                },
-                Delivery::Processed,
-            )),
-            Some(data) => Ok(data),
-        },
-        _ => Err(failure(
+    // A 200 without data and without errors: what happened is unknown.
+    let no_data = || {
+        failure(
             Error::MissingData {
                 operation: operation.to_owned(),
                 field: "data".to_owned(),
             },
-            Delivery::Processed,
-        )),
+            Delivery::Unknown,
+        )
+    };
+    match json {
+        Value::Object(mut object) => match object.remove("data") {
+            Some(Value::Null) | None => Err(no_data()),
+            Some(data) => Ok(data),
+        },
+        _ => Err(no_data()),
     }
+}
+
+/// A redirect is never followed: the `Authorization` header would travel with it.
+fn redirect_refused(status: u16) -> Error {
+    Error::HttpStatus {
+        status,
+        message: Some(
+            "the server answered with a redirect, which is not followed (the API key would \
+             travel with it); configure the final endpoint"
+                .to_owned(),
+        ),
+    }
+}
+
+/// What secret-looking server text is replaced with.
+const REDACTED: &str = "[REDACTED]";
+
+/// Scrubs the parts of a response that may end up in an error (the top-level `message` and
+/// every string inside `errors`) with [`scrub`]. `data` is left alone: it holds a created
+/// key's secret, which the caller is meant to receive.
+fn scrub_server_text(json: &mut Value, api_key: &str) {
+    fn walk(value: &mut Value, api_key: &str) {
+        match value {
+            Value::String(text) => {
+                if let Some(clean) = scrub(text, api_key) {
+                    *text = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, api_key)),
+            Value::Object(fields) => fields.values_mut().for_each(|v| walk(v, api_key)),
+            _ => {}
+        }
+    }
+    if let Value::Object(object) = json {
+        for field in ["message", "errors"] {
+            if let Some(value) = object.get_mut(field) {
+                walk(value, api_key);
+            }
+        }
+    }
+}
+
+/// Replaces the API key and every JWT-like token (a run of base64url characters and dots
+/// containing `eyJ`, the start of an encoded JSON header) in `text` with `[REDACTED]`.
+/// Returns `None` when there was nothing to replace.
+pub(crate) fn scrub(text: &str, api_key: &str) -> Option<String> {
+    let api_key = api_key.trim();
+    let mut out = if api_key.len() >= 8 && text.contains(api_key) {
+        text.replace(api_key, REDACTED)
+    } else {
+        text.to_owned()
+    };
+    if out.contains("eyJ") {
+        let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
+        let mut scrubbed = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(start) = rest.find(|c: char| is_token(c)) {
+            scrubbed.push_str(&rest[..start]);
+            let run = &rest[start..];
+            let end = run.find(|c: char| !is_token(c)).unwrap_or(run.len());
+            let token = &run[..end];
+            if token.contains("eyJ") && token.len() >= 16 {
+                scrubbed.push_str(REDACTED);
+            } else {
+                scrubbed.push_str(token);
+            }
+            rest = &run[end..];
+        }
+        scrubbed.push_str(rest);
+        out = scrubbed;
+    }
+    (out != text).then_some(out)
 }
 
 fn reason(status: u16) -> Option<String> {
@@ -438,7 +532,7 @@ mod tests {
     use serde_json::json;
 
     fn run(status: u16, body: &str) -> Result<Value, Failure> {
-        classify("Op", status, None, body.as_bytes())
+        classify("Op", status, None, body.as_bytes(), "")
     }
 
     #[test]
@@ -487,6 +581,7 @@ mod tests {
             429,
             Some(Duration::from_secs(3)),
             br#"{"message":"You have exceeded the limit"}"#,
+            "",
         )
         .unwrap_err();
         assert_eq!(f.delivery, Delivery::Rejected);
@@ -530,6 +625,50 @@ mod tests {
         );
         assert_eq!(redact_values("`abc` is not a date"), "`…` is not a date");
         assert_eq!(redact_values("missing field `id`"), "missing field `id`");
+    }
+
+    #[test]
+    fn server_text_is_scrubbed_of_the_key_and_jwts_but_data_is_not() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        assert_eq!(
+            scrub(
+                &format!("bad key my-secret-key-1234 and {jwt}!"),
+                "my-secret-key-1234"
+            )
+            .as_deref(),
+            Some("bad key [REDACTED] and [REDACTED]!")
+        );
+        assert_eq!(scrub("nothing to see: eyJ", "my-secret-key-1234"), None);
+        // A short key is not searched for (it would mangle ordinary words).
+        assert_eq!(scrub("a bad key", "bad"), None);
+
+        let body = format!(
+            r#"{{"message":"You have exceeded, key my-secret-key-1234","errors":[{{"message":"token {jwt}","extensions":{{"code":"{jwt}"}}}}]}}"#
+        );
+        let f = classify("Op", 429, None, body.as_bytes(), "my-secret-key-1234").unwrap_err();
+        let text = format!("{} {:?}", f.error, f.error);
+        assert!(
+            !text.contains("my-secret-key-1234") && !text.contains("eyJ"),
+            "{text}"
+        );
+        assert!(text.contains("[REDACTED]"), "{text}");
+
+        let body = format!(r#"{{"data":{{"createApiKey":{{"id":"k","jwt":"{jwt}"}}}}}}"#);
+        let data = classify("Op", 200, None, body.as_bytes(), "k").unwrap();
+        assert_eq!(data["createApiKey"]["jwt"], jwt, "data is the caller's");
+    }
+
+    #[test]
+    fn redirects_are_refused_with_their_status() {
+        for (status, body) in [(307, ""), (301, "<html>moved</html>"), (308, "{}")] {
+            let f = run(status, body).unwrap_err();
+            assert!(
+                matches!(f.error, Error::HttpStatus { status: s, .. } if s == status),
+                "{status}: {:?}",
+                f.error
+            );
+            assert!(f.error.to_string().contains("redirect"));
+        }
     }
 
     #[test]

@@ -535,12 +535,22 @@ async fn create_definite_errors_are_returned_as_they_are() {
     assert!(matches!(error, Error::Authorization(_)));
     assert_eq!(mutations.load(Ordering::SeqCst), 1);
 
-    let (server, _) = create_server(|_| Some(Reply::data(json!({"createApiKey": null})))).await;
+    // `createApiKey: null` without errors says nothing about whether a key was made: it is
+    // reconciled like a lost answer, and the error says so with the underlying cause.
+    let (server, mutations) =
+        create_server(|_| Some(Reply::data(json!({"createApiKey": null})))).await;
     let error = client(&server.url)
         .create_api_key(request())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::MissingData { ref field, .. } if field == "createApiKey"));
+    match &error {
+        Error::CreationFailed { source, .. } => assert!(
+            matches!(source.as_deref(), Some(Error::MissingData { field, .. }) if field == "createApiKey"),
+            "{error:?}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(mutations.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
