@@ -91,6 +91,39 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Walk the whole key lifecycle against an embedded emulator (no account needed).
     Demo,
+    /// Pull, diff and check the GraphQL schema and operation documents.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+/// `labelbox schema ...`
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Introspect the endpoint and write its schema as SDL (stdout unless -o).
+    Pull {
+        /// Where to write the SDL (overwritten; review it with `git diff`).
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Classify the changes from OLD to NEW and name the operations NEW breaks (exit 1 if any).
+    Diff {
+        /// The current schema.
+        old: PathBuf,
+        /// The candidate schema.
+        new: PathBuf,
+        /// The operation documents to check against NEW (a folder or one file).
+        #[arg(long, value_name = "DIR", default_value = "queries")]
+        queries: PathBuf,
+    },
+    /// Validate the operation documents against the schema (exit 1 if any is invalid).
+    Check {
+        /// The schema.
+        #[arg(long, value_name = "FILE", default_value = "schema/labelbox.graphql")]
+        schema: PathBuf,
+        /// The operation documents (a folder or one file).
+        #[arg(long, value_name = "DIR", default_value = "queries")]
+        queries: PathBuf,
+    },
 }
 
 /// `labelbox keys ...`

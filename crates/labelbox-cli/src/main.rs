@@ -62,5 +62,6 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Whoami => commands::whoami::run(ctx).await,
         Command::Emulator(args) => commands::emulator::run(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,
+        Command::Schema(schema) => commands::schema::run(ctx, schema).await,
     }
 }

@@ -4,6 +4,7 @@ pub mod demo;
 pub mod emulator;
 pub mod keys;
 pub mod roles;
+pub mod schema;
 pub mod whoami;
 
 use labelbox_sdk::Client;
@@ -40,21 +41,30 @@ impl Ctx {
         }
     }
 
+    /// The chosen endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
     /// A client for the chosen endpoint and key; a missing key fails here, before any
     /// request.
     pub fn client(&self) -> Result<Client, CliError> {
-        let key = self.api_key.clone().ok_or_else(|| {
-            CliError::new(Kind::Auth, "no API key: LABELBOX_API_KEY is not set").with_hint(
-                "export LABELBOX_API_KEY=<your key> (preferred over --api-key); \
-                 or try `labelbox demo`, which needs no account",
-            )
-        })?;
         let mut builder = Client::builder()
-            .api_key(key)
+            .api_key(self.api_key()?)
             .endpoint(self.endpoint.as_str());
         if let Some(timeout) = self.timeout {
             builder = builder.timeout(timeout);
         }
         Ok(builder.build()?)
+    }
+
+    /// The API key; its absence is an authentication error (exit 3) with a hint.
+    pub fn api_key(&self) -> Result<SecretString, CliError> {
+        self.api_key.clone().ok_or_else(|| {
+            CliError::new(Kind::Auth, "no API key: LABELBOX_API_KEY is not set").with_hint(
+                "export LABELBOX_API_KEY=<your key> (preferred over --api-key); \
+                 or try `labelbox demo`, which needs no account",
+            )
+        })
     }
 }
