@@ -43,6 +43,7 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LABELBOX_ENDPOINT",
+        hide_env_values = true,
         default_value = DEFAULT_ENDPOINT,
         value_name = "URL"
     )]
@@ -137,7 +138,7 @@ pub enum KeysCommand {
     Create(CreateArgs),
     /// Revoke API keys (asks for confirmation on a terminal unless --yes).
     Revoke(RevokeArgs),
-    /// Replace a key: create a new one with the same user and allowlist, then revoke the old one.
+    /// Replace a key: create one with the same name, user, role and allowlist, then revoke the old one.
     Rotate(RotateArgs),
 }
 
