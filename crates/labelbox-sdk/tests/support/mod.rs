@@ -59,6 +59,10 @@ pub enum Reply {
     Hang,
     /// Read the request, then close the connection without a byte of answer.
     Drop,
+    /// Write these bytes as they are (a broken head, a body shorter than its
+    /// `content-length`), then close the connection, or keep it open without another byte
+    /// when `hang`.
+    Raw { bytes: String, hang: bool },
 }
 
 impl Reply {
@@ -192,6 +196,14 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
                 std::future::pending::<()>().await;
             }
             Reply::Drop => return,
+            Reply::Raw { bytes, hang } => {
+                let _ = stream.write_all(bytes.as_bytes()).await;
+                let _ = stream.flush().await;
+                if hang {
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
         }
     }
 }
