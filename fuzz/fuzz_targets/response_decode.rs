@@ -1,0 +1,195 @@
+//! Response decoding of every generated operation, and the error classification of the
+//! response envelope.
+//!
+//! Input layout: byte 0 picks the operation (or, for one value, the `DateTime` scalar
+//! alone), byte 1 the HTTP status, the rest is the response body.
+//!
+//! What runs (the public pieces the SDK's transport is built from; the SDK's own
+//! `classify`/`decode` are crate-private, see fuzz/README.md):
+//! - `graphql_client::Response<ResponseData>` from the body, for the chosen operation;
+//! - the body as JSON: each `errors[]` entry read with `GraphQlError::from_json` (and its
+//!   `Deserialize`, which must agree), then `classify_response_errors(errors, message)`;
+//! - `data` decoded into the operation's `ResponseData`; for the key operations, the
+//!   domain conversions the SDK applies (`expiresAtEpoch` to a date-time, allowlist entries
+//!   through `AllowedIp::parse_lenient`, the created key's secret into `CreatedApiKey`).
+//!
+//! Invariants: nothing panics; every error's `Display` and `Debug` work; the classified
+//! error's accessors work; a created key's secret never shows in `Debug`.
+#![no_main]
+
+use labelbox_core::{
+    classify_response_errors, AllowedIp, CreatedApiKey, Error, GraphQlError, SecretString,
+};
+use labelbox_schema::graphql_client::{GraphQLQuery, Response};
+use labelbox_schema::scalars::DateTime;
+use labelbox_schema::{
+    caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
+    organization, organization_users_by_email, revoke_api_key, roles, roles_with_permissions,
+    user_by_id,
+};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+/// Statuses picked by byte 1 when its high bit is set (otherwise 200).
+const STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 429, 500, 502, 503];
+
+fn formats(error: &Error) {
+    let _ = error.to_string();
+    let _ = format!("{error:?}");
+    let _ = error.is_retryable();
+    let _ = error.code();
+    let _ = error.status();
+    let _ = error.retry_after();
+    let _ = error.is_validation();
+    for e in error.graphql_errors() {
+        let _ = e.to_string();
+        let _ = e.path_string();
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        let _ = s.to_string();
+        source = s.source();
+    }
+}
+
+/// The envelope, as the contract classifies it: GraphQL errors and the top-level message.
+fn classify(status: u16, json: &Value) {
+    let wire_errors = json.get("errors").and_then(Value::as_array);
+    let errors: Vec<GraphQlError> = wire_errors
+        .map(|errors| errors.iter().map(GraphQlError::from_json).collect())
+        .unwrap_or_default();
+    if let Some(wire) = wire_errors {
+        for (value, error) in wire.iter().zip(&errors) {
+            let via_serde: GraphQlError = serde_json::from_value(value.clone())
+                .expect("GraphQlError deserialises from any JSON value");
+            assert_eq!(&via_serde, error);
+            let _ = error.to_string();
+            let _ = format!("{error:?}");
+        }
+    }
+    let message = json.get("message").and_then(Value::as_str);
+    let had_errors = !errors.is_empty();
+    match classify_response_errors(errors, message) {
+        Some(error) => formats(&error),
+        None => assert!(!had_errors, "errors present but not classified"),
+    }
+    // The status-only rows the transport adds, built the same way.
+    if status >= 500 {
+        formats(&Error::InternalServer {
+            status: Some(status),
+            message: message.map(str::to_owned),
+        });
+    } else if status != 200 {
+        formats(&Error::HttpStatus {
+            status,
+            message: message.map(str::to_owned),
+        });
+    }
+}
+
+fn api_key_fields(key: &list_api_keys::ApiKeyFields) {
+    let _ = time::OffsetDateTime::from_unix_timestamp(key.expires_at_epoch);
+    for entry in key.allowed_ip_cidrs.iter().flatten() {
+        if let Ok(ip) = AllowedIp::parse_lenient(entry) {
+            assert_eq!(AllowedIp::parse_lenient(&ip.to_string()), Ok(ip));
+        }
+    }
+    let _ = key.created_at.to_string();
+    let _ = key.updated_at.to_string();
+}
+
+fn domain<Q: GraphQLQuery>(data: &Q::ResponseData)
+where
+    Q::ResponseData: std::fmt::Debug + 'static,
+{
+    let any: &dyn std::any::Any = data;
+    if let Some(data) = any.downcast_ref::<list_api_keys::ResponseData>() {
+        if let Some(user) = &data.user {
+            user.api_keys
+                .iter()
+                .chain(&user.api_keys_other_users)
+                .for_each(api_key_fields);
+        }
+    } else if let Some(data) = any.downcast_ref::<create_api_key::ResponseData>() {
+        if let Some(created) = &data.create_api_key {
+            let key = CreatedApiKey::new(
+                created.id.clone().into(),
+                SecretString::from(created.jwt.clone()),
+            );
+            let other = CreatedApiKey::new(created.id.clone().into(), SecretString::from("x"));
+            // Debug does not depend on the secret at all.
+            assert_eq!(format!("{key:?}"), format!("{other:?}"), "secret in Debug");
+        }
+    }
+}
+
+fn decode<Q: GraphQLQuery>(status: u16, body: &[u8])
+where
+    Q::ResponseData: std::fmt::Debug + 'static,
+{
+    if let Ok(response) = serde_json::from_slice::<Response<Q::ResponseData>>(body) {
+        let _ = format!("{:?}", response.data);
+        for e in response.errors.iter().flatten() {
+            let _ = e.to_string();
+        }
+    }
+    let Ok(json) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    classify(status, &json);
+    if let Some(data) = json.get("data").filter(|d| !d.is_null()) {
+        match serde_json::from_value::<Q::ResponseData>(data.clone()) {
+            Ok(decoded) => {
+                let _ = format!("{decoded:?}");
+                domain::<Q>(&decoded);
+            }
+            Err(e) => {
+                formats(&Error::Decode {
+                    operation: "fuzz".to_owned(),
+                    path: String::new(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// The lenient `DateTime` scalar: parse, and an accepted value written as RFC 3339 reads
+/// back as the same instant.
+fn date_time(body: &[u8]) {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return;
+    };
+    if let Ok(parsed) = text.parse::<DateTime>() {
+        let written = parsed.to_string();
+        if let Ok(again) = written.parse::<DateTime>() {
+            assert_eq!(again.0, parsed.0, "{text:?} -> {written:?}");
+        }
+    }
+    let _ = serde_json::from_slice::<DateTime>(body);
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [op, status, body @ ..] = data else {
+        return;
+    };
+    let status = if status & 0x80 == 0 {
+        200
+    } else {
+        STATUSES[usize::from(status & 0x7f) % STATUSES.len()]
+    };
+    match op % 12 {
+        0 => decode::<list_api_keys::ListApiKeys>(status, body),
+        1 => decode::<create_api_key::CreateApiKey>(status, body),
+        2 => decode::<revoke_api_key::RevokeApiKey>(status, body),
+        3 => decode::<caller_permissions::CallerPermissions>(status, body),
+        4 => decode::<roles_with_permissions::RolesWithPermissions>(status, body),
+        5 => decode::<roles::Roles>(status, body),
+        6 => decode::<current_user::CurrentUser>(status, body),
+        7 => decode::<user_by_id::UserById>(status, body),
+        8 => decode::<organization_users_by_email::OrganizationUsersByEmail>(status, body),
+        9 => decode::<organization::Organization>(status, body),
+        10 => decode::<create_api_key_preflight::CreateApiKeyPreflight>(status, body),
+        _ => date_time(body),
+    }
+});
