@@ -1,0 +1,185 @@
+//! Under every fault the emulator can inject, aimed at the key-creation mutation (once, or
+//! on every attempt), no duplicate and no orphaned live key remains: the caller ends with
+//! exactly one live key of that name whose secret it holds, or with `CreationFailed` and
+//! every key it caused revoked.
+//!
+//! The fault is queued the moment the SDK starts the `CreateApiKey` operation (seen through
+//! its `tracing` span), so it hits the mutation and not the preflight before it.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
+use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, Validity};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+const TIMEOUT: Duration = Duration::from_millis(500);
+const USER: &str = "labeler@example.com";
+
+/// Calls `on_create` whenever the SDK starts a `CreateApiKey` operation.
+struct OnCreate<F: Fn() + Send + Sync + 'static> {
+    on_create: F,
+    next_id: AtomicU64,
+}
+
+struct Operation(Option<String>);
+
+impl Visit for Operation {
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "operation" {
+            self.0 = Some(value.to_owned());
+        }
+    }
+}
+
+impl<F: Fn() + Send + Sync + 'static> Subscriber for OnCreate<F> {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        metadata.is_span()
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        if span.metadata().name() == "labelbox.operation" {
+            let mut operation = Operation(None);
+            span.record(&mut operation);
+            if operation.0.as_deref() == Some("CreateApiKey") {
+                (self.on_create)();
+            }
+        }
+        Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn client(emulator: &EmulatorHandle, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .endpoint(emulator.endpoint())
+        .timeout(TIMEOUT)
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap()
+}
+
+fn faults() -> Vec<(&'static str, Fault)> {
+    vec![
+        ("http500", Fault::Http500),
+        ("bad-gateway", Fault::BadGateway502Html),
+        ("upstream-503", Fault::UpstreamConnect503),
+        ("drop", Fault::DropConnection),
+        ("delay", Fault::Delay(TIMEOUT * 3)),
+        ("commit-then-drop", Fault::CommitThenDrop),
+    ]
+}
+
+/// Creates a key named `name` with `fault` injected into the first `times` mutations, and
+/// checks what is left at the emulator once any delayed request has finished.
+async fn create_under(name: &str, fault: Fault, times: u32) -> Result<(), Error> {
+    let emulator = Arc::new(Emulator::start(EmulatorConfig::default()).await.unwrap());
+    let admin = client(&emulator, emulator.admin_key());
+    let left = Arc::new(AtomicU32::new(times));
+    let hook = {
+        let emulator = Arc::clone(&emulator);
+        let left = Arc::clone(&left);
+        let fault = fault.clone();
+        OnCreate {
+            on_create: move || {
+                if left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    emulator.faults().fail_next(1, fault.clone());
+                }
+            },
+            next_id: AtomicU64::new(0),
+        }
+    };
+    let outcome = {
+        let _guard = tracing::subscriber::set_default(hook);
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            admin.create_api_key(CreateApiKeyRequest::new(
+                name,
+                USER,
+                "Labeler",
+                Validity::MIN,
+            )),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{name}: hung"))
+    };
+    // A delayed request is still being served after the client gave up: let it finish.
+    if matches!(fault, Fault::Delay(_)) {
+        tokio::time::sleep(TIMEOUT * 4).await;
+    }
+    assert_eq!(left.load(Ordering::SeqCst), 0, "{name}: the fault was used");
+    let keys: Vec<_> = emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == name && k.user_email == USER)
+        .collect();
+    let live: Vec<_> = keys.iter().filter(|k| !k.revoked).collect();
+    let result = match outcome {
+        Ok(created) => {
+            assert_eq!(live.len(), 1, "{name}: exactly one live key: {keys:?}");
+            assert_eq!(live[0].id, created.id().as_str(), "{name}: the one we hold");
+            let as_user = client(&emulator, created.secret().expose_secret());
+            assert_eq!(as_user.get_user().await.unwrap().email, USER, "{name}");
+            Ok(())
+        }
+        Err(error) => {
+            assert!(live.is_empty(), "{name}: no orphan left live: {keys:?}");
+            if let Error::CreationFailed {
+                orphans_revoked, ..
+            } = &error
+            {
+                for key in &keys {
+                    assert!(
+                        orphans_revoked.iter().any(|id| id.as_str() == key.id),
+                        "{name}: {} revoked and named in the error",
+                        key.id
+                    );
+                }
+            }
+            Err(error)
+        }
+    };
+    drop(admin);
+    if let Ok(emulator) = Arc::try_unwrap(emulator) {
+        emulator.shutdown().await;
+    }
+    result
+}
+
+#[tokio::test]
+async fn one_fault_on_the_mutation_ends_with_exactly_one_live_key_we_hold() {
+    for (name, fault) in faults() {
+        let outcome = create_under(name, fault, 1).await;
+        assert!(outcome.is_ok(), "{name}: {outcome:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_fault_on_every_attempt_ends_in_creation_failed_with_no_live_key() {
+    for (name, fault) in faults() {
+        let error = create_under(name, fault, 2).await.unwrap_err();
+        assert!(
+            matches!(error, Error::CreationFailed { .. }),
+            "{name}: {error:?}"
+        );
+        assert!(!error.is_retryable());
+    }
+}
