@@ -12,10 +12,12 @@
 //!   alone gives), or counts more than 50 unique entries;
 //! - a strictly parsed entry's text parses back to the same entry, strictly and leniently;
 //!   a leniently parsed entry's text parses back leniently to the same entry;
+//! - whether an address is allowed does not depend on how it is written (IPv4 or
+//!   IPv4-mapped IPv6);
 //! - `normalize_role_name` is idempotent.
 #![no_main]
 
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use labelbox_core::{
     normalize_role_name, AllowedIp, AllowedIpError, AllowlistError, IpAllowlist,
@@ -49,7 +51,11 @@ fn check_entry(text: &str) -> Result<AllowedIp, AllowedIpError> {
     match &strict {
         Ok(entry) => {
             let canonical = entry.to_string();
-            assert_eq!(canonical.parse::<AllowedIp>().as_ref(), Ok(entry), "{text:?}");
+            assert_eq!(
+                canonical.parse::<AllowedIp>().as_ref(),
+                Ok(entry),
+                "{text:?}"
+            );
             assert_eq!(lenient.as_ref(), Ok(entry), "{text:?}");
             match entry {
                 AllowedIp::Address(addr) => assert!(entry.contains(*addr)),
@@ -105,12 +111,24 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             assert_eq!(list.entries(), expected.as_slice());
+            // Matching does not depend on how an address is written (plain IPv4 or
+            // IPv4-mapped IPv6).
+            if data.len() >= 4 {
+                let v4 = Ipv4Addr::from(<[u8; 4]>::try_from(&data[..4]).unwrap());
+                assert_eq!(
+                    list.contains(IpAddr::V4(v4)),
+                    list.contains(IpAddr::V6(v4.to_ipv6_mapped())),
+                    "{v4} in {list}"
+                );
+            }
             if data.len() >= 16 {
-                let ip = IpAddr::V6(Ipv6Addr::from(<[u8; 16]>::try_from(&data[..16]).unwrap()));
-                for candidate in [ip, ip.to_canonical()] {
-                    let any = list.entries().iter().any(|e| e.contains(candidate));
-                    assert_eq!(list.contains(candidate), any);
-                }
+                let v6 = Ipv6Addr::from(<[u8; 16]>::try_from(&data[..16]).unwrap());
+                let ip = IpAddr::V6(v6);
+                assert_eq!(
+                    list.contains(ip),
+                    list.contains(ip.to_canonical()),
+                    "{ip} in {list}"
+                );
             }
         }
         Err(e) => {

@@ -56,7 +56,10 @@ fuzz_target!(|data: &[u8]| {
     // Wire form (seconds as a JSON number).
     if let Ok(v) = serde_json::from_slice::<Validity>(data) {
         check_valid(v);
-        assert_eq!(serde_json::to_string(&v).unwrap(), v.as_seconds().to_string());
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            v.as_seconds().to_string()
+        );
     }
     // Constructor with an arbitrary amount and unit.
     if data.len() >= 9 {

@@ -63,7 +63,15 @@ impl AllowedIp {
         let canonical = ip.to_canonical();
         match self {
             AllowedIp::Address(addr) => addr.to_canonical() == canonical,
-            AllowedIp::Network(net) => net.contains(&ip) || net.contains(&canonical),
+            AllowedIp::Network(net) => {
+                net.contains(&ip)
+                    || net.contains(&canonical)
+                    || match canonical {
+                        // An IPv4 address also as its mapped form, for IPv6 networks.
+                        IpAddr::V4(v4) => net.contains(&IpAddr::V6(v4.to_ipv6_mapped())),
+                        IpAddr::V6(_) => false,
+                    }
+            }
         }
     }
 }

@@ -314,6 +314,34 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Whether an address is allowed does not depend on how it is written: plain IPv4 or
+    /// IPv4-mapped IPv6, against IPv4 networks, mapped IPv6 networks and addresses.
+    #[test]
+    fn contains_does_not_depend_on_how_the_address_is_written(
+        v4 in any::<Ipv4Addr>(),
+        kind in 0u8..4,
+        prefix in 0u8..=32,
+        other in any::<Ipv4Addr>(),
+    ) {
+        let mapped = v4.to_ipv6_mapped();
+        let entry = match kind {
+            0 => Ipv4Net::new(v4, prefix).unwrap().trunc().to_string(),
+            1 => Ipv6Net::new(mapped, 96 + prefix).unwrap().trunc().to_string(),
+            2 => mapped.to_string(),
+            _ => v4.to_string(),
+        };
+        let list = IpAllowlist::new([entry.as_str()]).unwrap();
+        prop_assert!(list.contains(IpAddr::V4(v4)), "{} in {}", v4, entry);
+        prop_assert!(list.contains(IpAddr::V6(mapped)), "{} in {}", mapped, entry);
+        prop_assert_eq!(
+            list.contains(IpAddr::V4(other)),
+            list.contains(IpAddr::V6(other.to_ipv6_mapped())),
+            "{} in {}", other, entry
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Role names
 
