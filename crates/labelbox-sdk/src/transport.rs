@@ -115,8 +115,8 @@ impl Transport {
             duration_ms = tracing::field::Empty,
         );
         let data = self
-            .post(operation, sdk_method, bytes, idempotency)
-            .instrument(span)
+            .post(operation, sdk_method, bytes, idempotency, &span)
+            .instrument(span.clone())
             .await?;
         // The server answered 200 but the answer is unusable: whatever it did is unknown.
         decode::<Q::ResponseData>(operation, data).map_err(|error| Failure {
@@ -131,15 +131,17 @@ impl Transport {
         sdk_method: &'static str,
         body: Vec<u8>,
         idempotency: Idempotency,
+        span: &tracing::Span,
     ) -> Result<Value, Failure> {
-        let span = tracing::Span::current();
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
             let attempt_started = Instant::now();
-            let outcome = self.attempt(operation, sdk_method, body.clone()).await;
+            let outcome = self
+                .attempt(operation, sdk_method, body.clone(), span)
+                .await;
             let elapsed = attempt_started.elapsed();
             span.record("duration_ms", duration_ms(started.elapsed()));
             let failure = match outcome {
@@ -195,6 +197,7 @@ impl Transport {
         operation: &'static str,
         sdk_method: &'static str,
         body: Vec<u8>,
+        span: &tracing::Span,
     ) -> Result<Value, Failure> {
         let response = self
             .http
@@ -206,7 +209,7 @@ impl Transport {
             .await
             .map_err(|e| self.transport_failure(e))?;
         let status = response.status().as_u16();
-        tracing::Span::current().record("status", status);
+        span.record("status", status);
         let retry_after = parse_retry_after(response.headers());
         let bytes = response
             .bytes()

@@ -132,3 +132,81 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
         assert_clean(text, &[TEST_KEY, CREATED_JWT]);
     }
 }
+
+/// The whole flow against the emulator at TRACE level, a reconciled creation included
+/// (the first mutation commits and its answer is lost, so the orphan is listed and revoked
+/// and the mutation sent again): the logs hold one span per operation with its name,
+/// attempt, HTTP status and duration, and no API key, no JWT and no fragment of one.
+#[tokio::test]
+async fn trace_logs_of_a_reconciled_creation_hold_spans_and_no_secret() {
+    use labelbox_emulator::{Emulator, EmulatorConfig, Fault};
+
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let admin = client_builder(&emulator.endpoint())
+        .api_key(emulator.admin_key())
+        .build()
+        .unwrap();
+    admin.get_api_keys(true).await.unwrap();
+    emulator.faults().fail_next(1, Fault::CommitThenDrop);
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "traced",
+            "labeler@example.com",
+            "Labeler",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(emulator.operation_count("CreateApiKey"), 2, "reconciled");
+    let orphan = emulator
+        .keys()
+        .into_iter()
+        .find(|k| k.name == "traced" && k.revoked)
+        .expect("the orphan was revoked");
+    let as_labeler = client_builder(&emulator.endpoint())
+        .api_key(created.secret().expose_secret())
+        .build()
+        .unwrap();
+    as_labeler.get_user().await.unwrap();
+    admin.revoke_api_key(created.id()).await.unwrap();
+    let error = as_labeler.get_user().await.unwrap_err();
+    let error_text = format!("{error} {error:?}");
+
+    let logs = capture.text();
+    // One span per operation, naming it, with attempt, status and duration recorded.
+    for operation in [
+        "ListApiKeys",
+        "CreateApiKeyPreflight",
+        "CreateApiKey",
+        "RevokeApiKey",
+    ] {
+        assert!(
+            logs.contains(&format!("span labelbox.operation: operation={operation}")),
+            "{operation} span in: {logs}"
+        );
+    }
+    for field in [" attempt=", " status=200", " duration_ms="] {
+        assert!(logs.contains(field), "{field} in: {logs}");
+    }
+    assert!(
+        logs.contains(orphan.id.as_str()),
+        "the revoked orphan is named"
+    );
+    for text in [&logs, &error_text] {
+        for secret in [
+            emulator.admin_key(),
+            created.secret().expose_secret(),
+            TEST_KEY,
+        ] {
+            assert!(!text.contains(secret), "secret in: {text}");
+            // Nor its signature, the part that makes it a credential.
+            let signature = secret.rsplit('.').next().unwrap();
+            assert!(!text.contains(signature), "signature in: {text}");
+        }
+        assert!(!text.contains("eyJ"), "JWT-like text in: {text}");
+        assert!(!text.to_ascii_lowercase().contains("bearer"), "{text}");
+    }
+    emulator.shutdown().await;
+}
