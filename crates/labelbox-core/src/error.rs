@@ -172,6 +172,21 @@ impl<'de> serde::Deserialize<'de> for GraphQlError {
     }
 }
 
+/// "Invalid API key: <server message>", without repeating the prefix when the server's
+/// message already starts with it.
+fn authentication_message(error: &GraphQlError) -> String {
+    const PREFIX: &str = "Invalid API key";
+    let starts_with_prefix = error
+        .message
+        .get(..PREFIX.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(PREFIX));
+    if starts_with_prefix {
+        error.to_string()
+    } else {
+        format!("{PREFIX}: {error}")
+    }
+}
+
 impl fmt::Display for GraphQlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
@@ -259,7 +274,7 @@ pub enum Error {
     },
 
     /// `AUTHENTICATION_ERROR`: the API key was rejected.
-    #[error("Invalid API key: {0}")]
+    #[error("{}", authentication_message(.0))]
     Authentication(GraphQlError),
 
     /// `AUTHORIZATION_ERROR`: the key may not do this.
@@ -748,6 +763,14 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "Invalid API key: Token expired [AUTHENTICATION_ERROR]"
+        );
+        let e = classify(vec![coded(
+            "Invalid API key: the key has been revoked",
+            "AUTHENTICATION_ERROR",
+        )]);
+        assert_eq!(
+            e.to_string(),
+            "Invalid API key: the key has been revoked [AUTHENTICATION_ERROR]"
         );
         let e = classify(vec![coded("a", "X_ONE"), GraphQlError::new("b")]);
         assert_eq!(
