@@ -204,6 +204,25 @@ impl RawClient {
 
     /// POSTs `body` and reads the whole answer; returns its length.
     pub async fn post(&self, body: Vec<u8>) -> Result<usize, String> {
+        let response = self.send(body).await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(bytes.len())
+    }
+
+    /// POSTs `body` and returns the whole answer (a copy: not for timed loops).
+    pub async fn post_bytes(&self, body: Vec<u8>) -> Result<Vec<u8>, String> {
+        let response = self.send(body).await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        Ok(bytes.to_vec())
+    }
+
+    async fn send(&self, body: Vec<u8>) -> Result<reqwest::Response, String> {
         let response = self
             .http
             .post(self.url.clone())
@@ -215,11 +234,7 @@ impl RawClient {
         if response.status() != reqwest::StatusCode::OK {
             return Err(format!("raw POST: HTTP {}", response.status()));
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| e.without_url().to_string())?;
-        Ok(bytes.len())
+        Ok(response)
     }
 }
 

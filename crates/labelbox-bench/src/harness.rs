@@ -90,6 +90,8 @@ pub struct OneshotRow {
     pub cpu_median: f64,
     /// Timed runs.
     pub runs: usize,
+    /// Where peak RSS came from (`/usr/bin/time`, or `wait4`, an upper bound).
+    pub rss_source: String,
 }
 
 /// Everything one run measured.
@@ -103,6 +105,8 @@ pub struct Results {
     pub create: Vec<CreateRow>,
     /// One-shot rows: ours first, then Python.
     pub oneshot: Vec<OneshotRow>,
+    /// Decoding steps timed on the largest listing's response: (keys, body bytes, steps).
+    pub breakdown: Option<(usize, usize, Vec<crate::breakdown::Step>)>,
 }
 
 /// Runs every scenario. Progress goes to stderr.
@@ -132,8 +136,17 @@ pub async fn run(config: &Config) -> Result<Results, String> {
             eprintln!("bench: list {keys} keys");
             results.list.push(list_trio(config, &mut server).await?);
         }
+        if Some(&keys) == config.keys.iter().max() {
+            let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+            let body = raw.post_bytes(clients::list_body()).await?;
+            let steps = crate::breakdown::measure(&body, 20)?;
+            results.breakdown = Some((keys, body.len(), steps));
+        }
         if keys == config.concurrent_keys {
-            eprintln!("bench: {} concurrent lists, {keys} keys", config.concurrency);
+            eprintln!(
+                "bench: {} concurrent lists, {keys} keys",
+                config.concurrency
+            );
             results.concurrent = Some(concurrent_trio(config, &mut server).await?);
         }
         if keys == config.oneshot_keys {
@@ -249,7 +262,14 @@ async fn create(config: &Config, server: &mut ServerProcess) -> Result<Vec<Creat
     }
     let cpu_per = (cpu()? - cpu0) / n as f64;
     let delta = server.snapshot()?.since(&before);
-    rows.push(create_row("ours", "warm", delta, n, &latencies, Some(cpu_per)));
+    rows.push(create_row(
+        "ours",
+        "warm",
+        delta,
+        n,
+        &latencies,
+        Some(cpu_per),
+    ));
 
     // Python, cold: a new `labelbox.Client` for every creation.
     let count = n.to_string();
@@ -268,15 +288,14 @@ async fn create(config: &Config, server: &mut ServerProcess) -> Result<Vec<Creat
     let mut delta = server.snapshot()?.since(&before);
     delta.requests = delta.requests.saturating_sub(warmup_only.requests);
     let latencies = f64_array(&out, "latencies_s")?;
-    let cpu_per = out.get("cpu_s").and_then(Value::as_f64).map(|c| c / n as f64);
+    let cpu_per = out
+        .get("cpu_s")
+        .and_then(Value::as_f64)
+        .map(|c| c / n as f64);
     rows.push(create_row("Python", "warm", delta, n, &latencies, cpu_per));
 
     // Raw: the mutation alone, on a warm connection: the one round trip a creation needs.
-    let raw = RawClient::new(
-        &server.endpoint,
-        &server.admin_key,
-        "Client:create_api_key",
-    )?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:create_api_key")?;
     raw.post(clients::create_body("bench-raw-warmup")).await?;
     let before = server.snapshot()?;
     let mut latencies = Vec::new();
@@ -345,6 +364,11 @@ fn oneshot(config: &Config, server: &ServerProcess) -> Result<Vec<OneshotRow>, S
             rss_median_kib: stats::median(&field("max_rss_kib")),
             cpu_median: stats::median(&field("cpu_s")),
             runs: timed.len(),
+            rss_source: out
+                .get("rss_source")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned(),
         });
     }
     Ok(rows)

@@ -6,6 +6,7 @@
 //! its own process so that its CPU time is never charged to a client.
 #![warn(missing_docs)]
 
+mod breakdown;
 mod clients;
 mod harness;
 mod report;
@@ -34,6 +35,19 @@ enum Cmd {
         /// Keys the bootstrap admin key sees.
         #[arg(long)]
         keys: usize,
+    },
+    /// Profiling aid: starts an emulator process and lists keys with one client in a loop
+    /// (run it under `perf record` or `valgrind --tool=callgrind`).
+    Loop {
+        /// Keys to list.
+        #[arg(long, default_value_t = 1000)]
+        keys: usize,
+        /// `sdk` or `raw`.
+        #[arg(long, default_value = "sdk")]
+        client: String,
+        /// Calls to make.
+        #[arg(long, default_value_t = 200)]
+        calls: usize,
     },
 }
 
@@ -111,6 +125,17 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Cmd::Loop {
+            keys,
+            client,
+            calls,
+        } => match profile_loop(keys, &client, calls) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Cmd::Run(run) => match run_all(run) {
             Ok(code) => code,
             Err(e) => {
@@ -119,6 +144,45 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+fn profile_loop(keys: usize, client: &str, calls: usize) -> Result<(), String> {
+    let ticks = stats::clock_ticks_per_second();
+    let server = server::ServerProcess::start(keys, None, ticks)?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let cpu0 = stats::cpu_seconds(None, ticks).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    runtime.block_on(async {
+        match client {
+            "sdk" => {
+                let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+                for _ in 0..calls {
+                    clients::sdk_list(&sdk).await?;
+                }
+            }
+            "raw" => {
+                let raw = clients::RawClient::new(
+                    &server.endpoint,
+                    &server.admin_key,
+                    "Client:get_api_keys",
+                )?;
+                let body = clients::list_body();
+                for _ in 0..calls {
+                    raw.post(body.clone()).await?;
+                }
+            }
+            other => return Err(format!("unknown client {other:?}")),
+        }
+        Ok::<(), String>(())
+    })?;
+    let cpu = stats::cpu_seconds(None, ticks).map_err(|e| e.to_string())? - cpu0;
+    eprintln!(
+        "{calls} calls in {:.3} s; client CPU {:.1} µs/call",
+        started.elapsed().as_secs_f64(),
+        cpu / calls as f64 * 1e6
+    );
+    server.stop();
+    Ok(())
 }
 
 fn have_taskset() -> bool {
@@ -162,7 +226,11 @@ fn run_all(args: RunArgs) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?
             .with_file_name("labelbox"),
     };
-    for (what, path) in [("python", &args.python), ("script", &args.script), ("cli", &cli)] {
+    for (what, path) in [
+        ("python", &args.python),
+        ("script", &args.script),
+        ("cli", &cli),
+    ] {
         if !path.exists() {
             return Err(format!("{what} {} does not exist", path.display()));
         }
