@@ -33,7 +33,9 @@ pub const DEFAULT_CUSTOM_SCALARS_MODULE: &str = "::labelbox_schema::scalars";
 /// Each operation `query MyKeyNames { ... }` becomes `pub mod my_key_names` holding
 /// `pub struct MyKeyNames` (which implements `graphql_client::GraphQLQuery`), `Variables`,
 /// `ResponseData`, one struct per fragment and per nested selection, and the `QUERY` and
-/// `OPERATION_NAME` constants. The generated code refers to the crates `graphql_client` and
+/// `OPERATION_NAME` constants. `QUERY` is the document as sent over the wire: its definitions
+/// and selections as written, on one line, without `#` comments (they document the file for
+/// developers and are not sent with every request). The generated code refers to the crates `graphql_client` and
 /// `serde` (with the `derive` feature), and to the custom scalars module for `DateTime`.
 #[derive(Debug, Clone)]
 pub struct Generator {
@@ -323,7 +325,7 @@ impl Generator {
             options.set_serde_path(serde.clone());
             options.set_deprecation_strategy(DeprecationStrategy::Warn);
             graphql_client_codegen::generate_module_token_stream_from_string(
-                &document.text,
+                &document.wire_text,
                 schema_file,
                 options,
             )

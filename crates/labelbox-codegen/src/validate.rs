@@ -19,7 +19,9 @@ pub(crate) struct ValidatedSchema {
 #[derive(Debug)]
 pub(crate) struct ValidatedDocument {
     pub(crate) file: PathBuf,
-    pub(crate) text: String,
+    /// The text sent over the wire: the parsed document serialised back, definitions and
+    /// selections as written, without comments or insignificant whitespace.
+    pub(crate) wire_text: String,
     /// The names of its operations, in document order.
     pub(crate) operations: Vec<String>,
 }
@@ -126,9 +128,17 @@ pub(crate) fn validate_document(
     diagnostics.into_result()?;
     Ok(ValidatedDocument {
         file: file.to_path_buf(),
-        text,
+        wire_text: wire_text(&document),
         operations,
     })
+}
+
+/// The document as it goes over the wire: apollo-compiler's serialisation of the parsed
+/// (and validated) AST, on one line. Definitions keep their order and selections, arguments,
+/// variables and directives stay exactly as written; `#` comments (documentation for
+/// developers) and layout are dropped, so they are not sent with every request.
+pub(crate) fn wire_text(document: &ast::Document) -> String {
+    document.serialize().no_indent().to_string()
 }
 
 /// What is known of a document to make its diagnostics precise.

@@ -336,3 +336,29 @@ fn the_workspace_queries_generate() {
     assert!(modules.contains(&"list_api_keys"), "{modules:?}");
     assert!(modules.contains(&"create_api_key"), "{modules:?}");
 }
+
+#[test]
+fn the_query_text_is_the_document_without_comments_or_layout() {
+    let dir = documents(&[(
+        "find_user.graphql",
+        "# Documentation for developers, not for the wire.\n\
+         query FindUser {\n  # a comment inside the selection\n  organization {\n    \
+         users(where: { email: \"a#b@example.com\" }, first: 1) { ...U } # trailing\n  }\n}\n\n\
+         # The fragment.\nfragment U on User { id\n  email }\n",
+    )]);
+    let generated = Generator::bundled().queries_dir(&dir).generate().unwrap();
+    let code = generated.code();
+    let expected =
+        "query FindUser { organization { users(where: {email: \\\"a#b@example.com\\\"}, \
+                    first: 1) { ...U } } } fragment U on User { id email }";
+    assert!(
+        code.contains(&format!("pub const QUERY: &str = \"{expected}\";")),
+        "{code}"
+    );
+    assert!(!code.contains("Documentation for developers"), "{code}");
+    assert!(!code.contains("trailing"), "{code}");
+    assert!(
+        code.contains("pub const OPERATION_NAME: &str = \"FindUser\";"),
+        "{code}"
+    );
+}

@@ -1,7 +1,11 @@
 //! The generated modules: one per document of `queries/`, carrying the document text, with
 //! variables that serialise to the wire names and responses that decode `DateTime` leniently.
 
-use labelbox_schema::{create_api_key, list_api_keys, GraphQLQuery, OPERATIONS};
+use apollo_compiler::{ast, ExecutableDocument, Schema};
+use labelbox_schema::{
+    create_api_key, create_api_key_preflight, list_api_keys, revoke_api_key, GraphQLQuery,
+    OPERATIONS, SCHEMA_SDL,
+};
 use serde_json::json;
 use time::macros::datetime;
 
@@ -32,6 +36,48 @@ fn every_document_of_queries_is_an_operation() {
     }
 }
 
+/// `QUERY` is the file's document without its `#` comments and layout: the same
+/// definitions and selections, valid against the schema.
+#[test]
+fn the_query_text_is_the_document_without_comments() {
+    let schema = Schema::parse_and_validate(SCHEMA_SDL, "labelbox.graphql").unwrap();
+    for (file, operation, query) in [
+        (
+            include_str!("../../../queries/create_api_key.graphql"),
+            "CreateApiKey",
+            create_api_key::QUERY,
+        ),
+        (
+            include_str!("../../../queries/list_api_keys.graphql"),
+            "ListApiKeys",
+            list_api_keys::QUERY,
+        ),
+        (
+            include_str!("../../../queries/create_api_key_preflight.graphql"),
+            "CreateApiKeyPreflight",
+            create_api_key_preflight::QUERY,
+        ),
+        (
+            include_str!("../../../queries/revoke_api_key.graphql"),
+            "RevokeApiKey",
+            revoke_api_key::QUERY,
+        ),
+    ] {
+        assert!(file.contains('#'), "the fixture documents itself: {file}");
+        assert!(!query.contains('#'), "a comment went into QUERY: {query}");
+        assert!(!query.contains('\n'), "QUERY is one line: {query}");
+        let written = ast::Document::parse(file, "file.graphql").unwrap();
+        assert_eq!(query, written.serialize().no_indent().to_string());
+        let sent = ExecutableDocument::parse_and_validate(&schema, query, "query.graphql")
+            .unwrap_or_else(|e| panic!("{operation}: {e}"));
+        assert!(sent.operations.get(Some(operation)).is_ok(), "{query}");
+        // Same definitions and selections as the file: the parsed documents are equal.
+        let reparsed = ast::Document::parse(query, "query.graphql").unwrap();
+        assert_eq!(reparsed.definitions, written.definitions, "{operation}");
+        assert!(query.len() < file.len(), "{operation}");
+    }
+}
+
 #[test]
 fn create_api_key_variables_use_the_wire_names() {
     let body = create_api_key::CreateApiKey::build_query(create_api_key::Variables {
@@ -42,10 +88,7 @@ fn create_api_key_variables_use_the_wire_names() {
         allowed_ip_cidrs: Some(vec!["10.0.0.0/8".to_owned()]),
     });
     assert_eq!(body.operation_name, "CreateApiKey");
-    assert_eq!(
-        body.query,
-        include_str!("../../../queries/create_api_key.graphql")
-    );
+    assert_eq!(body.query, create_api_key::QUERY);
     assert_eq!(
         serde_json::to_value(&body.variables).unwrap(),
         json!({
