@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use labelbox_schema::{current_user, organization, roles};
+use labelbox_schema::{
+    caller_permissions, current_user, organization, roles, roles_with_ids_and_permissions,
+};
 
 use crate::convert::{self, user_from_fields};
 use crate::{Client, Error, Organization, Role, User, UserId};
@@ -83,6 +85,65 @@ impl Client {
             .await?;
         Ok(roles_from(data))
     }
+
+    /// Every role of the organization with its id, name and permissions, in the server's
+    /// order.
+    ///
+    /// Unlike [`Client::get_roles`] (the reference client's request, ids and names only),
+    /// this reads each role's permissions too, in one request. Nothing is cached.
+    /// `X-SDK-Method: Client:get_roles_with_permissions`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let roles = labelbox_sdk::Client::from_env()?
+    ///     .get_roles_with_permissions()
+    ///     .await?;
+    /// for role in &roles {
+    ///     println!("{}: {} permissions", role.name, role.permissions.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_roles_with_permissions(&self) -> Result<Vec<Role>, Error> {
+        let data = self
+            .run::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(
+                roles_with_ids_and_permissions::Variables,
+                "Client:get_roles_with_permissions",
+            )
+            .await?;
+        Ok(roles_with_permissions_from(data))
+    }
+
+    /// The permissions of a user's organization role, or the caller's with `None`, as the
+    /// server lists them.
+    ///
+    /// The caller's permissions are those of the API key's role; another user's are those
+    /// of their organization role (the API reports permissions, not the role's name). An id
+    /// the server knows no role for (an unknown user) is [`Error::MissingData`] naming
+    /// `organizationRole`. Nothing is cached. `X-SDK-Method: Client:get_permissions`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// let mine = client.get_permissions(None).await?;
+    /// let theirs = client.get_permissions(Some(&UserId::from("u_123"))).await?;
+    /// println!("{} / {}", mine.len(), theirs.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_permissions(&self, user: Option<&UserId>) -> Result<Vec<String>, Error> {
+        let data = self
+            .run::<caller_permissions::CallerPermissions>(
+                caller_permissions::Variables {
+                    user_id: user.map(|id| id.as_str().to_owned()),
+                },
+                "Client:get_permissions",
+            )
+            .await?;
+        permissions_from(data)
+    }
 }
 
 /// The domain mapping of `CurrentUser`.
@@ -118,4 +179,34 @@ pub(crate) fn roles_from(data: roles::ResponseData) -> BTreeMap<String, Role> {
             (role.normalized_name(), role)
         })
         .collect()
+}
+
+/// The domain mapping of `RolesWithIdsAndPermissions`, in the server's order.
+pub(crate) fn roles_with_permissions_from(
+    data: roles_with_ids_and_permissions::ResponseData,
+) -> Vec<Role> {
+    data.roles
+        .into_iter()
+        .map(|r| Role {
+            id: Some(r.id.into()),
+            name: r.name,
+            permissions: r.permissions,
+        })
+        .collect()
+}
+
+/// The domain mapping of `CallerPermissions`: a null role is missing data, a null list (or
+/// null entries) no permissions.
+pub(crate) fn permissions_from(
+    data: caller_permissions::ResponseData,
+) -> Result<Vec<String>, Error> {
+    let role = data
+        .organization_role
+        .ok_or_else(|| convert::missing("CallerPermissions", "organizationRole"))?;
+    Ok(role
+        .permissions
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect())
 }

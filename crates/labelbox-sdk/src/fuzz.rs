@@ -3,8 +3,8 @@
 
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_users_by_email, revoke_api_key, roles, roles_with_permissions,
-    user_by_id,
+    organization, organization_users_by_email, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
 };
 use time::OffsetDateTime;
 
@@ -78,10 +78,16 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             let data = decode_data::<roles::ResponseData>(operation, data)?;
             let _ = crate::account::roles_from(data);
         }
-        // Generated but not used by an SDK method (no domain mapping): decoding only.
         "CallerPermissions" => {
-            decode_data::<caller_permissions::ResponseData>(operation, data)?;
+            let data = decode_data::<caller_permissions::ResponseData>(operation, data)?;
+            crate::account::permissions_from(data)?;
         }
+        "RolesWithIdsAndPermissions" => {
+            let data =
+                decode_data::<roles_with_ids_and_permissions::ResponseData>(operation, data)?;
+            let _ = crate::account::roles_with_permissions_from(data);
+        }
+        // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {
             decode_data::<roles_with_permissions::ResponseData>(operation, data)?;
         }

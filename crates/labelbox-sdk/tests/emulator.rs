@@ -6,7 +6,7 @@ use std::time::Duration;
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{
     ApiKeyExt, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, RetryPolicy,
-    TimeUnit, Validity,
+    TimeUnit, UserId, Validity,
 };
 
 async fn start() -> EmulatorHandle {
@@ -92,6 +92,95 @@ async fn create_list_authenticate_revoke_refused() {
     let error = labeler.get_user().await.unwrap_err();
     assert!(matches!(error, Error::Authentication(_)), "{error:?}");
     assert!(admin.get_api_key(created.id()).await.unwrap().is_none());
+    emulator.shutdown().await;
+}
+
+/// The emulator's permissions of a built-in role, sorted.
+fn emulator_permissions(role: &str) -> Vec<String> {
+    let mut permissions: Vec<String> = labelbox_emulator::roles::role_by_name(role)
+        .unwrap()
+        .permissions
+        .iter()
+        .map(|p| (*p).to_owned())
+        .collect();
+    permissions.sort();
+    permissions
+}
+
+fn sorted(mut permissions: Vec<String>) -> Vec<String> {
+    permissions.sort();
+    permissions
+}
+
+#[tokio::test]
+async fn roles_with_permissions_and_users_permissions() {
+    let emulator = start().await;
+    let admin = admin(&emulator);
+
+    let roles = admin.get_roles_with_permissions().await.unwrap();
+    let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "None",
+            "Labeler",
+            "Reviewer",
+            "Team Manager",
+            "Admin",
+            "Tenant Admin"
+        ]
+    );
+    let by_id = admin.get_roles().await.unwrap();
+    for role in &roles {
+        assert_eq!(
+            sorted(role.permissions.clone()),
+            emulator_permissions(&role.name)
+        );
+        assert!(role.id.is_some(), "{role:?}");
+        assert_eq!(role.id, by_id[&role.normalized_name()].id, "{}", role.name);
+    }
+    assert!(roles[0].permissions.is_empty());
+    assert!(roles[1].permissions.len() < roles[4].permissions.len());
+
+    // The caller's permissions are its key's role's (the bootstrap key is Admin's).
+    let mine = admin.get_permissions(None).await.unwrap();
+    assert_eq!(sorted(mine), emulator_permissions("Admin"));
+    // Another user's are their organization role's.
+    let labeler_id = UserId::from(emulator.user_id("labeler@example.com").unwrap());
+    let theirs = admin.get_permissions(Some(&labeler_id)).await.unwrap();
+    assert_eq!(sorted(theirs), emulator_permissions("Labeler"));
+    // A key with the Labeler role reports the Labeler's permissions as its own.
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "permissions",
+            "labeler@example.com",
+            "Labeler",
+            Validity::new(1, TimeUnit::Hour).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let labeler = client_with(&emulator, created.secret().expose_secret());
+    assert_eq!(
+        sorted(labeler.get_permissions(None).await.unwrap()),
+        emulator_permissions("Labeler")
+    );
+
+    // An unknown user has no organization role.
+    let error = admin
+        .get_permissions(Some(&UserId::from("no-such-user")))
+        .await
+        .unwrap_err();
+    match &error {
+        Error::MissingData { operation, field } => {
+            assert_eq!(
+                (operation.as_str(), field.as_str()),
+                ("CallerPermissions", "organizationRole")
+            );
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert_eq!(emulator.operation_count("RolesWithIdsAndPermissions"), 1);
+    assert_eq!(emulator.operation_count("CallerPermissions"), 4);
     emulator.shutdown().await;
 }
 

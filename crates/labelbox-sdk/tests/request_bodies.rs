@@ -5,7 +5,7 @@ mod support;
 
 use labelbox_sdk::schema::current_user;
 use labelbox_sdk::{
-    ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, TimeUnit, UserId, Validity,
+    ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, RoleId, TimeUnit, UserId, Validity,
 };
 use serde_json::{json, Value};
 use support::{client, fake_labelbox, Recorded, TestServer, TEST_KEY};
@@ -177,6 +177,59 @@ async fn get_roles() {
     );
     assert_eq!(roles["TEAM_MANAGER"].name, "Team Manager");
     insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn get_roles_with_permissions() {
+    let server = TestServer::start(fake_labelbox).await;
+    let roles = client(&server.url)
+        .get_roles_with_permissions()
+        .await
+        .unwrap();
+    let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "None",
+            "Labeler",
+            "Reviewer",
+            "Team Manager",
+            "Admin",
+            "Tenant Admin"
+        ],
+        "in the server's order"
+    );
+    assert_eq!(roles[2].id, Some(RoleId::from("r2")));
+    assert_eq!(roles[2].permissions, ["LABEL", "REVIEW"]);
+    insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn get_permissions() {
+    let server = TestServer::start(fake_labelbox).await;
+    let client = client(&server.url);
+    assert_eq!(
+        client.get_permissions(None).await.unwrap(),
+        ["LABEL", "REVIEW"]
+    );
+    assert_eq!(
+        client
+            .get_permissions(Some(&UserId::from("u2")))
+            .await
+            .unwrap(),
+        ["LABEL"]
+    );
+    let error = client
+        .get_permissions(Some(&UserId::from("nobody")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, labelbox_sdk::Error::MissingData { field, .. } if field == "organizationRole"),
+        "{error:?}"
+    );
+    let requests = server.requests();
+    insta::assert_json_snapshot!("get_permissions_caller", wire(&requests[0]));
+    insta::assert_json_snapshot!("get_permissions_user", wire(&requests[1]));
 }
 
 #[tokio::test]

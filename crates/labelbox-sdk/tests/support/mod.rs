@@ -369,6 +369,16 @@ pub fn fake_labelbox(request: &Recorded, _n: usize) -> Reply {
                 .map(|r| serde_json::json!({"id": r["id"], "name": r["name"]}))
                 .collect::<Vec<_>>()
         })),
+        "RolesWithIdsAndPermissions" => Reply::data(serde_json::json!({ "roles": roles_json() })),
+        // The caller holds LABEL and REVIEW; u2 is a Labeler; other ids have no role.
+        "CallerPermissions" => {
+            let permissions = match body["variables"]["userId"].as_str() {
+                None | Some("u1") => serde_json::json!({"permissions": ["LABEL", "REVIEW"]}),
+                Some("u2") => serde_json::json!({"permissions": ["LABEL"]}),
+                Some(_) => Value::Null,
+            };
+            Reply::data(serde_json::json!({ "organizationRole": permissions }))
+        }
         "CurrentUser" => {
             Reply::data(serde_json::json!({"user": user_json("u1", "ada@example.com")}))
         }
