@@ -4,7 +4,7 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use labelbox_sdk::{
-    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, SecretString,
+    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, SecretString,
     Validity,
 };
 use serde::Serialize;
@@ -465,8 +465,6 @@ struct RotateJson {
 /// the user's (the API reports a user's permissions, not the name of their role, and keys
 /// carry no role at all).
 async fn user_role(client: &Client, key: &ApiKey) -> Result<String, CliError> {
-    use labelbox_sdk::schema::{caller_permissions, roles_with_permissions};
-
     let cannot = |why: &str| {
         CliError::usage(format!(
             "cannot tell the role of {} ({why})",
@@ -474,29 +472,23 @@ async fn user_role(client: &Client, key: &ApiKey) -> Result<String, CliError> {
         ))
         .with_hint("pass --role ROLE (`labelbox roles` lists them)")
     };
-    let permissions = client
-        .execute::<caller_permissions::CallerPermissions>(caller_permissions::Variables {
-            user_id: Some(key.user_id.to_string()),
-        })
+    let sorted = |mut permissions: Vec<String>| {
+        permissions.sort();
+        permissions.dedup();
+        permissions
+    };
+    let permissions = match client.get_permissions(Some(&key.user_id)).await {
+        Ok(permissions) => sorted(permissions),
+        Err(Error::MissingData { .. }) => {
+            return Err(cannot("the API returned no organization role"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let matching: Vec<String> = client
+        .get_roles_with_permissions()
         .await?
-        .organization_role
-        .and_then(|r| r.permissions)
-        .ok_or_else(|| cannot("the API returned no organization role"))?;
-    let mut permissions: Vec<String> = permissions.into_iter().flatten().collect();
-    permissions.sort();
-    permissions.dedup();
-    let roles = client
-        .execute::<roles_with_permissions::RolesWithPermissions>(roles_with_permissions::Variables)
-        .await?
-        .roles;
-    let matching: Vec<String> = roles
         .into_iter()
-        .filter(|r| {
-            let mut p = r.permissions.clone();
-            p.sort();
-            p.dedup();
-            p == permissions
-        })
+        .filter(|r| sorted(r.permissions.clone()) == permissions)
         .map(|r| r.name)
         .collect();
     match matching.as_slice() {

@@ -1,7 +1,6 @@
 //! `labelbox roles`.
 
-use labelbox_sdk::schema::roles_with_permissions::{RolesWithPermissions, Variables};
-use labelbox_sdk::{normalize_role_name, Client, Role};
+use labelbox_sdk::{Client, Role};
 use serde::Serialize;
 
 use crate::commands::Ctx;
@@ -17,24 +16,9 @@ pub struct RoleJson {
 }
 
 /// The organization's roles with ids and permissions, fewest permissions first (so
-/// `None` < `Labeler` < `Admin`). `get_roles` reads ids and names (as the reference client
-/// does); the permissions come from the SDK's typed "roles with permissions" operation.
+/// `None` < `Labeler` < `Admin`).
 pub async fn fetch(client: &Client) -> Result<Vec<Role>, CliError> {
-    let ids = client.get_roles().await?;
-    let with_permissions = client
-        .execute::<RolesWithPermissions>(Variables)
-        .await?
-        .roles;
-    let mut roles: Vec<Role> = with_permissions
-        .into_iter()
-        .map(|r| Role {
-            id: ids
-                .get(&normalize_role_name(&r.name))
-                .and_then(|known| known.id.clone()),
-            name: r.name,
-            permissions: r.permissions,
-        })
-        .collect();
+    let mut roles = client.get_roles_with_permissions().await?;
     roles.sort_by(|a, b| {
         (a.permissions.len(), a.name.as_str()).cmp(&(b.permissions.len(), b.name.as_str()))
     });
