@@ -43,7 +43,8 @@ write("allowlist_parse", "role", "Tenant Admin")
 # response_decode: byte 0 = operation, byte 1 = status (< 0x80 means 200), then the body.
 OPS = ["list_api_keys", "create_api_key", "revoke_api_key", "caller_permissions",
        "roles_with_permissions", "roles", "current_user", "user_by_id",
-       "organization_users_by_email", "organization", "create_api_key_preflight", "date_time"]
+       "organization_users_by_email", "organization", "create_api_key_preflight",
+       "roles_with_ids_and_permissions", "date_time"]
 NOW = "2026-11-26T08:56:16.000Z"
 USER = {"createdAt": NOW, "email": "ada@example.com", "isExternalUser": False,
         "isViewer": False, "lastLoginAt": None, "nickname": "ada", "name": "Ada",
@@ -65,6 +66,9 @@ DATA = {
     "organization_users_by_email": {"organization": {"users": [USER]}},
     "organization": {"organization": {"createdAt": "2026-11-26", "name": "Org", "id": "o1",
                                       "updatedAt": NOW}},
+    "roles_with_ids_and_permissions": {"roles": [{"id": "r1", "name": "Labeler",
+                                                  "permissions": ["LABEL"],
+                                                  "organizationId": "o1"}]},
     "create_api_key_preflight": {
         "organization": {"id": "o1", "users": [USER]},
         "organizationRole": {"permissions": ["CREATE_API_KEY"]},
@@ -79,17 +83,31 @@ ERRORS = [
     {"message": "You have exceeded the rate limit"},
     {"errors": [{"message": "odd", "extensions": {"code": "SOMETHING_ELSE"}}]},
 ]
+# Secrets the target checks never reach an error's text (labelbox_sdk::__fuzz::FUZZ_API_KEY
+# and the target's SECRET_JWT).
+API_KEY = "fuzz-api-key-0123456789"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno"
+ERRORS += [
+    {"errors": [{"message": f"bad key {API_KEY}", "path": [JWT, 1],
+                 "extensions": {"code": "AUTHENTICATION_ERROR"}}]},
+    {"message": f"You have exceeded: {JWT}"},
+    {"message": f"denied for {API_KEY}"},
+    {"errors": [{"message": JWT, "extensions": {"code": f"X{API_KEY}"}}]},
+]
 for i, op in enumerate(OPS[:-1]):
     write("response_decode", f"{op}_ok", bytes([i, 0]) + json.dumps({"data": DATA[op]}).encode())
     for j, body in enumerate(ERRORS):
-        status = [0x84, 0x89, 0x88, 0x80][j]  # 401, 500, 429, 200
+        status = [0x84, 0x89, 0x88, 0x80, 0x80, 0x88, 0x84, 0x83][j]  # 401 500 429 200 ... 400
         write("response_decode", f"{op}_err{j}", bytes([i, status]) + json.dumps(body).encode())
 write("response_decode", "html_502", bytes([0, 0x8a]) + b"<html>Bad gateway</html>")
 write("response_decode", "upstream", bytes([2, 0x8b]) +
       b"upstream connect error or disconnect/reset before headers. reset reason: overflow")
 for i, text in enumerate([NOW, "2026-11-26T08:56", "2026-11-26 08:56:16+02", "2026-11-26",
                           "2026-11-26T08:56:16.123456789-0530"]):
-    write("response_decode", f"date{i}", bytes([11, 0]) + text.encode())
+    write("response_decode", f"date{i}", bytes([12, 0]) + text.encode())
+write("response_decode", "scrub", bytes([12, 0]) + f"x {API_KEY} eyJ{JWT}. {JWT}".encode())
+write("response_decode", "create_bad_id",
+      bytes([1, 0]) + json.dumps({"data": {"createApiKey": {"id": 5, "jwt": JWT}}}).encode())
 
 # Dictionaries.
 os.makedirs(os.path.join(HERE, "dicts"), exist_ok=True)
@@ -117,6 +135,8 @@ with open(os.path.join(HERE, "dicts", "response.dict"), "w") as f:
         "RESOURCE_NOT_FOUND", "RESOURCE_CONFLICT", "MALFORMED_REQUEST",
         "INTERNAL_SERVER_ERROR", "OPERATION_NOT_ALLOWED", "Query complexity limit exceeded",
         "You have exceeded", "2026-11-26T08:56:16.000Z", "+02:00", "Z", "T",
+        "fuzz-api-key-0123456789", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno",
+        "eyJ", "upstream connect error or disconnect/reset before headers",
     ]:
         token = token.replace('"', '\\"') if token != "\\x22" else token
         f.write(f'"{token}"\n')

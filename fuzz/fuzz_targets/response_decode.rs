@@ -1,20 +1,25 @@
-//! Response decoding of every generated operation, and the error classification of the
-//! response envelope.
+//! Response decoding of every generated operation, through the SDK's own pipeline, and
+//! the error classification of the response envelope.
 //!
-//! Input layout: byte 0 picks the operation (or, for one value, the `DateTime` scalar
-//! alone), byte 1 the HTTP status, the rest is the response body.
+//! Input layout: byte 0 picks the operation (or, for one value, the `DateTime` scalar and
+//! the SDK's scrubbing alone), byte 1 the HTTP status, the rest is the response body.
 //!
-//! What runs (the public pieces the SDK's transport is built from; the SDK's own
-//! `classify`/`decode` are crate-private, see fuzz/README.md):
-//! - `graphql_client::Response<ResponseData>` from the body, for the chosen operation;
+//! What runs, for the chosen operation:
+//! - `labelbox_sdk::__fuzz::decode`: the SDK's transport classification of (status, body)
+//!   into `Error` variants, decoding of `data` into the operation's `ResponseData`, and the
+//!   SDK's mapping into domain values (keys, users, roles, the created key);
+//! - `graphql_client::Response<ResponseData>` from the body;
 //! - the body as JSON: each `errors[]` entry read with `GraphQlError::from_json` (and its
 //!   `Deserialize`, which must agree), then `classify_response_errors(errors, message)`;
-//! - `data` decoded into the operation's `ResponseData`; for the key operations, the
-//!   domain conversions the SDK applies (`expiresAtEpoch` to a date-time, allowlist entries
-//!   through `AllowedIp::parse_lenient`, the created key's secret into `CreatedApiKey`).
+//! - `data` decoded into `ResponseData` directly; for the key operations, the core
+//!   conversions (allowlist entries through `AllowedIp::parse_lenient`, the created key's
+//!   secret into `CreatedApiKey`).
 //!
-//! Invariants: nothing panics; every error's `Display` and `Debug` work; the classified
-//! error's accessors work; a created key's secret never shows in `Debug`.
+//! Invariants: nothing panics; every error's `Display` and `Debug` work, and neither ever
+//! shows the client's API key or the JWT `SECRET_JWT` when the body carries them; the
+//! classified error's accessors work; a created key's `Debug` does not depend on its
+//! secret; the SDK's scrubbing removes the API key and is idempotent; every operation the
+//! schema crate generates is covered.
 #![no_main]
 
 use labelbox_core::{
@@ -24,11 +29,60 @@ use labelbox_schema::graphql_client::{GraphQLQuery, Response};
 use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_users_by_email, revoke_api_key, roles, roles_with_permissions,
-    user_by_id,
+    organization, organization_users_by_email, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
 };
+use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
+
+/// A JWT-shaped secret the dictionary and seeds plant in bodies; no error may show it.
+const SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
+
+/// The operations by input byte 0, with their generated `OPERATION_NAME`.
+const OPERATION_NAMES: [&str; 12] = [
+    list_api_keys::OPERATION_NAME,
+    create_api_key::OPERATION_NAME,
+    revoke_api_key::OPERATION_NAME,
+    caller_permissions::OPERATION_NAME,
+    roles_with_permissions::OPERATION_NAME,
+    roles::OPERATION_NAME,
+    current_user::OPERATION_NAME,
+    user_by_id::OPERATION_NAME,
+    organization_users_by_email::OPERATION_NAME,
+    organization::OPERATION_NAME,
+    create_api_key_preflight::OPERATION_NAME,
+    roles_with_ids_and_permissions::OPERATION_NAME,
+];
+
+/// Every operation the schema crate generates is one of `OPERATION_NAMES` (a new
+/// operation must be added to this target).
+fn check_every_operation_is_covered() {
+    static CHECKED: std::sync::Once = std::sync::Once::new();
+    CHECKED.call_once(|| {
+        for name in sdk::OPERATIONS {
+            assert!(
+                OPERATION_NAMES.contains(name),
+                "operation {name} is not fuzzed"
+            );
+        }
+        assert_eq!(sdk::OPERATIONS.len(), OPERATION_NAMES.len());
+    });
+}
+
+/// The SDK's whole pipeline for one answer.
+fn sdk_decode(operation: &str, status: u16, body: &[u8]) {
+    if let Err(error) = sdk::decode(operation, status, body) {
+        assert!(
+            !matches!(error, Error::Configuration { .. }),
+            "{operation} not decodable: {error}"
+        );
+        formats(&error);
+        let shown = format!("{error}\n{error:?}");
+        assert!(!shown.contains(FUZZ_API_KEY), "API key in error: {shown}");
+        assert!(!shown.contains(SECRET_JWT), "JWT in error: {shown}");
+    }
+}
 
 /// Statuses picked by byte 1 when its high bit is set (otherwise 200).
 const STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 429, 500, 502, 503];
@@ -155,8 +209,9 @@ where
 }
 
 /// The lenient `DateTime` scalar: parse, and an accepted value written as RFC 3339 reads
-/// back as the same instant.
-fn date_time(body: &[u8]) {
+/// back as the same instant. The SDK's scrubbing of server text: the API key never
+/// survives it, and scrubbing twice changes nothing more.
+fn text_only(body: &[u8]) {
     let Ok(text) = std::str::from_utf8(body) else {
         return;
     };
@@ -167,9 +222,14 @@ fn date_time(body: &[u8]) {
         }
     }
     let _ = serde_json::from_slice::<DateTime>(body);
+    let clean = sdk::scrub(text, FUZZ_API_KEY);
+    assert!(!clean.contains(FUZZ_API_KEY), "{text:?} -> {clean:?}");
+    assert!(!clean.contains(SECRET_JWT), "{text:?} -> {clean:?}");
+    assert_eq!(sdk::scrub(&clean, FUZZ_API_KEY), clean, "{text:?}");
 }
 
 fuzz_target!(|data: &[u8]| {
+    check_every_operation_is_covered();
     let [op, status, body @ ..] = data else {
         return;
     };
@@ -178,7 +238,11 @@ fuzz_target!(|data: &[u8]| {
     } else {
         STATUSES[usize::from(status & 0x7f) % STATUSES.len()]
     };
-    match op % 12 {
+    let op = usize::from(*op) % (OPERATION_NAMES.len() + 1);
+    if let Some(name) = OPERATION_NAMES.get(op) {
+        sdk_decode(name, status, body);
+    }
+    match op {
         0 => decode::<list_api_keys::ListApiKeys>(status, body),
         1 => decode::<create_api_key::CreateApiKey>(status, body),
         2 => decode::<revoke_api_key::RevokeApiKey>(status, body),
@@ -190,6 +254,7 @@ fuzz_target!(|data: &[u8]| {
         8 => decode::<organization_users_by_email::OrganizationUsersByEmail>(status, body),
         9 => decode::<organization::Organization>(status, body),
         10 => decode::<create_api_key_preflight::CreateApiKeyPreflight>(status, body),
-        _ => date_time(body),
+        11 => decode::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(status, body),
+        _ => text_only(body),
     }
 });
