@@ -259,3 +259,66 @@ pub fn create_body(name: &str) -> Vec<u8> {
     ))
     .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn measured(calls: usize, per_call: usize, wall_s: f64, cpu_s: f64) -> Measured {
+        Measured {
+            calls,
+            per_call,
+            wall_s,
+            cpu_s,
+            latencies: vec![wall_s / calls as f64; calls],
+            server: ServerSnapshot {
+                requests: (calls * per_call) as u64 + 10,
+                cpu_s: 0.5,
+            },
+            timed_requests: (calls * per_call) as u64,
+            server_window_s: wall_s + 1.0,
+        }
+    }
+
+    #[test]
+    fn rates_count_individual_calls_of_a_batch() {
+        let m = measured(10, 64, 2.0, 0.64);
+        assert_eq!(m.calls_per_s(), 320.0);
+        assert!((m.cpu_per_call() - 0.001).abs() < 1e-12);
+    }
+
+    #[test]
+    fn emulator_share_uses_only_the_timed_requests() {
+        // 90 timed requests within 100 seen: 0.5 s / 100 requests * 90 / 1.5 s.
+        let m = measured(90, 1, 1.5, 0.1);
+        assert!((m.server_cpu_per_request() - 0.005).abs() < 1e-12);
+        assert!((m.server_share() - 0.3).abs() < 1e-12);
+        assert_eq!(Measured::default().server_cpu_per_request(), 0.0);
+    }
+
+    #[test]
+    fn merged_rounds_add_up() {
+        let mut m = measured(10, 1, 1.0, 0.2);
+        m.merge(measured(30, 1, 2.0, 0.4));
+        assert_eq!(m.calls, 40);
+        assert_eq!(m.latencies.len(), 40);
+        assert_eq!(m.wall_s, 3.0);
+        assert!((m.cpu_per_call() - 0.015).abs() < 1e-12);
+        assert_eq!(m.server.requests, 60);
+        assert_eq!(m.timed_requests, 40);
+    }
+
+    #[test]
+    fn the_raw_body_is_the_generated_operation() {
+        let body: Value = serde_json::from_slice(&list_body()).unwrap();
+        assert_eq!(body["operationName"], "ListApiKeys");
+        assert!(body["query"]
+            .as_str()
+            .unwrap()
+            .contains("apiKeysOtherUsers"));
+        let create: Value = serde_json::from_slice(&create_body("n")).unwrap();
+        assert_eq!(create["operationName"], "CreateApiKey");
+        assert_eq!(create["variables"]["userEmail"], CREATE_USER);
+    }
+}

@@ -415,6 +415,14 @@ fn python_loop(
     let out = python(config, server, &all)?;
     let window = started.elapsed().as_secs_f64();
     let delta = server.snapshot()?.since(&before);
+    if let Some(listed) = out.get("keys_listed").and_then(Value::as_u64) {
+        if listed != server.keys as u64 {
+            return Err(format!(
+                "the Python SDK listed {listed} keys, expected {}",
+                server.keys
+            ));
+        }
+    }
     let latencies = f64_array(&out, "latencies_s")?;
     let calls = latencies.len();
     Ok(Measured {
