@@ -498,12 +498,14 @@ pub async fn run_foreground_with(
         let _ = writeln!(out, "Press Ctrl-C to stop.");
         let _ = out.flush();
     }
-    wait_for_signal().await;
+    shutdown_signal().await;
     handle.shutdown().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Resolves on Ctrl-C, or on SIGTERM on Unix: what a foreground emulator waits for before
+/// shutting down (used by [`run_foreground`] and by `labelbox emulator`).
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -61,32 +61,10 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<(), CliError> {
         outln!()?;
         outln!("Press Ctrl-C to stop.")?;
     }
-    wait_for_shutdown_signal().await;
+    labelbox_emulator::shutdown_signal().await;
     emulator.shutdown().await;
     if !ctx.json {
         eprintln!("emulator stopped");
     }
     Ok(())
-}
-
-async fn wait_for_shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
