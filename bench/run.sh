@@ -30,6 +30,10 @@ then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "labelbox==7.17.0"
 fi
 
+# The machine's load before anything of ours runs, for the report.
+LABELBOX_BENCH_LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
+export LABELBOX_BENCH_LOAD_BEFORE
+
 (cd "$ROOT" && cargo build --release --quiet -p labelbox-bench -p labelbox-cli)
 
 out_given=0

@@ -66,7 +66,11 @@ impl Machine {
             kernel: read_trim("/proc/sys/kernel/osrelease"),
             rustc: command_output("rustc", &["-V"]),
             python: command_output(&python.to_string_lossy(), &["--version"]),
-            load_before: load_average(),
+            // bench/run.sh reads it before building, so the build does not show in it.
+            load_before: std::env::var("LABELBOX_BENCH_LOAD_BEFORE")
+                .ok()
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or_else(load_average),
             load_after: String::new(),
         }
     }
@@ -185,7 +189,8 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
     );
     let _ = writeln!(
         o,
-        "- Load average (1/5/15 min): {} before, {} after",
+        "- Load average (1/5/15 min): {} before, {} after (the run itself keeps both \
+         cores busy, so it raises the figure)",
         machine.load_before, machine.load_after
     );
     let pin = |cpu: Option<usize>| cpu.map_or("not pinned".to_owned(), |c| format!("core {c}"));
@@ -224,24 +229,50 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
         ratio_row(o, trio);
     }
 
-    if let Some((keys, bytes, steps)) = &results.breakdown {
+    if !results.breakdown.is_empty() {
         let _ = writeln!(
             o,
-            "\nWhere a {keys}-key listing's client time goes: each step of the SDK's decoding \
-             path timed alone on the real response body ({:.0} KiB), single thread:\n",
-            *bytes as f64 / 1024.0
+            "\nWhere a listing's client time goes: each step of the SDK's decoding path timed \
+             alone on the real response body, single thread (µs per response):\n"
         );
-        let _ = writeln!(o, "| step | µs per response |\n|---|---:|");
-        for step in steps {
-            let _ = writeln!(o, "| {} | {} |", step.what, us(step.per_response_s));
+        let _ = write!(o, "| step |");
+        for (keys, bytes, _) in &results.breakdown {
+            let _ = write!(o, " {keys} keys ({:.1} KiB) |", *bytes as f64 / 1024.0);
         }
-        if let Some(trio) = results.list.iter().find(|t| t.keys == *keys) {
-            let _ = writeln!(
-                o,
-                "| measured: SDK client CPU/call minus raw POST client CPU/call | {} |",
-                us(trio.sdk.cpu_per_call() - trio.raw.cpu_per_call())
-            );
+        let _ = write!(o, "\n|---|");
+        for _ in &results.breakdown {
+            let _ = write!(o, "---:|");
         }
+        let _ = writeln!(o);
+        let first = &results.breakdown[0].2;
+        for (i, step) in first.iter().enumerate() {
+            let _ = write!(o, "| {} |", step.what);
+            for (_, _, steps) in &results.breakdown {
+                let _ = write!(
+                    o,
+                    " {} |",
+                    steps
+                        .get(i)
+                        .map_or("-".to_owned(), |s| us(s.per_response_s))
+                );
+            }
+            let _ = writeln!(o);
+        }
+        let _ = write!(
+            o,
+            "| measured: SDK client CPU/call minus raw POST client CPU/call |"
+        );
+        for (keys, _, _) in &results.breakdown {
+            let cell = results
+                .list
+                .iter()
+                .find(|t| t.keys == *keys)
+                .map_or("-".to_owned(), |t| {
+                    us(t.sdk.cpu_per_call() - t.raw.cpu_per_call())
+                });
+            let _ = write!(o, " {cell} |");
+        }
+        let _ = writeln!(o);
     }
 
     if let Some(trio) = &results.concurrent {
