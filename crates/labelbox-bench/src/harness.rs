@@ -263,16 +263,11 @@ async fn create(config: &Config, server: &mut ServerProcess) -> Result<Vec<Creat
         clients::sdk_create(&client, &format!("bench-rs-warm-{i}")).await?;
         latencies.push(t0.elapsed().as_secs_f64());
     }
-    let cpu_per = (cpu()? - cpu0) / n as f64;
+    // Below a few clock ticks the figure is noise: leave it out.
+    let cpu_total = cpu()? - cpu0;
+    let cpu_per = (cpu_total * ticks >= 5.0).then(|| cpu_total / n as f64);
     let delta = server.snapshot()?.since(&before);
-    rows.push(create_row(
-        "ours",
-        "warm",
-        delta,
-        n,
-        &latencies,
-        Some(cpu_per),
-    ));
+    rows.push(create_row("ours", "warm", delta, n, &latencies, cpu_per));
 
     // Python, cold: a new `labelbox.Client` for every creation.
     let count = n.to_string();

@@ -299,7 +299,8 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
             "Round trips are requests counted at the emulator per creation. A cold client is \
              built just before its one creation (new connection, empty cache; building it is \
              not timed); a warm one has created a key before. `raw` posts the creation \
-             mutation alone (the 1-round-trip floor).\n"
+             mutation alone (the 1-round-trip floor). Client CPU is shown where the \
+             creations used at least 5 clock ticks (`-` otherwise).\n"
         );
         let _ = writeln!(
             o,
