@@ -6,9 +6,10 @@ use labelbox_schema::{
     organization, organization_users_by_email, revoke_api_key, roles,
     roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
 };
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::transport::{classify, decode as decode_data};
+use crate::transport::{classify, decode as decode_data, decode_success};
 use crate::Error;
 
 /// The operation names [`decode`] accepts: every generated operation.
@@ -22,8 +23,8 @@ pub const FUZZ_API_KEY: &str = "fuzz-api-key-0123456789";
 /// the operation's generated `ResponseData`, and the SDK's mapping into domain values.
 /// Errors are formatted (`Display`, `Debug`) before being returned, so formatting runs too.
 ///
-/// An unknown operation name is an [`Error::Configuration`]. Never panics, whatever the
-/// input.
+/// An unknown operation name is an [`Error::Configuration`]. Panics only when the
+/// transport's two decoding paths disagree (a bug; see `typed`), whatever the input.
 pub fn decode(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     let result = run(operation, status, body);
     if let Err(error) = &result {
@@ -38,58 +39,57 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             message: format!("no operation named '{operation}'"),
         });
     }
-    let data = classify(operation, status, None, body, FUZZ_API_KEY)?;
     let email = "fuzz@example.com";
     match operation {
         "ListApiKeys" => {
-            let data = decode_data::<list_api_keys::ResponseData>(operation, data)?;
+            let data = typed::<list_api_keys::ResponseData>(operation, status, body)?;
             crate::api_keys::keys_from(data, false, OffsetDateTime::now_utc())?;
         }
         "CreateApiKey" => {
-            let data = decode_data::<create_api_key::ResponseData>(operation, data)?;
+            let data = typed::<create_api_key::ResponseData>(operation, status, body)?;
             crate::create::created_from(data)?;
         }
         "CreateApiKeyPreflight" => {
-            let data = decode_data::<create_api_key_preflight::ResponseData>(operation, data)?;
+            let data = typed::<create_api_key_preflight::ResponseData>(operation, status, body)?;
             let (_, caller) = crate::create::preflight_from(data, email)?;
             let _ = caller.grantable();
         }
         "OrganizationUsersByEmail" => {
-            let data = decode_data::<organization_users_by_email::ResponseData>(operation, data)?;
+            let data = typed::<organization_users_by_email::ResponseData>(operation, status, body)?;
             crate::create::user_found(data, email)?;
         }
         "RevokeApiKey" => {
-            let data = decode_data::<revoke_api_key::ResponseData>(operation, data)?;
+            let data = typed::<revoke_api_key::ResponseData>(operation, status, body)?;
             crate::api_keys::revoked_from(data)?;
         }
         "UserById" => {
-            let data = decode_data::<user_by_id::ResponseData>(operation, data)?;
+            let data = typed::<user_by_id::ResponseData>(operation, status, body)?;
             let _ = crate::api_keys::user_by_id_from(data);
         }
         "CurrentUser" => {
-            let data = decode_data::<current_user::ResponseData>(operation, data)?;
+            let data = typed::<current_user::ResponseData>(operation, status, body)?;
             crate::account::current_user_from(data)?;
         }
         "Organization" => {
-            let data = decode_data::<organization::ResponseData>(operation, data)?;
+            let data = typed::<organization::ResponseData>(operation, status, body)?;
             crate::account::organization_from(data)?;
         }
         "Roles" => {
-            let data = decode_data::<roles::ResponseData>(operation, data)?;
+            let data = typed::<roles::ResponseData>(operation, status, body)?;
             let _ = crate::account::roles_from(data);
         }
         "CallerPermissions" => {
-            let data = decode_data::<caller_permissions::ResponseData>(operation, data)?;
+            let data = typed::<caller_permissions::ResponseData>(operation, status, body)?;
             crate::account::permissions_from(data)?;
         }
         "RolesWithIdsAndPermissions" => {
             let data =
-                decode_data::<roles_with_ids_and_permissions::ResponseData>(operation, data)?;
+                typed::<roles_with_ids_and_permissions::ResponseData>(operation, status, body)?;
             let _ = crate::account::roles_with_permissions_from(data);
         }
         // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {
-            decode_data::<roles_with_permissions::ResponseData>(operation, data)?;
+            typed::<roles_with_permissions::ResponseData>(operation, status, body)?;
         }
         other => {
             return Err(Error::Configuration {
@@ -98,6 +98,36 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// What the transport does with one answer: the one-pass decoding of a plain success
+/// ([`decode_success`]), else classification and decoding through a `serde_json::Value`.
+///
+/// Where the one-pass decoding succeeds, the `Value` path must give the same data unless it
+/// rejects the body as not JSON (the one-pass decoding skips fields the operation does not
+/// select, without checking their numbers' range or their escapes); anything else is a bug
+/// and panics, so that the fuzzer reports it.
+fn typed<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
+    operation: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<T, Error> {
+    let slow = classify(operation, status, None, body, FUZZ_API_KEY)
+        .map_err(Error::from)
+        .and_then(|data| decode_data::<T>(operation, data));
+    match decode_success::<T>(status, body) {
+        Some(fast) => {
+            match &slow {
+                Ok(slow) => assert_eq!(&fast, slow, "one-pass and Value decoding disagree"),
+                Err(error) => assert!(
+                    serde_json::from_slice::<serde_json::Value>(body).is_err(),
+                    "one-pass decoding accepted what the Value path refuses: {error:?}"
+                ),
+            }
+            Ok(fast)
+        }
+        None => slow,
+    }
 }
 
 /// [`crate`]'s scrubbing of server text: `text` with `api_key` and JWT-like tokens
