@@ -60,8 +60,33 @@ impl FromStr for DateTime {
     type Err = ParseDateTimeError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        parse_lenient(input).map(DateTime)
+        match parse_rfc3339(input) {
+            Some(value) => Ok(DateTime(value)),
+            None => parse_lenient(input).map(DateTime),
+        }
     }
+}
+
+/// The fast path for what servers send: `time`'s RFC 3339 parser, about ten times faster
+/// than [`parse_lenient`]. Kept to inputs that parser and [`parse_lenient`] read alike:
+/// `T`, `t` or a space between date and time (RFC 3339 lets any character through), no
+/// leap second (`:60`, which `time` reads as the second before), at most nine fraction
+/// digits. Anything else (and anything it refuses) goes to [`parse_lenient`].
+fn parse_rfc3339(input: &str) -> Option<OffsetDateTime> {
+    let bytes = input.as_bytes();
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) || bytes.get(17..19) == Some(b"60") {
+        return None;
+    }
+    if let Some(b'.') = bytes.get(19) {
+        let digits = bytes[20..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits > 9 {
+            return None;
+        }
+    }
+    OffsetDateTime::parse(input, &Rfc3339).ok()
 }
 
 impl fmt::Display for DateTime {
@@ -82,8 +107,22 @@ impl Serialize for DateTime {
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        /// Parses the string where the deserializer has it, without copying it.
+        struct Visitor;
+
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DateTime;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime, E> {
+                text.parse().map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -209,6 +248,35 @@ mod tests {
             datetime!(2026-11-26 08:56:16 UTC)
         );
         assert_eq!(parse("2026-11-26"), datetime!(2026-11-26 00:00:00 UTC));
+    }
+
+    #[test]
+    fn the_rfc3339_fast_path_reads_as_the_lenient_parser() {
+        for text in [
+            "2026-11-26T08:56:16.000Z",
+            "2026-11-26T08:56:16.123456789Z",
+            "2026-11-26t08:56:16z",
+            "2026-11-26 08:56:16+02:00",
+            "2026-11-26T08:56:16-00:00",
+            "2026-11-26T08:56:16.5-05:30",
+            "2016-12-31T23:59:59Z",
+        ] {
+            let fast = parse_rfc3339(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(Ok(fast), parse_lenient(text), "{text}");
+            assert_eq!(fast.offset(), parse(text).offset(), "{text}");
+        }
+        // Left to the lenient parser, which rejects them or reads them its own way.
+        for text in [
+            "2026-11-26X08:56:16Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-26T08:56:16.1234567891Z",
+            "2026-11-26T08:56:16",
+            "2026-11-26T08:56Z",
+            " 2026-11-26T08:56:16Z",
+        ] {
+            assert_eq!(parse_rfc3339(text), None, "{text}");
+        }
+        assert!("2016-12-31T23:59:60Z".parse::<DateTime>().is_err());
     }
 
     #[test]
