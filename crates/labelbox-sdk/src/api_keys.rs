@@ -162,17 +162,17 @@ pub(crate) fn keys_from(
     let user = data
         .user
         .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
+    let mut keys = Vec::with_capacity(user.api_keys.len() + user.api_keys_other_users.len());
     let own = user
         .api_keys
         .into_iter()
         .enumerate()
-        .map(|(i, k)| convert::api_key(k, &format!("user.apiKeys[{i}]")));
+        .map(|(i, k)| convert::api_key(k, "user.apiKeys", i));
     let others = user
         .api_keys_other_users
         .into_iter()
         .enumerate()
-        .map(|(i, k)| convert::api_key(k, &format!("user.apiKeysOtherUsers[{i}]")));
-    let mut keys = Vec::new();
+        .map(|(i, k)| convert::api_key(k, "user.apiKeysOtherUsers", i));
     for key in own.chain(others) {
         let key = key?;
         if include_expired || !key.is_expired_at(now) {

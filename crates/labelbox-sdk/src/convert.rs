@@ -26,32 +26,35 @@ macro_rules! user_from_fields {
 }
 pub(crate) use user_from_fields;
 
-/// Converts one listed key; `path` names it in the response (`user.apiKeys[3]`).
+/// Converts one listed key, the `index`th of the response's `list` (`user.apiKeys`); the
+/// key's path (`user.apiKeys[3]`) is only built for an error.
 pub(crate) fn api_key(
     fields: labelbox_schema::list_api_keys::ApiKeyFields,
-    path: &str,
+    list: &str,
+    index: usize,
 ) -> Result<ApiKey, Error> {
-    let decode = |field: &str, message: String| Error::Decode {
+    let decode = |field: &dyn std::fmt::Display, message: &str| Error::Decode {
         operation: "ListApiKeys".to_owned(),
-        path: format!("{path}.{field}"),
-        message,
+        path: format!("{list}[{index}].{field}"),
+        message: message.to_owned(),
     };
     let expires_at = OffsetDateTime::from_unix_timestamp(fields.expires_at_epoch)
-        .map_err(|_| decode("expiresAtEpoch", "out of the range of a date-time".into()))?;
-    let allowed_ip_cidrs = fields
-        .allowed_ip_cidrs
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| {
-            AllowedIp::parse_lenient(entry).map_err(|_| {
-                decode(
-                    &format!("allowedIpCidrs[{i}]"),
-                    "not an IP address or network".into(),
-                )
+        .map_err(|_| decode(&"expiresAtEpoch", "out of the range of a date-time"))?;
+    let allowed_ip_cidrs = match &fields.allowed_ip_cidrs {
+        None => Vec::new(),
+        Some(entries) => entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                AllowedIp::parse_lenient(entry).map_err(|_| {
+                    decode(
+                        &format_args!("allowedIpCidrs[{i}]"),
+                        "not an IP address or network",
+                    )
+                })
             })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()?,
+    };
     Ok(ApiKey {
         id: fields.id.into(),
         name: fields.name,

@@ -166,6 +166,16 @@ mod tests {
             matches!(error, Error::Decode { ref path, .. } if path == "user.apiKeys[0].expiresAtEpoch"),
             "{error:?}"
         );
+        let body = br#"{"data":{"user":{"id":"u","apiKeys":[],"apiKeysOtherUsers":[{"id":"k",
+            "name":"n","createdAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z",
+            "revoked":false,"expiresAtEpoch":1,"userId":"u","userEmail":"a@b",
+            "createdByUserId":null,"allowedIpCidrs":["10.0.0.0/8","nonsense"]}]}}}"#;
+        let error = decode("ListApiKeys", 200, body).unwrap_err();
+        assert!(
+            matches!(error, Error::Decode { ref path, .. }
+                if path == "user.apiKeysOtherUsers[0].allowedIpCidrs[1]"),
+            "{error:?}"
+        );
         assert!(matches!(
             decode("RevokeApiKey", 200, br#"{"data":{"updateApiKey":null}}"#),
             Err(Error::MissingData { .. })
