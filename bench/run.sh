@@ -17,18 +17,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 VENV="${LABELBOX_BENCH_VENV:-$TARGET/bench-venv}"
-PYTHON="${PYTHON:-python3}"
 
-if ! "$VENV/bin/python" - <<'PY' 2>/dev/null
-import importlib.metadata as m, sys
-sys.exit(0 if m.version("labelbox") == "7.17.0" else 1)
-PY
-then
-  echo "bench: creating $VENV with labelbox==7.17.0" >&2
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "labelbox==7.17.0"
-fi
+"$ROOT/scripts/official-sdk-venv.sh" "$VENV"
 
 # The machine's load before anything of ours runs, for the report.
 LABELBOX_BENCH_LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"

@@ -15,18 +15,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 VENV="${LABELBOX_CONFORMANCE_VENV:-$TARGET/conformance-venv}"
-PYTHON="${PYTHON:-python3}"
 
-if ! "$VENV/bin/python" - <<'PY' 2>/dev/null
-import importlib.metadata as m, sys
-sys.exit(0 if m.version("labelbox") == "7.17.0" else 1)
-PY
-then
-  echo "conformance: creating $VENV with labelbox==7.17.0" >&2
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "labelbox==7.17.0"
-fi
+"$ROOT/scripts/official-sdk-venv.sh" "$VENV"
 
 EMU_PID=""
 OUT=""
