@@ -44,7 +44,8 @@
 //!   (no `errors`, as the contract's table describes).
 //! - `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the
 //!   emulator clock for out-of-process clients; it needs a key whose role holds
-//!   `MANAGE_API_KEYS` (401/403 otherwise) and answers `{"now": "<RFC 3339>"}`.
+//!   `MANAGE_API_KEYS` (401/403 otherwise) and answers `{"now": "<RFC 3339>"}`; a move
+//!   that would put the clock more than about 100 years from the real one is refused (400).
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent).
@@ -347,10 +348,15 @@ impl EmulatorHandle {
     }
 
     /// Moves the emulator clock forward (expiry, rate-limit windows and new keys' times
-    /// follow it).
+    /// follow it), to at most about 100 years ahead of the real clock.
     pub fn advance_clock(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.app.clock_offset_ms.fetch_add(ms, Ordering::SeqCst);
+        let _ =
+            self.app
+                .clock_offset_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+                    Some(current.saturating_add(ms).min(server::MAX_CLOCK_OFFSET_MS))
+                });
     }
 
     /// The emulator's current time.

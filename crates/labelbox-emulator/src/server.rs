@@ -50,6 +50,10 @@ pub(crate) struct Limits {
     pub windows: HashMap<String, (i64, u32)>,
 }
 
+/// How far the emulator clock may be moved from the real clock (about 100 years either way),
+/// so every date derived from it stays within `OffsetDateTime`'s range.
+pub(crate) const MAX_CLOCK_OFFSET_MS: i64 = 100 * 366 * 24 * 3600 * 1000;
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -58,6 +62,18 @@ impl App {
     pub fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
             + time::Duration::milliseconds(self.clock_offset_ms.load(Ordering::SeqCst))
+    }
+
+    /// Moves the clock by `ms`; `false`, and no change, when the offset would leave
+    /// ±[`MAX_CLOCK_OFFSET_MS`].
+    pub fn shift_clock(&self, ms: i64) -> bool {
+        self.clock_offset_ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+                current
+                    .checked_add(ms)
+                    .filter(|offset| (-MAX_CLOCK_OFFSET_MS..=MAX_CLOCK_OFFSET_MS).contains(offset))
+            })
+            .is_ok()
     }
 
     pub fn state(&self) -> MutexGuard<'_, State> {
@@ -331,10 +347,15 @@ async fn clock(
             )
         }
     };
-    app.clock_offset_ms.fetch_add(
-        request.advance_seconds.saturating_mul(1000),
-        Ordering::SeqCst,
-    );
+    if !app.shift_clock(request.advance_seconds.saturating_mul(1000)) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            error_body(
+                code::MALFORMED_REQUEST,
+                "advanceSeconds would move the clock more than 100 years from now",
+            ),
+        );
+    }
     let now = crate::graphql::format_date(app.now());
     json_response(
         StatusCode::OK,

@@ -807,3 +807,32 @@ async fn clock_control_needs_an_admin_key() {
     send(Some(emu.admin_key().to_owned())).await.unwrap();
     assert!(!authenticates(&emu.endpoint(), &short).await);
 }
+
+#[tokio::test]
+async fn clock_control_refuses_an_out_of_range_move_and_keeps_serving() {
+    let emu = start().await;
+    let url = emu.endpoint().replace("/graphql", "/_emulator/clock");
+    let client = reqwest::Client::new();
+    for seconds in [9_000_000_000_000_000_i64, i64::MIN] {
+        let resp = client
+            .post(&url)
+            .header("authorization", format!("Bearer {}", emu.admin_key()))
+            .body(json!({ "advanceSeconds": seconds }).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400);
+    }
+    assert!(authenticates(&emu.endpoint(), emu.admin_key()).await);
+    // The in-process control saturates instead of overflowing.
+    emu.advance_clock(Duration::MAX);
+    emu.advance_clock(Duration::MAX);
+    assert!(emu.now().year() > 2100);
+    // The bootstrap key (valid until 2038) is now expired: answered, not a handler panic.
+    let body = json!({ "query": query("current_user") }).to_string();
+    let (status, _, text) = post_raw(&emu.endpoint(), Some(emu.admin_key()), body)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(text.contains("expired"), "{text}");
+}
