@@ -972,6 +972,16 @@ fn expired_keys_are_hidden_unless_asked_for() {
     ]);
     assert_eq!(soon.as_array().unwrap().len(), 1);
     assert_eq!(soon[0]["id"], expired.as_str());
+
+    // A window reaching past the last representable date keeps every key (no panic).
+    let all_within = env.json(&["keys", "list", "--expiring-within", "1000000w"]);
+    let ids: Vec<&str> = all_within
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&live.as_str()), "{all_within}");
 }
 
 #[test]

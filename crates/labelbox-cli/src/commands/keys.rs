@@ -106,8 +106,13 @@ async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
     let mut keys = client.get_api_keys(args.include_expired).await?;
     let now = OffsetDateTime::now_utc();
     if let Some(within) = args.expiring_within {
-        let limit = now + within;
-        keys.retain(|k| k.expires_at <= limit);
+        // A window past the last representable date keeps every key.
+        let limit = time::Duration::try_from(within)
+            .ok()
+            .and_then(|within| now.checked_add(within));
+        if let Some(limit) = limit {
+            keys.retain(|k| k.expires_at <= limit);
+        }
     }
     keys.sort_by(|a, b| (a.expires_at, a.id.as_str()).cmp(&(b.expires_at, b.id.as_str())));
     if ctx.json {
