@@ -22,6 +22,12 @@ pub(crate) struct Claims {
     pub iat: i64,
     /// Expiry (Unix seconds).
     pub exp: i64,
+    /// Random, never stored: without it every claim is in the state file next to the
+    /// signing secret, so anyone reading the file could re-mint each key. `None` only for
+    /// the deterministic bootstrap key of an `admin_key_seed` (derivable from the seed
+    /// anyway) and for keys minted before this claim existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 /// Signs `claims` with the state's secret.

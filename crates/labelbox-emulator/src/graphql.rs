@@ -671,6 +671,9 @@ impl MutationRoot<'_, '_> {
             org: state.organization.id.clone(),
             iat,
             exp: iat + validity,
+            nonce: Some(
+                state::random_id().map_err(|e| field_error(code::INTERNAL_SERVER_ERROR, e))?,
+            ),
         };
         let jwt =
             auth::mint(&state, &claims).map_err(|m| field_error(code::INTERNAL_SERVER_ERROR, m))?;

@@ -66,10 +66,11 @@
 //!   roles belong to no organization).
 //! - **Keys** are HS256 JWTs signed with a per-emulator secret (random, or derived from
 //!   [`EmulatorConfig::admin_key_seed`]); claims `jti` (key id, also the header `kid`), `sub`
-//!   (user id), `org`, `iat`, `exp`. Only the SHA-256 of each key is stored. A key's caller is
-//!   the user it acts as (`sub`), and the caller's permissions are the permissions of the
-//!   **key's role** (chosen at creation), not of the user's organization role.
-//!   `organizationRole` without `userId` returns the key's role's permissions; with a
+//!   (user id), `org`, `iat`, `exp`, and a random `nonce` that is never stored (so the state
+//!   file, which holds the signing secret, cannot re-mint a key). Only the SHA-256 of each
+//!   key is stored. A key's caller is the user it acts as (`sub`), and the caller's
+//!   permissions are the permissions of the **key's role** (chosen at creation), not of the
+//!   user's organization role. `organizationRole` without `userId` returns the key's role's permissions; with a
 //!   `userId` it returns that user's organization role's permissions (null for an unknown
 //!   user).
 //! - **Bootstrap admin key**: minted at start for the seed's bootstrap admin (the first
@@ -241,9 +242,17 @@ fn bootstrap_key(
         .user_by_id(&state.bootstrap_admin_id)
         .cloned()
         .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
-    let (id, iat) = match seed {
-        Some(s) => (state::derived_id(&format!("admin-key:{s}")), SEEDED_KEY_IAT),
-        None => (state::random_id()?, now.unix_timestamp()),
+    let (id, iat, nonce) = match seed {
+        Some(s) => (
+            state::derived_id(&format!("admin-key:{s}")),
+            SEEDED_KEY_IAT,
+            None,
+        ),
+        None => (
+            state::random_id()?,
+            now.unix_timestamp(),
+            Some(state::random_id()?),
+        ),
     };
     let claims = Claims {
         jti: id.clone(),
@@ -251,6 +260,7 @@ fn bootstrap_key(
         org: state.organization.id.clone(),
         iat,
         exp: BOOTSTRAP_KEY_EXP,
+        nonce,
     };
     let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
     if !state.keys.contains_key(&id) {
@@ -452,6 +462,7 @@ impl EmulatorHandle {
             org: state.organization.id.clone(),
             iat: now.unix_timestamp(),
             exp: now.unix_timestamp().saturating_add(validity_secs),
+            nonce: Some(state::random_id()?),
         };
         let jwt = auth::mint(&state, &claims).map_err(EmulatorError::State)?;
         let record = auth::record(

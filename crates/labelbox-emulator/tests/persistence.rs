@@ -302,3 +302,73 @@ async fn binary_flags_configure_seed_faults_and_rate_limit() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Emperor"));
 }
+
+#[tokio::test]
+async fn the_state_file_cannot_re_mint_a_key() {
+    let path = temp_path("re-mint");
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("re-mint")
+            .state_file(&path),
+    )
+    .await
+    .unwrap();
+    let ep = emu.endpoint();
+    let (id, key) = create_ok(
+        &ep,
+        emu.admin_key(),
+        "target",
+        "labeler@example.com",
+        "Labeler",
+        None,
+    )
+    .await;
+    let (issued_id, issued) = emu
+        .issue_key("reviewer@example.com", "Reviewer", 3600, None)
+        .unwrap();
+
+    // Everything the state file holds, signed again with the secret it holds.
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let hex = state["jwtSecret"].as_str().unwrap();
+    let secret: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    for (id, real) in [(&id, &key), (&issued_id, &issued)] {
+        let record = &state["keys"][id.as_str()];
+        let created = time::OffsetDateTime::parse(
+            record["createdAt"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap();
+        // The emulator's claim order: jti, sub, org, iat, exp.
+        #[derive(serde::Serialize)]
+        struct Claims<'a> {
+            jti: &'a str,
+            sub: &'a str,
+            org: &'a str,
+            iat: i64,
+            exp: i64,
+        }
+        let claims = Claims {
+            jti: id,
+            sub: record["userId"].as_str().unwrap(),
+            org: state["organization"]["id"].as_str().unwrap(),
+            iat: created.unix_timestamp(),
+            exp: record["expiresAt"].as_i64().unwrap(),
+        };
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+        header.kid = Some(id.clone());
+        let forged = jsonwebtoken::encode(
+            &header,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        assert_ne!(&forged, real, "the state file re-mints key {id}");
+        assert!(!authenticates(&ep, &forged).await);
+        assert!(authenticates(&ep, real).await);
+    }
+    emu.shutdown().await;
+}
