@@ -29,7 +29,8 @@ pub struct PulledSchema {
 /// and converts the answer to deterministic SDL (see [`crate::introspection_to_sdl`]).
 ///
 /// The key goes only into the `Authorization` header, which is marked sensitive; it is never
-/// part of an error.
+/// part of an error: server text put into an error (GraphQL messages, a body excerpt) has the
+/// key and JWT-like tokens replaced with `[REDACTED]`, in case the server echoes them.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), labelbox_schema_tools::Error> {
@@ -88,7 +89,8 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
-        });
+        })
+        .map(|messages| scrub(&messages, api_key.expose_secret()));
     let has_schema = parsed
         .as_ref()
         .and_then(|j| j.get("data"))
@@ -105,7 +107,7 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
             return Err(Error::HttpStatus {
                 endpoint: endpoint.to_owned(),
                 status: status.as_u16(),
-                body_excerpt: String::from_utf8_lossy(&bytes)
+                body_excerpt: scrub(&String::from_utf8_lossy(&bytes), api_key.expose_secret())
                     .chars()
                     .take(BODY_EXCERPT_CHARS)
                     .collect(),
@@ -124,4 +126,39 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
         introspection,
         provenance,
     })
+}
+
+/// What replaces a secret in server text.
+const REDACTED: &str = "[REDACTED]";
+
+/// Server text as it may go into an error: the API key and every JWT-like token (a run of
+/// base64url characters and dots containing `eyJ`, the start of an encoded JSON header)
+/// replaced with `[REDACTED]`, since a server or proxy may echo the credential it refused.
+fn scrub(text: &str, api_key: &str) -> String {
+    let api_key = api_key.trim();
+    let text = if api_key.len() >= 8 {
+        text.replace(api_key, REDACTED)
+    } else {
+        text.to_owned()
+    };
+    if !text.contains("eyJ") {
+        return text;
+    }
+    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
+    let mut scrubbed = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(is_token) {
+        scrubbed.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let end = run.find(|c: char| !is_token(c)).unwrap_or(run.len());
+        let token = &run[..end];
+        scrubbed.push_str(if token.contains("eyJ") && token.len() >= 16 {
+            REDACTED
+        } else {
+            token
+        });
+        rest = &run[end..];
+    }
+    scrubbed.push_str(rest);
+    scrubbed
 }

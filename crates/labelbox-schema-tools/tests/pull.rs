@@ -163,3 +163,41 @@ fn misbehaving_servers_give_readable_errors() {
         ));
     });
 }
+
+#[test]
+fn a_server_echoing_the_key_does_not_put_it_in_the_error() {
+    block_on(async {
+        let echo_graphql = serve(|headers: HeaderMap| async move {
+            let auth = headers["authorization"].to_str().unwrap().to_owned();
+            axum::Json(serde_json::json!({
+                "errors": [{"message": format!("key not valid: {auth}")}]
+            }))
+        })
+        .await;
+        let err = pull_err(&echo_graphql).await;
+        assert!(err.to_string().contains("key not valid"), "{err}");
+
+        let echo_status = serve(|headers: HeaderMap| async move {
+            let auth = headers["authorization"].to_str().unwrap().to_owned();
+            (StatusCode::UNAUTHORIZED, format!("refused {auth}"))
+        })
+        .await;
+        let err = pull_err(&echo_status).await;
+        assert!(err.to_string().contains("refused"), "{err}");
+
+        // A JWT key echoed in part (here its first two segments) is scrubbed too.
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
+        let echo_part = serve(|headers: HeaderMap| async move {
+            let auth = headers["authorization"].to_str().unwrap().to_owned();
+            let token = auth.trim_start_matches("Bearer ");
+            let head = token.rsplit_once('.').unwrap().0.to_owned();
+            axum::Json(serde_json::json!({ "errors": [{"message": format!("bad {head}")}] }))
+        })
+        .await;
+        let err = pull(&echo_part, &SecretString::from(jwt))
+            .await
+            .unwrap_err();
+        assert!(!err.to_string().contains("eyJzdWIiOiJ1c2VyLTEifQ"), "{err}");
+        assert!(err.to_string().contains("[REDACTED]"), "{err}");
+    });
+}
