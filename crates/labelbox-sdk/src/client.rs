@@ -110,9 +110,11 @@ impl Client {
     /// crate with `labelbox-codegen`) with the client's key, retries and error
     /// classification, and returns its typed response data.
     ///
-    /// The request carries `X-SDK-Method: Client:execute`. Operations are retried like
-    /// queries (on timeouts, connection failures, 5xx and rate limiting), so use it for
-    /// idempotent operations, or pass a client built with [`RetryPolicy::none`].
+    /// The request carries `X-SDK-Method: Client:execute`. Queries are retried (on
+    /// timeouts, connection failures, 5xx and rate limiting). A document that declares a
+    /// mutation is retried only when the request provably never reached the server
+    /// (connection refused) or was rejected before processing (429), never after an
+    /// ambiguous failure; [`RetryPolicy::none`] turns retries off altogether.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
@@ -135,7 +137,7 @@ impl Client {
     ) -> Result<Q::ResponseData, Error> {
         self.inner
             .transport
-            .execute::<Q>(variables, "Client:execute", Idempotency::Idempotent)
+            .execute::<Q>(variables, "Client:execute", Idempotency::FromDocument)
             .await
     }
 

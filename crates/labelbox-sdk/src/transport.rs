@@ -31,6 +31,67 @@ pub(crate) enum Idempotency {
     /// Key creation: only when the request provably never reached the server (the
     /// connection failed) or was rejected before processing (rate limiting).
     NotIdempotent,
+    /// Decided from the document: [`Idempotency::NotIdempotent`] when it declares a
+    /// mutation, else [`Idempotency::Idempotent`] (for `Client::execute`, which runs any
+    /// operation).
+    FromDocument,
+}
+
+impl Idempotency {
+    fn resolve(self, document: &str) -> Idempotency {
+        match self {
+            Idempotency::FromDocument if declares_mutation(document) => Idempotency::NotIdempotent,
+            Idempotency::FromDocument => Idempotency::Idempotent,
+            other => other,
+        }
+    }
+}
+
+/// Whether a GraphQL document has a `mutation` keyword outside any selection set (an
+/// operation definition). Errs towards `true`: a variable or directive named `mutation` at
+/// the top level also counts, which only costs retries.
+fn declares_mutation(document: &str) -> bool {
+    let bytes = document.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 3;
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if depth == 0 && &bytes[start..i] == b"mutation" {
+                    return true;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// How far a failed attempt got, which decides whether a non-idempotent request may be
@@ -100,6 +161,7 @@ impl Transport {
     ) -> Result<Q::ResponseData, Failure> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
+        let idempotency = idempotency.resolve(body.query);
         let bytes = serde_json::to_vec(&body).map_err(|e| Failure {
             error: Error::Configuration {
                 message: format!("the {operation} variables cannot be serialised: {e}"),
@@ -162,7 +224,7 @@ impl Transport {
             };
             let may_retry = match idempotency {
                 Idempotency::Idempotent => failure.error.is_retryable(),
-                Idempotency::NotIdempotent => {
+                Idempotency::NotIdempotent | Idempotency::FromDocument => {
                     matches!(failure.delivery, Delivery::NotSent | Delivery::Rejected)
                         && failure.error.is_retryable()
                 }
@@ -841,6 +903,39 @@ mod tests {
             );
             assert!(f.error.to_string().contains("redirect"));
         }
+    }
+
+    #[test]
+    fn mutations_are_found_outside_selection_sets_only() {
+        for document in [
+            "mutation CreateApiKey($name: String!) { createApiKey(data: {name: $name}) { id jwt } }",
+            "fragment F on User { id } mutation M { x { ...F } }",
+            "# a comment with query\nmutation{x}",
+            "query Q { a } mutation M { b }",
+        ] {
+            assert!(declares_mutation(document), "{document}");
+        }
+        for document in [
+            "query ListApiKeys { user { id mutation apiKeys { id } } }",
+            "query Q($s: String = \"mutation {\") { a(s: $s) }",
+            "# mutation in a comment\nquery Q { a }",
+            "{ mutation }",
+            "query Mutations { a }",
+        ] {
+            assert!(!declares_mutation(document), "{document}");
+        }
+        assert_eq!(
+            Idempotency::FromDocument.resolve("mutation { a }"),
+            Idempotency::NotIdempotent
+        );
+        assert_eq!(
+            Idempotency::FromDocument.resolve("query { a }"),
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            Idempotency::Idempotent.resolve("mutation { a }"),
+            Idempotency::Idempotent
+        );
     }
 
     #[test]

@@ -345,6 +345,66 @@ async fn queries_are_retried_on_transient_failures_then_succeed() {
 }
 
 #[tokio::test]
+async fn execute_retries_queries_but_never_resends_a_mutation_after_a_lost_answer() {
+    use labelbox_sdk::schema::{create_api_key, current_user};
+
+    let server = TestServer::start(|request, n| match n {
+        0 => Reply::Drop,
+        _ => fake_labelbox(request, n),
+    })
+    .await;
+    let data = client(&server.url)
+        .execute::<current_user::CurrentUser>(current_user::Variables)
+        .await
+        .unwrap();
+    assert_eq!(data.user.unwrap().email, "ada@example.com");
+    assert_eq!(server.request_count(), 2, "the query is retried");
+
+    for fault in [Reply::Drop, Reply::text(503, "unavailable")] {
+        let server = TestServer::start(move |request, n| match n {
+            0 => fault.clone(),
+            _ => fake_labelbox(request, n),
+        })
+        .await;
+        let error = client(&server.url)
+            .execute::<create_api_key::CreateApiKey>(create_api_key::Variables {
+                name: "k".into(),
+                user_email: "ada@example.com".into(),
+                role: Some("Labeler".into()),
+                validity_seconds: Some(3600),
+                allowed_ip_cidrs: None,
+            })
+            .await
+            .unwrap_err();
+        assert!(error.is_retryable(), "{error:?}");
+        assert_eq!(
+            server.request_count(),
+            1,
+            "a mutation whose answer was lost is not sent again"
+        );
+    }
+
+    // Rejected before processing (429): the mutation may be sent again.
+    let server = TestServer::start(|request, n| match n {
+        0 => Reply::status_json(429, json!({"message": "You have exceeded the limit"})),
+        _ => fake_labelbox(request, n),
+    })
+    .await;
+    let data = client(&server.url)
+        .execute::<create_api_key::CreateApiKey>(create_api_key::Variables {
+            name: "k".into(),
+            user_email: "ada@example.com".into(),
+            role: Some("Labeler".into()),
+            validity_seconds: Some(3600),
+            allowed_ip_cidrs: None,
+        })
+        .await
+        .unwrap();
+    assert!(data.create_api_key.is_some());
+    assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test]
 async fn retries_stop_after_max_attempts_and_can_be_turned_off() {
     let server = TestServer::always(Reply::text(503, "unavailable")).await;
     assert!(client(&server.url).get_user().await.is_err());
