@@ -494,6 +494,12 @@ fn credentials_and_network_errors_map_to_exit_codes() {
     assert_fails(&out, 3, "LABELBOX_API_KEY");
     assert!(stderr(&out).contains("hint:"));
 
+    // An empty LABELBOX_API_KEY (an unset CI secret) is no key: 3, not a usage error.
+    for empty in ["", "  "] {
+        let out = env.run_as(empty, &["keys", "list"]);
+        assert_fails(&out, 3, "LABELBOX_API_KEY");
+    }
+
     // A key the server does not know: 3, and the key is not echoed.
     let bogus = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJlLWJvZ3Vz";
     let out = env.run_as(bogus, &["whoami"]);

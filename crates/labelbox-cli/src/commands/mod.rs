@@ -8,7 +8,7 @@ pub mod schema;
 pub mod whoami;
 
 use labelbox_sdk::Client;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Kind};
@@ -36,7 +36,7 @@ impl Ctx {
             out: Style::stdout(),
             err: Style::stderr(),
             endpoint: global.endpoint,
-            api_key: global.api_key,
+            api_key: global.api_key.filter(|key| !key.expose_secret().is_empty()),
             timeout: global.timeout,
         }
     }
