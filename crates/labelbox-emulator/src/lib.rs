@@ -80,7 +80,7 @@
 //!   deterministic; without, a new one is minted at every start (earlier ones stay valid
 //!   when state is persisted).
 //! - **Authentication** on every request, before anything else; the allowlist is checked
-//!   against the TCP peer address (IPv4-mapped IPv6 peers count as IPv4). Expiry uses the
+//!   against the TCP peer address (IPv4-mapped IPv6 peers and entries count as IPv4). Expiry uses the
 //!   emulator clock ([`EmulatorHandle::advance_clock`]); a key is expired when
 //!   `expiresAtEpoch <= now`.
 //! - **createApiKey** checks, in this order: the caller's key role holds `MANAGE_API_KEYS`

@@ -91,14 +91,24 @@ fn canonical_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
     }
 }
 
-/// Parses one allowlist entry: an address (a host network) or a strict network.
+/// Parses one allowlist entry: an address (a host network) or a strict network. An
+/// IPv4-mapped IPv6 entry (`::ffff:10.0.0.0/104`) becomes its IPv4 network, as peers in that
+/// range are matched as IPv4 (otherwise it could never match any peer).
 fn parse_entry(entry: &str) -> Result<IpNet, ()> {
     if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
-        return Ok(IpNet::from(ip));
+        return Ok(IpNet::from(canonical_ip(ip)));
     }
     let net: IpNet = entry.parse().map_err(|_| ())?;
     if net.trunc() != net {
         return Err(());
+    }
+    if let IpNet::V6(v6) = net {
+        if let (Some(v4), Some(len)) = (v6.addr().to_ipv4_mapped(), v6.prefix_len().checked_sub(96))
+        {
+            if let Ok(v4net) = ipnet::Ipv4Net::new(v4, len) {
+                return Ok(IpNet::V4(v4net));
+            }
+        }
     }
     Ok(net)
 }
@@ -400,6 +410,14 @@ mod tests {
         assert!(key.allows("::ffff:10.1.2.3".parse().unwrap()));
         key.allowed_ip_cidrs = Some(vec!["127.0.0.1".into()]);
         assert!(key.allows("127.0.0.1".parse().unwrap()));
+        // IPv4-mapped entries match the IPv4 peers (and mapped peers) they name.
+        key.allowed_ip_cidrs = Some(vec!["::ffff:127.0.0.1".into()]);
+        assert!(key.allows("127.0.0.1".parse().unwrap()));
+        assert!(key.allows("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!key.allows("127.0.0.2".parse().unwrap()));
+        key.allowed_ip_cidrs = Some(vec!["::ffff:10.0.0.0/104".into()]);
+        assert!(key.allows("10.1.2.3".parse().unwrap()));
+        assert!(!key.allows("11.0.0.1".parse().unwrap()));
         key.allowed_ip_cidrs = None;
         assert!(key.allows("192.0.2.1".parse().unwrap()));
     }
