@@ -465,6 +465,31 @@ fn bad_inputs_are_usage_errors_and_create_nothing() {
     }
     assert!(env.listed_ids().is_empty(), "a bad create made a key");
 
+    // Several bad inputs: the contract's order (name, allowlist, ..., validity) decides
+    // which is reported.
+    let base = [
+        "keys",
+        "create",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+    ];
+    let bad = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        env.run(&args)
+    };
+    assert_fails(
+        &bad(&["--name", " ", "--allow-ip", "nope", "--validity", "0m"]),
+        2,
+        "--name",
+    );
+    assert_fails(
+        &bad(&["--name", "x", "--allow-ip", "nope", "--validity", "0m"]),
+        2,
+        "--allow-ip",
+    );
+
     // clap-level usage errors.
     assert_fails(&env.run(&["keys", "create", "--name", "x"]), 2, "required");
     assert_fails(

@@ -350,11 +350,12 @@ fn remind(ctx: &Ctx) {
 }
 
 async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
-    let validity = parse_validity(&args.validity)?;
-    let allowlist = parse_allowlist(&args.allow_ip)?;
+    // The contract's order: name, allowlist, then validity.
     if args.name.trim().is_empty() {
         return Err(CliError::usage("--name must not be empty"));
     }
+    let allowlist = parse_allowlist(&args.allow_ip)?;
+    let validity = parse_validity(&args.validity)?;
     let client = ctx.client()?;
     let new = NewKey {
         name: args.name,
