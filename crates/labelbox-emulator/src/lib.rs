@@ -21,6 +21,7 @@
 //! # Wire protocol
 //!
 //! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
+//!   A body over 2 MiB is refused with HTTP 413.
 //!   Parsing, validation and execution are apollo-compiler's, against the checked-in SDL
 //!   (embedded with `include_str!`, so the served schema cannot drift from the file).
 //! - **Every response carrying GraphQL errors has HTTP status 200**: the reference client
@@ -80,8 +81,8 @@
 //!   deterministic; without, a new one is minted at every start (earlier ones stay valid
 //!   when state is persisted).
 //! - **Authentication** on every request, before anything else; the allowlist is checked
-//!   against the TCP peer address (IPv4-mapped IPv6 peers and entries count as IPv4). Expiry uses the
-//!   emulator clock ([`EmulatorHandle::advance_clock`]); a key is expired when
+//!   against the TCP peer address (IPv4-mapped IPv6 peers and entries count as IPv4).
+//!   Expiry uses the emulator clock ([`EmulatorHandle::advance_clock`]); a key is expired when
 //!   `expiresAtEpoch <= now`.
 //! - **createApiKey** checks, in this order: the caller's key role holds `MANAGE_API_KEYS`
 //!   (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored trimmed);

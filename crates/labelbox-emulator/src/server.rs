@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use apollo_compiler::response::JsonMap;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State as AxumState};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State as AxumState};
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -49,6 +49,10 @@ pub(crate) struct Limits {
     /// Key id -> (window start in emulator milliseconds, requests in the window).
     pub windows: HashMap<String, (i64, u32)>,
 }
+
+/// The largest request body read (axum's default, made explicit): a larger one gets HTTP 413
+/// before any of it is buffered past the limit.
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// How far the emulator clock may be moved from the real clock (about 100 years either way),
 /// so every date derived from it stays within `OffsetDateTime`'s range.
@@ -368,6 +372,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     let router = Router::new()
         .route("/graphql", post(graphql))
         .route("/_emulator/clock", post(clock))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
     let mut stop = shutdown.clone();
     loop {

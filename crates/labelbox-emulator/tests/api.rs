@@ -836,3 +836,17 @@ async fn clock_control_refuses_an_out_of_range_move_and_keeps_serving() {
     assert_eq!(status, 200);
     assert!(text.contains("expired"), "{text}");
 }
+
+#[tokio::test]
+async fn oversized_and_deeply_nested_bodies_are_refused_cleanly() {
+    let emu = start().await;
+    let ep = emu.endpoint();
+    let big = format!("{{\"query\": \"{}\"}}", " ".repeat(3 * 1024 * 1024));
+    let (status, _, _) = post_raw(&ep, Some(emu.admin_key()), big).await.unwrap();
+    assert_eq!(status, 413);
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let (status, _, text) = post_raw(&ep, Some(emu.admin_key()), nested).await.unwrap();
+    assert_eq!(status, 200);
+    assert!(text.contains("MALFORMED_REQUEST"), "{text}");
+    assert!(authenticates(&ep, emu.admin_key()).await);
+}
