@@ -1134,3 +1134,76 @@ fn schema_pull_check_and_diff() {
     assert_fails(&out, 2, "cannot read");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A one-shot HTTP server on loopback that answers every request with `body` (200, JSON).
+fn canned_server(body: String) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn keys_list_never_shows_revoked_keys_even_if_the_server_returns_them() {
+    let expires = time::OffsetDateTime::now_utc().unix_timestamp() + 86_400;
+    let key = |id: &str, revoked: bool| {
+        serde_json::json!({
+            "id": id,
+            "name": id,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+            "revoked": revoked,
+            "expiresAtEpoch": expires,
+            "userId": "u1",
+            "userEmail": "ada@example.com",
+            "createdByUserId": null,
+            "allowedIpCidrs": null
+        })
+    };
+    let body = serde_json::json!({"data": {"user": {
+        "id": "u1",
+        "apiKeys": [key("live", false), key("gone", true)],
+        "apiKeysOtherUsers": [key("gone-too", true)],
+    }}});
+    let url = canned_server(body.to_string());
+    let out = Command::new(BIN)
+        .args(["--json", "keys", "list"])
+        .env("LABELBOX_ENDPOINT", &url)
+        .env("LABELBOX_API_KEY", "test-key-not-a-secret")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["live"]);
+}

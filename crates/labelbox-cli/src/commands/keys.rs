@@ -104,6 +104,8 @@ pub fn keys_table(ctx: &Ctx, keys: &[ApiKey], now: OffsetDateTime) -> String {
 async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let mut keys = client.get_api_keys(args.include_expired).await?;
+    // Whether the server lists revoked keys is not known; they are never shown.
+    keys.retain(|k| !k.revoked);
     let now = OffsetDateTime::now_utc();
     if let Some(within) = args.expiring_within {
         // A window past the last representable date keeps every key.
