@@ -100,6 +100,16 @@ impl App {
         }
     }
 
+    /// Authenticates a request at the emulator's current time.
+    fn authenticate(
+        &self,
+        authorization: Option<&str>,
+        peer: IpAddr,
+    ) -> Result<auth::Caller, auth::AuthFailure> {
+        let state = self.state();
+        auth::authenticate(&state, authorization, peer, self.now())
+    }
+
     /// Counts a request of `key_id`; `Some(retry after seconds, limit)` when over the limit.
     fn rate_check(&self, key_id: &str, now: OffsetDateTime) -> Option<(u64, RateLimit)> {
         let mut limits = self.limits();
@@ -271,6 +281,12 @@ async fn graphql(
         .map(str::to_owned);
     let worker = Arc::clone(&app);
     let outcome = tokio::task::spawn_blocking(move || {
+        // Authenticate before parsing, so that a request without a valid key cannot make the
+        // emulator parse and validate (which can take seconds for a crafted document).
+        // `process` authenticates again under the lock it executes under.
+        if let Err(failure) = worker.authenticate(authorization.as_deref(), peer.ip()) {
+            return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()));
+        }
         let prepared = worker
             .api
             .prepare(&request.query, request.operation_name.as_deref());

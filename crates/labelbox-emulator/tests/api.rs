@@ -850,3 +850,20 @@ async fn oversized_and_deeply_nested_bodies_are_refused_cleanly() {
     assert!(text.contains("MALFORMED_REQUEST"), "{text}");
     assert!(authenticates(&ep, emu.admin_key()).await);
 }
+
+#[tokio::test]
+async fn an_unauthenticated_request_is_refused_before_its_query_is_validated() {
+    let emu = start().await;
+    // Adversarial fixture: 200,000 identical selections take the validator seconds.
+    let heavy = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    let body = json!({ "query": heavy }).to_string();
+    let started = Instant::now();
+    let (status, _, text) = post_raw(&emu.endpoint(), None, body).await.unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(status, 200);
+    assert!(text.contains("AUTHENTICATION_ERROR"), "{text}");
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "the unauthenticated query was validated ({elapsed:?})"
+    );
+}
