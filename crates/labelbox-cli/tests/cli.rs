@@ -575,6 +575,12 @@ fn credentials_and_network_errors_map_to_exit_codes() {
         .output()
         .unwrap();
     assert_fails(&out, 2, "plain http");
+    let out = Command::new(BIN)
+        .args(["--endpoint", "http://example.com/graphql", "schema", "pull"])
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .output()
+        .unwrap();
+    assert_fails(&out, 2, "plain http");
 
     // Unknown key id: 1 (not found).
     assert_fails(&env.run(&["keys", "get", "no-such-key"]), 1, "not found");

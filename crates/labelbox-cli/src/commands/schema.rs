@@ -43,6 +43,8 @@ fn classify(e: &SchemaError) -> CliError {
 
 async fn pull_schema(ctx: &Ctx, output_path: Option<&Path>) -> Result<(), CliError> {
     let key = ctx.api_key()?;
+    // The SDK's endpoint rules (https, or http on loopback only) before the key is sent.
+    ctx.client()?;
     let pulled = pull(ctx.endpoint(), &key).await.map_err(|e| classify(&e))?;
     match output_path {
         Some(path) => {
