@@ -17,8 +17,9 @@ use crate::Error;
 /// The name given to an operation without one.
 const ANONYMOUS: &str = "(anonymous)";
 
-/// Reads operation documents: every `*.graphql` file in `path` (not recursive, sorted by
-/// name) when it is a folder, or the one file when it is a file.
+/// Reads operation documents: every `*.graphql` and `*.gql` file in `path` (not recursive,
+/// sorted by name; the files the build's `labelbox-codegen` reads) when it is a folder, or the
+/// one file when it is a file.
 pub fn load_queries(path: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
     let io = |source| Error::Io {
         path: path.to_owned(),
@@ -28,7 +29,11 @@ pub fn load_queries(path: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
     if path.is_dir() {
         for entry in std::fs::read_dir(path).map_err(io)? {
             let file = entry.map_err(io)?.path();
-            if file.extension().is_some_and(|e| e == "graphql") && file.is_file() {
+            if file
+                .extension()
+                .is_some_and(|e| e == "graphql" || e == "gql")
+                && file.is_file()
+            {
                 files.push(file);
             }
         }

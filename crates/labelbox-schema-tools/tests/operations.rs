@@ -194,3 +194,18 @@ fn load_queries_reads_graphql_files_only() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn load_queries_reads_gql_files_like_the_build() {
+    let dir = std::env::temp_dir().join(format!("schema-tools-load-gql-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.graphql"), "query A { roles { id } }").unwrap();
+    std::fs::write(dir.join("b.gql"), "query B { roles { id } }").unwrap();
+    let files = load_queries(&dir).unwrap();
+    let names: Vec<_> = files
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["a.graphql", "b.gql"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
