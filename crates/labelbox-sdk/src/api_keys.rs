@@ -140,14 +140,20 @@ impl Client {
         id: &UserId,
         sdk_method: &'static str,
     ) -> Result<Option<User>, Error> {
-        let data = self
+        let data = match self
             .run::<user_by_id::UserById>(
                 user_by_id::Variables {
                     id: id.as_str().to_owned(),
                 },
                 sdk_method,
             )
-            .await?;
+            .await
+        {
+            Ok(data) => data,
+            // The contract's `RESOURCE_NOT_FOUND` is "no such user": an empty result.
+            Err(Error::NotFound(_)) => return Ok(None),
+            Err(error) => return Err(error),
+        };
         Ok(user_by_id_from(data))
     }
 }

@@ -322,6 +322,20 @@ async fn missing_and_mistyped_fields_are_decode_errors_with_the_path() {
 }
 
 #[tokio::test]
+async fn a_user_the_server_reports_not_found_is_none() {
+    let server = TestServer::always(graphql_error("RESOURCE_NOT_FOUND", "No such user")).await;
+    let client = no_retries(&server.url);
+    assert_eq!(client.get_user_by_id(&"nobody".into()).await.unwrap(), None);
+    // Other errors still are errors.
+    let server = TestServer::always(graphql_error("AUTHORIZATION_ERROR", "Not allowed")).await;
+    let error = no_retries(&server.url)
+        .get_user_by_id(&"nobody".into())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Authorization(_)), "{error:?}");
+}
+
+#[tokio::test]
 async fn revoke_without_update_api_key_id_is_an_error() {
     let server = TestServer::always(Reply::data(json!({"updateApiKey": null}))).await;
     let error = no_retries(&server.url)
