@@ -43,6 +43,8 @@ pub struct Generator {
     query_dirs: Vec<PathBuf>,
     query_files: Vec<PathBuf>,
     derives: Vec<String>,
+    /// Per-operation response derives replacing `derives` for that operation's response types.
+    response_derives: BTreeMap<String, Vec<String>>,
     custom_scalars_module: String,
     serde_path: String,
 }
@@ -102,6 +104,7 @@ impl Generator {
             query_dirs: Vec::new(),
             query_files: Vec::new(),
             derives: DEFAULT_DERIVES.iter().map(|d| (*d).to_owned()).collect(),
+            response_derives: BTreeMap::new(),
             custom_scalars_module: DEFAULT_CUSTOM_SCALARS_MODULE.to_owned(),
             serde_path: "::serde".to_owned(),
         }
@@ -125,11 +128,18 @@ impl Generator {
     /// `Variables` and `Deserialize` on response types are always added.
     #[must_use]
     pub fn derives(mut self, derives: &[&str]) -> Self {
-        self.derives = derives
-            .iter()
-            .map(|d| d.trim().to_owned())
-            .filter(|d| !matches!(d.as_str(), "Serialize" | "Deserialize"))
-            .collect();
+        self.derives = clean_derives(derives);
+        self
+    }
+
+    /// The derives of one operation's response types, replacing [`Generator::derives`] for
+    /// them (its `Variables` keep the common derives). Use it to leave `Debug` off a response
+    /// that carries a secret and write a redacting `Debug` by hand, as `labelbox-schema`
+    /// does for `CreateApiKey` (whose response holds the new key's JWT).
+    #[must_use]
+    pub fn response_derives_for(mut self, operation: &str, derives: &[&str]) -> Self {
+        self.response_derives
+            .insert(operation.to_owned(), clean_derives(derives));
         self
     }
 
@@ -312,6 +322,10 @@ impl Generator {
             ))
         })?;
         let derives = self.derives.join(", ");
+        let response_derives = self
+            .response_derives
+            .get(operation)
+            .map_or_else(|| derives.clone(), |own| own.join(", "));
 
         let result = catch_codegen_panic(|| {
             let mut options = GraphQLClientCodegenOptions::new(CodegenMode::Derive);
@@ -319,7 +333,7 @@ impl Generator {
             options.set_struct_name(operation.to_owned());
             options.set_struct_ident(Ident::new(operation, Span::call_site()));
             options.set_module_visibility(syn::Visibility::Inherited);
-            options.set_response_derives(derives.clone());
+            options.set_response_derives(response_derives.clone());
             options.set_variables_derives(derives.clone());
             options.set_custom_scalars_module(scalars.clone());
             options.set_serde_path(serde.clone());
@@ -478,4 +492,13 @@ fn is_rust_keyword(name: &str) -> bool {
         "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
     ];
     KEYWORDS.contains(&name)
+}
+
+/// Derive names as written by a caller, trimmed, without serde's (which are always added).
+fn clean_derives(derives: &[&str]) -> Vec<String> {
+    derives
+        .iter()
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !matches!(d.as_str(), "Serialize" | "Deserialize"))
+        .collect()
 }

@@ -253,6 +253,28 @@ fn options_reach_the_generated_code() {
 }
 
 #[test]
+fn one_operation_can_have_its_own_response_derives() {
+    let dir = documents(&[
+        ("secret.graphql", "mutation Secret { createApiKey(data: {name: \"n\", targetUserEmailId: \"e\"}) { id jwt } }\n"),
+        ("plain.graphql", "query Plain { roles { id } }\n"),
+    ]);
+    let generated = Generator::bundled()
+        .queries_dir(&dir)
+        .response_derives_for("Secret", &["Clone", "Deserialize"])
+        .generate()
+        .unwrap();
+    let code = generated.code();
+    let (plain, secret) = code.split_at(code.find("pub mod secret").unwrap());
+    // The chosen operation's response types have no Debug; the others keep the defaults.
+    assert!(secret.contains("#[derive(Deserialize, Clone)]"), "{secret}");
+    assert!(!secret.contains("#[derive(Deserialize, Debug"), "{secret}");
+    assert!(
+        plain.contains("#[derive(Deserialize, Debug, Clone, PartialEq)]"),
+        "{plain}"
+    );
+}
+
+#[test]
 fn generate_to_writes_the_file_and_watched_paths_cover_the_inputs() {
     let dir = documents(&[
         ("b.graphql", "query B { roles { id } }\n"),

@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod redacted;
 pub mod scalars;
 
 pub use graphql_client;
