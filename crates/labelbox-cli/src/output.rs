@@ -173,15 +173,18 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 
 /// `3 days`, `1 hour`, `45 seconds`: the largest whole unit.
 fn span(seconds: i64) -> String {
+    // Rounded to the nearest unit, and the unit chosen after rounding, so a key valid for
+    // two weeks reads "in 14 days" a minute after creation and 59m50s reads "1 hour".
     let s = seconds.unsigned_abs();
+    let rounded = |unit: u64| (s + unit / 2) / unit;
     let (n, unit) = if s < 60 {
         (s, "second")
-    } else if s < 3_600 {
-        (s / 60, "minute")
-    } else if s < 86_400 {
-        (s / 3_600, "hour")
+    } else if rounded(60) < 60 {
+        (rounded(60), "minute")
+    } else if rounded(3_600) < 24 {
+        (rounded(3_600), "hour")
     } else {
-        (s / 86_400, "day")
+        (rounded(86_400), "day")
     };
     if n == 1 {
         format!("1 {unit}")
@@ -276,6 +279,19 @@ mod tests {
         assert_eq!(
             relative_past(datetime!(2026-11-26 08:59:30 UTC), now),
             "just now"
+        );
+        // Rounded to the nearest unit, the unit chosen after rounding.
+        assert_eq!(
+            relative_expiry(datetime!(2026-12-10 08:59 UTC), now),
+            "in 14 days"
+        );
+        assert_eq!(
+            relative_expiry(datetime!(2026-11-26 09:59:50 UTC), now),
+            "in 1 hour"
+        );
+        assert_eq!(
+            relative_expiry(datetime!(2026-11-27 08:50 UTC), now),
+            "in 1 day"
         );
         assert_eq!(
             expiry(datetime!(2026-11-27 09:00 UTC), now),
