@@ -98,6 +98,7 @@ mod allowlist;
 mod api_key;
 mod error;
 mod organization;
+mod redact;
 mod role;
 mod user;
 mod validity;
@@ -111,6 +112,7 @@ pub use error::{
     PathSegment, ValidationError,
 };
 pub use organization::{Organization, OrganizationId};
+pub use redact::{redact_secrets, REDACTED};
 pub use role::{
     grantable_roles, normalize_role_name, Role, RoleId, RoleRef, NEVER_GRANTABLE_ROLES,
 };

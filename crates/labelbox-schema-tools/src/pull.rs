@@ -128,37 +128,8 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
     })
 }
 
-/// What replaces a secret in server text.
-const REDACTED: &str = "[REDACTED]";
-
-/// Server text as it may go into an error: the API key and every JWT-like token (a run of
-/// base64url characters and dots containing `eyJ`, the start of an encoded JSON header)
-/// replaced with `[REDACTED]`, since a server or proxy may echo the credential it refused.
+/// Server text as it may go into an error, with the API key and JWT-like tokens redacted
+/// (a server or proxy may echo the credential it refused).
 fn scrub(text: &str, api_key: &str) -> String {
-    let api_key = api_key.trim();
-    let text = if api_key.len() >= 8 {
-        text.replace(api_key, REDACTED)
-    } else {
-        text.to_owned()
-    };
-    if !text.contains("eyJ") {
-        return text;
-    }
-    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
-    let mut scrubbed = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(start) = rest.find(is_token) {
-        scrubbed.push_str(&rest[..start]);
-        let run = &rest[start..];
-        let end = run.find(|c: char| !is_token(c)).unwrap_or(run.len());
-        let token = &run[..end];
-        scrubbed.push_str(if token.contains("eyJ") && token.len() >= 16 {
-            REDACTED
-        } else {
-            token
-        });
-        rest = &run[end..];
-    }
-    scrubbed.push_str(rest);
-    scrubbed
+    labelbox_core::redact_secrets(text, api_key).unwrap_or_else(|| text.to_owned())
 }

@@ -133,7 +133,7 @@ fn typed<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
 /// [`crate`]'s scrubbing of server text: `text` with `api_key` and JWT-like tokens
 /// replaced by `[REDACTED]`.
 pub fn scrub(text: &str, api_key: &str) -> String {
-    crate::transport::scrub(text, api_key).unwrap_or_else(|| text.to_owned())
+    labelbox_core::redact_secrets(text, api_key).unwrap_or_else(|| text.to_owned())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::retry::RetryPolicy;
-use crate::{Error, GraphQlError};
+use crate::{redact_secrets, Error, GraphQlError};
 
 /// The header naming the SDK call that caused a request (`Client:create_api_key`).
 pub(crate) const X_SDK_METHOD: HeaderName = HeaderName::from_static("x-sdk-method");
@@ -443,7 +443,7 @@ fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
 ///
 /// The raw body never goes into an error: only the server's `message` fields and GraphQL
 /// error messages and codes do, with `api_key` and anything shaped like a JWT replaced by
-/// `[REDACTED]` (see [`scrub`]).
+/// `[REDACTED]` (see [`redact_secrets`]).
 pub(crate) fn classify(
     operation: &str,
     status: u16,
@@ -578,17 +578,14 @@ fn redirect_refused(status: u16) -> Error {
     }
 }
 
-/// What secret-looking server text is replaced with.
-const REDACTED: &str = "[REDACTED]";
-
 /// Scrubs the parts of a response that may end up in an error (the top-level `message` and
-/// every string inside `errors`) with [`scrub`]. `data` is left alone: it holds a created
+/// every string inside `errors`) with [`redact_secrets`]. `data` is left alone: it holds a created
 /// key's secret, which the caller is meant to receive.
 fn scrub_server_text(json: &mut Value, api_key: &str) {
     fn walk(value: &mut Value, api_key: &str) {
         match value {
             Value::String(text) => {
-                if let Some(clean) = scrub(text, api_key) {
+                if let Some(clean) = redact_secrets(text, api_key) {
                     *text = clean;
                 }
             }
@@ -604,38 +601,6 @@ fn scrub_server_text(json: &mut Value, api_key: &str) {
             }
         }
     }
-}
-
-/// Replaces the API key and every JWT-like token (a run of base64url characters and dots
-/// containing `eyJ`, the start of an encoded JSON header) in `text` with `[REDACTED]`.
-/// Returns `None` when there was nothing to replace.
-pub(crate) fn scrub(text: &str, api_key: &str) -> Option<String> {
-    let api_key = api_key.trim();
-    let mut out = if api_key.len() >= 8 && text.contains(api_key) {
-        text.replace(api_key, REDACTED)
-    } else {
-        text.to_owned()
-    };
-    if out.contains("eyJ") {
-        let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
-        let mut scrubbed = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(start) = rest.find(|c: char| is_token(c)) {
-            scrubbed.push_str(&rest[..start]);
-            let run = &rest[start..];
-            let end = run.find(|c: char| !is_token(c)).unwrap_or(run.len());
-            let token = &run[..end];
-            if token.contains("eyJ") && token.len() >= 16 {
-                scrubbed.push_str(REDACTED);
-            } else {
-                scrubbed.push_str(token);
-            }
-            rest = &run[end..];
-        }
-        scrubbed.push_str(rest);
-        out = scrubbed;
-    }
-    (out != text).then_some(out)
 }
 
 fn reason(status: u16) -> Option<String> {
@@ -864,18 +829,6 @@ mod tests {
     #[test]
     fn server_text_is_scrubbed_of_the_key_and_jwts_but_data_is_not() {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
-        assert_eq!(
-            scrub(
-                &format!("bad key my-secret-key-1234 and {jwt}!"),
-                "my-secret-key-1234"
-            )
-            .as_deref(),
-            Some("bad key [REDACTED] and [REDACTED]!")
-        );
-        assert_eq!(scrub("nothing to see: eyJ", "my-secret-key-1234"), None);
-        // A short key is not searched for (it would mangle ordinary words).
-        assert_eq!(scrub("a bad key", "bad"), None);
-
         let body = format!(
             r#"{{"message":"You have exceeded, key my-secret-key-1234","errors":[{{"message":"token {jwt}","extensions":{{"code":"{jwt}"}}}}]}}"#
         );
