@@ -22,7 +22,9 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
         Try it without an account: `labelbox demo` runs the whole key lifecycle against an \
         embedded emulator.\n\n\
         Exit codes: 0 success, 1 API or network error, 2 usage or validation error, \
-        3 authentication or authorization error.",
+        3 authentication or authorization error, 4 a new key's secret could not be handed \
+        over (the new key was revoked; nothing else changed), 5 the same, but revoking the \
+        new key failed too (it is live and nobody holds its secret; the message names it).",
     propagate_version = true
 )]
 pub struct Cli {
@@ -133,10 +135,29 @@ pub enum KeysCommand {
     /// Show one API key.
     Get(GetArgs),
     /// Create an API key; its secret is shown once.
+    ///
+    /// The secret is handed over before the command succeeds: printed on stdout (written
+    /// and flushed, and fsynced when stdout is a file), or written to a new --secret-file
+    /// (mode 0600, fsynced with its directory; the file is created before the key, so a
+    /// path that cannot be written fails before anything exists). If the hand-over fails (a
+    /// full disk, a closed pipe), the new key is revoked and the command exits 4; if that
+    /// revoke fails too, it exits 5 and names the live key to revoke. A standard output
+    /// that is /dev/null (or closed) is refused before anything is created.
     Create(CreateArgs),
     /// Revoke API keys (asks for confirmation on a terminal unless --yes).
     Revoke(RevokeArgs),
     /// Replace a key: create one with the same name, user, role and allowlist, then revoke the old one.
+    ///
+    /// The order: create the replacement; hand its secret over, as `keys create` does (with
+    /// --json, the object is printed up to and including "new", with the secret, and
+    /// flushed at this point; "old_revoked" follows once the revoke is settled); only then
+    /// revoke the old key.
+    ///
+    /// If the hand-over fails, the new key is revoked and the old key stays live and
+    /// unchanged (exit 4); if revoking the new key fails too, both keys are live and the
+    /// message names the new one to revoke (exit 5). If revoking the old key fails, both
+    /// keys are live and you hold both secrets ("old_revoked": false; exit 1, or 3 for a
+    /// permission problem).
     Rotate(RotateArgs),
 }
 

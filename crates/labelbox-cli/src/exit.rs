@@ -6,6 +6,8 @@
 //! | 1 | API or network error (server error, timeout, unreachable endpoint, not found, I/O) |
 //! | 2 | usage or validation error (bad flag value, unknown user or role, refused overwrite) |
 //! | 3 | authentication or authorization error (missing, invalid, revoked or expired key; no permission) |
+//! | 4 | a new key's secret could not be handed over (stdout or `--secret-file` failed); the new key was revoked, so no new key is live and, for `rotate`, the old key is still live and unchanged |
+//! | 5 | as 4, but revoking the new key failed too: the new key is live and nobody holds its secret (the message names it; revoke it) |
 
 use std::fmt;
 use std::process::ExitCode;
@@ -23,6 +25,11 @@ pub enum Kind {
     Usage,
     /// Exit 3: the key is missing, invalid, or lacks permission.
     Auth,
+    /// Exit 4: a new key's secret could not be handed over; the new key was revoked.
+    HandOverFailed,
+    /// Exit 5: a new key's secret could not be handed over and the new key could not be
+    /// revoked: it is live and nobody holds its secret.
+    UnheldKeyLive,
 }
 
 impl Kind {
@@ -32,6 +39,8 @@ impl Kind {
             Kind::Api => 1,
             Kind::Usage => 2,
             Kind::Auth => 3,
+            Kind::HandOverFailed => 4,
+            Kind::UnheldKeyLive => 5,
         }
     }
 }
@@ -79,15 +88,16 @@ impl CliError {
         self
     }
 
-    /// Prints the error to stderr and returns its exit code.
+    /// Prints the error to stderr and returns its exit code. A stderr that cannot be
+    /// written (a closed pipe) is not a panic: the exit code still tells.
     pub fn report(&self) -> ExitCode {
         if self.message.is_empty() {
             return ExitCode::from(self.kind.code());
         }
         let style = Style::stderr();
-        eprintln!("{} {}", style.paint(Paint::Red, "error:"), self.message);
+        errln!("{} {}", style.paint(Paint::Red, "error:"), self.message);
         if let Some(hint) = &self.hint {
-            eprintln!("{} {hint}", style.paint(Paint::Dim, "hint:"));
+            errln!("{} {hint}", style.paint(Paint::Dim, "hint:"));
         }
         ExitCode::from(self.kind.code())
     }

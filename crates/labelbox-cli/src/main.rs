@@ -2,7 +2,9 @@
 //!
 //! A thin shell over `labelbox-sdk` (and `labelbox-emulator` for `labelbox emulator` and
 //! `labelbox demo`). Exit codes: 0 success, 1 API or network error, 2 usage or validation
-//! error, 3 authentication or authorization error (see `exit.rs`).
+//! error, 3 authentication or authorization error, 4 a new key's secret could not be handed
+//! over (the new key was revoked), 5 the same and the new key could not be revoked (see
+//! `exit.rs`).
 
 // First: its `outln!`/`out!` macros are used by the modules below.
 #[macro_use]

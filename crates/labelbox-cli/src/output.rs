@@ -25,6 +25,16 @@ macro_rules! out {
     }};
 }
 
+/// `eprintln!` that never panics: a message on a closed stderr is dropped (the exit code
+/// still tells), so a broken stderr cannot abort a command between two steps that belong
+/// together, such as handing a new secret over and revoking the old key.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Colours used by the CLI; plain text unless the stream is a terminal and `NO_COLOR` is
 /// unset (<https://no-color.org>).
 #[derive(Debug, Clone, Copy)]
@@ -238,6 +248,59 @@ pub fn expiry_paint(expires_at: OffsetDateTime, now: OffsetDateTime) -> Option<P
 pub fn redact(secret: &str) -> String {
     let prefix: String = secret.chars().take(8).collect();
     format!("{prefix}…[redacted]")
+}
+
+/// Runs `write` (which prints a new key's secret on stdout), then flushes stdout and, when
+/// stdout is a regular file, fsyncs it. Only `Ok` means the secret was handed over: an
+/// error of any step (a full disk, a closed pipe: `EPIPE`, since Rust ignores `SIGPIPE`)
+/// is returned, never swallowed.
+pub fn print_durably(write: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+    // Reentrant: `outln!` inside `write` takes the same lock.
+    let mut stdout = io::stdout().lock();
+    write()?;
+    stdout.flush()?;
+    sync_if_regular_file()
+}
+
+#[cfg(unix)]
+fn sync_if_regular_file() -> io::Result<()> {
+    use std::os::fd::AsFd;
+    let file = std::fs::File::from(io::stdout().as_fd().try_clone_to_owned()?);
+    if file.metadata()?.is_file() {
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn sync_if_regular_file() -> io::Result<()> {
+    Ok(())
+}
+
+/// Whether stdout is the null device: `> /dev/null`, or a closed stdout (`>&-`), which
+/// Rust's runtime reopens as `/dev/null` at start. A secret printed there is lost.
+#[cfg(unix)]
+pub fn stdout_is_null() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let is_char_device = |m: &std::fs::Metadata| m.file_type().is_char_device();
+    let Ok(fd) = io::stdout().as_fd().try_clone_to_owned() else {
+        return false;
+    };
+    match (
+        std::fs::File::from(fd).metadata(),
+        std::fs::metadata("/dev/null"),
+    ) {
+        (Ok(out), Ok(null)) => {
+            is_char_device(&out) && is_char_device(&null) && out.rdev() == null.rdev()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+pub fn stdout_is_null() -> bool {
+    false
 }
 
 /// Writes `value` as pretty JSON and a newline to stdout.

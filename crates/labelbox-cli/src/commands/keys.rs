@@ -12,9 +12,9 @@ use time::OffsetDateTime;
 
 use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
 use crate::commands::Ctx;
-use crate::exit::{classify, CliError};
+use crate::exit::{classify, CliError, Kind};
 use crate::output::{self, Cell, Paint};
-use crate::secret_file;
+use crate::secret_file::SecretFile;
 
 /// Runs a `keys` subcommand.
 pub async fn run(ctx: &Ctx, command: KeysCommand) -> Result<(), CliError> {
@@ -251,17 +251,31 @@ fn parse_allowlist(entries: &[String]) -> Result<Option<IpAllowlist>, CliError> 
     })
 }
 
-/// Creates the key, then hands its secret over (file or stdout) before anything else can
-/// fail. If the secret file cannot be written, the new key is revoked, since nobody could
-/// ever use it.
+/// Creates the key and hands its secret over before anything else happens: to the secret
+/// file (written, fsynced, its directory fsynced; the file is created before the key, so a
+/// path that cannot be written fails before anything exists on the server), or on stdout
+/// through `print_secret` (written, flushed, fsynced when stdout is a regular file). If the
+/// hand-over fails, the new key is revoked, since nobody could ever use it, and the error
+/// says which keys are live (exit 4, or 5 when that revoke failed too). `old` is the key
+/// being rotated, named in that message; it is never touched here.
 async fn create_and_hand_over(
     client: &Client,
     new: NewKey,
     secret_path: Option<&Path>,
+    old: Option<&ApiKeyId>,
+    print_secret: impl FnOnce(&CreatedJson) -> io::Result<()>,
 ) -> Result<CreatedJson, CliError> {
-    if let Some(path) = secret_path {
-        secret_file::precheck(path)?;
-    }
+    let mut secret_file = match secret_path {
+        Some(path) => Some(SecretFile::create_new(path)?),
+        None if output::stdout_is_null() => {
+            return Err(CliError::usage(
+                "refusing to create a key whose secret would be lost: standard output is \
+                 /dev/null (or was closed); no key was created",
+            )
+            .with_hint("write the secret to a new file with --secret-file PATH"))
+        }
+        None => None,
+    };
     let mut request = CreateApiKeyRequest::new(
         new.name.as_str(),
         new.user.as_str(),
@@ -271,29 +285,21 @@ async fn create_and_hand_over(
     if let Some(allowlist) = &new.allowlist {
         request = request.allowed_ips(allowlist.clone());
     }
-    let created = client.create_api_key(request).await?;
+    let created = match client.create_api_key(request).await {
+        Ok(created) => created,
+        Err(e) => {
+            if let Some(file) = secret_file {
+                file.discard();
+            }
+            return Err(e.into());
+        }
+    };
     let id = created.id().clone();
 
-    let mut secret_out = None;
-    if let Some(path) = secret_path {
-        if let Err(e) = secret_file::write_new(path, created.secret().expose_secret()) {
-            drop(created);
-            let revoke = client.revoke_api_key(&id).await;
-            let what = match revoke {
-                Ok(_) => format!("the new key {id} was revoked, since its secret is lost"),
-                Err(_) => format!(
-                    "the new key {id} could not be revoked; revoke it with `labelbox keys revoke {id}`"
-                ),
-            };
-            return Err(e.context(format!("key created but its secret was not saved ({what})")));
-        }
-    } else {
-        secret_out = Some(created.secret().clone());
-    }
-
-    // Details for the output; the key exists whatever happens here.
+    // Details for the output; a failed read falls back to what was asked for, so nothing
+    // between the creation and the hand-over can fail.
     let details = client.get_api_key(&id).await.ok().flatten();
-    Ok(CreatedJson {
+    let json = CreatedJson {
         id: id.to_string(),
         name: new.name,
         user_email: details
@@ -309,13 +315,83 @@ async fn create_and_hand_over(
             })
             .to_offset(time::UtcOffset::UTC),
         allowed_ip_cidrs: new.allowlist.map(|a| a.to_strings()).unwrap_or_default(),
-        secret: secret_out,
+        secret: secret_file.is_none().then(|| created.secret().clone()),
         secret_file: secret_path.map(|p| p.display().to_string()),
-    })
+    };
+
+    let handed_over = match secret_file.as_mut() {
+        Some(file) => file
+            .write_secret(created.secret().expose_secret())
+            .map_err(|e| (file.path().display().to_string(), e)),
+        None => output::print_durably(|| print_secret(&json))
+            .map_err(|e| ("standard output".to_owned(), e)),
+    };
+    drop(created);
+    let Err((destination, cause)) = handed_over else {
+        return Ok(json);
+    };
+    drop(json);
+    if let Some(file) = secret_file {
+        file.discard();
+    }
+    let revoke = client.revoke_api_key(&id).await.map_err(|e| classify(&e));
+    Err(hand_over_failed(
+        &destination,
+        &cause,
+        &id,
+        revoke.err(),
+        old,
+    ))
 }
 
-/// Prints a created key for humans (the secret last, on its own line), plus the
-/// once-only reminder on stderr.
+/// The error of a failed hand-over: what failed and exactly which keys are live now.
+fn hand_over_failed(
+    destination: &str,
+    cause: &io::Error,
+    new_id: &ApiKeyId,
+    revoke_error: Option<CliError>,
+    old: Option<&ApiKeyId>,
+) -> CliError {
+    let failed = format!("the new key's secret could not be written to {destination} ({cause})");
+    match (revoke_error, old) {
+        (None, None) => CliError::new(
+            Kind::HandOverFailed,
+            format!("{failed}; the new key {new_id} was revoked, so no new key is live"),
+        )
+        .with_hint("fix the output (or use --secret-file PATH) and create the key again"),
+        (None, Some(old)) => CliError::new(
+            Kind::HandOverFailed,
+            format!(
+                "rotating {old}: {failed}; the new key {new_id} was revoked; the old key {old} \
+                 is still live and unchanged"
+            ),
+        )
+        .with_hint(
+            "keep using the old key; fix the output (or use --secret-file PATH) and rotate again",
+        ),
+        (Some(e), None) => CliError::new(
+            Kind::UnheldKeyLive,
+            format!(
+                "{failed}, and revoking the new key {new_id} failed too ({e}): the new key \
+                 {new_id} is live and nobody holds its secret"
+            ),
+        )
+        .with_hint(format!("revoke it: `labelbox keys revoke --yes {new_id}`")),
+        (Some(e), Some(old)) => CliError::new(
+            Kind::UnheldKeyLive,
+            format!(
+                "rotating {old}: {failed}, and revoking the new key {new_id} failed too ({e}): \
+                 both keys are live: the old key {old} (unchanged, still yours) and the new \
+                 key {new_id}, whose secret nobody holds"
+            ),
+        )
+        .with_hint(format!(
+            "keep using the old key; revoke the new one: `labelbox keys revoke --yes {new_id}`"
+        )),
+    }
+}
+
+/// Prints a created key for humans (the secret last, on its own line).
 fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
     let expires = output::expiry(j.expires_at, OffsetDateTime::now_utc());
     let role = &j.role;
@@ -344,11 +420,34 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
     Ok(())
 }
 
+/// The once-only reminder, on stderr (never a panic: it runs between the hand-over and
+/// the revoke of a rotation).
 fn remind(ctx: &Ctx) {
-    eprintln!(
+    errln!(
         "{} the secret is shown only once and cannot be retrieved again; store it now.",
         ctx.err.paint(Paint::Yellow, "note:")
     );
+}
+
+/// Prints a created key, as JSON or for humans.
+fn print_created_as(ctx: &Ctx, created: &CreatedJson) -> io::Result<()> {
+    if ctx.json {
+        output::print_json(created)
+    } else {
+        print_created(ctx, created)
+    }
+}
+
+/// The error when output after a successful hand-over fails: the new key is live and held.
+fn output_failed_after_hand_over(created: &CreatedJson, e: &io::Error) -> CliError {
+    let held = match &created.secret_file {
+        Some(path) => format!("its secret is in {path}"),
+        None => "its secret was written to standard output".to_owned(),
+    };
+    CliError::api(format!(
+        "the new key {} is live and {held}, but writing the rest of the output failed ({e})",
+        created.id
+    ))
 }
 
 async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
@@ -366,13 +465,17 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
         validity,
         allowlist,
     };
-    let created = create_and_hand_over(&client, new, args.secret.secret_file.as_deref()).await?;
-    if ctx.json {
-        output::print_json(&created)?;
-    } else {
-        print_created(ctx, &created)?;
-    }
+    let secret_path = args.secret.secret_file.as_deref();
+    let created = create_and_hand_over(&client, new, secret_path, None, |created| {
+        print_created_as(ctx, created)
+    })
+    .await?;
     remind(ctx);
+    if secret_path.is_some() {
+        // The secret is in the file; stdout gets the summary.
+        output::print_durably(|| print_created_as(ctx, &created))
+            .map_err(|e| output_failed_after_hand_over(&created, &e))?;
+    }
     Ok(())
 }
 
@@ -461,12 +564,33 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
     }
 }
 
-/// The JSON shape of `keys rotate`.
+/// The JSON shape of `keys rotate`. `old_revoked` comes last: it is known only after the
+/// new secret was handed over, so the object is written in two parts (see
+/// [`rotate_json_head`]).
 #[derive(Debug, Serialize)]
-struct RotateJson {
-    old_id: String,
+struct RotateJson<'a> {
+    old_id: &'a str,
+    new: &'a CreatedJson,
     old_revoked: bool,
-    new: CreatedJson,
+}
+
+/// `keys rotate`'s JSON up to and including the new key (with its secret), without the
+/// closing brace: written and flushed before the old key is revoked.
+fn rotate_json_head(old_id: &str, new: &CreatedJson) -> io::Result<String> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        old_id: &'a str,
+        new: &'a CreatedJson,
+    }
+    let text = serde_json::to_string_pretty(&Head { old_id, new })?;
+    text.strip_suffix("\n}")
+        .map(str::to_owned)
+        .ok_or_else(|| io::Error::other("unexpected JSON layout"))
+}
+
+/// The rest of `keys rotate`'s JSON once the revoke of the old key is settled.
+fn rotate_json_tail(old_revoked: bool) -> String {
+    format!(",\n  \"old_revoked\": {old_revoked}\n}}\n")
 }
 
 /// The organization role of the user `key` acts as: the role whose permissions are exactly
@@ -540,35 +664,94 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
         validity: validity.unwrap_or_else(|| lifetime_of(&old)),
         allowlist,
     };
-    let created = create_and_hand_over(&client, new, args.secret.secret_file.as_deref())
-        .await
-        .map_err(|e| e.context(format!("rotating {old_id}: the old key was left untouched")))?;
-    let revoke = client.revoke_api_key(&old_id).await;
-    if ctx.json {
-        output::print_json(&RotateJson {
-            old_id: old_id.to_string(),
-            old_revoked: revoke.is_ok(),
-            new: created,
-        })?;
-        remind(ctx);
-    } else {
-        print_created(ctx, &created)?;
-        remind(ctx);
-        if revoke.is_ok() {
-            outln!(
-                "{} old key {old_id}",
-                ctx.out.paint(Paint::Green, "Revoked")
-            )?;
+    // 1. Create the replacement and hand its secret over; on stdout with `--json`, that is
+    //    the object up to the new key, flushed before anything is revoked.
+    let secret_path = args.secret.secret_file.as_deref();
+    let old_str = old_id.to_string();
+    let created = create_and_hand_over(&client, new, secret_path, Some(&old_id), |created| {
+        if ctx.json {
+            out!("{}", rotate_json_head(&old_str, created)?)
+        } else {
+            print_created(ctx, created)
         }
-    }
-    match revoke {
-        Ok(_) => Ok(()),
-        Err(e) => Err(classify(&e)
+    })
+    .await
+    .map_err(|e| match e.kind {
+        Kind::HandOverFailed | Kind::UnheldKeyLive => e,
+        _ => e.context(format!("rotating {old_id}: the old key was left untouched")),
+    })?;
+    remind(ctx);
+
+    // 2. Only now revoke the old key.
+    let revoke = client.revoke_api_key(&old_id).await;
+    let old_revoked = revoke.is_ok();
+
+    // 3. The rest of the output.
+    let rest = output::print_durably(|| {
+        match (secret_path.is_some(), ctx.json) {
+            (false, true) => out!("{}", rotate_json_tail(old_revoked))?,
+            (true, true) => output::print_json(&RotateJson {
+                old_id: &old_str,
+                new: &created,
+                old_revoked,
+            })?,
+            (secret_in_file, false) => {
+                if secret_in_file {
+                    print_created(ctx, &created)?;
+                }
+                if old_revoked {
+                    outln!(
+                        "{} old key {old_id}",
+                        ctx.out.paint(Paint::Green, "Revoked")
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    });
+    match (revoke, rest) {
+        (Ok(_), Ok(())) => Ok(()),
+        (Err(e), _) => Err(classify(&e)
             .context(format!(
-                "the replacement key was created, but revoking the old key {old_id} failed"
+                "the replacement key {} was created and its secret handed over, but revoking \
+                 the old key {old_id} failed; both keys are live",
+                created.id
             ))
             .with_hint(format!(
                 "keep the new key; revoke the old one with `labelbox keys revoke {old_id}`"
             ))),
+        (Ok(_), Err(e)) => Err(output_failed_after_hand_over(&created, &e)
+            .context(format!("rotating {old_id}: the old key was revoked"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotate_json_in_two_parts_is_the_whole_object() {
+        let new = CreatedJson {
+            id: "cknew".to_owned(),
+            name: "deploy".to_owned(),
+            user_email: "labeler@example.com".to_owned(),
+            role: "Labeler".to_owned(),
+            expires_at: OffsetDateTime::UNIX_EPOCH,
+            allowed_ip_cidrs: vec!["10.0.0.0/8".to_owned()],
+            secret: Some(SecretString::from("eyJ.secret.jwt".to_owned())),
+            secret_file: None,
+        };
+        for old_revoked in [true, false] {
+            let whole = serde_json::to_string_pretty(&RotateJson {
+                old_id: "ckold",
+                new: &new,
+                old_revoked,
+            })
+            .unwrap();
+            let head = rotate_json_head("ckold", &new).unwrap();
+            assert!(head.contains("eyJ.secret.jwt"), "{head}");
+            assert!(!head.contains("old_revoked"), "{head}");
+            assert_eq!(head + &rotate_json_tail(old_revoked), whole + "\n");
+        }
     }
 }
