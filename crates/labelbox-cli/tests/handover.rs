@@ -485,3 +485,60 @@ fn a_refused_creation_leaves_no_empty_secret_file() {
     assert!(!path.exists(), "an empty secret file was left behind");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `labelbox ARGS` as the admin, unable to write more than 0 bytes to any regular file
+/// (`ulimit -f 0`, with `SIGXFSZ` ignored so a write fails with `EFBIG` instead of killing
+/// the process): the secret file is created, then its write fails, like a full disk.
+fn run_with_no_file_space(env: &Env, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(r#"trap '' XFSZ; ulimit -f 0 && exec "$0" "$@""#)
+        .arg(BIN)
+        .args(args)
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("`sh` is needed for this test")
+}
+
+#[test]
+fn a_secret_file_that_cannot_be_written_revokes_the_new_key() {
+    let env = Env::start();
+    let (old, old_secret) = env.issue("labeler@example.com", "Labeler");
+    let dir = temp_dir("efbig");
+    let path = dir.join("key.jwt");
+    let path_s = path.to_str().unwrap();
+    for (args, needle) in [
+        (
+            create_args(true, &["--secret-file", path_s]),
+            "so no new key is live".to_owned(),
+        ),
+        (
+            rotate_args(false, &old, &["--secret-file", path_s]),
+            format!("the old key {old} is still live and unchanged"),
+        ),
+    ] {
+        let live_before = env.live_ids();
+        let created_before = env.creations();
+        let out = run_with_no_file_space(&env, &args);
+        assert_exit(
+            &out,
+            4,
+            &[
+                &format!("could not be written to {path_s} (File too large"),
+                "was revoked",
+                &needle,
+            ],
+        );
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        assert_eq!(env.creations(), created_before + 1);
+        let new_id = new_key_named_in(&stderr(&out));
+        assert!(env.keys().iter().any(|k| k.id == new_id && k.revoked));
+        assert_eq!(env.live_ids(), live_before);
+        assert!(!path.exists(), "the failed secret file was left behind");
+    }
+    assert!(env.authenticates(&old_secret));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
