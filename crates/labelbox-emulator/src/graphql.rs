@@ -607,8 +607,10 @@ impl MutationRoot<'_, '_> {
                     .iter()
                     .map(|v| v.as_str().unwrap_or_default().to_owned())
                     .collect();
-                state::normalise_allowlist(&entries)
-                    .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?
+                Some(
+                    state::normalise_allowlist(&entries)
+                        .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?,
+                )
             }
             Some(_) => {
                 return Err(field_error(

@@ -441,7 +441,7 @@ impl EmulatorHandle {
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
         let allowed = match allowed {
             Some(entries) => {
-                state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?
+                Some(state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?)
             }
             None => None,
         };
