@@ -124,6 +124,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod auth;
 mod config;
 mod error;
@@ -208,6 +209,7 @@ impl Emulator {
         })?;
         let app = Arc::new(App {
             api,
+            admin_key_id: admin_key_id.clone(),
             state: Mutex::new(state),
             state_file: config.state_file.clone(),
             clock_offset_ms: AtomicI64::new(0),
@@ -233,7 +235,10 @@ impl Emulator {
     }
 }
 
-/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key.
+/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key, and
+/// revokes every earlier bootstrap key of a persisted state: only their hashes are stored,
+/// so nobody could be shown them again, and each start would otherwise leave one more
+/// Admin key valid until 2038.
 fn bootstrap_key(
     state: &mut State,
     seed: Option<&str>,
@@ -278,7 +283,19 @@ fn bootstrap_key(
         );
         state.keys.insert(id.clone(), record);
     }
+    for key in state.keys.values_mut() {
+        if key.id != id && is_bootstrap_key(key) && !key.revoked {
+            key.revoked = true;
+            key.updated_at = now;
+        }
+    }
     Ok((id, jwt))
+}
+
+/// Bootstrap keys are the only keys without a creator and with their name: `createApiKey`
+/// and [`EmulatorHandle::issue_key`] always record one.
+fn is_bootstrap_key(key: &state::KeyRecord) -> bool {
+    key.created_by_user_id.is_none() && key.name == BOOTSTRAP_KEY_NAME
 }
 
 /// A summary of a stored key, for tests and tools (never the key itself).
