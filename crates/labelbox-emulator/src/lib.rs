@@ -48,7 +48,9 @@
 //!   with `AUTHENTICATION_ERROR` without a valid key, HTTP 403 with `AUTHORIZATION_ERROR`
 //!   for any other valid key, an Admin's created over HTTP included (moving the clock back
 //!   un-expires keys, so no API key may do it). No separate token: the bootstrap key is
-//!   already the one credential the emulator hands out. `POST /_emulator/clock` with
+//!   already the one credential the emulator hands out (it is an API key too: a key with
+//!   `MANAGE_API_KEYS` can revoke it, and the administration then waits for a restart).
+//!   `POST /_emulator/clock` with
 //!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
 //!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
 //!   clock more than about 100 years from the real one is refused (400).
