@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
-use labelbox_emulator::{roles, EmulatorHandle};
+use labelbox_emulator::{roles, Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{json, Value};
 
 /// The user whose keys the table's cells exercise.
@@ -450,6 +450,19 @@ async fn a_labeler_key_of_an_admin_cannot_list_revoke_or_create_the_admins_keys(
         permissions_of("Labeler")
     );
 
+    // Asked by its user's own id, too: the effective permissions, not the user's role's.
+    let body = op(
+        &ep,
+        &scoped,
+        "caller_permissions",
+        json!({ "userId": emu.user_id("admin@example.com").unwrap() }),
+    )
+    .await;
+    assert_eq!(
+        sorted_strings(&data(&body)["organizationRole"]["permissions"]),
+        permissions_of("Labeler")
+    );
+
     for id in [&for_labeler, &for_admin2] {
         let body = revoke(&ep, &scoped, id).await;
         assert_eq!(code(&body), "AUTHORIZATION_ERROR", "revoking {id}: {body}");
@@ -567,4 +580,29 @@ async fn a_role_change_of_the_user_applies_to_its_keys_at_the_next_request() {
 
     assert!(emu.set_user_role("admin2@example.com", "Boss").is_err());
     assert!(emu.set_user_role("ghost@example.com", "Admin").is_err());
+}
+
+#[tokio::test]
+async fn a_role_change_is_persisted_with_the_state_file() {
+    let path = temp_path("role-change");
+    let config = EmulatorConfig::default()
+        .admin_key_seed("role-change")
+        .state_file(&path);
+    let emu = Emulator::start(config.clone()).await.unwrap();
+    emu.set_user_role("reviewer@example.com", "Team Manager")
+        .unwrap();
+    emu.shutdown().await;
+    let emu = Emulator::start(config).await.unwrap();
+    let body = op(
+        &emu.endpoint(),
+        emu.admin_key(),
+        "caller_permissions",
+        json!({ "userId": emu.user_id("reviewer@example.com").unwrap() }),
+    )
+    .await;
+    assert_eq!(
+        sorted_strings(&data(&body)["organizationRole"]["permissions"]),
+        permissions_of("Team Manager")
+    );
+    emu.shutdown().await;
 }
