@@ -67,21 +67,34 @@ pub(crate) fn record(
     }
 }
 
-/// Who is calling: the user a valid key acts as, and the key's role.
+/// Who is calling: the user a valid key acts as, the key's role, the user's organization
+/// role as the state holds it at this request, and the effective permissions (both roles'
+/// intersection) that every operation checks.
 #[derive(Debug, Clone)]
 pub(crate) struct Caller {
     pub key_id: String,
     pub user_id: String,
-    pub role: &'static RoleDef,
+    pub key_role: &'static RoleDef,
+    pub user_role: &'static RoleDef,
+    permissions: Vec<&'static str>,
 }
 
 impl Caller {
+    /// The effective permissions: the key's role's that the user's role also holds.
     pub fn permissions(&self) -> &[&'static str] {
-        &self.role.permissions
+        &self.permissions
     }
 
     pub fn can(&self, permission: &str) -> bool {
-        self.role.has(permission)
+        self.permissions.contains(&permission)
+    }
+
+    /// Names both roles, for refusals: "key role Labeler, user role Admin".
+    pub fn roles_text(&self) -> String {
+        format!(
+            "key role {}, user role {}",
+            self.key_role.name, self.user_role.name
+        )
     }
 }
 
@@ -169,13 +182,15 @@ pub(crate) fn authenticate(
     if !key.allows(peer) {
         return Err(AuthFailure::IpNotAllowed);
     }
-    if state.user_by_id(&key.user_id).is_none() {
-        return Err(AuthFailure::Unknown);
-    }
-    let role = roles::role_by_name(&key.role).ok_or(AuthFailure::Unknown)?;
+    let user = state.user_by_id(&key.user_id).ok_or(AuthFailure::Unknown)?;
+    let key_role = roles::role_by_name(&key.role).ok_or(AuthFailure::Unknown)?;
+    // The user's role is read now, so a role change applies from the next request.
+    let user_role = roles::role_by_name(&user.role).ok_or(AuthFailure::Unknown)?;
     Ok(Caller {
         key_id: key.id.clone(),
         user_id: key.user_id.clone(),
-        role,
+        key_role,
+        user_role,
+        permissions: roles::effective_permissions(key_role, user_role),
     })
 }

@@ -12,7 +12,7 @@ use apollo_compiler::{ExecutableDocument, Schema};
 use time::OffsetDateTime;
 
 use crate::auth::{self, Caller, Claims};
-use crate::roles::{self, RoleDef, MANAGE_API_KEYS};
+use crate::roles::{self, RoleDef, MANAGE_API_KEYS, VIEW_MEMBERS};
 use crate::state::{self, KeyRecord, State, UserRecord};
 
 /// The SDL served, byte for byte the checked-in schema.
@@ -219,6 +219,14 @@ struct Ctx<'s> {
     mutated: Cell<bool>,
 }
 
+impl Ctx<'_> {
+    /// Whether the caller may see the user `id`: itself always, others with [`VIEW_MEMBERS`].
+    /// Users it may not see are absent (null, left out of lists), as unknown ones are.
+    fn may_see_user(&self, id: &str) -> bool {
+        id == self.caller.user_id || self.caller.can(VIEW_MEMBERS)
+    }
+}
+
 fn str_arg<'a>(map: &'a JsonMap, name: &str) -> Option<&'a str> {
     map.get(name).and_then(JsonValue::as_str)
 }
@@ -268,14 +276,19 @@ impl ObjectValue for QueryRoot<'_, '_> {
                 Ok(ResolvedValue::nullable_object(
                     state
                         .user_by_id(&id)
+                        .filter(|_| ctx.may_see_user(&id))
                         .cloned()
                         .map(|user| UserObj { ctx, user }),
                 ))
             }
             "organization" => Ok(ResolvedValue::object(OrganizationObj { ctx })),
             "organizationRole" => {
+                // The caller's are its key's effective permissions; another user's are that
+                // user's organization role's, for a caller who may see that user.
                 let permissions: Option<Vec<&'static str>> = match str_arg(args, "userId") {
                     None => Some(ctx.caller.permissions().to_vec()),
+                    Some(id) if id == ctx.caller.user_id => Some(ctx.caller.permissions().to_vec()),
+                    Some(id) if !ctx.may_see_user(id) => None,
                     Some(id) => {
                         let state = ctx.state.borrow();
                         state
@@ -354,14 +367,10 @@ impl ObjectValue for UserObj<'_, '_> {
                 ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
             }
             "apiKeysOtherUsers" => {
+                // Who created a key does not matter: without the permission, none.
                 let caller = self.ctx.caller;
-                let manages_all = caller.can(MANAGE_API_KEYS);
-                let keys = if self.is_caller() {
-                    self.keys(|k| {
-                        k.user_id != caller.user_id
-                            && (manages_all
-                                || k.created_by_user_id.as_deref() == Some(&caller.user_id))
-                    })
+                let keys = if self.is_caller() && caller.can(MANAGE_API_KEYS) {
+                    self.keys(|k| k.user_id != caller.user_id)
                 } else {
                     Vec::new()
                 };
@@ -453,6 +462,7 @@ impl ObjectValue for OrganizationObj<'_, '_> {
                     .users
                     .iter()
                     .filter(|u| email.is_none_or(|e| u.email.eq_ignore_ascii_case(e.trim())))
+                    .filter(|u| ctx.may_see_user(&u.id))
                     .skip(usize::try_from(skip).unwrap_or(usize::MAX))
                     .take(first.map_or(usize::MAX, |f| usize::try_from(f).unwrap_or(0)))
                     .cloned()
@@ -588,8 +598,8 @@ impl MutationRoot<'_, '_> {
             return Err(field_error(
                 code::AUTHORIZATION_ERROR,
                 format!(
-                    "You do not have permission to create API keys (role {} lacks {MANAGE_API_KEYS})",
-                    caller.role.name
+                    "You do not have permission to create API keys (this key's effective permissions lack {MANAGE_API_KEYS}: {})",
+                    caller.roles_text()
                 ),
             ));
         }
@@ -607,8 +617,10 @@ impl MutationRoot<'_, '_> {
                     .iter()
                     .map(|v| v.as_str().unwrap_or_default().to_owned())
                     .collect();
-                state::normalise_allowlist(&entries)
-                    .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?
+                Some(
+                    state::normalise_allowlist(&entries)
+                        .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?,
+                )
             }
             Some(_) => {
                 return Err(field_error(
@@ -701,13 +713,21 @@ impl MutationRoot<'_, '_> {
                 format!("API key with id '{id}' was not found"),
             ));
         };
-        let may_manage = key.user_id == caller.user_id
+        // The calling key itself; any key with the permission; a key of the caller's own
+        // user only when its role is within the caller's effective permissions (a
+        // down-scoped key never revokes a stronger key of its user).
+        let may_manage = key.id == caller.key_id
             || caller.can(MANAGE_API_KEYS)
-            || key.created_by_user_id.as_deref() == Some(&caller.user_id);
+            || (key.user_id == caller.user_id
+                && roles::role_by_name(&key.role)
+                    .is_some_and(|role| roles::covered_by(role, caller.permissions())));
         if !may_manage {
             return Err(field_error(
                 code::AUTHORIZATION_ERROR,
-                "You do not have permission to update this API key",
+                format!(
+                    "You do not have permission to update this API key ({})",
+                    caller.roles_text()
+                ),
             ));
         }
         match (revoked, key.revoked) {

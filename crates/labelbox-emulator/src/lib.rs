@@ -30,11 +30,11 @@
 //!   | condition | code |
 //!   |---|---|
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
-//!   | the key's role lacks the permission (creating keys, revoking someone else's key, granting a role above the caller's) | `AUTHORIZATION_ERROR` |
+//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
 //!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
 //!   | query that does not validate against the schema, unknown operation name | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
-//!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
+//!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
 //! - Authentication happens before parsing: an unauthenticated request learns nothing about
@@ -43,10 +43,17 @@
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
-//! - `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the
-//!   emulator clock for out-of-process clients; it needs a key whose role holds
-//!   `MANAGE_API_KEYS` (401/403 otherwise) and answers `{"now": "<RFC 3339>"}`; a move
-//!   that would put the clock more than about 100 years from the real one is refused (400).
+//! - **Administration**: every `/_emulator/*` endpoint accepts only the bootstrap admin key
+//!   of the current start ([`EmulatorHandle::admin_key`], printed by the binary): HTTP 401
+//!   with `AUTHENTICATION_ERROR` without a valid key, HTTP 403 with `AUTHORIZATION_ERROR`
+//!   for any other valid key, an Admin's created over HTTP included (moving the clock back
+//!   un-expires keys, so no API key may do it). No separate token: the bootstrap key is
+//!   already the one credential the emulator hands out (it is an API key too: a key with
+//!   `MANAGE_API_KEYS` can revoke it, and the administration then waits for a restart).
+//!   `POST /_emulator/clock` with
+//!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
+//!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
+//!   clock more than about 100 years from the real one is refused (400).
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent).
@@ -69,42 +76,48 @@
 //!   [`EmulatorConfig::admin_key_seed`]); claims `jti` (key id, also the header `kid`), `sub`
 //!   (user id), `org`, `iat`, `exp`, and a random `nonce` that is never stored (so the state
 //!   file, which holds the signing secret, cannot re-mint a key). Only the SHA-256 of each
-//!   key is stored. A key's caller is the user it acts as (`sub`), and the caller's
-//!   permissions are the permissions of the **key's role** (chosen at creation), not of the
-//!   user's organization role. `organizationRole` without `userId` returns the key's role's permissions; with a
-//!   `userId` it returns that user's organization role's permissions (null for an unknown
-//!   user).
+//!   key is stored. A key's caller is the user it acts as (`sub`); it acts with its
+//!   **effective permissions**, those of the key's role (chosen at creation) that the
+//!   user's current organization role also holds (see [Authorization](#authorization)).
+//!   `organizationRole` without `userId` returns the effective permissions; with another
+//!   user's `userId`, that user's organization role's permissions (null for an unknown
+//!   user, or one the key may not see).
 //! - **Bootstrap admin key**: minted at start for the seed's bootstrap admin (the first
 //!   `Admin` user by default), valid until 2038-01-01 (expiry must fit a GraphQL `Int`),
 //!   named "Emulator bootstrap admin key", with `createdByUserId: null` (like the "older
 //!   keys" the contract mentions). With `admin_key_seed` the key (id, issue time, JWT) is
-//!   deterministic; without, a new one is minted at every start (earlier ones stay valid
-//!   when state is persisted).
+//!   deterministic; without, a new one is minted at every start, and with a state file
+//!   every earlier bootstrap key (a key without creator and with that name) is revoked at
+//!   that start: only hashes are stored, so an earlier key could never be shown again.
 //! - **Authentication** on every request, before anything else; the allowlist is checked
 //!   against the TCP peer address (IPv4-mapped IPv6 peers and entries count as IPv4).
 //!   Expiry uses the emulator clock ([`EmulatorHandle::advance_clock`]); a key is expired when
 //!   `expiresAtEpoch <= now`.
-//! - **createApiKey** checks, in this order: the caller's key role holds `MANAGE_API_KEYS`
-//!   (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored trimmed);
-//!   `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or strict networks
-//!   (host bits clear), stored canonically (IPv6 compressed), duplicates dropped, at most 50;
-//!   an empty list is stored as null (no allowlist); `validitySeconds` within 60..=15120000
+//! - **createApiKey** checks, in this order: the caller's effective permissions hold
+//!   `MANAGE_API_KEYS` (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored
+//!   trimmed); `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or
+//!   strict networks (host bits clear), stored canonically (IPv6 compressed), duplicates
+//!   dropped, at most 50; an empty list `[]` is refused with `MALFORMED_REQUEST` (like
+//!   every other bad allowlist: it would mean "nowhere", and storing it as "no allowlist"
+//!   would fail open), null or absent means no allowlist; `validitySeconds` within 60..=15120000
 //!   (null means the maximum), with the reference client's messages; the target user exists
 //!   ("User with email '...' does not exist in the organization"); the role (the target
 //!   user's own role when null) exists and is grantable: never `None` or `Tenant Admin`,
-//!   otherwise when all its permissions are the caller's ("Invalid role specified. Allowed
+//!   otherwise when all its permissions are the caller's effective ones ("Invalid role specified. Allowed
 //!   roles are: [...]", `AUTHORIZATION_ERROR` when the role exists but is not grantable,
 //!   `MALFORMED_REQUEST` when no role has that exact, case-sensitive name). The target's own
-//!   organization role does not cap the key's role (the contract states no such rule).
+//!   organization role does not cap the key's role at creation (the contract states no such
+//!   rule), but the key never acts beyond it: it acts with the intersection.
 //!   `createdByUserId` is the caller.
 //! - **Listing**: `user.apiKeys` is the caller's own non-revoked keys; `apiKeysOtherUsers`
-//!   is other users' non-revoked keys the caller may manage: all of them when the key's role
-//!   holds `MANAGE_API_KEYS`, otherwise those the caller created. Both are oldest first, and
-//!   include expired keys (clients filter). On a user other than the caller both lists are
-//!   empty. `isViewer` is true on the caller only.
-//! - **Revoking** (`updateApiKey(where: {id}, data: {revoked: true})`): allowed on one's own
-//!   keys, on keys one created, and on any key with `MANAGE_API_KEYS`; idempotent (revoking a
-//!   revoked key returns it unchanged); an unknown id is `RESOURCE_NOT_FOUND`;
+//!   is every other user's non-revoked keys when the effective permissions hold
+//!   `MANAGE_API_KEYS`, otherwise empty (who created a key does not matter). Both are oldest
+//!   first, and include expired keys (clients filter). On a user other than the caller both
+//!   lists are empty. `isViewer` is true on the caller only.
+//! - **Revoking** (`updateApiKey(where: {id}, data: {revoked: true})`): allowed on the calling
+//!   key itself, on the caller's own user's keys whose role is within the effective
+//!   permissions, and on any key with `MANAGE_API_KEYS` (see [Authorization](#authorization));
+//!   idempotent (revoking a revoked key returns it unchanged); an unknown id is `RESOURCE_NOT_FOUND`;
 //!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
 //!   takes effect from the next request.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
@@ -122,8 +135,10 @@
 //!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
 //!   bootstrap admin key once, at start, as the issue requires.
 
+#![doc = include_str!("../docs/authorization.md")]
 #![warn(missing_docs)]
 
+mod admin;
 mod auth;
 mod config;
 mod error;
@@ -208,6 +223,7 @@ impl Emulator {
         })?;
         let app = Arc::new(App {
             api,
+            admin_key_id: admin_key_id.clone(),
             state: Mutex::new(state),
             state_file: config.state_file.clone(),
             clock_offset_ms: AtomicI64::new(0),
@@ -233,7 +249,10 @@ impl Emulator {
     }
 }
 
-/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key.
+/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key, and
+/// revokes every earlier bootstrap key of a persisted state: only their hashes are stored,
+/// so nobody could be shown them again, and each start would otherwise leave one more
+/// Admin key valid until 2038.
 fn bootstrap_key(
     state: &mut State,
     seed: Option<&str>,
@@ -278,7 +297,19 @@ fn bootstrap_key(
         );
         state.keys.insert(id.clone(), record);
     }
+    for key in state.keys.values_mut() {
+        if key.id != id && is_bootstrap_key(key) && !key.revoked {
+            key.revoked = true;
+            key.updated_at = now;
+        }
+    }
     Ok((id, jwt))
+}
+
+/// Bootstrap keys are the only keys without a creator and with their name: `createApiKey`
+/// and [`EmulatorHandle::issue_key`] always record one.
+fn is_bootstrap_key(key: &state::KeyRecord) -> bool {
+    key.created_by_user_id.is_none() && key.name == BOOTSTRAP_KEY_NAME
 }
 
 /// A summary of a stored key, for tests and tools (never the key itself).
@@ -425,11 +456,43 @@ impl EmulatorHandle {
         self.app.state().user_by_email(email).map(|u| u.id.clone())
     }
 
+    /// Changes the organization role of the user with `email` to the built-in `role` (what
+    /// the API's `setOrganizationRole` does; the emulator's schema has no such mutation).
+    /// Every key of the user acts with the new role from its next request on, within its
+    /// own role (see "Authorization" in the crate docs). Persisted when a state file is
+    /// configured.
+    pub fn set_user_role(&self, email: &str, role: &str) -> Result<(), EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let mut state = self.app.state();
+        let user = state
+            .users
+            .iter_mut()
+            .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
+        let previous = std::mem::replace(&mut user.role, role.name.to_owned());
+        if let Err(e) = self.app.persist(&state) {
+            if let Some(user) = state
+                .users
+                .iter_mut()
+                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+            {
+                user.role = previous;
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// Test helper: mints a key for `email` with `role`, valid for `validity_secs` from now
     /// (any value: zero or negative gives an already expired key), bypassing the permission,
     /// grant and validity checks of `createApiKey`; `allowed` is validated like the
-    /// mutation's. The key is created by its own user. Returns `(id, jwt)`; persisted when a
-    /// state file is configured.
+    /// mutation's (an empty list is refused). The key is created by its own user. Returns
+    /// `(id, jwt)`; persisted when a state file is configured.
+    ///
+    /// This is how a test gets a key of a role nobody can grant over HTTP (`None`,
+    /// `Tenant Admin`), or of a role above its user's: such a key acts with the intersection
+    /// of both roles (see "Authorization" in the crate docs), never as more.
     pub fn issue_key(
         &self,
         email: &str,
@@ -441,7 +504,7 @@ impl EmulatorHandle {
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
         let allowed = match allowed {
             Some(entries) => {
-                state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?
+                Some(state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?)
             }
             None => None,
         };

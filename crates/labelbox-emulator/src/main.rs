@@ -10,6 +10,11 @@ use labelbox_emulator::{EmulatorConfig, EmulatorError, Fault, RateLimit, Seed};
 
 /// A local Labelbox API server. Prints its endpoint and bootstrap admin key, serves until
 /// Ctrl-C. Exit status: 0 after Ctrl-C, 2 for bad arguments or seed, 1 otherwise.
+///
+/// Administration: `POST /_emulator/clock` (and every other `/_emulator/*` endpoint)
+/// accepts only the bootstrap admin key printed at this start (HTTP 403 for any other key,
+/// 401 without a valid one). With --state, each start mints a new bootstrap key and revokes
+/// the previous one (only hashes are stored, so an old key cannot be shown again).
 #[derive(Debug, Parser)]
 #[command(name = "labelbox-emulator", version)]
 struct Args {
@@ -22,8 +27,14 @@ struct Args {
     /// Seed users from this JSON file (ignored when the state file exists).
     #[arg(long = "seed", value_name = "FILE")]
     seed: Option<PathBuf>,
-    /// Makes the bootstrap admin key deterministic (for tests).
-    #[arg(long, value_name = "S", env = "LABELBOX_EMULATOR_ADMIN_KEY_SEED")]
+    /// Makes the bootstrap admin key deterministic (for tests). A secret: whoever knows it
+    /// can derive the admin key, so --help never shows the variable's value.
+    #[arg(
+        long,
+        value_name = "S",
+        env = "LABELBOX_EMULATOR_ADMIN_KEY_SEED",
+        hide_env_values = true
+    )]
     admin_key_seed: Option<String>,
     /// Per-key rate limit, as REQUESTS/SECONDS (for example 100/60).
     #[arg(long, value_name = "N/SECS")]

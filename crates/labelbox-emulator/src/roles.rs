@@ -3,10 +3,17 @@
 //! The real permission strings are not public; these are invented, plausible names. Each role
 //! holds every permission of the role below it (`None` < `Labeler` < `Reviewer` <
 //! `Team Manager` < `Admin` < `Tenant Admin`). Creating and managing other users' API keys
-//! needs [`MANAGE_API_KEYS`], held by `Admin` and `Tenant Admin` only.
+//! needs [`MANAGE_API_KEYS`], held by `Admin` and `Tenant Admin` only; seeing other users
+//! needs [`VIEW_MEMBERS`], held from `Team Manager` up.
+//!
+//! A key acts with its [effective permissions](effective_permissions): those of its own role
+//! that its user's current organization role also holds.
 
 /// The permission needed to create API keys and to see or revoke other users' keys.
 pub const MANAGE_API_KEYS: &str = "MANAGE_API_KEYS";
+
+/// The permission needed to see other users of the organization (and their roles).
+pub const VIEW_MEMBERS: &str = "VIEW_MEMBERS";
 
 /// A built-in role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +52,7 @@ const LADDER: &[(&str, &str, &[&str])] = &[
             "MANAGE_PROJECTS",
             "MANAGE_PROJECT_MEMBERS",
             "EXPORT_DATA",
-            "VIEW_MEMBERS",
+            VIEW_MEMBERS,
         ],
     ),
     (
@@ -91,15 +98,27 @@ pub fn role_by_name(name: &str) -> Option<&'static RoleDef> {
     builtin_roles().iter().find(|r| r.name == name)
 }
 
+/// The permissions a key of role `key_role` acts with when its user's organization role is
+/// `user_role`: the intersection, in `key_role`'s order. A key never acts beyond its user,
+/// and a down-scoped key never acts beyond its own role.
+pub fn effective_permissions(key_role: &RoleDef, user_role: &RoleDef) -> Vec<&'static str> {
+    key_role
+        .permissions
+        .iter()
+        .copied()
+        .filter(|p| user_role.has(p))
+        .collect()
+}
+
+/// Whether every permission of `role` is among `permissions`.
+pub fn covered_by(role: &RoleDef, permissions: &[&str]) -> bool {
+    role.permissions.iter().all(|p| permissions.contains(p))
+}
+
 /// Whether a caller holding `caller_permissions` may grant `role` to a key: `None` and
 /// `Tenant Admin` never; any other role when each of its permissions is the caller's.
 pub fn grantable(role: &RoleDef, caller_permissions: &[&str]) -> bool {
-    role.name != "None"
-        && role.name != "Tenant Admin"
-        && role
-            .permissions
-            .iter()
-            .all(|p| caller_permissions.contains(p))
+    role.name != "None" && role.name != "Tenant Admin" && covered_by(role, caller_permissions)
 }
 
 /// The names of the roles grantable by `caller_permissions`, lowest first.
@@ -139,5 +158,18 @@ mod tests {
         let labeler = role_by_name("Labeler").unwrap();
         assert_eq!(grantable_names(&labeler.permissions), ["Labeler"]);
         assert!(!labeler.has(MANAGE_API_KEYS));
+    }
+
+    #[test]
+    fn effective_permissions_are_the_intersection_either_way() {
+        let labeler = role_by_name("Labeler").unwrap();
+        let admin = role_by_name("Admin").unwrap();
+        assert_eq!(effective_permissions(labeler, admin), labeler.permissions);
+        assert_eq!(effective_permissions(admin, labeler), labeler.permissions);
+        assert_eq!(effective_permissions(admin, admin), admin.permissions);
+        let none = role_by_name("None").unwrap();
+        assert!(effective_permissions(admin, none).is_empty());
+        assert!(role_by_name("Team Manager").unwrap().has(VIEW_MEMBERS));
+        assert!(!role_by_name("Reviewer").unwrap().has(VIEW_MEMBERS));
     }
 }

@@ -32,6 +32,8 @@ use crate::state::State;
 /// Everything a running emulator shares between requests.
 pub(crate) struct App {
     pub api: GraphqlApi,
+    /// The bootstrap admin key of this start: the only key `/_emulator/*` accepts.
+    pub admin_key_id: String,
     pub state: Mutex<State>,
     pub state_file: Option<PathBuf>,
     pub clock_offset_ms: AtomicI64,
@@ -216,7 +218,7 @@ fn drop_response() -> Response {
     response
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -324,37 +326,9 @@ struct ClockRequest {
 }
 
 /// `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the emulator
-/// clock, for clients in other processes (the Python conformance script). It needs a valid
-/// key whose role holds `MANAGE_API_KEYS`.
-async fn clock(
-    AxumState(app): AxumState<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let allowed = {
-        let state = app.state();
-        auth::authenticate(&state, authorization, peer.ip(), app.now())
-            .map(|caller| caller.can(crate::roles::MANAGE_API_KEYS))
-    };
-    match allowed {
-        Ok(true) => {}
-        Ok(false) => {
-            return json_response(
-                StatusCode::FORBIDDEN,
-                error_body(code::AUTHORIZATION_ERROR, "MANAGE_API_KEYS is required"),
-            )
-        }
-        Err(failure) => {
-            return json_response(
-                StatusCode::UNAUTHORIZED,
-                error_body(code::AUTHENTICATION_ERROR, failure.message()),
-            )
-        }
-    }
+/// clock, for clients in other processes (the Python conformance script). Behind
+/// [`admin::require_admin_key`](crate::admin::require_admin_key), like every `/_emulator/*` route.
+async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     let request: ClockRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -385,9 +359,13 @@ async fn clock(
 
 /// Serves `listener` until `shutdown` changes or its sender is dropped.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+    // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
+    let admin = Router::new().route("/clock", post(clock)).route_layer(
+        axum::middleware::from_fn_with_state(Arc::clone(&app), crate::admin::require_admin_key),
+    );
     let router = Router::new()
         .route("/graphql", post(graphql))
-        .route("/_emulator/clock", post(clock))
+        .nest("/_emulator", admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app);
     let mut stop = shutdown.clone();

@@ -115,8 +115,12 @@ fn parse_entry(entry: &str) -> Result<IpNet, ()> {
 
 /// Validates and normalises an allowlist as the server does: each entry trimmed, an address
 /// or a strict network, written canonically; duplicates dropped (first kept); at most 50.
-/// An empty list means no allowlist.
-pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Option<Vec<String>>, String> {
+/// An empty list is refused: it would read as "nowhere", and storing it as "no allowlist"
+/// (anywhere) would fail open. No allowlist is null or an absent field.
+pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Vec<String>, String> {
+    if entries.is_empty() {
+        return Err(EMPTY_ALLOWLIST.to_owned());
+    }
     let mut out: Vec<String> = Vec::new();
     for raw in entries {
         let entry = raw.trim();
@@ -143,8 +147,11 @@ pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Option<Vec<Strin
     if out.len() > 50 {
         return Err("allowedIpCidrs cannot contain more than 50 unique entries".to_owned());
     }
-    Ok(if out.is_empty() { None } else { Some(out) })
+    Ok(out)
 }
+
+/// The refusal of `allowedIpCidrs: []`.
+pub(crate) const EMPTY_ALLOWLIST: &str = "allowedIpCidrs must not be empty: an empty allowlist would allow no address; send null (or leave it out) for no allowlist";
 
 /// Everything the emulator knows. Cloned before a mutation so a failed write can roll back.
 #[derive(Clone, Serialize, Deserialize)]
@@ -377,9 +384,9 @@ mod tests {
                 "10.0.0.0/8",
                 "1.2.3.4"
             ])),
-            Ok(Some(s(&["10.0.0.0/8", "2001:db8::/32", "1.2.3.4"])))
+            Ok(s(&["10.0.0.0/8", "2001:db8::/32", "1.2.3.4"]))
         );
-        assert_eq!(normalise_allowlist(&[]), Ok(None));
+        assert_eq!(normalise_allowlist(&[]), Err(EMPTY_ALLOWLIST.to_owned()));
         assert!(normalise_allowlist(&s(&["10.0.0.1/8"]))
             .unwrap_err()
             .contains("host bits"));

@@ -61,7 +61,8 @@ async fn state_survives_a_restart() {
     assert_eq!(k["allowedIpCidrs"], json!(["127.0.0.1"]));
     emu.shutdown().await;
 
-    // Without a seed, a restarted emulator mints a new admin key; old keys still work.
+    // Without a seed, a restarted emulator mints a new admin key and revokes the previous
+    // one (tests/administration.rs has the details).
     let path2 = temp_path("restart-unseeded");
     let emu = Emulator::start(EmulatorConfig::default().state_file(&path2))
         .await
@@ -72,7 +73,7 @@ async fn state_survives_a_restart() {
         .await
         .unwrap();
     assert_ne!(emu.admin_key(), first_admin);
-    assert!(authenticates(&emu.endpoint(), &first_admin).await);
+    assert!(!authenticates(&emu.endpoint(), &first_admin).await);
     assert!(authenticates(&emu.endpoint(), emu.admin_key()).await);
     emu.shutdown().await;
 

@@ -1,0 +1,48 @@
+//! The emulator's own administration (`/_emulator/*`): only the bootstrap admin key minted at
+//! this start may use it. An ordinary key, even an Admin's created over HTTP, may not: these
+//! endpoints move the clock, which can un-expire keys.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State as AxumState};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::auth;
+use crate::graphql::{code, error_body};
+use crate::server::{json_response, App};
+
+/// The refusal of an authenticated key that is not the bootstrap admin key.
+pub(crate) const NOT_THE_ADMIN_KEY: &str = "The emulator's administration endpoints (/_emulator/*) accept only the bootstrap admin key printed at start";
+
+/// Middleware in front of every `/_emulator/*` route: HTTP 401 `AUTHENTICATION_ERROR` for a
+/// missing or invalid key, HTTP 403 `AUTHORIZATION_ERROR` for a valid key that is not this
+/// start's bootstrap admin key; otherwise the route runs.
+pub(crate) async fn require_admin_key(
+    AxumState(app): AxumState<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let authorization = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = {
+        let state = app.state();
+        auth::authenticate(&state, authorization, peer.ip(), app.now())
+    };
+    match caller {
+        Ok(caller) if caller.key_id == app.admin_key_id => next.run(request).await,
+        Ok(_) => json_response(
+            StatusCode::FORBIDDEN,
+            error_body(code::AUTHORIZATION_ERROR, NOT_THE_ADMIN_KEY),
+        ),
+        Err(failure) => json_response(
+            StatusCode::UNAUTHORIZED,
+            error_body(code::AUTHENTICATION_ERROR, failure.message()),
+        ),
+    }
+}
