@@ -207,21 +207,18 @@ fn plain_http_allowed_off_loopback_still_never_goes_through_a_proxy() {
     if in_child() {
         assert_proxy_env();
         runtime().block_on(async {
-            // TEST-NET-1: no route, or no answer. Through a proxy the call would get the
-            // proxy's 502 instead.
+            // TEST-NET-1: no route, or no answer (whatever a network in between does,
+            // the parent checks that the proxy saw nothing).
             let client = Client::builder()
                 .api_key(KEY)
                 .endpoint("http://192.0.2.1:9/graphql")
                 .allow_insecure_http(true)
                 .connect_timeout(Duration::from_millis(500))
+                .timeout(Duration::from_secs(5))
                 .retry_policy(RetryPolicy::none())
                 .build()
                 .unwrap();
-            let error = client.get_user().await.unwrap_err();
-            assert!(
-                matches!(error, Error::Timeout { .. } | Error::Network { .. }),
-                "{error:?}"
-            );
+            client.get_user().await.unwrap_err();
         });
         return;
     }
