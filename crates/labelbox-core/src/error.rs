@@ -365,6 +365,17 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// The response body was larger than the client's limit (`max_response_bytes`, 16 MiB
+    /// by default); reading stopped there. The request may have taken effect.
+    #[error(
+        "The response is larger than the {limit}-byte limit; reading stopped there \
+         (raise ClientBuilder::max_response_bytes if the endpoint is trusted)"
+    )]
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+
     /// The body was not JSON (status below 500).
     #[error("Failed to parse response as JSON")]
     InvalidJson {

@@ -9,14 +9,35 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The introspection request could not be sent or its answer could not be read.
-    #[error("could not reach {endpoint}: the introspection request failed; check the URL and the network")]
+    /// No client could be built for the endpoint: it is not an `http(s)` URL, it is plain
+    /// `http` to a non-loopback host, or the key is missing or cannot be sent in a header.
+    /// Nothing was sent.
+    #[error("cannot send the introspection query to {endpoint}")]
+    Client {
+        /// The endpoint as given.
+        endpoint: String,
+        /// The SDK's configuration error.
+        #[source]
+        source: labelbox_core::Error,
+    },
+    /// The introspection request could not be sent or its answer could not be read (the
+    /// connection failed, it timed out, or the answer was larger than the client's cap).
+    #[error("the introspection request to {endpoint} failed")]
     Http {
         /// The endpoint the request went to.
         endpoint: String,
-        /// The transport error.
+        /// The SDK's transport error (`Network`, `Timeout`, `ResponseTooLarge`).
         #[source]
-        source: reqwest::Error,
+        source: labelbox_core::Error,
+    },
+    /// The server answered with a redirect, which is not followed: the API key would travel
+    /// with it (possibly in cleartext, to another host).
+    #[error("{endpoint} answered HTTP {status}, a redirect, which is not followed (the API key would travel with it); pull from the final endpoint")]
+    Redirected {
+        /// The endpoint the request went to.
+        endpoint: String,
+        /// The HTTP status (301, 302, 303, 307, 308...).
+        status: u16,
     },
     /// The server answered the introspection query with a non-success HTTP status.
     #[error("{endpoint} answered HTTP {status} to the introspection query: {body_excerpt}")]

@@ -1,18 +1,38 @@
-//! Pulling a schema from a live GraphQL endpoint.
+//! Pulling a schema from a live GraphQL endpoint, through the SDK's HTTP path.
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use secrecy::{ExposeSecret, SecretString};
-use serde_json::{json, Value as Json};
+use labelbox_sdk::schema::{GraphQLQuery, QueryBody};
+use labelbox_sdk::Client;
+use secrecy::SecretString;
+use serde_json::Value as Json;
 
 use crate::sdl::{introspection_to_sdl, Provenance, INTROSPECTION_QUERY};
 use crate::Error;
 
-/// How long the introspection request may take, connection included.
+/// How long the introspection request may take, connection included, when [`pull`] builds
+/// the client.
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// How much of an error body goes into [`Error::HttpStatus`].
 const BODY_EXCERPT_CHARS: usize = 300;
+
+/// The standard introspection query (`graphql/introspection.graphql`) as an operation the
+/// SDK can send. Not generated: `labelbox-codegen` types operations against the Labelbox
+/// schema, and the answer here is read as plain JSON.
+struct IntrospectionQuery;
+
+impl GraphQLQuery for IntrospectionQuery {
+    type Variables = serde_json::Map<String, Json>;
+    type ResponseData = Json;
+
+    fn build_query(variables: Self::Variables) -> QueryBody<Self::Variables> {
+        QueryBody {
+            variables,
+            query: INTROSPECTION_QUERY,
+            operation_name: "IntrospectionQuery",
+        }
+    }
+}
 
 /// A schema pulled from an endpoint.
 #[derive(Debug, Clone)]
@@ -28,6 +48,12 @@ pub struct PulledSchema {
 /// Sends the standard introspection query to `endpoint` with the API key as a bearer token
 /// and converts the answer to deterministic SDL (see [`crate::introspection_to_sdl`]).
 ///
+/// The request goes through a `labelbox-sdk` [`Client`] built with the SDK's defaults and a
+/// 60 s timeout, so it follows the SDK's transport rules: https, or plain http to loopback
+/// only (else [`Error::Client`], nothing sent); plain http never through a proxy; no
+/// redirects ([`Error::Redirected`]); the response capped at 16 MiB. [`pull_with_client`]
+/// takes a client configured otherwise.
+///
 /// The key goes only into the `Authorization` header, which is marked sensitive; it is never
 /// part of an error: server text put into an error (GraphQL messages, a body excerpt) has the
 /// key and JWT-like tokens replaced with `[REDACTED]`, in case the server echoes them.
@@ -41,37 +67,49 @@ pub struct PulledSchema {
 /// # Ok(()) }
 /// ```
 pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema, Error> {
-    let http = |source| Error::Http {
-        endpoint: endpoint.to_owned(),
-        source,
-    };
-    let client = reqwest::Client::builder()
+    let client = Client::builder()
+        .api_key(api_key.clone())
+        .endpoint(endpoint)
         .timeout(TIMEOUT)
-        .user_agent(concat!("labelbox-schema-tools/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(http)?;
-    let mut auth =
-        HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret())).map_err(|_| {
-            Error::Introspection(
-                "the API key contains characters not allowed in an HTTP header".into(),
-            )
+        .map_err(|source| Error::Client {
+            endpoint: endpoint.to_owned(),
+            source,
         })?;
-    auth.set_sensitive(true);
-    let body = json!({
-        "query": INTROSPECTION_QUERY,
-        "operationName": "IntrospectionQuery",
-        "variables": {},
-    });
+    pull_with_client(&client).await
+}
+
+/// Like [`pull`], with the endpoint, key, timeouts and response cap of `client`
+/// (sent once with [`Client::execute_unclassified`]; the provenance names
+/// [`Client::endpoint`]).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = labelbox_sdk::Client::builder()
+///     .from_env()
+///     .max_response_bytes(64 * 1024 * 1024)
+///     .build()?;
+/// let pulled = labelbox_schema_tools::pull_with_client(&client).await?;
+/// print!("{}", pulled.sdl);
+/// # Ok(()) }
+/// ```
+pub async fn pull_with_client(client: &Client) -> Result<PulledSchema, Error> {
+    let endpoint = client.endpoint();
     let response = client
-        .post(endpoint)
-        .header(AUTHORIZATION, auth)
-        .header(CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
+        .execute_unclassified::<IntrospectionQuery>(serde_json::Map::new())
         .await
-        .map_err(http)?;
+        .map_err(|source| Error::Http {
+            endpoint: endpoint.to_owned(),
+            source,
+        })?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(http)?;
+    if (300..400).contains(&status) {
+        return Err(Error::Redirected {
+            endpoint: endpoint.to_owned(),
+            status,
+        });
+    }
+    let bytes = response.into_body();
     let parsed: Option<Json> = serde_json::from_slice(&bytes).ok();
     let graphql_errors = parsed
         .as_ref()
@@ -90,7 +128,7 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
                 .collect::<Vec<_>>()
                 .join("; ")
         })
-        .map(|messages| scrub(&messages, api_key.expose_secret()));
+        .map(|messages| client.redact_secrets(&messages));
     let has_schema = parsed
         .as_ref()
         .and_then(|j| j.get("data"))
@@ -103,19 +141,19 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
                 messages,
             });
         }
-        if !status.is_success() {
+        if !(200..300).contains(&status) {
             return Err(Error::HttpStatus {
                 endpoint: endpoint.to_owned(),
-                status: status.as_u16(),
-                body_excerpt: scrub(&String::from_utf8_lossy(&bytes), api_key.expose_secret())
+                status,
+                body_excerpt: client
+                    .redact_secrets(&String::from_utf8_lossy(&bytes))
                     .chars()
                     .take(BODY_EXCERPT_CHARS)
                     .collect(),
             });
         }
         return Err(Error::Introspection(format!(
-            "{endpoint} answered HTTP {} without `data.__schema`",
-            status.as_u16()
+            "{endpoint} answered HTTP {status} without `data.__schema`"
         )));
     }
     let introspection = parsed.unwrap_or_default();
@@ -126,10 +164,4 @@ pub async fn pull(endpoint: &str, api_key: &SecretString) -> Result<PulledSchema
         introspection,
         provenance,
     })
-}
-
-/// Server text as it may go into an error, with the API key and JWT-like tokens redacted
-/// (a server or proxy may echo the credential it refused).
-fn scrub(text: &str, api_key: &str) -> String {
-    labelbox_core::redact_secrets(text, api_key).unwrap_or_else(|| text.to_owned())
 }

@@ -1,7 +1,7 @@
 //! [`Client`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,6 +28,9 @@ const X_USER_AGENT: HeaderName = HeaderName::from_static("x-user-agent");
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default cap on one response body: 16 MiB (see [`ClientBuilder::max_response_bytes`]).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// An async client for the Labelbox API-key, role and user operations.
 ///
@@ -66,6 +69,7 @@ impl fmt::Debug for Client {
             .field("timeout", &transport.timeout)
             .field("connect_timeout", &transport.connect_timeout)
             .field("retry_policy", &transport.retry)
+            .field("max_response_bytes", &transport.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -141,6 +145,57 @@ impl Client {
             .await
     }
 
+    /// Sends a GraphQL operation once and returns the HTTP status and body as they came,
+    /// for tools that read answers [`Client::execute`] does not decode (`labelbox schema
+    /// pull` sends the introspection query this way).
+    ///
+    /// The request takes the same path as every other: the client's key and headers
+    /// (`X-SDK-Method: Client:execute_unclassified`), the endpoint and proxy rules,
+    /// redirects not followed (a 3xx comes back as it is), the timeouts and the
+    /// [`ClientBuilder::max_response_bytes`] cap. It is sent once (no retries) and the
+    /// answer is not classified: a GraphQL error or a 401 is an `Ok` with that status and
+    /// body. Transport failures are errors as in [`Client::execute`] (`Network`,
+    /// `Timeout`, `ResponseTooLarge`).
+    ///
+    /// The body is the server's: text taken from it into an error or a log should go
+    /// through [`Client::redact_secrets`] first.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::schema::current_user;
+    /// use labelbox_sdk::Client;
+    ///
+    /// let client = Client::from_env()?;
+    /// let answer = client
+    ///     .execute_unclassified::<current_user::CurrentUser>(current_user::Variables)
+    ///     .await?;
+    /// println!("HTTP {}, {} bytes", answer.status(), answer.body().len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute_unclassified<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+    ) -> Result<RawResponse, Error> {
+        let answer = self
+            .inner
+            .transport
+            .execute_unclassified::<Q>(variables, "Client:execute_unclassified")
+            .await?;
+        Ok(RawResponse {
+            status: answer.status,
+            body: answer.body,
+        })
+    }
+
+    /// `text` with this client's API key and anything shaped like a JWT replaced by
+    /// `[REDACTED]`: the scrubbing the SDK applies to server text before it reaches an
+    /// error, for callers that quote a [`RawResponse`] (a server may echo the key).
+    pub fn redact_secrets(&self, text: &str) -> String {
+        let key = self.inner.transport.api_key.expose_secret();
+        crate::redact_secrets(text, key).unwrap_or_else(|| text.to_owned())
+    }
+
     /// Runs an operation on behalf of an SDK method, retried as an idempotent call.
     pub(crate) async fn run<Q: GraphQLQuery>(
         &self,
@@ -151,6 +206,41 @@ impl Client {
             .transport
             .execute::<Q>(variables, sdk_method, Idempotency::Idempotent)
             .await
+    }
+}
+
+/// An HTTP answer as read by [`Client::execute_unclassified`]: the status and the body
+/// (at most [`ClientBuilder::max_response_bytes`]). Its `Debug` shows the body's length,
+/// not its content (which may hold a secret, such as a created key).
+#[derive(Clone)]
+pub struct RawResponse {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body as received.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, owned.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish()
     }
 }
 
@@ -166,6 +256,7 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     retry_policy: RetryPolicy,
     allow_insecure_http: bool,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -178,6 +269,7 @@ impl Default for ClientBuilder {
             user_agent_suffix: None,
             retry_policy: RetryPolicy::default(),
             allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -192,6 +284,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("retry_policy", &self.retry_policy)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -210,6 +303,13 @@ impl ClientBuilder {
     /// Plain `http://` is accepted only for loopback hosts (`127.0.0.0/8`, `::1`,
     /// `localhost`) unless [`ClientBuilder::allow_insecure_http`] is set, so the key never
     /// crosses a network unencrypted by accident.
+    ///
+    /// Proxies: a plain `http://` endpoint never goes through a proxy (`HTTP_PROXY`,
+    /// `ALL_PROXY` and the like are ignored for it), and `localhost` is resolved to
+    /// `127.0.0.1` / `::1` without asking DNS, so the key in cleartext never leaves the
+    /// machine. An `https://` endpoint follows `HTTPS_PROXY` / `ALL_PROXY` / `NO_PROXY`
+    /// as usual, always through a `CONNECT` tunnel: the proxy sees the host name, never
+    /// the request or the key.
     #[must_use]
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
@@ -248,10 +348,21 @@ impl ClientBuilder {
     }
 
     /// Allows a plain `http://` endpoint on a non-loopback host, which sends the API key
-    /// unencrypted. Off by default.
+    /// unencrypted. Off by default. Even then the request never goes through a proxy: it
+    /// connects directly to the address the host name resolves to.
     #[must_use]
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Caps the size of one response body (default [`DEFAULT_MAX_RESPONSE_BYTES`],
+    /// 16 MiB). The cap applies while the body is read: a larger body (declared or
+    /// streamed) stops the read and fails with [`Error::ResponseTooLarge`], so a
+    /// misbehaving server cannot exhaust the client's memory.
+    #[must_use]
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -315,11 +426,19 @@ impl ClientBuilder {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(X_USER_AGENT, sdk_id);
 
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("labelbox-rust-sdk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("labelbox-rust-sdk/", env!("CARGO_PKG_VERSION")));
+        if endpoint.scheme() == "http" {
+            // A proxy would receive the request, key included, in cleartext.
+            http = http.no_proxy();
+            if is_loopback(&endpoint) {
+                http = http.dns_resolver(Arc::new(LoopbackOnly));
+            }
+        }
+        let http = http
             .build()
             .map_err(|e| configuration(format!("the HTTP client could not be built: {e}")))?;
 
@@ -332,6 +451,7 @@ impl ClientBuilder {
                     retry: self.retry_policy,
                     timeout: self.timeout,
                     connect_timeout: self.connect_timeout,
+                    max_response_bytes: self.max_response_bytes,
                     api_key: SecretString::from(key.to_owned()),
                 },
                 caller: Mutex::new(None),
@@ -367,10 +487,43 @@ fn is_loopback(endpoint: &reqwest::Url) -> bool {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.eq_ignore_ascii_case("localhost") || host.eq_ignore_ascii_case("localhost.") {
+    if is_localhost(host) {
         return true;
     }
     host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_localhost(name: &str) -> bool {
+    name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost.")
+}
+
+/// The name resolver of a plain-http loopback client: `localhost` is `127.0.0.1` and
+/// `::1`, without asking DNS (which could answer with a remote address); no other name
+/// resolves. (Loopback IP literals never reach a resolver.)
+#[derive(Debug)]
+struct LoopbackOnly;
+
+impl LoopbackOnly {
+    fn addresses(name: &str) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+        if is_localhost(name) {
+            Ok(vec![
+                SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+                SocketAddr::from((Ipv6Addr::LOCALHOST, 0)),
+            ])
+        } else {
+            Err(format!("a plain-http endpoint resolves only localhost, not '{name}'").into())
+        }
+    }
+}
+
+impl reqwest::dns::Resolve for LoopbackOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let addresses = LoopbackOnly::addresses(name.as_str());
+        Box::pin(async move {
+            let addresses: reqwest::dns::Addrs = Box::new(addresses?.into_iter());
+            Ok(addresses)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -412,6 +565,18 @@ mod tests {
             with_endpoint("not a url").build(),
             Err(Error::Configuration { .. })
         ));
+    }
+
+    #[test]
+    fn localhost_resolves_to_loopback_only_and_nothing_else_resolves() {
+        for name in ["localhost", "LocalHost", "localhost."] {
+            let addresses = LoopbackOnly::addresses(name).unwrap();
+            assert!(!addresses.is_empty());
+            assert!(addresses.iter().all(|a| a.ip().is_loopback()), "{name}");
+        }
+        for name in ["example.com", "localhost.example.com", "127.0.0.1.nip.io"] {
+            assert!(LoopbackOnly::addresses(name).is_err(), "{name}");
+        }
     }
 
     #[test]

@@ -41,7 +41,10 @@ mod retry;
 mod transport;
 
 pub use api_keys::ApiKeyExt;
-pub use client::{Client, ClientBuilder, API_KEY_ENV, DEFAULT_ENDPOINT, ENDPOINT_ENV};
+pub use client::{
+    Client, ClientBuilder, RawResponse, API_KEY_ENV, DEFAULT_ENDPOINT, DEFAULT_MAX_RESPONSE_BYTES,
+    ENDPOINT_ENV,
+};
 pub use create::CreateApiKeyRequest;
 pub use retry::RetryPolicy;
 

@@ -133,6 +133,8 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    /// The largest response body read; a larger one is [`Error::ResponseTooLarge`].
+    pub(crate) max_response_bytes: u64,
     /// The API key, kept only to scrub it from server-sourced text (a server echoing it
     /// in an error message) before that text enters an [`Error`].
     pub(crate) api_key: secrecy::SecretString,
@@ -190,6 +192,32 @@ impl Transport {
                 })
             }
         }
+    }
+
+    /// One POST of a generated operation's body, answered with the status and body as
+    /// read (capped), without retries or classification. See
+    /// [`crate::Client::execute_unclassified`].
+    pub(crate) async fn execute_unclassified<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+    ) -> Result<HttpAnswer, Error> {
+        let body = Q::build_query(variables);
+        let operation = body.operation_name;
+        let bytes = serde_json::to_vec(&body).map_err(|e| Error::Configuration {
+            message: format!("the {operation} variables cannot be serialised: {e}"),
+        })?;
+        let span = tracing::info_span!(
+            "labelbox.operation",
+            operation,
+            sdk_method,
+            attempt = 1,
+            status = tracing::field::Empty,
+        );
+        self.send(sdk_method, bytes, &span)
+            .instrument(span.clone())
+            .await
+            .map_err(Error::from)
     }
 
     async fn post<T: DeserializeOwned>(
@@ -266,7 +294,30 @@ impl Transport {
         body: Vec<u8>,
         span: &tracing::Span,
     ) -> Result<Answer<T>, Failure> {
-        let response = self
+        let answer = self.send(sdk_method, body, span).await?;
+        if let Some(data) = decode_success::<T>(answer.status, &answer.body) {
+            return Ok(Answer::Decoded(data));
+        }
+        classify(
+            operation,
+            answer.status,
+            answer.retry_after,
+            &answer.body,
+            secrecy::ExposeSecret::expose_secret(&self.api_key),
+        )
+        .map(Answer::Data)
+    }
+
+    /// One POST of `body` to the endpoint and its answer, unclassified: the one place a
+    /// request is sent and a response read (redirects are not followed, the proxy and
+    /// endpoint rules were set when the client was built, the body is capped).
+    pub(crate) async fn send(
+        &self,
+        sdk_method: &'static str,
+        body: Vec<u8>,
+        span: &tracing::Span,
+    ) -> Result<HttpAnswer, Failure> {
+        let mut response = self
             .http
             .post(self.endpoint.clone())
             .headers(self.headers.clone())
@@ -278,21 +329,36 @@ impl Transport {
         let status = response.status().as_u16();
         span.record("status", status);
         let retry_after = parse_retry_after(response.headers());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_failure(e))?;
-        if let Some(data) = decode_success::<T>(status, &bytes) {
-            return Ok(Answer::Decoded(data));
+        let limit = self.max_response_bytes;
+        // The server processed the request; only its answer is unreadable.
+        let too_large = || Failure {
+            error: Error::ResponseTooLarge { limit },
+            delivery: Delivery::Unknown,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(too_large());
         }
-        classify(
-            operation,
+        // Read chunk by chunk, so that the cap holds while reading (a body without a
+        // length, or longer than declared, is never buffered whole first).
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_failure(e))?
+        {
+            if (bytes.len() as u64).saturating_add(chunk.len() as u64) > limit {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(HttpAnswer {
             status,
             retry_after,
-            &bytes,
-            secrecy::ExposeSecret::expose_secret(&self.api_key),
-        )
-        .map(Answer::Data)
+            body: bytes,
+        })
     }
 
     fn transport_failure(&self, error: reqwest::Error) -> Failure {
@@ -322,6 +388,13 @@ impl Transport {
         };
         Failure { error, delivery }
     }
+}
+
+/// A response as read off the wire, before classification.
+pub(crate) struct HttpAnswer {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// What a successful attempt produced.

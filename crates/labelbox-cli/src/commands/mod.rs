@@ -58,6 +58,18 @@ impl Ctx {
         Ok(builder.build()?)
     }
 
+    /// Like [`Ctx::client`], with `timeout` unless `--timeout` was given.
+    pub fn client_with_default_timeout(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Client, CliError> {
+        Ok(Client::builder()
+            .api_key(self.api_key()?)
+            .endpoint(self.endpoint.as_str())
+            .timeout(self.timeout.unwrap_or(timeout))
+            .build()?)
+    }
+
     /// The API key; its absence is an authentication error (exit 3) with a hint.
     pub fn api_key(&self) -> Result<SecretString, CliError> {
         self.api_key.clone().ok_or_else(|| {

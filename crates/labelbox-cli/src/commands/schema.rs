@@ -3,12 +3,17 @@
 
 use std::path::Path;
 
-use labelbox_schema_tools::{check, diff_report, load_queries, pull, Error as SchemaError};
+use labelbox_schema_tools::{
+    check, diff_report, load_queries, pull_with_client, Error as SchemaError,
+};
 
 use crate::cli::SchemaCommand;
 use crate::commands::Ctx;
 use crate::exit::{CliError, Kind};
 use crate::output;
+
+/// How long `schema pull` waits for the introspection answer unless `--timeout` is given.
+const PULL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Runs a `schema` subcommand.
 pub async fn run(ctx: &Ctx, command: SchemaCommand) -> Result<(), CliError> {
@@ -28,7 +33,9 @@ fn classify(e: &SchemaError) -> CliError {
         return CliError::usage(format!("{name} is not a valid GraphQL schema"));
     }
     let kind = match e {
-        SchemaError::Io { .. } | SchemaError::InvalidSchema { .. } => Kind::Usage,
+        SchemaError::Io { .. } | SchemaError::InvalidSchema { .. } | SchemaError::Client { .. } => {
+            Kind::Usage
+        }
         SchemaError::HttpStatus {
             status: 401 | 403, ..
         } => Kind::Auth,
@@ -42,10 +49,10 @@ fn classify(e: &SchemaError) -> CliError {
 }
 
 async fn pull_schema(ctx: &Ctx, output_path: Option<&Path>) -> Result<(), CliError> {
-    let key = ctx.api_key()?;
-    // The SDK's endpoint rules (https, or http on loopback only) before the key is sent.
-    ctx.client()?;
-    let pulled = pull(ctx.endpoint(), &key).await.map_err(|e| classify(&e))?;
+    // The SDK's client, so its transport rules hold: https or loopback http (checked before
+    // the key is sent), no proxy for plain http, no redirects, a capped body.
+    let client = ctx.client_with_default_timeout(PULL_TIMEOUT)?;
+    let pulled = pull_with_client(&client).await.map_err(|e| classify(&e))?;
     match output_path {
         Some(path) => {
             std::fs::write(path, &pulled.sdl)
