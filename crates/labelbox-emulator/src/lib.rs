@@ -126,6 +126,7 @@
 
 mod auth;
 mod config;
+mod cost;
 mod error;
 mod faults;
 mod graphql;
@@ -135,13 +136,16 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-pub use config::{EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser};
+pub use config::{
+    EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+};
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
 
@@ -169,6 +173,11 @@ impl Emulator {
             .admin_key_seed
             .as_deref()
             .map(|s| State::from_seed(&config.seed, Some(s)).map(|st| st.jwt_secret));
+        // Held until shutdown: a second emulator on the same state file refuses to start.
+        let state_lock = match &config.state_file {
+            Some(path) => Some(state::lock_state_file(path)?),
+            None => None,
+        };
         let mut state = match &config.state_file {
             Some(path) => match State::load(path)? {
                 Some(loaded) => {
@@ -208,8 +217,12 @@ impl Emulator {
         })?;
         let app = Arc::new(App {
             api,
-            state: Mutex::new(state),
+            state: RwLock::new(Arc::new(state)),
+            writer: Mutex::new(()),
             state_file: config.state_file.clone(),
+            state_lock: Mutex::new(state_lock),
+            max_connections: config.max_connections.clamp(1, 1 << 20),
+            header_read_timeout: config.header_read_timeout,
             clock_offset_ms: AtomicI64::new(0),
             faults: Faults::default(),
             requests: AtomicU64::new(0),
@@ -446,41 +459,33 @@ impl EmulatorHandle {
             None => None,
         };
         let now = self.app.now();
-        let mut state = self.app.state();
-        let user = state
-            .user_by_email(email)
-            .cloned()
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
-        let id = loop {
-            let id = state::random_id()?;
-            if !state.keys.contains_key(&id) {
-                break id;
-            }
-        };
-        let claims = Claims {
-            jti: id.clone(),
-            sub: user.id.clone(),
-            org: state.organization.id.clone(),
-            iat: now.unix_timestamp(),
-            exp: now.unix_timestamp().saturating_add(validity_secs),
-            nonce: Some(state::random_id()?),
-        };
-        let jwt = auth::mint(&state, &claims).map_err(EmulatorError::State)?;
-        let record = auth::record(
-            &claims,
-            &jwt,
-            &format!("issued for {}", user.email),
-            role.name,
-            Some(user.id.clone()),
-            allowed,
-            now,
-        );
-        state.keys.insert(id.clone(), record);
-        if let Err(e) = self.app.persist(&state) {
-            state.keys.remove(&id);
-            return Err(e);
-        }
-        Ok((id, jwt))
+        self.app.mutate(|state| {
+            let issued = issue_into(state, email, role, validity_secs, allowed, now);
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) `count` times at once (one state write),
+    /// for seeding large states cheaply (a 10,000-key listing takes well under a second to
+    /// seed). Returns each `(id, jwt)`, oldest first.
+    pub fn issue_keys(
+        &self,
+        count: usize,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+    ) -> Result<Vec<(String, String)>, EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let now = self.app.now();
+        self.app.mutate(|state| {
+            let issued: Result<Vec<_>, EmulatorError> = (0..count)
+                .map(|_| issue_into(state, email, role, validity_secs, None, now))
+                .collect();
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the
@@ -489,7 +494,51 @@ impl EmulatorHandle {
         let _ = self.shutdown.send(true);
         let task = self.task;
         let _ = task.await;
+        // After the last write: another emulator may now use the state file.
+        self.app.release_state_lock();
     }
+}
+
+/// Mints a key for the user `email` with `role` into `state` (see
+/// [`EmulatorHandle::issue_key`]).
+fn issue_into(
+    state: &mut State,
+    email: &str,
+    role: &roles::RoleDef,
+    validity_secs: i64,
+    allowed: Option<Vec<String>>,
+    now: OffsetDateTime,
+) -> Result<(String, String), EmulatorError> {
+    let user = state
+        .user_by_email(email)
+        .cloned()
+        .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
+    let id = loop {
+        let id = state::random_id()?;
+        if !state.keys.contains_key(&id) {
+            break id;
+        }
+    };
+    let claims = Claims {
+        jti: id.clone(),
+        sub: user.id.clone(),
+        org: state.organization.id.clone(),
+        iat: now.unix_timestamp(),
+        exp: now.unix_timestamp().saturating_add(validity_secs),
+        nonce: Some(state::random_id()?),
+    };
+    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    let record = auth::record(
+        &claims,
+        &jwt,
+        &format!("issued for {}", user.email),
+        role.name,
+        Some(user.id.clone()),
+        allowed,
+        now,
+    );
+    state.keys.insert(id.clone(), record);
+    Ok((id, jwt))
 }
 
 /// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one
