@@ -62,6 +62,8 @@ pub(crate) struct Prepared {
     pub label: String,
     /// For a mutation, the mutations it runs (distinct root response keys); 1 for a query.
     pub requests: u64,
+    /// The estimated JSON values of its response (see [`CostLimits`]).
+    pub response_values: u64,
 }
 
 /// The result of executing a request.
@@ -123,11 +125,9 @@ impl GraphqlApi {
             .map(|list| u64::try_from(list.len()).unwrap_or(u64::MAX))
             .max()
             .unwrap_or(0);
-        let refusal = match cost::measure(&doc, op, &sizes) {
-            Ok(cost) => cost.exceeds(&self.limits),
-            Err(cost::TooNested) => Some("fragments or fields nested too deeply".to_owned()),
-        };
-        if let Some(reason) = refusal {
+        let cost = cost::measure(&doc, op, &sizes)
+            .map_err(|cost::TooNested| complexity_body("fragments or fields nested too deeply"))?;
+        if let Some(reason) = cost.exceeds(&self.limits) {
             return Err(complexity_body(&reason));
         }
         let is_mutation = op.operation_type == OperationType::Mutation;
@@ -146,6 +146,7 @@ impl GraphqlApi {
             is_mutation,
             label,
             requests,
+            response_values: cost.response_values,
         })
     }
 

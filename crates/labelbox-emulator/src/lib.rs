@@ -231,6 +231,7 @@ impl Emulator {
                 default: config.rate_limit,
                 ..Limits::default()
             }),
+            budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use apollo_compiler::response::JsonMap;
@@ -51,6 +51,59 @@ pub(crate) struct App {
     pub requests: AtomicU64,
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
+    pub budget: ExecutionBudget,
+}
+
+/// A query whose response is estimated at no more values than this is cheap: it executes at
+/// once, whatever else runs (current user, roles, a listing of up to about 40 keys).
+pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
+
+/// The estimated response values that the other queries may build at once: two of the
+/// largest allowed (about 300 MB of memory); more wait for their turn.
+pub(crate) const EXECUTION_BUDGET: u64 = 1_000_000;
+
+/// A counting semaphore of estimated response values, taken on a blocking thread.
+pub(crate) struct ExecutionBudget {
+    available: Mutex<u64>,
+    freed: Condvar,
+}
+
+impl ExecutionBudget {
+    pub fn new(total: u64) -> Self {
+        Self {
+            available: Mutex::new(total),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `values` (at most `total`: larger requests take it all) are free.
+    fn acquire(&self, values: u64) -> BudgetPermit<'_> {
+        let values = values.min(EXECUTION_BUDGET);
+        let mut available = lock(&self.available);
+        while *available < values {
+            available = self
+                .freed
+                .wait(available)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        *available -= values;
+        BudgetPermit {
+            budget: self,
+            values,
+        }
+    }
+}
+
+struct BudgetPermit<'b> {
+    budget: &'b ExecutionBudget,
+    values: u64,
+}
+
+impl Drop for BudgetPermit<'_> {
+    fn drop(&mut self) {
+        *lock(&self.budget.available) += self.values;
+        self.budget.freed.notify_all();
+    }
 }
 
 /// Rate-limit configuration and the current window of each key.
@@ -218,6 +271,9 @@ impl App {
             .or_insert(0) += 1;
         let variables = request.variables.unwrap_or_default();
         if !prepared.is_mutation {
+            // Expensive queries share a bounded budget; cheap ones never wait for it.
+            let _permit = (prepared.response_values > CHEAP_QUERY_VALUES)
+                .then(|| self.budget.acquire(prepared.response_values));
             let state = self.state();
             let now = self.now();
             let caller = match auth::authenticate(&state, authorization, peer, now) {
