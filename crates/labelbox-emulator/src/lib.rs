@@ -32,14 +32,30 @@
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
 //!   | the key's role lacks the permission (creating keys, revoking someone else's key, granting a role above the caller's) | `AUTHORIZATION_ERROR` |
 //!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
-//!   | query that does not validate against the schema, unknown operation name | `GRAPHQL_VALIDATION_FAILED` |
+//!   | query that does not validate against the schema, unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
-//! - Authentication happens before parsing: an unauthenticated request learns nothing about
-//!   the query's validity. Messages say which check failed ("Invalid API key: the key has
+//! - Authentication, then the rate limit, happen before the body is parsed: an
+//!   unauthenticated or over-limit request learns nothing about the query's validity and
+//!   costs no parsing. Messages say which check failed ("Invalid API key: the key has
 //!   expired"); they never contain the key.
+//! - **Query cost limit**, computed on the validated document before it executes (fragment
+//!   expansion counted with memoisation, so the analysis is linear even for a document whose
+//!   expansion is exponential): at most 24 levels of fields, 64 aliases and 1,000 fields
+//!   after fragment expansion, and an estimated 500,000 JSON values in the response (each
+//!   field counts once per element of every list above it; lists of keys and users are
+//!   estimated from the stored counts, introspection lists from the schema). For scale:
+//!   `labelbox schema pull`'s introspection query has depth 14, 199 fields and an estimate
+//!   of 45,000 values; listing 10,000 keys estimates 220,000 values (3.4 MB of JSON). The
+//!   largest allowed answer is about 15 MB of JSON and 150 MB of memory while it is built.
+//! - **Connections**: at most [`EmulatorConfig::max_connections`] (default
+//!   [`DEFAULT_MAX_CONNECTIONS`]) are served at once, further ones wait in the listen
+//!   backlog; a connection that has not sent a request's headers within
+//!   [`EmulatorConfig::header_read_timeout`] (default [`DEFAULT_HEADER_READ_TIMEOUT`]; idle
+//!   keep-alive connections included) is closed. Flags: `--max-connections`,
+//!   `--header-read-timeout`.
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
@@ -108,16 +124,29 @@
 //!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
 //!   takes effect from the next request.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
-//!   [`EmulatorHandle::issue_key`]) is written atomically (temporary file, fsync, rename,
-//!   directory fsync) before the response is produced; if the write fails the change is
-//!   rolled back and `INTERNAL_SERVER_ERROR` returned. A present state file is loaded at
-//!   start and the seed ignored; its JWT secret keeps old keys valid. Starting with an
-//!   `admin_key_seed` other than the one the state file was created with is an error.
-//! - **Concurrency**: one lock around the state; a request authenticates, executes and
-//!   persists under it on a blocking thread, so requests are serialisable.
+//!   [`EmulatorHandle::issue_key`]) is written atomically (a new temporary file with a random
+//!   name beside the state file, created exclusively with mode 0600, fsync, rename, directory
+//!   fsync) before the response is produced; if the write fails the change is not made and
+//!   `INTERNAL_SERVER_ERROR` returned. The state file holds the signing secret: it is always
+//!   0600, and an existing one readable by others is tightened to 0600 at start (it is the
+//!   user's own file, so the emulator repairs it rather than refusing it). A present state
+//!   file is loaded at start and the seed ignored; its JWT secret keeps old keys valid.
+//!   Starting with an `admin_key_seed` other than the one the state file was created with is
+//!   an error. While an emulator runs it holds an exclusive lock on `<state file>.lock`
+//!   (0600; released at [`EmulatorHandle::shutdown`] or when the process dies): a second
+//!   emulator on the same file refuses to start ([`EmulatorError::StateInUse`]), so two
+//!   processes can never undo each other's revocations.
+//! - **Concurrency**: parsing, validation and the cost check run outside any lock. A query
+//!   executes against a snapshot of the state without holding any lock, so a slow query
+//!   delays no other request; queries estimated above 1,000 response values share a budget
+//!   of 1,000,000 values at once (two of the largest allowed; more wait), cheap ones never
+//!   wait. Mutations are serialised: each runs on a copy of the state that becomes current
+//!   once it is persisted. Every request authenticates against the state it executes on.
 //! - **Rate limiting**: per key, fixed windows on the emulator clock, configured globally
 //!   ([`EmulatorConfig::rate_limit`], [`EmulatorHandle::set_rate_limit`]) or per key
-//!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count.
+//!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count, and each
+//!   mutation of a request counts as one (`a: createApiKey(..) b: createApiKey(..)` is two);
+//!   a request whose mutations do not fit in the window is refused whole (HTTP 429).
 //! - **Secrets**: keys and JWTs are never logged (the emulator logs nothing) and never in
 //!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
 //!   bootstrap admin key once, at start, as the issue requires.

@@ -41,7 +41,7 @@ pub(crate) struct App {
     pub state_file: Option<PathBuf>,
     /// The exclusive lock on the state file's lock file while the emulator runs; `None` once
     /// released at shutdown (no write happens after that).
-    pub state_lock: Mutex<Option<std::fs::File>>,
+    pub state_lock: Mutex<Option<crate::state::StateFileLock>>,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// How long a connection may take to send a request's headers.

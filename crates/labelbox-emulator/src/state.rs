@@ -379,10 +379,23 @@ pub(crate) fn lock_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// The exclusive lock of a state file, released when dropped.
+pub(crate) struct StateFileLock {
+    file: File,
+}
+
+impl Drop for StateFileLock {
+    fn drop(&mut self) {
+        // Unlocked explicitly: a child process forked meanwhile may still hold a copy of the
+        // descriptor (until its exec), and closing ours alone would leave the lock held.
+        let _ = self.file.unlock();
+    }
+}
+
 /// Takes the exclusive lock of the state file `path` (on `<path>.lock`, created with mode
 /// 0600: the state file itself is replaced at each write, so it cannot carry the lock). The
-/// lock lasts as long as the returned file is open.
-pub(crate) fn lock_state_file(path: &Path) -> Result<File, EmulatorError> {
+/// lock lasts until the returned value is dropped or the process ends.
+pub(crate) fn lock_state_file(path: &Path) -> Result<StateFileLock, EmulatorError> {
     let lock = lock_path(path);
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
@@ -393,7 +406,7 @@ pub(crate) fn lock_state_file(path: &Path) -> Result<File, EmulatorError> {
         source,
     })?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(StateFileLock { file }),
         Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::StateInUse {
             path: path.to_path_buf(),
             lock,
@@ -415,7 +428,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
