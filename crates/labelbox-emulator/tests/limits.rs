@@ -426,3 +426,50 @@ async fn a_cheap_query_is_answered_while_a_maximal_cost_query_runs() {
     assert_eq!(cheap_rank, 0, "the cheap query waited for the slow one");
     assert_eq!(slow_rank.await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_binary_takes_the_connection_limits_as_flags() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-key-seed",
+            "flags",
+            "--max-connections",
+            "1",
+            "--header-read-timeout",
+            "1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let endpoint = loop {
+        let line = lines.next().expect("emulator output").unwrap();
+        if let Some(v) = line.strip_prefix("endpoint: ") {
+            break v.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let addr = endpoint
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql")
+        .to_owned();
+    // The one slot is taken by a silent connection until the 1 s header timeout closes it;
+    // then the next connection is served.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let waiting = tokio::spawn(async move {
+        let body = json!({ "query": query("roles") }).to_string();
+        post_raw(&endpoint, None, body).await.unwrap().0
+    });
+    assert!(closed_by_server(&mut silent).await);
+    assert_eq!(waiting.await.unwrap(), 200);
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args(["--max-connections", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
