@@ -21,6 +21,10 @@ pub(crate) struct CostLimits {
     pub max_aliases: u64,
     /// Fields after fragment expansion (the introspection query has 199).
     pub max_selections: u64,
+    /// Fields written in the whole document, checked on the syntax tree before validation
+    /// (which takes seconds for a document of 200,000 fields): twice `max_selections`, for
+    /// documents that hold several operations (the introspection query has 63).
+    pub max_document_fields: u64,
     /// Estimated JSON values in the response: each field's value counts once per element of
     /// every list above it (a 10,000-key listing estimates 220,000; introspection 45,000).
     /// 500,000 values is about 15 MB of JSON, 150 MB of memory while it is built and 3 s
@@ -34,6 +38,7 @@ impl Default for CostLimits {
             max_depth: 24,
             max_aliases: 64,
             max_selections: 1_000,
+            max_document_fields: 2_000,
             max_response_values: 500_000,
         }
     }
@@ -272,6 +277,38 @@ pub(crate) fn measure(
     walker.selection_set(&operation.selection_set)
 }
 
+/// The fields written in `doc` (operations and fragments, not expanded), counted up to
+/// `stop_after` (the count stops growing past it).
+pub(crate) fn document_fields(doc: &apollo_compiler::ast::Document, stop_after: u64) -> u64 {
+    use apollo_compiler::ast::{Definition, Selection as AstSelection};
+    let mut stack: Vec<&[AstSelection]> = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::OperationDefinition(op) => Some(op.selection_set.as_slice()),
+            Definition::FragmentDefinition(f) => Some(f.selection_set.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut fields = 0u64;
+    while let Some(set) = stack.pop() {
+        for selection in set {
+            match selection {
+                AstSelection::Field(f) => {
+                    fields += 1;
+                    if fields > stop_after {
+                        return fields;
+                    }
+                    stack.push(&f.selection_set);
+                }
+                AstSelection::InlineFragment(i) => stack.push(&i.selection_set),
+                AstSelection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    fields
+}
+
 /// The distinct response keys at the root of `operation` (fragments expanded): for a
 /// mutation, how many mutations it runs. Call it only on an operation within the limits
 /// (the expansion is not memoised).
@@ -339,6 +376,10 @@ mod tests {
             documents.push((path.display().to_string(), text, 10_001));
         }
         for (name, text, keys) in documents {
+            let ast = apollo_compiler::ast::Document::parse(&text, "q.graphql").unwrap();
+            let written = document_fields(&ast, u64::MAX);
+            println!("{name}: {written} fields written");
+            assert!(written * 2 <= limits.max_document_fields, "{name}");
             let cost = cost_of(&text, keys);
             println!("{name}: {cost:?}");
             assert!(cost.depth + 8 <= limits.max_depth, "{name}: {cost:?}");

@@ -93,11 +93,22 @@ impl GraphqlApi {
         operation_name: Option<&str>,
         state: &State,
     ) -> Result<Prepared, String> {
-        if let Err(e) = apollo_compiler::ast::Document::parse(query, "request.graphql") {
-            return Err(errors_body(
-                e.errors.iter().map(|d| d.to_json()).collect(),
-                code::GRAPHQL_PARSE_FAILED,
-            ));
+        let ast = match apollo_compiler::ast::Document::parse(query, "request.graphql") {
+            Ok(ast) => ast,
+            Err(e) => {
+                return Err(errors_body(
+                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    code::GRAPHQL_PARSE_FAILED,
+                ))
+            }
+        };
+        // A document too large to be within the limits is refused before validation.
+        let max = self.limits.max_document_fields;
+        let written = cost::document_fields(&ast, max);
+        if written > max {
+            return Err(complexity_body(&format!(
+                "more than {max} fields in the document"
+            )));
         }
         let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
             .map_err(|e| {

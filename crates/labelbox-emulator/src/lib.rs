@@ -44,7 +44,8 @@
 //! - **Query cost limit**, computed on the validated document before it executes (fragment
 //!   expansion counted with memoisation, so the analysis is linear even for a document whose
 //!   expansion is exponential): at most 24 levels of fields, 64 aliases and 1,000 fields
-//!   after fragment expansion, and an estimated 500,000 JSON values in the response (each
+//!   after fragment expansion (and 2,000 fields written in the document, checked before
+//!   validation), and an estimated 500,000 JSON values in the response (each
 //!   field counts once per element of every list above it; lists of keys and users are
 //!   estimated from the stored counts, introspection lists from the schema). For scale:
 //!   `labelbox schema pull`'s introspection query has depth 14, 199 fields and an estimate

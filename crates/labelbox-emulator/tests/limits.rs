@@ -89,6 +89,12 @@ async fn a_fragment_bomb_is_refused_quickly_like_other_validation_errors() {
     spreads.push_str("fragment S10 on User { id email }\n");
     let body = gql(&ep, Some(&admin), &spreads, json!(null)).await;
     assert_complexity_refusal(&body, "selections");
+    // A document too large to be within the limits is refused before it is validated
+    // (validating 200,000 fields takes seconds; refused after validation, the reason would
+    // be the expanded selections).
+    let heavy = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    let body = gql(&ep, Some(&admin), &heavy, json!(null)).await;
+    assert_complexity_refusal(&body, "fields in the document");
     // Deep nesting without aliases multiplies the introspection lists.
     let deep = format!(
         "{{ __schema {{ types {{ {} name {} }} }} }}",
