@@ -64,6 +64,7 @@ pub(crate) const EXECUTION_BUDGET: u64 = 1_000_000;
 
 /// A counting semaphore of estimated response values, taken on a blocking thread.
 pub(crate) struct ExecutionBudget {
+    total: u64,
     available: Mutex<u64>,
     freed: Condvar,
 }
@@ -71,6 +72,7 @@ pub(crate) struct ExecutionBudget {
 impl ExecutionBudget {
     pub fn new(total: u64) -> Self {
         Self {
+            total,
             available: Mutex::new(total),
             freed: Condvar::new(),
         }
@@ -78,7 +80,7 @@ impl ExecutionBudget {
 
     /// Waits until `values` (at most `total`: larger requests take it all) are free.
     fn acquire(&self, values: u64) -> BudgetPermit<'_> {
-        let values = values.min(EXECUTION_BUDGET);
+        let values = values.min(self.total);
         let mut available = lock(&self.available);
         while *available < values {
             available = self
