@@ -11,8 +11,10 @@ use crate::error::EmulatorError;
 /// How an [`Emulator`](crate::Emulator) starts.
 ///
 /// `EmulatorConfig::default()` listens on `127.0.0.1:0` (a free port), keeps its state in
-/// memory, seeds the [default users](Seed::default), mints a random bootstrap admin key and
-/// has no rate limit.
+/// memory, seeds the [default users](Seed::default), mints a random bootstrap admin key,
+/// has no rate limit, serves at most [`DEFAULT_MAX_CONNECTIONS`] connections at once and
+/// closes a connection that has not sent a request's headers within
+/// [`DEFAULT_HEADER_READ_TIMEOUT`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct EmulatorConfig {
     /// Address to listen on; port 0 picks a free port.
@@ -26,7 +28,21 @@ pub struct EmulatorConfig {
     pub admin_key_seed: Option<String>,
     /// Requests allowed per key and window; `None` means unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// Connections served at once (at least 1); further ones wait in the listen backlog
+    /// until one closes.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request's headers (an idle keep-alive
+    /// connection included) before it is closed.
+    pub header_read_timeout: Duration,
 }
+
+/// Default of [`EmulatorConfig::max_connections`]: far more than any test or tool opens
+/// at once, far below the usual limit of 1024 open files.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// Default of [`EmulatorConfig::header_read_timeout`]: a local client sends its headers in
+/// milliseconds; a connection that dribbles them (slowloris) holds a slot at most this long.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
@@ -36,6 +52,8 @@ impl Default for EmulatorConfig {
             state_file: None,
             admin_key_seed: None,
             rate_limit: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -52,6 +70,8 @@ impl std::fmt::Debug for EmulatorConfig {
                 &self.admin_key_seed.as_ref().map(|_| "[REDACTED]"),
             )
             .field("rate_limit", &self.rate_limit)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish()
     }
 }
@@ -84,6 +104,18 @@ impl EmulatorConfig {
     /// Limits every key to `rate_limit`.
     pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
         self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// Serves at most `n` connections at once (at least 1).
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
+        self
+    }
+
+    /// Closes a connection that has not sent a request's headers within `timeout`.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
         self
     }
 }

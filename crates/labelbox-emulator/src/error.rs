@@ -19,6 +19,18 @@ pub enum EmulatorError {
     /// The state file is unreadable or inconsistent with the configuration.
     #[error("invalid state file: {0}")]
     State(String),
+    /// Another emulator is using the state file (it holds the lock file `lock`).
+    #[error(
+        "the state file {} is in use by another emulator (it holds the lock {}); stop that emulator or use another state file",
+        .path.display(),
+        .lock.display()
+    )]
+    StateInUse {
+        /// The state file.
+        path: std::path::PathBuf,
+        /// Its lock file.
+        lock: std::path::PathBuf,
+    },
     /// A helper was called with an invalid argument (unknown user or role, bad network).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -12,6 +12,7 @@ use apollo_compiler::{ExecutableDocument, Schema};
 use time::OffsetDateTime;
 
 use crate::auth::{self, Caller, Claims};
+use crate::cost::{self, CostLimits, ListSizes};
 use crate::roles::{self, RoleDef, MANAGE_API_KEYS, VIEW_MEMBERS};
 use crate::state::{self, KeyRecord, State, UserRecord};
 
@@ -43,9 +44,12 @@ pub(crate) fn error_body(code: &str, message: impl Display) -> String {
     .to_string()
 }
 
-/// The parsed schema.
+/// The parsed schema and the query cost limit.
 pub(crate) struct GraphqlApi {
     schema: Valid<Schema>,
+    /// The schema's list sizes, for the cost estimate.
+    sizes: ListSizes,
+    limits: CostLimits,
 }
 
 /// A request that parsed and validated.
@@ -56,6 +60,10 @@ pub(crate) struct Prepared {
     pub is_mutation: bool,
     /// The operation's name, or `<anonymous>`.
     pub label: String,
+    /// For a mutation, the mutations it runs (distinct root response keys); 1 for a query.
+    pub requests: u64,
+    /// The estimated JSON values of its response (see [`CostLimits`]).
+    pub response_values: u64,
 }
 
 /// The result of executing a request.
@@ -69,16 +77,38 @@ impl GraphqlApi {
     pub fn new() -> Result<Self, String> {
         let schema = Schema::parse_and_validate(SDL, "schema/labelbox.graphql")
             .map_err(|e| e.errors.to_string())?;
-        Ok(Self { schema })
+        let sizes = ListSizes::for_schema(&schema);
+        Ok(Self {
+            schema,
+            sizes,
+            limits: CostLimits::default(),
+        })
     }
 
-    /// Parses and validates `query`; on failure the error body to send.
-    pub fn prepare(&self, query: &str, operation_name: Option<&str>) -> Result<Prepared, String> {
-        if let Err(e) = apollo_compiler::ast::Document::parse(query, "request.graphql") {
-            return Err(errors_body(
-                e.errors.iter().map(|d| d.to_json()).collect(),
-                code::GRAPHQL_PARSE_FAILED,
-            ));
+    /// Parses and validates `query` and checks its cost, estimating lists of keys and users
+    /// from `state`; on failure the error body to send.
+    pub fn prepare(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        state: &State,
+    ) -> Result<Prepared, String> {
+        let ast = match apollo_compiler::ast::Document::parse(query, "request.graphql") {
+            Ok(ast) => ast,
+            Err(e) => {
+                return Err(errors_body(
+                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    code::GRAPHQL_PARSE_FAILED,
+                ))
+            }
+        };
+        // A document too large to be within the limits is refused before validation.
+        let max = self.limits.max_document_fields;
+        let written = cost::document_fields(&ast, max);
+        if written > max {
+            return Err(complexity_body(&format!(
+                "more than {max} fields in the document"
+            )));
         }
         let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
             .map_err(|e| {
@@ -87,13 +117,8 @@ impl GraphqlApi {
                     code::GRAPHQL_VALIDATION_FAILED,
                 )
             })?;
-        let (is_mutation, label) = match doc.operations.get(operation_name) {
-            Ok(op) => (
-                op.operation_type == OperationType::Mutation,
-                op.name
-                    .as_ref()
-                    .map_or_else(|| "<anonymous>".to_owned(), |n| n.to_string()),
-            ),
+        let op = match doc.operations.get(operation_name) {
+            Ok(op) => op,
             Err(e) => {
                 return Err(error_body(
                     code::GRAPHQL_VALIDATION_FAILED,
@@ -101,20 +126,48 @@ impl GraphqlApi {
                 ))
             }
         };
+        let mut sizes = self.sizes.clone();
+        sizes.keys = u64::try_from(state.keys.len()).unwrap_or(u64::MAX);
+        sizes.users = u64::try_from(state.users.len()).unwrap_or(u64::MAX);
+        sizes.allowlist = state
+            .keys
+            .values()
+            .filter_map(|k| k.allowed_ip_cidrs.as_ref())
+            .map(|list| u64::try_from(list.len()).unwrap_or(u64::MAX))
+            .max()
+            .unwrap_or(0);
+        let cost = cost::measure(&doc, op, &sizes)
+            .map_err(|cost::TooNested| complexity_body("fragments or fields nested too deeply"))?;
+        if let Some(reason) = cost.exceeds(&self.limits) {
+            return Err(complexity_body(&reason));
+        }
+        let is_mutation = op.operation_type == OperationType::Mutation;
+        let label = op
+            .name
+            .as_ref()
+            .map_or_else(|| "<anonymous>".to_owned(), |n| n.to_string());
+        let requests = if is_mutation {
+            cost::root_fields(&doc, op).max(1)
+        } else {
+            1
+        };
         Ok(Prepared {
             doc,
             operation_name: operation_name.map(str::to_owned),
             is_mutation,
             label,
+            requests,
+            response_values: cost.response_values,
         })
     }
 
-    /// Executes a prepared request as `caller`.
+    /// Executes a prepared request as `caller`: a query reads `state` (a shared view), a
+    /// mutation changes it (an exclusive one).
     pub fn execute(
         &self,
         prepared: &Prepared,
         variables: &JsonMap,
-        state: &mut State,
+        state: StateView<'_>,
         caller: &Caller,
         now: OffsetDateTime,
     ) -> Executed {
@@ -162,6 +215,18 @@ impl GraphqlApi {
             mutated: ctx.mutated.get(),
         }
     }
+}
+
+/// The refusal of a query over the cost limit, as Labelbox answers it; `reason` says which
+/// limit (in `extensions.reason`).
+fn complexity_body(reason: &str) -> String {
+    serde_json::json!({
+        "errors": [{
+            "message": cost::COMPLEXITY_MESSAGE,
+            "extensions": { "code": code::GRAPHQL_VALIDATION_FAILED, "reason": reason }
+        }]
+    })
+    .to_string()
 }
 
 fn errors_body(mut errors: Vec<GraphQLError>, code: &str) -> String {
@@ -212,8 +277,42 @@ pub(crate) fn format_date(t: OffsetDateTime) -> String {
     )
 }
 
+/// The state a request executes against: shared for queries (no lock held), exclusive for
+/// mutations. A write through a shared view lands on a private copy, so it can never change
+/// what other requests see (queries do not write).
+pub(crate) enum StateView<'s> {
+    Shared(&'s State),
+    Exclusive(&'s mut State),
+    Copied(Box<State>),
+}
+
+impl std::ops::Deref for StateView<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        match self {
+            StateView::Shared(s) => s,
+            StateView::Exclusive(s) => s,
+            StateView::Copied(s) => s,
+        }
+    }
+}
+
+impl std::ops::DerefMut for StateView<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        if let StateView::Shared(s) = self {
+            *self = StateView::Copied(Box::new((*s).clone()));
+        }
+        match self {
+            StateView::Exclusive(s) => s,
+            StateView::Copied(s) => s,
+            StateView::Shared(_) => unreachable!("replaced by a copy above"),
+        }
+    }
+}
+
 struct Ctx<'s> {
-    state: RefCell<&'s mut State>,
+    state: RefCell<StateView<'s>>,
     caller: &'s Caller,
     now: OffsetDateTime,
     mutated: Cell<bool>,

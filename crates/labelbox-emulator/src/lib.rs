@@ -32,14 +32,31 @@
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
 //!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
 //!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
-//!   | query that does not validate against the schema, unknown operation name | `GRAPHQL_VALIDATION_FAILED` |
+//!   | query that does not validate against the schema, unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
-//! - Authentication happens before parsing: an unauthenticated request learns nothing about
-//!   the query's validity. Messages say which check failed ("Invalid API key: the key has
+//! - Authentication, then the rate limit, happen before the body is parsed: an
+//!   unauthenticated or over-limit request learns nothing about the query's validity and
+//!   costs no parsing. Messages say which check failed ("Invalid API key: the key has
 //!   expired"); they never contain the key.
+//! - **Query cost limit**, computed on the validated document before it executes (fragment
+//!   expansion counted with memoisation, so the analysis is linear even for a document whose
+//!   expansion is exponential): at most 24 levels of fields, 64 aliases and 1,000 fields
+//!   after fragment expansion (and 2,000 fields written in the document, checked before
+//!   validation), and an estimated 500,000 JSON values in the response (each
+//!   field counts once per element of every list above it; lists of keys and users are
+//!   estimated from the stored counts, introspection lists from the schema). For scale:
+//!   `labelbox schema pull`'s introspection query has depth 14, 199 fields and an estimate
+//!   of 45,000 values; listing 10,000 keys estimates 220,000 values (3.4 MB of JSON). The
+//!   largest allowed answer is about 15 MB of JSON and 150 MB of memory while it is built.
+//! - **Connections**: at most [`EmulatorConfig::max_connections`] (default
+//!   [`DEFAULT_MAX_CONNECTIONS`]) are served at once, further ones wait in the listen
+//!   backlog; a connection that has not sent a request's headers within
+//!   [`EmulatorConfig::header_read_timeout`] (default [`DEFAULT_HEADER_READ_TIMEOUT`]; idle
+//!   keep-alive connections included) is closed. Flags: `--max-connections`,
+//!   `--header-read-timeout`.
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
@@ -121,16 +138,29 @@
 //!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
 //!   takes effect from the next request.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
-//!   [`EmulatorHandle::issue_key`]) is written atomically (temporary file, fsync, rename,
-//!   directory fsync) before the response is produced; if the write fails the change is
-//!   rolled back and `INTERNAL_SERVER_ERROR` returned. A present state file is loaded at
-//!   start and the seed ignored; its JWT secret keeps old keys valid. Starting with an
-//!   `admin_key_seed` other than the one the state file was created with is an error.
-//! - **Concurrency**: one lock around the state; a request authenticates, executes and
-//!   persists under it on a blocking thread, so requests are serialisable.
+//!   [`EmulatorHandle::issue_key`]) is written atomically (a new temporary file with a random
+//!   name beside the state file, created exclusively with mode 0600, fsync, rename, directory
+//!   fsync) before the response is produced; if the write fails the change is not made and
+//!   `INTERNAL_SERVER_ERROR` returned. The state file holds the signing secret: it is always
+//!   0600, and an existing one readable by others is tightened to 0600 at start (it is the
+//!   user's own file, so the emulator repairs it rather than refusing it). A present state
+//!   file is loaded at start and the seed ignored; its JWT secret keeps old keys valid.
+//!   Starting with an `admin_key_seed` other than the one the state file was created with is
+//!   an error. While an emulator runs it holds an exclusive lock on `<state file>.lock`
+//!   (0600; released at [`EmulatorHandle::shutdown`] or when the process dies): a second
+//!   emulator on the same file refuses to start ([`EmulatorError::StateInUse`]), so two
+//!   processes can never undo each other's revocations.
+//! - **Concurrency**: parsing, validation and the cost check run outside any lock. A query
+//!   executes against a snapshot of the state without holding any lock, so a slow query
+//!   delays no other request; queries estimated above 1,000 response values share a budget
+//!   of 1,000,000 values at once (two of the largest allowed; more wait), cheap ones never
+//!   wait. Mutations are serialised: each runs on a copy of the state that becomes current
+//!   once it is persisted. Every request authenticates against the state it executes on.
 //! - **Rate limiting**: per key, fixed windows on the emulator clock, configured globally
 //!   ([`EmulatorConfig::rate_limit`], [`EmulatorHandle::set_rate_limit`]) or per key
-//!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count.
+//!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count, and each
+//!   mutation of a request counts as one (`a: createApiKey(..) b: createApiKey(..)` is two);
+//!   a request whose mutations do not fit in the window is refused whole (HTTP 429).
 //! - **Secrets**: keys and JWTs are never logged (the emulator logs nothing) and never in
 //!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
 //!   bootstrap admin key once, at start, as the issue requires.
@@ -141,6 +171,7 @@
 mod admin;
 mod auth;
 mod config;
+mod cost;
 mod error;
 mod faults;
 mod graphql;
@@ -150,13 +181,16 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-pub use config::{EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser};
+pub use config::{
+    EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+};
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
 
@@ -184,6 +218,11 @@ impl Emulator {
             .admin_key_seed
             .as_deref()
             .map(|s| State::from_seed(&config.seed, Some(s)).map(|st| st.jwt_secret));
+        // Held until shutdown: a second emulator on the same state file refuses to start.
+        let state_lock = match &config.state_file {
+            Some(path) => Some(state::lock_state_file(path)?),
+            None => None,
+        };
         let mut state = match &config.state_file {
             Some(path) => match State::load(path)? {
                 Some(loaded) => {
@@ -224,8 +263,12 @@ impl Emulator {
         let app = Arc::new(App {
             api,
             admin_key_id: admin_key_id.clone(),
-            state: Mutex::new(state),
+            state: RwLock::new(Arc::new(state)),
+            writer: Mutex::new(()),
             state_file: config.state_file.clone(),
+            state_lock: Mutex::new(state_lock),
+            max_connections: config.max_connections.clamp(1, 1 << 20),
+            header_read_timeout: config.header_read_timeout,
             clock_offset_ms: AtomicI64::new(0),
             faults: Faults::default(),
             requests: AtomicU64::new(0),
@@ -234,6 +277,7 @@ impl Emulator {
                 default: config.rate_limit,
                 ..Limits::default()
             }),
+            budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
@@ -464,23 +508,24 @@ impl EmulatorHandle {
     pub fn set_user_role(&self, email: &str, role: &str) -> Result<(), EmulatorError> {
         let role = roles::role_by_name(role)
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        let mut state = self.app.state();
-        let user = state
-            .users
-            .iter_mut()
-            .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
-        let previous = std::mem::replace(&mut user.role, role.name.to_owned());
-        if let Err(e) = self.app.persist(&state) {
-            if let Some(user) = state
+        self.app.mutate(|state| {
+            match state
                 .users
                 .iter_mut()
                 .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
             {
-                user.role = previous;
+                Some(user) => {
+                    user.role = role.name.to_owned();
+                    (Ok(()), true)
+                }
+                None => (
+                    Err(EmulatorError::InvalidArgument(format!(
+                        "no user with email {email}"
+                    ))),
+                    false,
+                ),
             }
-            return Err(e);
-        }
+        })??;
         Ok(())
     }
 
@@ -509,41 +554,33 @@ impl EmulatorHandle {
             None => None,
         };
         let now = self.app.now();
-        let mut state = self.app.state();
-        let user = state
-            .user_by_email(email)
-            .cloned()
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
-        let id = loop {
-            let id = state::random_id()?;
-            if !state.keys.contains_key(&id) {
-                break id;
-            }
-        };
-        let claims = Claims {
-            jti: id.clone(),
-            sub: user.id.clone(),
-            org: state.organization.id.clone(),
-            iat: now.unix_timestamp(),
-            exp: now.unix_timestamp().saturating_add(validity_secs),
-            nonce: Some(state::random_id()?),
-        };
-        let jwt = auth::mint(&state, &claims).map_err(EmulatorError::State)?;
-        let record = auth::record(
-            &claims,
-            &jwt,
-            &format!("issued for {}", user.email),
-            role.name,
-            Some(user.id.clone()),
-            allowed,
-            now,
-        );
-        state.keys.insert(id.clone(), record);
-        if let Err(e) = self.app.persist(&state) {
-            state.keys.remove(&id);
-            return Err(e);
-        }
-        Ok((id, jwt))
+        self.app.mutate(|state| {
+            let issued = issue_into(state, email, role, validity_secs, allowed, now);
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) `count` times at once (one state write),
+    /// for seeding large states cheaply (a 10,000-key listing takes well under a second to
+    /// seed). Returns each `(id, jwt)`, oldest first.
+    pub fn issue_keys(
+        &self,
+        count: usize,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+    ) -> Result<Vec<(String, String)>, EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let now = self.app.now();
+        self.app.mutate(|state| {
+            let issued: Result<Vec<_>, EmulatorError> = (0..count)
+                .map(|_| issue_into(state, email, role, validity_secs, None, now))
+                .collect();
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the
@@ -552,7 +589,51 @@ impl EmulatorHandle {
         let _ = self.shutdown.send(true);
         let task = self.task;
         let _ = task.await;
+        // After the last write: another emulator may now use the state file.
+        self.app.release_state_lock();
     }
+}
+
+/// Mints a key for the user `email` with `role` into `state` (see
+/// [`EmulatorHandle::issue_key`]).
+fn issue_into(
+    state: &mut State,
+    email: &str,
+    role: &roles::RoleDef,
+    validity_secs: i64,
+    allowed: Option<Vec<String>>,
+    now: OffsetDateTime,
+) -> Result<(String, String), EmulatorError> {
+    let user = state
+        .user_by_email(email)
+        .cloned()
+        .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
+    let id = loop {
+        let id = state::random_id()?;
+        if !state.keys.contains_key(&id) {
+            break id;
+        }
+    };
+    let claims = Claims {
+        jti: id.clone(),
+        sub: user.id.clone(),
+        org: state.organization.id.clone(),
+        iat: now.unix_timestamp(),
+        exp: now.unix_timestamp().saturating_add(validity_secs),
+        nonce: Some(state::random_id()?),
+    };
+    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    let record = auth::record(
+        &claims,
+        &jwt,
+        &format!("issued for {}", user.email),
+        role.name,
+        Some(user.id.clone()),
+        allowed,
+        now,
+    );
+    state.keys.insert(id.clone(), record);
+    Ok((id, jwt))
 }
 
 /// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one

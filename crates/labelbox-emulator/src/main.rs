@@ -39,6 +39,14 @@ struct Args {
     /// Per-key rate limit, as REQUESTS/SECONDS (for example 100/60).
     #[arg(long, value_name = "N/SECS")]
     rate_limit: Option<String>,
+    /// Connections served at once; further ones wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = labelbox_emulator::DEFAULT_MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(usize))]
+    max_connections: usize,
+    /// Close a connection that has not sent a request's headers within this many seconds.
+    #[arg(long, value_name = "SECS",
+          default_value_t = labelbox_emulator::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
+    header_read_timeout: u64,
     /// Fail the next requests: KIND[:N] with KIND one of http500, bad-gateway,
     /// upstream-503, drop, commit-then-drop, delay=MILLIS (N defaults to 1). Repeatable.
     #[arg(long = "fault", value_name = "KIND[:N]")]
@@ -74,6 +82,13 @@ async fn main() -> ExitCode {
             }
         }
     }
+    if args.max_connections == 0 || args.header_read_timeout == 0 {
+        eprintln!("error: --max-connections and --header-read-timeout must be at least 1");
+        return ExitCode::from(2);
+    }
+    config = config
+        .max_connections(args.max_connections)
+        .header_read_timeout(Duration::from_secs(args.header_read_timeout));
     config.state_file = args.state;
     config.admin_key_seed = args.admin_key_seed;
     if let Some(text) = &args.rate_limit {

@@ -1,12 +1,13 @@
-//! HTTP: the accept loop (hyper, so a fault can close a connection without answering), the
-//! axum router with `POST /graphql`, authentication, rate limiting and persistence.
+//! HTTP: the accept loop (hyper, so a fault can close a connection without answering; with
+//! a connection cap and a header-read timeout), the axum router with `POST /graphql`,
+//! authentication, rate limiting and persistence.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use apollo_compiler::response::JsonMap;
@@ -17,16 +18,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 
 use crate::auth;
 use crate::config::RateLimit;
 use crate::faults::{Fault, Faults};
-use crate::graphql::{code, error_body, GraphqlApi, Prepared};
+use crate::graphql::{code, error_body, GraphqlApi, StateView};
 use crate::state::State;
 
 /// Everything a running emulator shares between requests.
@@ -34,13 +35,79 @@ pub(crate) struct App {
     pub api: GraphqlApi,
     /// The bootstrap admin key of this start: the only key `/_emulator/*` accepts.
     pub admin_key_id: String,
-    pub state: Mutex<State>,
+    /// The current state. Readers clone the `Arc` and work without any lock; a mutation
+    /// changes a copy and swaps it in once it is persisted.
+    pub state: RwLock<Arc<State>>,
+    /// Serialises mutations, from the copy of the state to its swap.
+    pub writer: Mutex<()>,
     pub state_file: Option<PathBuf>,
+    /// The exclusive lock on the state file's lock file while the emulator runs; `None` once
+    /// released at shutdown (no write happens after that).
+    pub state_lock: Mutex<Option<crate::state::StateFileLock>>,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request's headers.
+    pub header_read_timeout: Duration,
     pub clock_offset_ms: AtomicI64,
     pub faults: Faults,
     pub requests: AtomicU64,
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
+    pub budget: ExecutionBudget,
+}
+
+/// A query whose response is estimated at no more values than this is cheap: it executes at
+/// once, whatever else runs (current user, roles, a listing of up to about 40 keys).
+pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
+
+/// The estimated response values that the other queries may build at once: two of the
+/// largest allowed (about 300 MB of memory); more wait for their turn.
+pub(crate) const EXECUTION_BUDGET: u64 = 1_000_000;
+
+/// A counting semaphore of estimated response values, taken on a blocking thread.
+pub(crate) struct ExecutionBudget {
+    total: u64,
+    available: Mutex<u64>,
+    freed: Condvar,
+}
+
+impl ExecutionBudget {
+    pub fn new(total: u64) -> Self {
+        Self {
+            total,
+            available: Mutex::new(total),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits until `values` (at most `total`: larger requests take it all) are free.
+    fn acquire(&self, values: u64) -> BudgetPermit<'_> {
+        let values = values.min(self.total);
+        let mut available = lock(&self.available);
+        while *available < values {
+            available = self
+                .freed
+                .wait(available)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        *available -= values;
+        BudgetPermit {
+            budget: self,
+            values,
+        }
+    }
+}
+
+struct BudgetPermit<'b> {
+    budget: &'b ExecutionBudget,
+    values: u64,
+}
+
+impl Drop for BudgetPermit<'_> {
+    fn drop(&mut self) {
+        *lock(&self.budget.available) += self.values;
+        self.budget.freed.notify_all();
+    }
 }
 
 /// Rate-limit configuration and the current window of each key.
@@ -82,8 +149,32 @@ impl App {
             .is_ok()
     }
 
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+    /// The current state, as a snapshot no lock protects.
+    pub fn state(&self) -> Arc<State> {
+        Arc::clone(&self.state.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Runs `change` on a copy of the state, one mutation at a time; when it reports a
+    /// change (the `bool`), persists the copy and makes it current. On a failed write nothing
+    /// changes and the error is returned.
+    pub fn mutate<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> (T, bool),
+    ) -> Result<T, crate::EmulatorError> {
+        let _writer = lock(&self.writer);
+        let mut working = State::clone(&self.state());
+        let (value, changed) = change(&mut working);
+        if changed {
+            self.persist(&working)?;
+            *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(working);
+        }
+        Ok(value)
+    }
+
+    /// Releases the state file's lock after the last write: later mutations fail.
+    pub fn release_state_lock(&self) {
+        let _writer = lock(&self.writer);
+        *lock(&self.state_lock) = None;
     }
 
     pub fn limits(&self) -> MutexGuard<'_, Limits> {
@@ -94,26 +185,30 @@ impl App {
         lock(&self.operations).get(name).copied().unwrap_or(0)
     }
 
-    /// Writes the state if persistence is on.
+    /// Writes the state if persistence is on (and the state file is still locked by us).
     pub fn persist(&self, state: &State) -> Result<(), crate::EmulatorError> {
         match &self.state_file {
-            Some(path) => state.save(path),
+            Some(path) => {
+                if lock(&self.state_lock).is_none() {
+                    return Err(crate::EmulatorError::State(format!(
+                        "{} is no longer locked: the emulator is shutting down",
+                        path.display()
+                    )));
+                }
+                state.save(path)
+            }
             None => Ok(()),
         }
     }
 
-    /// Authenticates a request at the emulator's current time.
-    fn authenticate(
+    /// Counts `requests` requests of `key_id`; `Some(retry after seconds, limit)`, and
+    /// nothing counted, when they do not fit in the current window.
+    fn rate_check(
         &self,
-        authorization: Option<&str>,
-        peer: IpAddr,
-    ) -> Result<auth::Caller, auth::AuthFailure> {
-        let state = self.state();
-        auth::authenticate(&state, authorization, peer, self.now())
-    }
-
-    /// Counts a request of `key_id`; `Some(retry after seconds, limit)` when over the limit.
-    fn rate_check(&self, key_id: &str, now: OffsetDateTime) -> Option<(u64, RateLimit)> {
+        key_id: &str,
+        now: OffsetDateTime,
+        requests: u32,
+    ) -> Option<(u64, RateLimit)> {
         let mut limits = self.limits();
         let limit = match limits.per_key.get(key_id) {
             Some(l) => *l,
@@ -130,63 +225,102 @@ impl App {
         if now_ms >= window.0.saturating_add(per_ms) || now_ms < window.0 {
             *window = (now_ms, 0);
         }
-        if window.1 >= limit.requests {
+        if window.1.saturating_add(requests) > limit.requests {
             let left_ms = window.0.saturating_add(per_ms) - now_ms;
             let secs = u64::try_from((left_ms + 999) / 1000).unwrap_or(1).max(1);
             return Some((secs, limit));
         }
-        window.1 += 1;
+        window.1 += requests;
         None
     }
 
-    /// Authenticates, rate-limits, executes and persists one request. Runs on a blocking
-    /// thread holding the state lock, so requests are serialisable and a mutation is on disk
-    /// before its response exists.
+    /// Parses, validates and cost-checks one request of the authenticated key `key_id`
+    /// (outside any lock), charges each extra mutation against the rate limit, then executes
+    /// it: a query against a snapshot of the state without any lock, so a slow query delays
+    /// no other request; a mutation on a copy, one at a time, persisted before its response
+    /// exists. Each path authenticates again against the state it executes on.
     fn process(
         &self,
         authorization: Option<&str>,
         peer: IpAddr,
-        prepared: Result<Prepared, String>,
-        variables: &JsonMap,
+        key_id: &str,
+        body: &[u8],
     ) -> Outcome {
-        let mut state = self.state();
-        let now = self.now();
-        let caller = match auth::authenticate(&state, authorization, peer, now) {
-            Ok(c) => c,
-            Err(failure) => {
-                return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()))
+        let request: GraphqlRequest = match serde_json::from_slice(body) {
+            Ok(r) => r,
+            Err(e) => {
+                return Outcome::Json(error_body(
+                    code::MALFORMED_REQUEST,
+                    format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"),
+                ))
             }
         };
-        if let Some((retry_after, limit)) = self.rate_check(&caller.key_id, now) {
-            return Outcome::RateLimited { retry_after, limit };
-        }
-        let prepared = match prepared {
+        let prepared = match self.api.prepare(
+            &request.query,
+            request.operation_name.as_deref(),
+            &self.state(),
+        ) {
             Ok(p) => p,
             Err(body) => return Outcome::Json(body),
         };
+        // Each mutation of a request counts as one request (the first was counted already).
+        if prepared.requests > 1 {
+            let extra = u32::try_from(prepared.requests - 1).unwrap_or(u32::MAX);
+            if let Some((retry_after, limit)) = self.rate_check(key_id, self.now(), extra) {
+                return Outcome::RateLimited { retry_after, limit };
+            }
+        }
         *lock(&self.operations)
             .entry(prepared.label.clone())
             .or_insert(0) += 1;
-        let drop_after = prepared.is_mutation && self.faults.take_commit_then_drop();
-        let backup = (prepared.is_mutation && self.state_file.is_some()).then(|| state.clone());
-        let executed = self
-            .api
-            .execute(&prepared, variables, &mut state, &caller, now);
-        if executed.mutated {
-            if let Err(e) = self.persist(&state) {
-                if let Some(backup) = backup {
-                    *state = backup;
+        let variables = request.variables.unwrap_or_default();
+        if !prepared.is_mutation {
+            // Expensive queries share a bounded budget; cheap ones never wait for it.
+            let _permit = (prepared.response_values > CHEAP_QUERY_VALUES)
+                .then(|| self.budget.acquire(prepared.response_values));
+            let state = self.state();
+            let now = self.now();
+            let caller = match auth::authenticate(&state, authorization, peer, now) {
+                Ok(c) => c,
+                Err(failure) => {
+                    return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()))
                 }
-                return Outcome::Json(error_body(
-                    code::INTERNAL_SERVER_ERROR,
-                    format!("The change could not be persisted and was not made: {e}"),
-                ));
-            }
+            };
+            let executed = self.api.execute(
+                &prepared,
+                &variables,
+                StateView::Shared(&state),
+                &caller,
+                now,
+            );
+            return Outcome::Json(executed.body);
         }
-        if drop_after {
-            Outcome::Drop
-        } else {
-            Outcome::Json(executed.body)
+        let drop_after = self.faults.take_commit_then_drop();
+        let result = self.mutate(|state| {
+            let now = self.now();
+            let caller = match auth::authenticate(state, authorization, peer, now) {
+                Ok(c) => c,
+                Err(failure) => {
+                    let body = error_body(code::AUTHENTICATION_ERROR, failure.message());
+                    return (body, false);
+                }
+            };
+            let executed = self.api.execute(
+                &prepared,
+                &variables,
+                StateView::Exclusive(state),
+                &caller,
+                now,
+            );
+            (executed.body, executed.mutated)
+        });
+        match result {
+            Ok(_) if drop_after => Outcome::Drop,
+            Ok(body) => Outcome::Json(body),
+            Err(e) => Outcome::Json(error_body(
+                code::INTERNAL_SERVER_ERROR,
+                format!("The change could not be persisted and was not made: {e}"),
+            )),
         }
     }
 }
@@ -265,37 +399,33 @@ async fn graphql(
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::CommitThenDrop) | None => {}
     }
-    let request: GraphqlRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::OK,
-                error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"),
-                ),
-            )
-        }
-    };
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let worker = Arc::clone(&app);
-    let outcome = tokio::task::spawn_blocking(move || {
-        // Authenticate before parsing, so that a request without a valid key cannot make the
-        // emulator parse and validate (which can take seconds for a crafted document).
-        // `process` authenticates again under the lock it executes under.
-        if let Err(failure) = worker.authenticate(authorization.as_deref(), peer.ip()) {
-            return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()));
+    // Authentication and the rate limit come before the body is parsed: a request without a
+    // valid key, or over its limit, cannot make the emulator parse and validate a document
+    // (which can take seconds for a crafted one).
+    let now = app.now();
+    let key_id = match auth::authenticate(&app.state(), authorization.as_deref(), peer.ip(), now) {
+        Ok(caller) => caller.key_id,
+        Err(failure) => {
+            return json_response(
+                StatusCode::OK,
+                error_body(code::AUTHENTICATION_ERROR, failure.message()),
+            )
         }
-        let prepared = worker
-            .api
-            .prepare(&request.query, request.operation_name.as_deref());
-        let variables = request.variables.unwrap_or_default();
-        worker.process(authorization.as_deref(), peer.ip(), prepared, &variables)
-    })
-    .await;
+    };
+    let outcome = match app.rate_check(&key_id, now, 1) {
+        Some((retry_after, limit)) => Ok(Outcome::RateLimited { retry_after, limit }),
+        None => {
+            let worker = Arc::clone(&app);
+            tokio::task::spawn_blocking(move || {
+                worker.process(authorization.as_deref(), peer.ip(), &key_id, &body)
+            })
+            .await
+        }
+    };
     match outcome {
         Ok(Outcome::Json(body)) => json_response(StatusCode::OK, body),
         Ok(Outcome::RateLimited { retry_after, limit }) => {
@@ -357,12 +487,20 @@ async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
-/// Serves `listener` until `shutdown` changes or its sender is dropped.
+/// How long [`serve`] waits, at shutdown, for open connections to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `listener` until `shutdown` changes or its sender is dropped, then waits (at most
+/// [`SHUTDOWN_GRACE`]) for open connections to finish. At most `app.max_connections`
+/// connections are served at once: the next is accepted when one closes.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
     // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
     let admin = Router::new().route("/clock", post(clock)).route_layer(
         axum::middleware::from_fn_with_state(Arc::clone(&app), crate::admin::require_admin_key),
     );
+    let max_connections = app.max_connections.max(1);
+    let header_read_timeout = app.header_read_timeout;
+    let permits = Arc::new(Semaphore::new(max_connections));
     let router = Router::new()
         .route("/graphql", post(graphql))
         .nest("/_emulator", admin)
@@ -370,6 +508,13 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
         .with_state(app);
     let mut stop = shutdown.clone();
     loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            _ = stop.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -384,6 +529,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
                 let router = router.clone();
                 let mut stop_conn = shutdown.clone();
                 tokio::spawn(async move {
+                    let _permit = permit;
                     let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
                         req.extensions_mut().insert(ConnectInfo(peer));
                         let mut router = router.clone();
@@ -404,6 +550,8 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
                         }
                     });
                     let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(header_read_timeout)
                         .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);
                     tokio::select! {
@@ -418,4 +566,6 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
             _ = stop.changed() => break,
         }
     }
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, permits.acquire_many(all)).await;
 }

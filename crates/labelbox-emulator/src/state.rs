@@ -1,9 +1,18 @@
 //! The emulator's data: organization, users, keys (hashes only) and the JWT secret, plus
 //! atomic persistence to a state file.
+//!
+//! The state file holds the signing secret, so it is private: the file and its temporary
+//! files are created with mode 0600 (an existing file readable by others is tightened to
+//! 0600 when loaded), a temporary file has a random name and is created exclusively (never
+//! through a planted file or symlink), and `<state file>.lock` is locked exclusively while an
+//! emulator uses the file, so a second emulator on it refuses to start.
 
 use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
 use std::io::Write as _;
-use std::path::Path;
+#[cfg(unix)]
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 use ring::digest;
@@ -250,18 +259,32 @@ impl State {
         })
     }
 
-    /// Reads a state file; `Ok(None)` when it does not exist.
+    /// Reads a state file; `Ok(None)` when it does not exist. A file readable or writable
+    /// by others is first restricted to its owner (0600).
     pub fn load(path: &Path) -> Result<Option<Self>, EmulatorError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(EmulatorError::Io {
-                    context: format!("reading state file {}", path.display()),
-                    source,
-                })
-            }
+        let io = |context: &str, source| EmulatorError::Io {
+            context: format!("{context} state file {}", path.display()),
+            source,
         };
+        let mut file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(io("opening", source)),
+        };
+        #[cfg(unix)]
+        {
+            let mode = file
+                .metadata()
+                .map_err(|e| io("reading", e))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| io("restricting to 0600 the", e))?;
+            }
+        }
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| io("reading", e))?;
         let state: State =
             serde_json::from_str(&text).map_err(|e| EmulatorError::State(e.to_string()))?;
         if state.version != STATE_VERSION {
@@ -273,8 +296,9 @@ impl State {
         Ok(Some(state))
     }
 
-    /// Writes the state atomically: a temporary file beside `path`, fsync, rename, fsync of
-    /// the directory.
+    /// Writes the state atomically: a new temporary file beside `path` (random name,
+    /// created exclusively with mode 0600), fsync, rename over `path`, fsync of the
+    /// directory. On failure the temporary file is removed and `path` is unchanged.
     pub fn save(&self, path: &Path) -> Result<(), EmulatorError> {
         let io = |context: &str, source| EmulatorError::Io {
             context: format!("{context} {}", path.display()),
@@ -282,20 +306,24 @@ impl State {
         };
         let text =
             serde_json::to_vec_pretty(self).map_err(|e| EmulatorError::State(e.to_string()))?;
-        let mut tmp_name = path.as_os_str().to_owned();
-        tmp_name.push(".tmp");
-        let tmp = std::path::PathBuf::from(tmp_name);
-        {
-            let mut file = std::fs::File::create(&tmp).map_err(|e| io("creating", e))?;
-            file.write_all(&text).map_err(|e| io("writing", e))?;
-            file.sync_all().map_err(|e| io("syncing", e))?;
-        }
-        std::fs::rename(&tmp, path).map_err(|e| io("renaming into", e))?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        if let Ok(d) = std::fs::File::open(dir) {
+        let (tmp, mut file) = create_temp_file(path)?;
+        let written = file
+            .write_all(&text)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| io("writing a temporary file for", e))
+            .and_then(|()| {
+                drop(file);
+                std::fs::rename(&tmp, path).map_err(|e| io("renaming into", e))
+            });
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        if let Ok(d) = File::open(dir) {
             // Best effort: makes the rename durable on filesystems that need it.
             let _ = d.sync_all();
         }
@@ -317,6 +345,86 @@ impl State {
     }
 }
 
+/// Creates `.<state file name>.<random>.tmp` beside `path`, exclusively (`create_new`: an
+/// existing file or symlink of that name is never opened or followed) and, on Unix, with
+/// mode 0600 from the start.
+fn create_temp_file(path: &Path) -> Result<(PathBuf, File), EmulatorError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".to_owned());
+    let mut attempts = 0;
+    loop {
+        let tmp = dir.join(format!(".{name}.{}.tmp", random_hex(8)?));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 8 => {
+                attempts += 1;
+            }
+            Err(source) => {
+                return Err(EmulatorError::Io {
+                    context: format!("creating a temporary file for {}", path.display()),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// The lock file of a state file: `<state file>.lock`.
+pub(crate) fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// The exclusive lock of a state file, released when dropped.
+pub(crate) struct StateFileLock {
+    file: File,
+}
+
+impl Drop for StateFileLock {
+    fn drop(&mut self) {
+        // Unlocked explicitly: a child process forked meanwhile may still hold a copy of the
+        // descriptor (until its exec), and closing ours alone would leave the lock held.
+        let _ = self.file.unlock();
+    }
+}
+
+/// Takes the exclusive lock of the state file `path` (on `<path>.lock`, created with mode
+/// 0600: the state file itself is replaced at each write, so it cannot carry the lock). The
+/// lock lasts until the returned value is dropped or the process ends.
+pub(crate) fn lock_state_file(path: &Path) -> Result<StateFileLock, EmulatorError> {
+    let lock = lock_path(path);
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let file = options.open(&lock).map_err(|source| EmulatorError::Io {
+        context: format!("opening the lock file {}", lock.display()),
+        source,
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(StateFileLock { file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::StateInUse {
+            path: path.to_path_buf(),
+            lock,
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(EmulatorError::Io {
+            context: format!("locking {}", lock.display()),
+            source,
+        }),
+    }
+}
+
 /// Lower-case hex of SHA-256.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     hex(digest::digest(&digest::SHA256, data).as_ref())
@@ -327,7 +435,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

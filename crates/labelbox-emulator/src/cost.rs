@@ -1,0 +1,397 @@
+//! The query cost limit: depth, aliases, selections after fragment expansion and an
+//! estimated response size, computed on the validated document before it executes.
+//!
+//! Fragment expansion is counted with memoisation (one pass per fragment), so the analysis
+//! stays linear in the document's size even when expanding it would be exponential.
+
+use std::collections::HashMap;
+
+use apollo_compiler::executable::{Fragment, Operation, Selection, SelectionSet};
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::{ExecutableDocument, Name, Schema};
+
+/// The limits a request must stay within. Every operation in `queries/`, every recorded
+/// official request, `labelbox schema pull`'s introspection query and a 10,000-key listing
+/// pass with a wide margin (tests: `tests/limits.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CostLimits {
+    /// Deepest field nesting (the introspection query reaches 14).
+    pub max_depth: u32,
+    /// Aliased fields after fragment expansion (no known operation uses any).
+    pub max_aliases: u64,
+    /// Fields after fragment expansion (the introspection query has 199).
+    pub max_selections: u64,
+    /// Fields written in the whole document, checked on the syntax tree before validation
+    /// (which takes seconds for a document of 200,000 fields): twice `max_selections`, for
+    /// documents that hold several operations (the introspection query has 63).
+    pub max_document_fields: u64,
+    /// Estimated JSON values in the response: each field's value counts once per element of
+    /// every list above it (a 10,000-key listing estimates 220,000; introspection 45,000).
+    /// 500,000 values is about 15 MB of JSON, 150 MB of memory while it is built and 3 s
+    /// of a debug build's time.
+    pub max_response_values: u64,
+}
+
+impl Default for CostLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 24,
+            max_aliases: 64,
+            max_selections: 1_000,
+            max_document_fields: 2_000,
+            max_response_values: 500_000,
+        }
+    }
+}
+
+/// The message Labelbox answers with (the official SDK maps it to its own error class).
+pub(crate) const COMPLEXITY_MESSAGE: &str = "Query complexity limit exceeded";
+
+/// Fragment spreads and fields nested deeper than this stop the analysis (a long chain of
+/// fragments would otherwise recurse once per fragment).
+const MAX_NESTING: u32 = 128;
+
+/// List sizes used by the estimate: the schema's own (for introspection) and the state's.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListSizes {
+    /// (parent type, field) -> elements, for introspection lists (maxima over the schema).
+    introspection: HashMap<(&'static str, &'static str), u64>,
+    /// Stored keys (the upper bound of `apiKeys` and `apiKeysOtherUsers`).
+    pub keys: u64,
+    /// Users of the organization.
+    pub users: u64,
+    /// The longest allowlist of a stored key.
+    pub allowlist: u64,
+}
+
+/// Elements assumed for a list field the emulator does not know (none today).
+const UNKNOWN_LIST: u64 = 100;
+/// Most permissions of any role, and most allowlist entries.
+const PERMISSIONS_LIST: u64 = 64;
+
+impl ListSizes {
+    /// The introspection maxima of `schema`; `keys` and `users` are set per request.
+    pub fn for_schema(schema: &Schema) -> Self {
+        let mut fields = 0;
+        let mut args = 0;
+        let mut enum_values = 0;
+        let mut input_fields = 0;
+        let mut interfaces = 0;
+        let mut possible = 0;
+        for ty in schema.types.values() {
+            match ty {
+                ExtendedType::Object(o) => {
+                    fields = fields.max(o.fields.len());
+                    interfaces = interfaces.max(o.implements_interfaces.len());
+                    for f in o.fields.values() {
+                        args = args.max(f.arguments.len());
+                    }
+                }
+                ExtendedType::Interface(i) => {
+                    fields = fields.max(i.fields.len());
+                    interfaces = interfaces.max(i.implements_interfaces.len());
+                    // Implementers: bounded by the number of types.
+                    possible = possible.max(schema.types.len());
+                    for f in i.fields.values() {
+                        args = args.max(f.arguments.len());
+                    }
+                }
+                ExtendedType::Union(u) => possible = possible.max(u.members.len()),
+                ExtendedType::Enum(e) => enum_values = enum_values.max(e.values.len()),
+                ExtendedType::InputObject(i) => input_fields = input_fields.max(i.fields.len()),
+                ExtendedType::Scalar(_) => {}
+            }
+        }
+        let mut directive_args = 0;
+        let mut locations = 0;
+        for d in schema.directive_definitions.values() {
+            directive_args = directive_args.max(d.arguments.len());
+            locations = locations.max(d.locations.len());
+        }
+        let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX).max(1);
+        let introspection = HashMap::from([
+            (("__Schema", "types"), n(schema.types.len())),
+            (
+                ("__Schema", "directives"),
+                n(schema.directive_definitions.len()),
+            ),
+            (("__Type", "fields"), n(fields)),
+            (("__Type", "interfaces"), n(interfaces)),
+            (("__Type", "possibleTypes"), n(possible)),
+            (("__Type", "enumValues"), n(enum_values)),
+            (("__Type", "inputFields"), n(input_fields)),
+            (("__Field", "args"), n(args)),
+            (("__Directive", "args"), n(directive_args)),
+            (("__Directive", "locations"), n(locations)),
+        ]);
+        Self {
+            introspection,
+            keys: 0,
+            users: 0,
+            allowlist: 0,
+        }
+    }
+
+    /// Elements assumed for the list field `field` of `parent`.
+    fn list_len(&self, parent: &str, field: &str) -> u64 {
+        if let Some(n) = self.introspection.get(&(parent, field)) {
+            return *n;
+        }
+        match (parent, field) {
+            ("User", "apiKeys" | "apiKeysOtherUsers") => self.keys.max(1),
+            ("Organization", "users") => self.users.max(1),
+            ("Query", "roles") => {
+                u64::try_from(crate::roles::builtin_roles().len()).unwrap_or(u64::MAX)
+            }
+            ("Role" | "OrganizationRole", "permissions") => PERMISSIONS_LIST,
+            ("ApiKey", "allowedIpCidrs") => self.allowlist.max(1),
+            _ => UNKNOWN_LIST,
+        }
+    }
+}
+
+/// What the analysis measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cost {
+    pub depth: u32,
+    pub aliases: u64,
+    pub selections: u64,
+    pub response_values: u64,
+}
+
+impl Cost {
+    /// Adds a sibling's cost (same level).
+    fn add(&mut self, other: Cost) {
+        self.depth = self.depth.max(other.depth);
+        self.aliases = self.aliases.saturating_add(other.aliases);
+        self.selections = self.selections.saturating_add(other.selections);
+        self.response_values = self.response_values.saturating_add(other.response_values);
+    }
+
+    /// The first limit this cost breaks, described for `extensions.reason`.
+    pub fn exceeds(&self, limits: &CostLimits) -> Option<String> {
+        if self.depth > limits.max_depth {
+            return Some(format!("depth {} exceeds {}", self.depth, limits.max_depth));
+        }
+        if self.aliases > limits.max_aliases {
+            return Some(format!(
+                "{} aliases exceed {}",
+                self.aliases, limits.max_aliases
+            ));
+        }
+        if self.selections > limits.max_selections {
+            return Some(format!(
+                "{} selections (after fragment expansion) exceed {}",
+                self.selections, limits.max_selections
+            ));
+        }
+        if self.response_values > limits.max_response_values {
+            return Some(format!(
+                "an estimated {} response values exceed {}",
+                self.response_values, limits.max_response_values
+            ));
+        }
+        None
+    }
+}
+
+/// The analysis stopped: fragments or fields nested deeper than [`MAX_NESTING`].
+#[derive(Debug)]
+pub(crate) struct TooNested;
+
+struct Walker<'a> {
+    doc: &'a ExecutableDocument,
+    sizes: &'a ListSizes,
+    memo: HashMap<&'a Name, Cost>,
+    nesting: u32,
+}
+
+impl<'a> Walker<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet) -> Result<Cost, TooNested> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(TooNested);
+        }
+        let mut total = Cost::default();
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => {
+                    let child = self.selection_set(&field.selection_set)?;
+                    let elements = if field.ty().is_list() {
+                        self.sizes.list_len(set.ty.as_str(), field.name.as_str())
+                    } else {
+                        1
+                    };
+                    total.add(Cost {
+                        depth: child.depth.saturating_add(1),
+                        aliases: child
+                            .aliases
+                            .saturating_add(u64::from(field.alias.is_some())),
+                        selections: child.selections.saturating_add(1),
+                        response_values: elements
+                            .saturating_mul(child.response_values.saturating_add(1)),
+                    });
+                }
+                Selection::FragmentSpread(spread) => {
+                    let cost = self.fragment(&spread.fragment_name)?;
+                    total.add(cost);
+                }
+                Selection::InlineFragment(inline) => {
+                    let cost = self.selection_set(&inline.selection_set)?;
+                    total.add(cost);
+                }
+            }
+        }
+        self.nesting -= 1;
+        Ok(total)
+    }
+
+    fn fragment(&mut self, name: &'a Name) -> Result<Cost, TooNested> {
+        if let Some(cost) = self.memo.get(name) {
+            return Ok(*cost);
+        }
+        // Validation guarantees the fragment exists and that fragments form no cycle.
+        let Some(fragment): Option<&'a apollo_compiler::Node<Fragment>> =
+            self.doc.fragments.get(name)
+        else {
+            return Ok(Cost::default());
+        };
+        let cost = self.selection_set(&fragment.selection_set)?;
+        self.memo.insert(name, cost);
+        Ok(cost)
+    }
+}
+
+/// The cost of `operation` of `doc` (a validated document).
+pub(crate) fn measure(
+    doc: &ExecutableDocument,
+    operation: &Operation,
+    sizes: &ListSizes,
+) -> Result<Cost, TooNested> {
+    let mut walker = Walker {
+        doc,
+        sizes,
+        memo: HashMap::new(),
+        nesting: 0,
+    };
+    walker.selection_set(&operation.selection_set)
+}
+
+/// The fields written in `doc` (operations and fragments, not expanded), counted up to
+/// `stop_after` (the count stops growing past it).
+pub(crate) fn document_fields(doc: &apollo_compiler::ast::Document, stop_after: u64) -> u64 {
+    use apollo_compiler::ast::{Definition, Selection as AstSelection};
+    let mut stack: Vec<&[AstSelection]> = doc
+        .definitions
+        .iter()
+        .filter_map(|d| match d {
+            Definition::OperationDefinition(op) => Some(op.selection_set.as_slice()),
+            Definition::FragmentDefinition(f) => Some(f.selection_set.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut fields = 0u64;
+    while let Some(set) = stack.pop() {
+        for selection in set {
+            match selection {
+                AstSelection::Field(f) => {
+                    fields += 1;
+                    if fields > stop_after {
+                        return fields;
+                    }
+                    stack.push(&f.selection_set);
+                }
+                AstSelection::InlineFragment(i) => stack.push(&i.selection_set),
+                AstSelection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    fields
+}
+
+/// The distinct response keys at the root of `operation` (fragments expanded): for a
+/// mutation, how many mutations it runs. Call it only on an operation within the limits
+/// (the expansion is not memoised).
+pub(crate) fn root_fields(doc: &ExecutableDocument, operation: &Operation) -> u64 {
+    fn collect<'d>(
+        doc: &'d ExecutableDocument,
+        set: &'d SelectionSet,
+        keys: &mut std::collections::HashSet<&'d Name>,
+    ) {
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => {
+                    keys.insert(field.response_key());
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = doc.fragments.get(&spread.fragment_name) {
+                        collect(doc, &fragment.selection_set, keys);
+                    }
+                }
+                Selection::InlineFragment(inline) => collect(doc, &inline.selection_set, keys),
+            }
+        }
+    }
+    let mut keys = std::collections::HashSet::new();
+    collect(doc, &operation.selection_set, &mut keys);
+    u64::try_from(keys.len()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo_file(path: &str) -> String {
+        let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("reading {full}: {e}"))
+    }
+
+    fn cost_of(query: &str, keys: u64) -> Cost {
+        let schema =
+            Schema::parse_and_validate(crate::graphql::SDL, "schema.graphql").expect("schema");
+        let mut sizes = ListSizes::for_schema(&schema);
+        sizes.keys = keys;
+        sizes.users = 8;
+        sizes.allowlist = 1;
+        let doc = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let op = doc.operations.iter().next().expect("an operation");
+        measure(&doc, op, &sizes).expect("not too nested")
+    }
+
+    /// The known operations use at most half of each limit (the margin the limits keep).
+    #[test]
+    fn known_operations_stay_within_half_of_each_limit() {
+        let limits = CostLimits::default();
+        let mut documents: Vec<(String, String, u64)> = vec![(
+            "introspection".into(),
+            repo_file("crates/labelbox-schema-tools/graphql/introspection.graphql"),
+            10,
+        )];
+        let dir = format!("{}/../../queries", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The listing with 10,000 keys stored.
+            documents.push((path.display().to_string(), text, 10_001));
+        }
+        for (name, text, keys) in documents {
+            let ast = apollo_compiler::ast::Document::parse(&text, "q.graphql").unwrap();
+            let written = document_fields(&ast, u64::MAX);
+            println!("{name}: {written} fields written");
+            assert!(written * 2 <= limits.max_document_fields, "{name}");
+            let cost = cost_of(&text, keys);
+            println!("{name}: {cost:?}");
+            assert!(cost.depth + 8 <= limits.max_depth, "{name}: {cost:?}");
+            assert!(cost.aliases * 2 <= limits.max_aliases, "{name}: {cost:?}");
+            assert!(
+                cost.selections * 2 <= limits.max_selections,
+                "{name}: {cost:?}"
+            );
+            assert!(
+                cost.response_values * 2 <= limits.max_response_values,
+                "{name}: {cost:?}"
+            );
+        }
+    }
+}
