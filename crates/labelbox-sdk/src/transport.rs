@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument;
 
+pub(crate) use crate::decode::decode;
 use crate::retry::RetryPolicy;
 use crate::{redact_secrets, Error, GraphQlError};
 
@@ -183,12 +184,15 @@ impl Transport {
         match answer {
             Answer::Decoded(data) => Ok(data),
             // The server answered 200 but the answer is unusable: whatever it did is unknown.
-            Answer::Data(data) => {
-                decode::<Q::ResponseData>(operation, data).map_err(|error| Failure {
-                    error,
-                    delivery: Delivery::Unknown,
-                })
-            }
+            Answer::Data(data) => decode::<Q::ResponseData>(
+                operation,
+                data,
+                secrecy::ExposeSecret::expose_secret(&self.api_key),
+            )
+            .map_err(|error| Failure {
+                error,
+                delivery: Delivery::Unknown,
+            }),
         }
     }
 
@@ -610,60 +614,6 @@ fn reason(status: u16) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Decodes `data` into an operation's response type, naming the failing field's path.
-pub(crate) fn decode<T: DeserializeOwned>(operation: &str, data: Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(data).map_err(|e| {
-        let message = e.inner().to_string();
-        let mut path = e.path().to_string();
-        // A missing field is reported at its parent; name the field itself.
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            path = if path == "." {
-                field.to_owned()
-            } else {
-                format!("{path}.{field}")
-            };
-        }
-        Error::Decode {
-            operation: operation.to_owned(),
-            path,
-            message: redact_values(&message),
-        }
-    })
-}
-
-/// Replaces quoted values in a decoder message with `…`: the message says what was wrong
-/// without repeating response content (which could, in a broken response, be a secret).
-/// Field names in "missing field" / "unknown field" messages are kept.
-fn redact_values(message: &str) -> String {
-    if message.starts_with("missing field") || message.starts_with("duplicate field") {
-        return message.to_owned();
-    }
-    let mut out = String::with_capacity(message.len());
-    let mut open: Option<char> = None;
-    for c in message.chars() {
-        match open {
-            Some(quote) if c == quote => {
-                out.push('…');
-                out.push(c);
-                open = None;
-            }
-            Some(_) => {}
-            None if c == '"' || c == '`' => {
-                out.push(c);
-                open = Some(c);
-            }
-            None => out.push(c),
-        }
-    }
-    if open.is_some() {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,34 +677,6 @@ mod tests {
         assert!(f.error.to_string().contains("You have exceeded the limit"));
     }
 
-    #[test]
-    fn decode_names_the_path_without_the_value() {
-        #[derive(Debug, serde::Deserialize)]
-        struct Inner {
-            #[allow(dead_code)]
-            n: i64,
-        }
-        #[derive(Debug, serde::Deserialize)]
-        struct Outer {
-            #[allow(dead_code)]
-            items: Vec<Inner>,
-        }
-        let error =
-            decode::<Outer>("Op", json!({"items": [{"n": 1}, {"n": "secret-text"}]})).unwrap_err();
-        match &error {
-            Error::Decode { path, message, .. } => {
-                assert_eq!(path, "items[1].n");
-                assert!(!message.contains("secret-text"), "{message}");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        let error = decode::<Outer>("Op", json!({"items": [{}]})).unwrap_err();
-        assert!(error.to_string().contains("missing field `n`"), "{error}");
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items[0].n"));
-        let error = decode::<Outer>("Op", json!({})).unwrap_err();
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items"));
-    }
-
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Data {
         a: i64,
@@ -811,19 +733,9 @@ mod tests {
             r#"{"errors":null,"data":{"a":-5,"z":{"q":[1,2.5,"s"]}}}"#,
         ] {
             let fast = decode_success::<Data>(200, body.as_bytes()).unwrap();
-            let slow = decode::<Data>("Op", run(200, body).unwrap()).unwrap();
+            let slow = decode::<Data>("Op", run(200, body).unwrap(), "").unwrap();
             assert_eq!(fast, slow, "{body}");
         }
-    }
-
-    #[test]
-    fn redaction() {
-        assert_eq!(
-            redact_values(r#"invalid type: string "eyJ.x.y", expected i64"#),
-            r#"invalid type: string "…", expected i64"#
-        );
-        assert_eq!(redact_values("`abc` is not a date"), "`…` is not a date");
-        assert_eq!(redact_values("missing field `id`"), "missing field `id`");
     }
 
     #[test]
