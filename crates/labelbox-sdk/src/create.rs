@@ -80,8 +80,8 @@ impl CreateApiKeyRequest {
         }
     }
 
-    /// Restricts the key to these addresses and networks. An empty allowlist is sent as
-    /// an empty list (not as "no allowlist").
+    /// Restricts the key to these addresses and networks (an [`IpAllowlist`] always has
+    /// at least one entry). For a key usable from anywhere, do not call this.
     #[must_use]
     pub fn allowed_ips(mut self, allowlist: IpAllowlist) -> Self {
         self.allowed_ips = AllowedIps::Checked(allowlist);
@@ -90,7 +90,9 @@ impl CreateApiKeyRequest {
 
     /// Restricts the key to addresses and networks given as text; they are checked by
     /// [`Client::create_api_key`] with [`IpAllowlist`]'s rules (trimmed, canonical,
-    /// strict networks, duplicates dropped, at most 50) before any request.
+    /// strict networks, duplicates dropped, at most 50) before any request. No entries at
+    /// all is refused ([`crate::AllowlistError::Empty`]) rather than sent as `[]`, which the
+    /// API reads as "no allowlist": for a key usable from anywhere, do not call this.
     #[must_use]
     pub fn allowed_ip_entries<I, S>(mut self, entries: I) -> Self
     where
