@@ -383,12 +383,28 @@ async fn clock(
     )
 }
 
+/// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
+/// client sees the same clock in `Date` as in the `createdAt` of what it creates.
+async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response) -> Response {
+    let date = app.now().format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ));
+    if let Ok(Ok(value)) = date.map(HeaderValue::try_from) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}
+
 /// Serves `listener` until `shutdown` changes or its sender is dropped.
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
     let router = Router::new()
         .route("/graphql", post(graphql))
         .route("/_emulator/clock", post(clock))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&app),
+            stamp_date,
+        ))
         .with_state(app);
     let mut stop = shutdown.clone();
     loop {

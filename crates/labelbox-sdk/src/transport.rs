@@ -8,9 +8,10 @@
 use std::time::{Duration, Instant};
 
 use graphql_client::GraphQLQuery;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, DATE, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use time::OffsetDateTime;
 use tracing::Instrument;
 
 pub(crate) use crate::decode::decode;
@@ -117,6 +118,29 @@ pub(crate) enum Delivery {
 pub(crate) struct Failure {
     pub(crate) error: Error,
     pub(crate) delivery: Delivery,
+    /// A non-null `data` that came with the GraphQL errors: the server may have done
+    /// something worth knowing (a `createApiKey` that created a key).
+    pub(crate) partial_data: Option<Box<PartialData>>,
+}
+
+impl Failure {
+    pub(crate) fn new(error: Error, delivery: Delivery) -> Self {
+        Failure {
+            error,
+            delivery,
+            partial_data: None,
+        }
+    }
+}
+
+/// `data` of an answer that also carried errors. It may hold a created key's secret, so
+/// its `Debug` shows nothing of it.
+pub(crate) struct PartialData(pub(crate) Value);
+
+impl std::fmt::Debug for PartialData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PartialData(..)")
+    }
 }
 
 impl From<Failure> for Error {
@@ -152,6 +176,12 @@ impl Transport {
             .map_err(Error::from)
     }
 
+    /// `text` from the server with the API key and JWT-like tokens replaced by `[REDACTED]`.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        redact_secrets(text, secrecy::ExposeSecret::expose_secret(&self.api_key))
+            .unwrap_or_else(|| text.to_owned())
+    }
+
     /// Like [`Transport::execute`], keeping how far the last attempt got, so a
     /// non-idempotent caller can tell "never arrived" from "may have happened".
     pub(crate) async fn execute_detailed<Q: GraphQLQuery>(
@@ -160,14 +190,29 @@ impl Transport {
         sdk_method: &'static str,
         idempotency: Idempotency,
     ) -> Result<Q::ResponseData, Failure> {
+        self.execute_dated::<Q>(variables, sdk_method, idempotency)
+            .await
+            .map(|(data, _)| data)
+    }
+
+    /// Like [`Transport::execute_detailed`], with the server's clock reading when it
+    /// answered (its `Date` header), for comparisons with times the server reports.
+    pub(crate) async fn execute_dated<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+    ) -> Result<(Q::ResponseData, Option<OffsetDateTime>), Failure> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let idempotency = idempotency.resolve(body.query);
-        let bytes = serde_json::to_vec(&body).map_err(|e| Failure {
-            error: Error::Configuration {
-                message: format!("the {operation} variables cannot be serialised: {e}"),
-            },
-            delivery: Delivery::NotSent,
+        let bytes = serde_json::to_vec(&body).map_err(|e| {
+            Failure::new(
+                Error::Configuration {
+                    message: format!("the {operation} variables cannot be serialised: {e}"),
+                },
+                Delivery::NotSent,
+            )
         })?;
         let span = tracing::info_span!(
             "labelbox.operation",
@@ -177,22 +222,20 @@ impl Transport {
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let answer = self
+        let (answer, server_date) = self
             .post::<Q::ResponseData>(operation, sdk_method, bytes, idempotency, &span)
             .instrument(span.clone())
             .await?;
         match answer {
-            Answer::Decoded(data) => Ok(data),
+            Answer::Decoded(data) => Ok((data, server_date)),
             // The server answered 200 but the answer is unusable: whatever it did is unknown.
             Answer::Data(data) => decode::<Q::ResponseData>(
                 operation,
                 data,
                 secrecy::ExposeSecret::expose_secret(&self.api_key),
             )
-            .map_err(|error| Failure {
-                error,
-                delivery: Delivery::Unknown,
-            }),
+            .map(|data| (data, server_date))
+            .map_err(|error| Failure::new(error, Delivery::Unknown)),
         }
     }
 
@@ -203,7 +246,7 @@ impl Transport {
         body: Vec<u8>,
         idempotency: Idempotency,
         span: &tracing::Span,
-    ) -> Result<Answer<T>, Failure> {
+    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -269,7 +312,7 @@ impl Transport {
         sdk_method: &'static str,
         body: Vec<u8>,
         span: &tracing::Span,
-    ) -> Result<Answer<T>, Failure> {
+    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
         let response = self
             .http
             .post(self.endpoint.clone())
@@ -282,12 +325,13 @@ impl Transport {
         let status = response.status().as_u16();
         span.record("status", status);
         let retry_after = parse_retry_after(response.headers());
+        let server_date = parse_date(response.headers());
         let bytes = response
             .bytes()
             .await
             .map_err(|e| self.transport_failure(e))?;
         if let Some(data) = decode_success::<T>(status, &bytes) {
-            return Ok(Answer::Decoded(data));
+            return Ok((Answer::Decoded(data), server_date));
         }
         classify(
             operation,
@@ -296,7 +340,7 @@ impl Transport {
             &bytes,
             secrecy::ExposeSecret::expose_secret(&self.api_key),
         )
-        .map(Answer::Data)
+        .map(|data| (Answer::Data(data), server_date))
     }
 
     fn transport_failure(&self, error: reqwest::Error) -> Failure {
@@ -324,7 +368,7 @@ impl Transport {
                 source: Box::new(error.without_url()),
             }
         };
-        Failure { error, delivery }
+        Failure::new(error, delivery)
     }
 }
 
@@ -431,6 +475,20 @@ fn duration_ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The `Date` header (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`): the
+/// server's clock when it answered, to one second.
+fn parse_date(headers: &HeaderMap) -> Option<OffsetDateTime> {
+    let text = headers.get(DATE)?.to_str().ok()?.trim();
+    time::PrimitiveDateTime::parse(
+        text,
+        time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ),
+    )
+    .ok()
+    .map(time::PrimitiveDateTime::assume_utc)
+}
+
 /// `Retry-After` as delay-seconds or an HTTP date.
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -455,7 +513,7 @@ pub(crate) fn classify(
     body: &[u8],
     api_key: &str,
 ) -> Result<Value, Failure> {
-    let failure = |error: Error, delivery: Delivery| Failure { error, delivery };
+    let failure = Failure::new;
     let mut json: Value = match serde_json::from_slice(body) {
         Ok(json) => json,
         Err(parse_error) => {
@@ -505,6 +563,10 @@ pub(crate) fn classify(
         .unwrap_or_default();
     let message = json.get("message").and_then(Value::as_str);
     if let Some(mut error) = crate::classify_response_errors(errors, message) {
+        let partial_data = match json.get_mut("data").map(Value::take) {
+            Some(Value::Null) | None => None,
+            Some(data) => Some(Box::new(PartialData(data))),
+        };
         let delivery = match &mut error {
             Error::RateLimited {
                 retry_after: wait, ..
@@ -519,7 +581,10 @@ pub(crate) fn classify(
             }
             _ => Delivery::Processed,
         };
-        return Err(failure(error, delivery));
+        return Err(Failure {
+            partial_data,
+            ..failure(error, delivery)
+        });
     }
     if status == 429 {
         return Err(failure(
@@ -801,6 +866,34 @@ mod tests {
             Idempotency::Idempotent.resolve("mutation { a }"),
             Idempotency::Idempotent
         );
+    }
+
+    #[test]
+    fn the_date_header_is_read_as_utc() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(parse_date(&headers), None);
+        headers.insert(
+            DATE,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        assert_eq!(
+            parse_date(&headers),
+            Some(time::macros::datetime!(1994-11-06 08:49:37 UTC))
+        );
+        headers.insert(DATE, HeaderValue::from_static("yesterday"));
+        assert_eq!(parse_date(&headers), None);
+    }
+
+    #[test]
+    fn errors_beside_data_keep_the_data_out_of_sight() {
+        let body = r#"{"data":{"createApiKey":{"id":"k","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln"}},
+            "errors":[{"message":"partly failed","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
+        let f = run(200, body).unwrap_err();
+        let data = f.partial_data.as_ref().expect("the data is kept");
+        assert_eq!(data.0["createApiKey"]["id"], "k");
+        assert!(!format!("{f:?}").contains("eyJ"), "{f:?}");
+        let f = run(200, r#"{"data":null,"errors":[{"message":"no"}]}"#).unwrap_err();
+        assert!(f.partial_data.is_none());
     }
 
     #[test]
