@@ -1,6 +1,7 @@
 //! Inputs the `response_decode` fuzz target found, replayed in the normal test run with the
 //! target's own checks, and the same leak over real HTTP: a server value quoted in a decode
-//! error must never carry a secret (the client's API key, a JWT) into an error's text.
+//! error must never carry a secret (the client's API key, a JWT) into an error's text. Also
+//! the other server values an error repeats (role names in `InvalidRole`).
 
 mod support;
 
@@ -176,4 +177,39 @@ async fn a_preflight_answer_with_secrets_in_bad_values_gets_none_into_the_error(
         );
         assert_no_secret(&bad.to_string(), &error, &[TEST_KEY, SECRET_JWT]);
     }
+}
+
+/// Role names come from the server and `InvalidRole` lists the grantable ones: a role name
+/// holding the key or a JWT is scrubbed.
+#[tokio::test]
+async fn role_names_in_an_invalid_role_error_are_scrubbed() {
+    let server = TestServer::always(Reply::data(json!({
+        "organization": {"id": "o1", "users": [user_json("u1", "ada@example.com")]},
+        "organizationRole": {"permissions": ["LABEL"]},
+        "roles": [
+            {"id": "r1", "name": format!("Labeler {TEST_KEY}"), "permissions": ["LABEL"], "organizationId": null},
+            {"id": "r2", "name": format!("Viewer {SECRET_JWT}"), "permissions": [], "organizationId": null},
+        ],
+    })))
+    .await;
+    let error = client(&server.url)
+        .create_api_key(CreateApiKeyRequest::new(
+            "ci",
+            "ada@example.com",
+            "Admin",
+            Validity::MIN,
+        ))
+        .await
+        .unwrap_err();
+    match &error {
+        Error::InvalidRole { allowed, .. } => assert_eq!(
+            allowed,
+            &[
+                "Labeler [REDACTED]".to_owned(),
+                "Viewer [REDACTED]".to_owned()
+            ]
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert_no_secret("InvalidRole", &error, &[TEST_KEY, SECRET_JWT]);
 }
