@@ -296,7 +296,8 @@ impl Client {
                 },
                 Err(mut failure) => {
                     // Errors beside a created key: the key is live and we hold its id.
-                    if let Some(id) = failure.partial_data.take().and_then(|d| created_key_id(&d)) {
+                    let created = failure.partial_data.take();
+                    if let Some(id) = created.and_then(|data| created_key_id(&data)) {
                         return Err(self
                             .revoke_created_with_errors(id, failure.error, orphans_revoked)
                             .await);
@@ -410,7 +411,11 @@ impl Client {
                 }
             }
             Err(reason) => {
-                tracing::warn!(key = %id, error = %reason, "could not revoke a key created beside errors");
+                tracing::warn!(
+                    key = %id,
+                    error = %reason,
+                    "could not revoke a key created beside errors"
+                );
                 Error::CreationFailed {
                     message: format!(
                         "the server created key {id} but also reported errors, and revoking it \
