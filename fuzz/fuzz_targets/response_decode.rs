@@ -221,6 +221,12 @@ fn text_only(body: &[u8]) {
             assert_eq!(again.0, parsed.0, "{text:?} -> {written:?}");
         }
     }
+    // A refused date-time's error names no input (a secret may sit where a date belongs).
+    if let Err(error) = text.parse::<DateTime>() {
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains(FUZZ_API_KEY), "{text:?} -> {shown}");
+        assert!(!shown.contains(SECRET_JWT), "{text:?} -> {shown}");
+    }
     let _ = serde_json::from_slice::<DateTime>(body);
     let clean = sdk::scrub(text, FUZZ_API_KEY);
     assert!(!clean.contains(FUZZ_API_KEY), "{text:?} -> {clean:?}");

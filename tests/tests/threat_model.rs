@@ -45,7 +45,10 @@ fn every_threat_has_a_mitigation_and_an_existing_test() {
         rows += 1;
         let at = format!("docs/threat-model.md:{}", n + 1);
         if cells.len() != 3 {
-            problems.push(format!("{at}: {} cells, expected threat | mitigation | test", cells.len()));
+            problems.push(format!(
+                "{at}: {} cells, expected threat | mitigation | test",
+                cells.len()
+            ));
             continue;
         }
         if cells[1].len() < 10 {
@@ -68,6 +71,13 @@ fn every_threat_has_a_mitigation_and_an_existing_test() {
             }
         }
     }
-    assert!(rows >= 30, "only {rows} threat rows found: is the table format intact?");
-    assert!(problems.is_empty(), "docs/threat-model.md is out of date:\n{}", problems.join("\n"));
+    assert!(
+        rows >= 30,
+        "only {rows} threat rows found: is the table format intact?"
+    );
+    assert!(
+        problems.is_empty(),
+        "docs/threat-model.md is out of date:\n{}",
+        problems.join("\n")
+    );
 }

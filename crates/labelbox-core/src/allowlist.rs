@@ -166,6 +166,11 @@ pub enum AllowlistError {
         /// What is wrong with it.
         reason: AllowedIpError,
     },
+    /// No entry at all. An empty allowlist would mean "from nowhere", but the API stores
+    /// an empty list as "no allowlist" ("from anywhere"), so it is refused: omit the
+    /// allowlist for a key usable from anywhere.
+    #[error("an IP allowlist needs at least one entry; to allow any address, give no allowlist")]
+    Empty,
     /// More than [`MAX_ALLOWLIST_ENTRIES`] unique entries.
     #[error("At most {max} unique allowed IP entries are allowed; got {count}", max = MAX_ALLOWLIST_ENTRIES)]
     TooMany {
@@ -179,10 +184,13 @@ pub enum AllowlistError {
 /// Each entry is trimmed, must be non-empty and an IPv4/IPv6 address or CIDR network,
 /// is turned into canonical text (IPv6 compressed), and must not have host bits set;
 /// duplicates (by canonical form) are dropped keeping the first; at most 50 unique
-/// entries remain. Errors name the entry and its zero-based index.
+/// entries remain. Errors name the entry and its zero-based index. An allowlist has at
+/// least one entry: no entries is [`AllowlistError::Empty`] (the API reads an empty list as
+/// "no allowlist", so "nowhere" would silently become "anywhere"; for no restriction,
+/// give no allowlist at all).
 ///
 /// ```
-/// use labelbox_core::IpAllowlist;
+/// use labelbox_core::{AllowlistError, IpAllowlist};
 ///
 /// let list = IpAllowlist::new(["192.168.1.5", " 10.0.0.0/8 ", "2001:db8:0::1", "192.168.1.5"])?;
 /// assert_eq!(list.to_strings(), ["192.168.1.5", "10.0.0.0/8", "2001:db8::1"]);
@@ -194,15 +202,18 @@ pub enum AllowlistError {
 ///     err.to_string(),
 ///     "allowed_ip_cidrs[1]: 10.0.0.1/8 has host bits set; did you mean 10.0.0.0/8?"
 /// );
+///
+/// assert_eq!(IpAllowlist::new(Vec::<String>::new()), Err(AllowlistError::Empty));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IpAllowlist {
     entries: Vec<AllowedIp>,
 }
 
 impl IpAllowlist {
-    /// Builds an allowlist from entries given as text, applying every rule.
+    /// Builds an allowlist from entries given as text, applying every rule; no entries
+    /// at all is [`AllowlistError::Empty`].
     pub fn new<I, S>(entries: I) -> Result<IpAllowlist, AllowlistError>
     where
         I: IntoIterator<Item = S>,
@@ -218,18 +229,15 @@ impl IpAllowlist {
                 unique.push(entry);
             }
         }
+        if unique.is_empty() {
+            return Err(AllowlistError::Empty);
+        }
         if unique.len() > MAX_ALLOWLIST_ENTRIES {
             return Err(AllowlistError::TooMany {
                 count: unique.len(),
             });
         }
         Ok(IpAllowlist { entries: unique })
-    }
-
-    /// An allowlist with no entries. (Whether "no allowlist" is sent as `null` or as an
-    /// empty list is the caller's choice; the reference client sends `null` for none.)
-    pub fn empty() -> IpAllowlist {
-        IpAllowlist::default()
     }
 
     /// The unique entries, in first-seen order.
@@ -247,12 +255,8 @@ impl IpAllowlist {
         self.entries.iter().any(|entry| entry.contains(ip))
     }
 
-    /// Whether the list has no entries.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The number of entries.
+    /// The number of entries (at least one).
+    #[allow(clippy::len_without_is_empty)] // never empty: `new` refuses no entries
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -284,10 +288,10 @@ impl FromStr for IpAllowlist {
     type Err = AllowlistError;
 
     /// Comma-separated entries (`"10.0.0.0/8, 192.168.1.5"`), as a command line gives them.
-    /// Empty text is an empty allowlist.
+    /// Empty text is [`AllowlistError::Empty`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if s.trim().is_empty() {
-            return Ok(IpAllowlist::empty());
+            return Err(AllowlistError::Empty);
         }
         IpAllowlist::new(s.split(','))
     }
@@ -370,6 +374,16 @@ mod tests {
         );
         assert_eq!(err.to_string(), "allowed_ip_cidrs[1]: entry is empty");
         assert!(IpAllowlist::new([""]).is_err());
+    }
+
+    #[test]
+    fn no_entries_is_refused_not_read_as_anywhere() {
+        let err = IpAllowlist::new(Vec::<&str>::new()).unwrap_err();
+        assert_eq!(err, AllowlistError::Empty);
+        assert_eq!(
+            err.to_string(),
+            "an IP allowlist needs at least one entry; to allow any address, give no allowlist"
+        );
     }
 
     #[test]
@@ -471,7 +485,6 @@ mod tests {
         assert!(!list.contains(ip("2001:db9::1")));
         assert!(list.contains(ip("::ffff:10.1.1.1")));
         assert!(list.contains(ip("::ffff:192.168.1.5")));
-        assert!(!IpAllowlist::empty().contains(ip("10.0.0.1")));
     }
 
     #[test]
@@ -485,7 +498,14 @@ mod tests {
         let back: IpAllowlist = serde_json::from_str(r#"["10.0.0.0/8","2001:db8::1"]"#).unwrap();
         assert_eq!(back, list);
         assert!(serde_json::from_str::<IpAllowlist>(r#"["10.0.0.1/8"]"#).is_err());
-        assert!("".parse::<IpAllowlist>().unwrap().is_empty());
+        assert_eq!("".parse::<IpAllowlist>(), Err(AllowlistError::Empty));
+        assert_eq!(" ".parse::<IpAllowlist>(), Err(AllowlistError::Empty));
+        assert_eq!(
+            serde_json::from_str::<IpAllowlist>("[]")
+                .unwrap_err()
+                .to_string(),
+            AllowlistError::Empty.to_string()
+        );
     }
 
     fn entry_strategy() -> impl Strategy<Value = String> {

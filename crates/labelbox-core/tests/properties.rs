@@ -205,8 +205,9 @@ fn dedup(entries: Vec<Written>) -> Vec<Written> {
 }
 
 /// Unique (by canonical form) written entries, at most `max`.
+/// At least one entry: an allowlist is never empty.
 fn unique_entries(max: usize) -> impl Strategy<Value = Vec<Written>> {
-    prop::collection::vec(written_entry(), 0..=max).prop_map(dedup)
+    prop::collection::vec(written_entry(), 1..=max).prop_map(dedup)
 }
 
 proptest! {

@@ -71,6 +71,8 @@
 //!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
 //!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
 //!   clock more than about 100 years from the real one is refused (400).
+//! - Every response's `Date` header reads the emulator clock (like the `createdAt` it
+//!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent).

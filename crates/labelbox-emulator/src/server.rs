@@ -487,6 +487,18 @@ async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     )
 }
 
+/// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
+/// client sees the same clock in `Date` as in the `createdAt` of what it creates.
+async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response) -> Response {
+    let date = app.now().format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ));
+    if let Ok(Ok(value)) = date.map(HeaderValue::try_from) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}
+
 /// How long [`serve`] waits, at shutdown, for open connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -505,6 +517,10 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
         .route("/graphql", post(graphql))
         .nest("/_emulator", admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&app),
+            stamp_date,
+        ))
         .with_state(app);
     let mut stop = shutdown.clone();
     loop {

@@ -38,19 +38,17 @@ impl From<DateTime> for OffsetDateTime {
 }
 
 /// Why a string is not an ISO-8601 date-time.
+///
+/// It says what was expected, never what was found: the text comes from a server, and a
+/// broken response may carry a secret where a date belongs (errors end up in logs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseDateTimeError {
-    input: String,
     reason: &'static str,
 }
 
 impl fmt::Display for ParseDateTimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not an ISO-8601 date-time: {}",
-            self.input, self.reason
-        )
+        write!(f, "not an ISO-8601 date-time: {}", self.reason)
     }
 }
 
@@ -127,10 +125,7 @@ impl<'de> Deserialize<'de> for DateTime {
 }
 
 fn parse_lenient(input: &str) -> Result<OffsetDateTime, ParseDateTimeError> {
-    let fail = |reason| ParseDateTimeError {
-        input: input.to_owned(),
-        reason,
-    };
+    let fail = |reason| ParseDateTimeError { reason };
     let text = input.trim();
     let (date_text, rest) = text.split_at_checked(10).unwrap_or((text, ""));
     let date = Date::parse(date_text, format_description!("[year]-[month]-[day]"))
@@ -280,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn garbage_is_rejected_with_the_input_in_the_message() {
+    fn garbage_is_rejected_without_the_input_in_the_message() {
         for bad in [
             "",
             "yesterday",
@@ -292,8 +287,27 @@ mod tests {
             "2026-11-26T08:56:16 UTC",
             "1700000000",
         ] {
+            let error = bad.parse::<DateTime>().unwrap_err().to_string();
+            assert!(
+                error.starts_with("not an ISO-8601 date-time: expected "),
+                "{error}"
+            );
+            if bad.len() > 4 {
+                assert!(!error.contains(bad), "{error}");
+            }
+        }
+        // What a fuzzer found: a secret inside a malformed date, with backticks that once
+        // ended the quoted part early, reached an error message.
+        let secret = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
+        for bad in [
+            format!("20```T0m `{secret}` 26U08:T6:16.000Z"),
+            format!("2088-11-26T08:56:16.00Viewe22`222{secret}r6.000Z"),
+        ] {
             let error = bad.parse::<DateTime>().unwrap_err();
-            assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains(secret), "{shown}");
+            let error = serde_json::from_value::<DateTime>(serde_json::json!(bad)).unwrap_err();
+            assert!(!error.to_string().contains(secret), "{error}");
         }
     }
 

@@ -56,10 +56,29 @@ impl Client {
         sdk_method: &'static str,
         include_expired: bool,
     ) -> Result<Vec<ApiKey>, Error> {
+        self.list_keys_and_caller(sdk_method, include_expired)
+            .await
+            .map(|(_, keys)| keys)
+    }
+
+    /// The listed keys and the caller's own user id (the listing's `user.id`).
+    pub(crate) async fn list_keys_and_caller(
+        &self,
+        sdk_method: &'static str,
+        include_expired: bool,
+    ) -> Result<(UserId, Vec<ApiKey>), Error> {
         let data = self
             .run::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
             .await?;
-        keys_from(data, include_expired, OffsetDateTime::now_utc())
+        let caller = data
+            .user
+            .as_ref()
+            .map(|user| UserId::from(user.id.clone()))
+            .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
+        Ok((
+            caller,
+            keys_from(data, include_expired, OffsetDateTime::now_utc())?,
+        ))
     }
 
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the

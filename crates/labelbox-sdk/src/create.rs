@@ -17,8 +17,13 @@ use crate::{
 
 const SDK_METHOD: &str = "Client:create_api_key";
 
-/// How far a server's clock may be behind ours when reconciling a lost creation.
-const CLOCK_SKEW: time::Duration = time::Duration::seconds(5);
+/// How much earlier than the preflight's `Date` a key of this creation may carry as its
+/// `createdAt`: the header's one-second resolution, and a server whose front end and
+/// database read slightly different clocks.
+const SERVER_CLOCK_ALLOWANCE: time::Duration = time::Duration::seconds(2);
+
+/// Without a `Date` header from the server, how far its clock may be behind ours.
+const CLIENT_CLOCK_SKEW: time::Duration = time::Duration::seconds(5);
 
 /// What to create: a key's name, the user it acts as, its role, how long it is valid and,
 /// optionally, the IP addresses or networks it may be used from.
@@ -80,8 +85,8 @@ impl CreateApiKeyRequest {
         }
     }
 
-    /// Restricts the key to these addresses and networks. An empty allowlist is sent as
-    /// an empty list (not as "no allowlist").
+    /// Restricts the key to these addresses and networks (an [`IpAllowlist`] always has
+    /// at least one entry). For a key usable from anywhere, do not call this.
     #[must_use]
     pub fn allowed_ips(mut self, allowlist: IpAllowlist) -> Self {
         self.allowed_ips = AllowedIps::Checked(allowlist);
@@ -90,7 +95,9 @@ impl CreateApiKeyRequest {
 
     /// Restricts the key to addresses and networks given as text; they are checked by
     /// [`Client::create_api_key`] with [`IpAllowlist`]'s rules (trimmed, canonical,
-    /// strict networks, duplicates dropped, at most 50) before any request.
+    /// strict networks, duplicates dropped, at most 50) before any request. No entries at
+    /// all is refused ([`crate::AllowlistError::Empty`]) rather than sent as `[]`, which the
+    /// API reads as "no allowlist": for a key usable from anywhere, do not call this.
     #[must_use]
     pub fn allowed_ip_entries<I, S>(mut self, entries: I) -> Self
     where
@@ -157,11 +164,18 @@ impl Client {
     /// when the connection could not be made or the server rate-limited the request. After
     /// a failure that may have reached the server (a timeout after sending, a dropped
     /// connection, a 5xx) the client reconciles: it lists the keys, revokes the target
-    /// user's keys with this name created since the attempt began (their secret was lost
-    /// with the response), and sends the mutation once more. You end with exactly one key
-    /// whose secret you hold, or [`Error::CreationFailed`] saying what happened and which
-    /// orphan ids were revoked. The remaining edge: another client creating a key with the
-    /// same name for the same user within those few seconds would see it revoked too.
+    /// user's keys with this name that the caller created since the creation began (their
+    /// secret was lost with the response), and sends the mutation once more. "Since" is
+    /// read on the server's clock (the preflight answer's `Date` against the keys'
+    /// `createdAt`), so a client clock that is off changes nothing, and other users' keys
+    /// are never touched. You end with exactly one key whose secret you hold, or
+    /// [`Error::CreationFailed`] saying what happened and which ids were revoked. The
+    /// remaining edge: your own concurrent creation of a key with the same name for the
+    /// same user, within those few seconds, would be revoked too.
+    ///
+    /// An answer that carries both a created key and GraphQL errors is a failure too: the
+    /// key's settings cannot be trusted, so it is revoked and [`Error::CreationFailed`]
+    /// names it in `orphans_revoked` (if revoking fails, the message names the live key).
     /// `X-SDK-Method: Client:create_api_key` on every request, reconciliation included.
     ///
     /// [`RetryPolicy`]: crate::RetryPolicy
@@ -194,7 +208,7 @@ impl Client {
     ) -> Result<CreatedApiKey, Error> {
         let allowlist = request.check()?;
         let email = request.user.email().to_owned();
-        let caller = self.preflight(&email).await?;
+        let (caller, server_date) = self.preflight(&email).await?;
 
         let grantable = caller.grantable();
         let role_name = request
@@ -203,8 +217,18 @@ impl Client {
             .map(|role: &Role| role.name.clone())
             .ok_or_else(|| Error::InvalidRole {
                 requested: request.role.name().to_owned(),
-                allowed: grantable.iter().map(|r| r.name.clone()).collect(),
+                // Role names come from the server: scrubbed like any server text.
+                allowed: grantable
+                    .iter()
+                    .map(|r| self.inner.transport.scrub(&r.name))
+                    .collect(),
             })?;
+        // Keys this creation may leave behind carry a `createdAt` at or after the preflight's
+        // answer, on the server's clock; our own clock only when the server sends no `Date`.
+        let since = match server_date {
+            Some(date) => date - SERVER_CLOCK_ALLOWANCE,
+            None => OffsetDateTime::now_utc() - CLIENT_CLOCK_SKEW,
+        };
 
         let variables = create_api_key::Variables {
             name: request.name,
@@ -213,24 +237,22 @@ impl Client {
             validity_seconds: Some(request.validity.as_seconds()),
             allowed_ip_cidrs: allowlist.map(|list| list.to_strings()),
         };
-        self.create_reconciled(variables).await
+        self.create_reconciled(variables, since).await
     }
 
     /// The mutation, with orphan reconciliation: after a failure that may have reached
     /// the server (timeout after sending, dropped connection, 5xx), list the target user's
-    /// keys, revoke those with this name created since the attempt began (their secret is
-    /// lost), and try once more. The caller ends with one key whose secret it holds, or
-    /// [`Error::CreationFailed`] naming the revoked orphans.
+    /// keys, revoke those with this name that the caller created at or after `since` (server
+    /// time; their secret is lost), and try once more. The caller ends with one key whose
+    /// secret it holds, or [`Error::CreationFailed`] naming the revoked keys.
     async fn create_reconciled(
         &self,
         variables: create_api_key::Variables,
+        since: OffsetDateTime,
     ) -> Result<CreatedApiKey, Error> {
         const ATTEMPTS: u32 = 2;
         let mut orphans_revoked = Vec::new();
         let mut attempt = 0;
-        // Any key with this name for this user created since the first attempt began is
-        // ours (or the documented edge: another client's, in the same window).
-        let started = OffsetDateTime::now_utc();
         loop {
             attempt += 1;
             let failure = match self
@@ -245,10 +267,7 @@ impl Client {
             {
                 Ok(data) => match created_from(data) {
                     // `createApiKey: null` without errors: whether a key exists is unknown.
-                    Err(error) => Failure {
-                        error,
-                        delivery: Delivery::Unknown,
-                    },
+                    Err(error) => Failure::new(error, Delivery::Unknown),
                     Ok(created) => {
                         if attempt > 1 {
                             // The first request may have been committed late (the server was
@@ -256,7 +275,7 @@ impl Client {
                             // the key we hold.
                             orphans_revoked.push(created.id().clone());
                             let swept = self
-                                .revoke_orphans(&variables, started, &mut orphans_revoked)
+                                .revoke_orphans(&variables, since, &mut orphans_revoked)
                                 .await;
                             orphans_revoked.retain(|id| id != created.id());
                             if let Err(error) = swept {
@@ -275,7 +294,16 @@ impl Client {
                         return Ok(created);
                     }
                 },
-                Err(failure) => failure,
+                Err(mut failure) => {
+                    // Errors beside a created key: the key is live and we hold its id.
+                    let created = failure.partial_data.take();
+                    if let Some(id) = created.and_then(|data| created_key_id(&data)) {
+                        return Err(self
+                            .revoke_created_with_errors(id, failure.error, orphans_revoked)
+                            .await);
+                    }
+                    failure
+                }
             };
             match failure.delivery {
                 Delivery::Unknown => {}
@@ -293,7 +321,7 @@ impl Client {
             }
             // The server may have created a key whose secret never reached us.
             if let Err(reason) = self
-                .revoke_orphans(&variables, started, &mut orphans_revoked)
+                .revoke_orphans(&variables, since, &mut orphans_revoked)
                 .await
             {
                 return Err(Error::CreationFailed {
@@ -319,23 +347,24 @@ impl Client {
         }
     }
 
-    /// Revokes the target user's live keys named like the request and created since
-    /// `started` (less a small allowance for clock skew). Another client creating a key with
-    /// the same name for the same user within that window would lose it too: the one
-    /// remaining edge, documented on [`Client::create_api_key`].
+    /// Revokes the target user's live keys named like the request, created by the caller
+    /// (`createdByUserId`, or the key's user for older keys, as the contract reads it) at or
+    /// after `since` on the server's clock. Only the caller's own creation of a key with the
+    /// same name for the same user in that window would be revoked too: the remaining edge,
+    /// documented on [`Client::create_api_key`].
     async fn revoke_orphans(
         &self,
         variables: &create_api_key::Variables,
-        started: OffsetDateTime,
+        since: OffsetDateTime,
         revoked: &mut Vec<ApiKeyId>,
     ) -> Result<(), Error> {
-        let since = started - CLOCK_SKEW;
-        let keys = self.list_keys_for(SDK_METHOD, true).await?;
+        let (caller, keys) = self.list_keys_and_caller(SDK_METHOD, true).await?;
         let name = variables.name.trim();
         for key in keys {
             if !key.revoked
                 && key.name.trim() == name
                 && key.user_email.eq_ignore_ascii_case(&variables.user_email)
+                && key.creator_id() == &caller
                 && key.created_at >= since
                 && !revoked.contains(&key.id)
             {
@@ -360,39 +389,85 @@ impl Client {
         *self.caller_cache() = None;
     }
 
-    /// Checks the user exists and returns the caller's permissions and roles: one request,
-    /// cold (user, permissions and roles together) or warm (the user only).
-    async fn preflight(&self, email: &str) -> Result<Arc<CallerContext>, Error> {
+    /// A created key came back beside GraphQL errors. Its settings cannot be trusted, so
+    /// it is revoked (retried like any revocation) and the creation fails naming it; its
+    /// secret is never put into the error. If revoking fails, the error names the live key.
+    async fn revoke_created_with_errors(
+        &self,
+        id: ApiKeyId,
+        error: Error,
+        mut orphans_revoked: Vec<ApiKeyId>,
+    ) -> Error {
+        match self.revoke_key_for(&id, SDK_METHOD).await {
+            Ok(()) => {
+                tracing::warn!(key = %id, "revoked a key created beside errors");
+                orphans_revoked.push(id);
+                Error::CreationFailed {
+                    message: "the server created the key but also reported errors, so the key \
+                              was revoked"
+                        .to_owned(),
+                    orphans_revoked,
+                    source: Some(Box::new(error)),
+                }
+            }
+            Err(reason) => {
+                tracing::warn!(
+                    key = %id,
+                    error = %reason,
+                    "could not revoke a key created beside errors"
+                );
+                Error::CreationFailed {
+                    message: format!(
+                        "the server created key {id} but also reported errors, and revoking it \
+                         failed ({reason}); revoke it (`labelbox keys revoke {id}`)"
+                    ),
+                    orphans_revoked,
+                    source: Some(Box::new(error)),
+                }
+            }
+        }
+    }
+
+    /// Checks the user exists and returns the caller's permissions and roles, and the
+    /// server's clock when it answered: one request, cold (user, permissions and roles
+    /// together) or warm (the user only).
+    async fn preflight(
+        &self,
+        email: &str,
+    ) -> Result<(Arc<CallerContext>, Option<OffsetDateTime>), Error> {
         let cached = self.caller_cache().clone();
-        let (found, caller) = match cached {
+        let transport = &self.inner.transport;
+        let (found, caller, server_date) = match cached {
             Some(caller) => {
-                let data = self
-                    .run::<organization_users_by_email::OrganizationUsersByEmail>(
+                let (data, server_date) = transport
+                    .execute_dated::<organization_users_by_email::OrganizationUsersByEmail>(
                         organization_users_by_email::Variables {
                             email: email.to_owned(),
                         },
                         SDK_METHOD,
+                        Idempotency::Idempotent,
                     )
                     .await?;
-                (user_found(data, email)?, caller)
+                (user_found(data, email)?, caller, server_date)
             }
             None => {
-                let data = self
-                    .run::<create_api_key_preflight::CreateApiKeyPreflight>(
+                let (data, server_date) = transport
+                    .execute_dated::<create_api_key_preflight::CreateApiKeyPreflight>(
                         create_api_key_preflight::Variables {
                             email: email.to_owned(),
                         },
                         SDK_METHOD,
+                        Idempotency::Idempotent,
                     )
                     .await?;
                 let (found, caller) = preflight_from(data, email)?;
                 let caller = Arc::new(caller);
                 *self.caller_cache() = Some(Arc::clone(&caller));
-                (found, caller)
+                (found, caller, server_date)
             }
         };
         if found {
-            Ok(caller)
+            Ok((caller, server_date))
         } else {
             Err(Error::UserNotFound {
                 email: email.to_owned(),
@@ -408,6 +483,17 @@ impl Client {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The id of the key a `createApiKey` answer names, read from `data` that came with errors
+/// (the secret beside it is dropped unread).
+fn created_key_id(data: &crate::transport::PartialData) -> Option<ApiKeyId> {
+    data.0
+        .get("createApiKey")?
+        .get("id")?
+        .as_str()
+        .filter(|id| !id.is_empty())
+        .map(ApiKeyId::from)
 }
 
 /// The created key from the mutation's response; the domain mapping of `CreateApiKey`.

@@ -114,7 +114,7 @@ fn typed<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
 ) -> Result<T, Error> {
     let slow = classify(operation, status, None, body, FUZZ_API_KEY)
         .map_err(Error::from)
-        .and_then(|data| decode_data::<T>(operation, data));
+        .and_then(|data| decode_data::<T>(operation, data, FUZZ_API_KEY));
     match decode_success::<T>(status, body) {
         Some(fast) => {
             match &slow {

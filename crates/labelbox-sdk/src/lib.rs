@@ -37,6 +37,7 @@ mod cache;
 mod client;
 mod convert;
 mod create;
+mod decode;
 mod retry;
 mod transport;
 

@@ -8,11 +8,13 @@
 use std::time::{Duration, Instant};
 
 use graphql_client::GraphQLQuery;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, DATE, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use time::OffsetDateTime;
 use tracing::Instrument;
 
+pub(crate) use crate::decode::decode;
 use crate::retry::RetryPolicy;
 use crate::{redact_secrets, Error, GraphQlError};
 
@@ -116,6 +118,29 @@ pub(crate) enum Delivery {
 pub(crate) struct Failure {
     pub(crate) error: Error,
     pub(crate) delivery: Delivery,
+    /// A non-null `data` that came with the GraphQL errors: the server may have done
+    /// something worth knowing (a `createApiKey` that created a key).
+    pub(crate) partial_data: Option<Box<PartialData>>,
+}
+
+impl Failure {
+    pub(crate) fn new(error: Error, delivery: Delivery) -> Self {
+        Failure {
+            error,
+            delivery,
+            partial_data: None,
+        }
+    }
+}
+
+/// `data` of an answer that also carried errors. It may hold a created key's secret, so
+/// its `Debug` shows nothing of it.
+pub(crate) struct PartialData(pub(crate) Value);
+
+impl std::fmt::Debug for PartialData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PartialData(..)")
+    }
 }
 
 impl From<Failure> for Error {
@@ -153,6 +178,12 @@ impl Transport {
             .map_err(Error::from)
     }
 
+    /// `text` from the server with the API key and JWT-like tokens replaced by `[REDACTED]`.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        redact_secrets(text, secrecy::ExposeSecret::expose_secret(&self.api_key))
+            .unwrap_or_else(|| text.to_owned())
+    }
+
     /// Like [`Transport::execute`], keeping how far the last attempt got, so a
     /// non-idempotent caller can tell "never arrived" from "may have happened".
     pub(crate) async fn execute_detailed<Q: GraphQLQuery>(
@@ -161,14 +192,29 @@ impl Transport {
         sdk_method: &'static str,
         idempotency: Idempotency,
     ) -> Result<Q::ResponseData, Failure> {
+        self.execute_dated::<Q>(variables, sdk_method, idempotency)
+            .await
+            .map(|(data, _)| data)
+    }
+
+    /// Like [`Transport::execute_detailed`], with the server's clock reading when it
+    /// answered (its `Date` header), for comparisons with times the server reports.
+    pub(crate) async fn execute_dated<Q: GraphQLQuery>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+    ) -> Result<(Q::ResponseData, Option<OffsetDateTime>), Failure> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let idempotency = idempotency.resolve(body.query);
-        let bytes = serde_json::to_vec(&body).map_err(|e| Failure {
-            error: Error::Configuration {
-                message: format!("the {operation} variables cannot be serialised: {e}"),
-            },
-            delivery: Delivery::NotSent,
+        let bytes = serde_json::to_vec(&body).map_err(|e| {
+            Failure::new(
+                Error::Configuration {
+                    message: format!("the {operation} variables cannot be serialised: {e}"),
+                },
+                Delivery::NotSent,
+            )
         })?;
         let span = tracing::info_span!(
             "labelbox.operation",
@@ -178,19 +224,20 @@ impl Transport {
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let answer = self
+        let (answer, server_date) = self
             .post::<Q::ResponseData>(operation, sdk_method, bytes, idempotency, &span)
             .instrument(span.clone())
             .await?;
         match answer {
-            Answer::Decoded(data) => Ok(data),
+            Answer::Decoded(data) => Ok((data, server_date)),
             // The server answered 200 but the answer is unusable: whatever it did is unknown.
-            Answer::Data(data) => {
-                decode::<Q::ResponseData>(operation, data).map_err(|error| Failure {
-                    error,
-                    delivery: Delivery::Unknown,
-                })
-            }
+            Answer::Data(data) => decode::<Q::ResponseData>(
+                operation,
+                data,
+                secrecy::ExposeSecret::expose_secret(&self.api_key),
+            )
+            .map(|data| (data, server_date))
+            .map_err(|error| Failure::new(error, Delivery::Unknown)),
         }
     }
 
@@ -227,7 +274,7 @@ impl Transport {
         body: Vec<u8>,
         idempotency: Idempotency,
         span: &tracing::Span,
-    ) -> Result<Answer<T>, Failure> {
+    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -293,10 +340,10 @@ impl Transport {
         sdk_method: &'static str,
         body: Vec<u8>,
         span: &tracing::Span,
-    ) -> Result<Answer<T>, Failure> {
+    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
         let answer = self.send(sdk_method, body, span).await?;
         if let Some(data) = decode_success::<T>(answer.status, &answer.body) {
-            return Ok(Answer::Decoded(data));
+            return Ok((Answer::Decoded(data), answer.date));
         }
         classify(
             operation,
@@ -305,7 +352,7 @@ impl Transport {
             &answer.body,
             secrecy::ExposeSecret::expose_secret(&self.api_key),
         )
-        .map(Answer::Data)
+        .map(|data| (Answer::Data(data), answer.date))
     }
 
     /// One POST of `body` to the endpoint and its answer, unclassified: the one place a
@@ -329,12 +376,10 @@ impl Transport {
         let status = response.status().as_u16();
         span.record("status", status);
         let retry_after = parse_retry_after(response.headers());
+        let date = parse_date(response.headers());
         let limit = self.max_response_bytes;
         // The server processed the request; only its answer is unreadable.
-        let too_large = || Failure {
-            error: Error::ResponseTooLarge { limit },
-            delivery: Delivery::Unknown,
-        };
+        let too_large = || Failure::new(Error::ResponseTooLarge { limit }, Delivery::Unknown);
         if response
             .content_length()
             .is_some_and(|length| length > limit)
@@ -357,6 +402,7 @@ impl Transport {
         Ok(HttpAnswer {
             status,
             retry_after,
+            date,
             body: bytes,
         })
     }
@@ -386,7 +432,7 @@ impl Transport {
                 source: Box::new(error.without_url()),
             }
         };
-        Failure { error, delivery }
+        Failure::new(error, delivery)
     }
 }
 
@@ -394,6 +440,8 @@ impl Transport {
 pub(crate) struct HttpAnswer {
     pub(crate) status: u16,
     pub(crate) retry_after: Option<Duration>,
+    /// The response's `Date` header: the server's clock.
+    pub(crate) date: Option<OffsetDateTime>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -500,6 +548,20 @@ fn duration_ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// The `Date` header (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`): the
+/// server's clock when it answered, to one second.
+fn parse_date(headers: &HeaderMap) -> Option<OffsetDateTime> {
+    let text = headers.get(DATE)?.to_str().ok()?.trim();
+    time::PrimitiveDateTime::parse(
+        text,
+        time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        ),
+    )
+    .ok()
+    .map(time::PrimitiveDateTime::assume_utc)
+}
+
 /// `Retry-After` as delay-seconds or an HTTP date.
 fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -524,7 +586,7 @@ pub(crate) fn classify(
     body: &[u8],
     api_key: &str,
 ) -> Result<Value, Failure> {
-    let failure = |error: Error, delivery: Delivery| Failure { error, delivery };
+    let failure = Failure::new;
     let mut json: Value = match serde_json::from_slice(body) {
         Ok(json) => json,
         Err(parse_error) => {
@@ -574,6 +636,10 @@ pub(crate) fn classify(
         .unwrap_or_default();
     let message = json.get("message").and_then(Value::as_str);
     if let Some(mut error) = crate::classify_response_errors(errors, message) {
+        let partial_data = match json.get_mut("data").map(Value::take) {
+            Some(Value::Null) | None => None,
+            Some(data) => Some(Box::new(PartialData(data))),
+        };
         let delivery = match &mut error {
             Error::RateLimited {
                 retry_after: wait, ..
@@ -588,7 +654,10 @@ pub(crate) fn classify(
             }
             _ => Delivery::Processed,
         };
-        return Err(failure(error, delivery));
+        return Err(Failure {
+            partial_data,
+            ..failure(error, delivery)
+        });
     }
     if status == 429 {
         return Err(failure(
@@ -683,60 +752,6 @@ fn reason(status: u16) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Decodes `data` into an operation's response type, naming the failing field's path.
-pub(crate) fn decode<T: DeserializeOwned>(operation: &str, data: Value) -> Result<T, Error> {
-    serde_path_to_error::deserialize(data).map_err(|e| {
-        let message = e.inner().to_string();
-        let mut path = e.path().to_string();
-        // A missing field is reported at its parent; name the field itself.
-        if let Some(field) = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            path = if path == "." {
-                field.to_owned()
-            } else {
-                format!("{path}.{field}")
-            };
-        }
-        Error::Decode {
-            operation: operation.to_owned(),
-            path,
-            message: redact_values(&message),
-        }
-    })
-}
-
-/// Replaces quoted values in a decoder message with `…`: the message says what was wrong
-/// without repeating response content (which could, in a broken response, be a secret).
-/// Field names in "missing field" / "unknown field" messages are kept.
-fn redact_values(message: &str) -> String {
-    if message.starts_with("missing field") || message.starts_with("duplicate field") {
-        return message.to_owned();
-    }
-    let mut out = String::with_capacity(message.len());
-    let mut open: Option<char> = None;
-    for c in message.chars() {
-        match open {
-            Some(quote) if c == quote => {
-                out.push('…');
-                out.push(c);
-                open = None;
-            }
-            Some(_) => {}
-            None if c == '"' || c == '`' => {
-                out.push(c);
-                open = Some(c);
-            }
-            None => out.push(c),
-        }
-    }
-    if open.is_some() {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -800,34 +815,6 @@ mod tests {
         assert!(f.error.to_string().contains("You have exceeded the limit"));
     }
 
-    #[test]
-    fn decode_names_the_path_without_the_value() {
-        #[derive(Debug, serde::Deserialize)]
-        struct Inner {
-            #[allow(dead_code)]
-            n: i64,
-        }
-        #[derive(Debug, serde::Deserialize)]
-        struct Outer {
-            #[allow(dead_code)]
-            items: Vec<Inner>,
-        }
-        let error =
-            decode::<Outer>("Op", json!({"items": [{"n": 1}, {"n": "secret-text"}]})).unwrap_err();
-        match &error {
-            Error::Decode { path, message, .. } => {
-                assert_eq!(path, "items[1].n");
-                assert!(!message.contains("secret-text"), "{message}");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
-        let error = decode::<Outer>("Op", json!({"items": [{}]})).unwrap_err();
-        assert!(error.to_string().contains("missing field `n`"), "{error}");
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items[0].n"));
-        let error = decode::<Outer>("Op", json!({})).unwrap_err();
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items"));
-    }
-
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Data {
         a: i64,
@@ -884,19 +871,9 @@ mod tests {
             r#"{"errors":null,"data":{"a":-5,"z":{"q":[1,2.5,"s"]}}}"#,
         ] {
             let fast = decode_success::<Data>(200, body.as_bytes()).unwrap();
-            let slow = decode::<Data>("Op", run(200, body).unwrap()).unwrap();
+            let slow = decode::<Data>("Op", run(200, body).unwrap(), "").unwrap();
             assert_eq!(fast, slow, "{body}");
         }
-    }
-
-    #[test]
-    fn redaction() {
-        assert_eq!(
-            redact_values(r#"invalid type: string "eyJ.x.y", expected i64"#),
-            r#"invalid type: string "…", expected i64"#
-        );
-        assert_eq!(redact_values("`abc` is not a date"), "`…` is not a date");
-        assert_eq!(redact_values("missing field `id`"), "missing field `id`");
     }
 
     #[test]
@@ -962,6 +939,34 @@ mod tests {
             Idempotency::Idempotent.resolve("mutation { a }"),
             Idempotency::Idempotent
         );
+    }
+
+    #[test]
+    fn the_date_header_is_read_as_utc() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(parse_date(&headers), None);
+        headers.insert(
+            DATE,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT"),
+        );
+        assert_eq!(
+            parse_date(&headers),
+            Some(time::macros::datetime!(1994-11-06 08:49:37 UTC))
+        );
+        headers.insert(DATE, HeaderValue::from_static("yesterday"));
+        assert_eq!(parse_date(&headers), None);
+    }
+
+    #[test]
+    fn errors_beside_data_keep_the_data_out_of_sight() {
+        let body = r#"{"data":{"createApiKey":{"id":"k","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln"}},
+            "errors":[{"message":"partly failed","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
+        let f = run(200, body).unwrap_err();
+        let data = f.partial_data.as_ref().expect("the data is kept");
+        assert_eq!(data.0["createApiKey"]["id"], "k");
+        assert!(!format!("{f:?}").contains("eyJ"), "{f:?}");
+        let f = run(200, r#"{"data":null,"errors":[{"message":"no"}]}"#).unwrap_err();
+        assert!(f.partial_data.is_none());
     }
 
     #[test]

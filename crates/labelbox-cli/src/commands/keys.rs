@@ -4,8 +4,8 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use labelbox_sdk::{
-    ApiKey, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, SecretString,
-    Validity,
+    AllowedIpError, AllowlistError, ApiKey, ApiKeyId, Client, CreateApiKeyRequest, Error,
+    ExposeSecret, IpAllowlist, SecretString, Validity,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -244,10 +244,20 @@ fn parse_allowlist(entries: &[String]) -> Result<Option<IpAllowlist>, CliError> 
     if entries.is_empty() {
         return Ok(None);
     }
-    IpAllowlist::new(entries).map(Some).map_err(|e| {
-        CliError::usage(format!("invalid --allow-ip: {e}")).with_hint(
-            "give IPv4/IPv6 addresses or networks without host bits, e.g. 10.0.0.0/8 or ::1",
+    IpAllowlist::new(entries).map(Some).map_err(|e| match e {
+        // An empty value must not read as "no restriction": say so, and how to get that.
+        AllowlistError::Empty
+        | AllowlistError::Entry {
+            reason: AllowedIpError::Empty,
+            ..
+        } => CliError::usage(
+            "invalid --allow-ip: an empty value allows no address, and an allowlist needs at \
+             least one address or network",
         )
+        .with_hint("omit --allow-ip for a key usable from any address"),
+        e => CliError::usage(format!("invalid --allow-ip: {e}")).with_hint(
+            "give IPv4/IPv6 addresses or networks without host bits, e.g. 10.0.0.0/8 or ::1",
+        ),
     })
 }
 

@@ -1,0 +1,119 @@
+//! `labelbox keys create` with an `--allow-ip` that yields no address: the real binary
+//! against an emulator over loopback HTTP refuses it as a usage error (exit 2), says that an
+//! empty value allows nothing and how to allow any address, and creates no key.
+
+use std::process::{Command, Output, Stdio};
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+const NAME: &str = "empty-allowlist";
+
+struct Env {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+}
+
+impl Env {
+    fn start() -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = rt
+            .block_on(Emulator::start(EmulatorConfig::default()))
+            .unwrap();
+        Env {
+            rt,
+            emulator: Some(emulator),
+        }
+    }
+
+    fn emulator(&self) -> &EmulatorHandle {
+        self.emulator.as_ref().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .env("LABELBOX_ENDPOINT", self.emulator().endpoint())
+            .env("LABELBOX_API_KEY", self.emulator().admin_key())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn create_args<'a>(allow: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "keys",
+        "create",
+        "--name",
+        NAME,
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "1d",
+    ];
+    for value in allow {
+        args.extend(["--allow-ip", value]);
+    }
+    args
+}
+
+#[test]
+fn an_allow_ip_that_yields_no_address_is_refused_and_creates_nothing() {
+    let env = Env::start();
+    for allow in [&[""][..], &["   "], &["10.0.0.0/8", ""]] {
+        let out = env.run(&create_args(allow));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{allow:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{allow:?}: nothing on stdout");
+        assert!(
+            stderr.contains("an empty value allows no address"),
+            "{allow:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("omit --allow-ip for a key usable from any address"),
+            "{allow:?}: {stderr}"
+        );
+        assert_eq!(
+            env.emulator().operation_count("CreateApiKey"),
+            0,
+            "{allow:?}: the mutation was never sent"
+        );
+        assert!(
+            env.emulator().keys().iter().all(|k| k.name != NAME),
+            "{allow:?}: no key was created"
+        );
+    }
+
+    // Without --allow-ip the key is created, with no allowlist: the way to allow any address.
+    let out = env.run(&create_args(&[]));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let created: Vec<_> = env
+        .emulator()
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == NAME)
+        .collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].allowed_ip_cidrs, None);
+}

@@ -1,0 +1,435 @@
+//! Decoding a response's `data` into an operation's generated type, with an error that names
+//! the field's path and what kind of value was wrong, never the value itself.
+//!
+//! A broken or hostile response may carry a secret anywhere (a created key's JWT, the
+//! caller's own API key echoed into a date). `serde_json`'s messages quote the offending
+//! value, so `data` is not decoded by `serde_json` but by [`ValueDeserializer`], whose
+//! error type receives serde's structured report ([`Unexpected`], the expected type) and
+//! keeps only the *kind* of the value. The one free-form message, a type's own `custom`
+//! error (the `DateTime` scalar's, which names no input), is scrubbed with
+//! [`redact_secrets`] like every other server-sourced text.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Expected, Unexpected, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::{redact_secrets, Error};
+
+/// Decodes `data` into `T`; a failure is [`Error::Decode`] with the field's path
+/// (`user.apiKeys[0].createdAt`) and a message that holds no response content.
+pub(crate) fn decode<T: DeserializeOwned>(
+    operation: &str,
+    data: Value,
+    api_key: &str,
+) -> Result<T, Error> {
+    serde_path_to_error::deserialize(ValueDeserializer(data)).map_err(|e| {
+        let mut path = e.path().to_string();
+        let problem = e.into_inner();
+        // A missing field is reported at its parent; name the field itself.
+        if let Problem::MissingField(field) = problem.0 {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
+        let scrub = |text: String| redact_secrets(&text, api_key).unwrap_or(text);
+        Error::Decode {
+            operation: operation.to_owned(),
+            path: scrub(path),
+            message: scrub(problem.to_string()),
+        }
+    })
+}
+
+/// Why a value did not decode, as serde reports it, without the value.
+#[derive(Debug)]
+pub(crate) struct DecodeError(Problem);
+
+#[derive(Debug)]
+enum Problem {
+    InvalidType {
+        found: &'static str,
+        expected: String,
+    },
+    InvalidValue {
+        found: &'static str,
+        expected: String,
+    },
+    InvalidLength {
+        length: usize,
+        expected: String,
+    },
+    UnknownVariant {
+        expected: &'static [&'static str],
+    },
+    UnknownField {
+        expected: &'static [&'static str],
+    },
+    MissingField(&'static str),
+    DuplicateField(&'static str),
+    /// A type's own message (our scalars' never quote their input).
+    Custom(String),
+}
+
+/// The kind of an unexpected value, without its content.
+fn kind(unexpected: &Unexpected<'_>) -> &'static str {
+    match unexpected {
+        Unexpected::Bool(_) => "a boolean",
+        Unexpected::Unsigned(_) | Unexpected::Signed(_) => "an integer",
+        Unexpected::Float(_) => "a floating-point number",
+        Unexpected::Char(_) => "a character",
+        Unexpected::Str(_) => "a string",
+        Unexpected::Bytes(_) => "bytes",
+        Unexpected::Unit => "null",
+        Unexpected::Option => "an optional value",
+        Unexpected::NewtypeStruct => "a newtype struct",
+        Unexpected::Seq => "a list",
+        Unexpected::Map => "an object",
+        Unexpected::Enum => "an enum",
+        Unexpected::UnitVariant
+        | Unexpected::NewtypeVariant
+        | Unexpected::TupleVariant
+        | Unexpected::StructVariant => "an enum variant",
+        Unexpected::Other(_) => "another kind of value",
+    }
+}
+
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => "none".to_owned(),
+        names => {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("one of {}", quoted.join(", "))
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Problem::InvalidType { found, expected } => {
+                write!(f, "invalid type: {found}, expected {expected}")
+            }
+            Problem::InvalidValue { found, expected } => {
+                write!(f, "invalid value: {found}, expected {expected}")
+            }
+            Problem::InvalidLength { length, expected } => {
+                write!(f, "invalid length {length}, expected {expected}")
+            }
+            Problem::UnknownVariant { expected } => {
+                write!(f, "unknown variant, expected {}", one_of(expected))
+            }
+            Problem::UnknownField { expected } => {
+                write!(f, "unknown field, expected {}", one_of(expected))
+            }
+            Problem::MissingField(field) => write!(f, "missing field `{field}`"),
+            Problem::DuplicateField(field) => write!(f, "duplicate field `{field}`"),
+            Problem::Custom(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl de::Error for DecodeError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        DecodeError(Problem::Custom(message.to_string()))
+    }
+
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        DecodeError(Problem::InvalidType {
+            found: kind(&unexpected),
+            expected: expected.to_string(),
+        })
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Self {
+        DecodeError(Problem::InvalidValue {
+            found: kind(&unexpected),
+            expected: expected.to_string(),
+        })
+    }
+
+    fn invalid_length(length: usize, expected: &dyn Expected) -> Self {
+        DecodeError(Problem::InvalidLength {
+            length,
+            expected: expected.to_string(),
+        })
+    }
+
+    fn unknown_variant(_variant: &str, expected: &'static [&'static str]) -> Self {
+        DecodeError(Problem::UnknownVariant { expected })
+    }
+
+    fn unknown_field(_field: &str, expected: &'static [&'static str]) -> Self {
+        DecodeError(Problem::UnknownField { expected })
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        DecodeError(Problem::MissingField(field))
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        DecodeError(Problem::DuplicateField(field))
+    }
+}
+
+/// A `serde_json::Value` as a deserializer with [`DecodeError`]; it visits exactly as
+/// `serde_json::Value`'s own deserializer does, so both decode the same data alike.
+struct ValueDeserializer(Value);
+
+impl<'de> de::IntoDeserializer<'de, DecodeError> for ValueDeserializer {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+fn visit_number<'de, V: Visitor<'de>>(n: Number, visitor: V) -> Result<V::Value, DecodeError> {
+    if let Some(u) = n.as_u64() {
+        visitor.visit_u64(u)
+    } else if let Some(i) = n.as_i64() {
+        visitor.visit_i64(i)
+    } else if let Some(f) = n.as_f64() {
+        visitor.visit_f64(f)
+    } else {
+        Err(de::Error::invalid_type(
+            Unexpected::Other("number"),
+            &visitor,
+        ))
+    }
+}
+
+fn visit_array<'de, V: Visitor<'de>>(
+    items: Vec<Value>,
+    visitor: V,
+) -> Result<V::Value, DecodeError> {
+    let mut seq = de::value::SeqDeserializer::new(items.into_iter().map(ValueDeserializer));
+    let value = visitor.visit_seq(&mut seq)?;
+    seq.end()?;
+    Ok(value)
+}
+
+fn map_deserializer(
+    object: Map<String, Value>,
+) -> de::value::MapDeserializer<
+    'static,
+    impl Iterator<Item = (String, ValueDeserializer)>,
+    DecodeError,
+> {
+    de::value::MapDeserializer::new(
+        object
+            .into_iter()
+            .map(|(key, value)| (key, ValueDeserializer(value))),
+    )
+}
+
+fn visit_object<'de, V: Visitor<'de>>(
+    object: Map<String, Value>,
+    visitor: V,
+) -> Result<V::Value, DecodeError> {
+    let mut map = map_deserializer(object);
+    let value = visitor.visit_map(&mut map)?;
+    map.end()?;
+    Ok(value)
+}
+
+fn unexpected(value: &Value) -> Unexpected<'static> {
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(_) => Unexpected::Bool(false),
+        Value::Number(_) => Unexpected::Signed(0),
+        Value::String(_) => Unexpected::Str(""),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+impl<'de> de::Deserializer<'de> for ValueDeserializer {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(b),
+            Value::Number(n) => visit_number(n, visitor),
+            Value::String(s) => visitor.visit_string(s),
+            Value::Array(items) => visit_array(items, visitor),
+            Value::Object(object) => visit_object(object, visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            value => visitor.visit_some(ValueDeserializer(value)),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            Value::String(variant) => {
+                visitor.visit_enum(de::value::StringDeserializer::<DecodeError>::new(variant))
+            }
+            Value::Object(object) if object.len() == 1 => visitor.visit_enum(
+                de::value::MapAccessDeserializer::new(map_deserializer(object)),
+            ),
+            other => Err(de::Error::invalid_type(
+                unexpected(&other),
+                &"a string or an object with one entry",
+            )),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const KEY: &str = "client-api-key-0123456789";
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Inner {
+        n: i64,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn the_path_is_named_and_the_value_never_quoted() {
+        for bad in [
+            json!("secret-text"),
+            json!(format!("a`b\"c`{KEY}")),
+            json!(format!("\\\"{JWT}")),
+            json!(u64::MAX),
+            json!(1.5),
+            json!([KEY]),
+            json!({ "k": KEY }),
+        ] {
+            let error =
+                decode::<Outer>("Op", json!({"items": [{"n": 1}, {"n": bad}]}), "").unwrap_err();
+            let shown = format!("{error} {error:?}");
+            match &error {
+                Error::Decode { path, message, .. } => {
+                    assert_eq!(path, "items[1].n", "{shown}");
+                    assert!(message.contains("expected i64"), "{shown}");
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            for secret in ["secret-text", KEY, JWT, "18446744073709551615", "1.5"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_duplicate_and_length_errors_keep_their_field_names() {
+        let error = decode::<Outer>("Op", json!({"items": [{}]}), "").unwrap_err();
+        assert!(error.to_string().contains("missing field `n`"), "{error}");
+        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items[0].n"));
+        let error = decode::<Outer>("Op", json!({}), "").unwrap_err();
+        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items"));
+        let error = decode::<(i64, i64)>("Op", json!([1]), "").unwrap_err();
+        assert!(error.to_string().contains("invalid length 1"), "{error}");
+    }
+
+    #[test]
+    fn unknown_variants_are_not_quoted() {
+        #[derive(Debug, serde::Deserialize)]
+        enum Kind {
+            A,
+        }
+        let error = decode::<Kind>("Op", json!(JWT), "")
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains(JWT), "{error}");
+        assert!(
+            error.contains("unknown variant, expected one of `A`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn custom_messages_are_scrubbed() {
+        struct Echo;
+        impl<'de> serde::Deserialize<'de> for Echo {
+            fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Err(de::Error::custom(format!("bad: {text}")))
+            }
+        }
+        let error = decode::<Echo>("Op", json!(format!("{KEY} {JWT}")), KEY)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!error.contains(KEY) && !error.contains(JWT), "{error}");
+        assert!(error.contains("[REDACTED]"), "{error}");
+    }
+
+    #[test]
+    fn decodes_like_serde_json() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct All {
+            a: Option<i64>,
+            b: Option<String>,
+            c: Vec<Option<bool>>,
+            d: f64,
+            e: u32,
+            f: i64,
+            g: std::collections::BTreeMap<String, Value>,
+            h: Unit,
+            i: (u8, String),
+            kind: Kind,
+            tagged: Tagged,
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Unit;
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        enum Kind {
+            A,
+            B(i64),
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(tag = "__typename")]
+        enum Tagged {
+            User { id: String },
+        }
+        let data = json!({
+            "a": null, "b": "x", "c": [true, null], "d": 1, "e": 7, "f": -3,
+            "g": {"k": [1, {"z": null}]}, "h": null, "i": [2, "y"], "kind": {"B": 4},
+            "tagged": {"__typename": "User", "id": "u1"}, "ignored": {"deep": [1, 2]}
+        });
+        let ours: All = decode("Op", data.clone(), "").unwrap();
+        let theirs: All = serde_json::from_value(data).unwrap();
+        assert_eq!(ours, theirs);
+        let kind: Kind = decode("Op", json!("A"), "").unwrap();
+        assert_eq!(kind, Kind::A);
+    }
+}
