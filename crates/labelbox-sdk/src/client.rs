@@ -405,8 +405,21 @@ impl ClientBuilder {
 
         let endpoint_text = self.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT).trim();
         let endpoint = reqwest::Url::parse(endpoint_text).map_err(|e| {
-            configuration(format!("the endpoint '{endpoint_text}' is not a URL: {e}"))
+            // Text with an `@` may carry a password (`user:pass@host`): not repeated.
+            if endpoint_text.contains('@') {
+                configuration(format!("the endpoint is not a URL: {e}"))
+            } else {
+                configuration(format!("the endpoint '{endpoint_text}' is not a URL: {e}"))
+            }
         })?;
+        if !endpoint.username().is_empty() || endpoint.password().is_some() {
+            // The API key is the one credential; a password in the URL would travel as
+            // basic auth and be shown wherever the endpoint is.
+            return Err(configuration(
+                "the endpoint must not carry credentials (`user:password@`): the API key is \
+                 the only credential",
+            ));
+        }
         check_endpoint(&endpoint, self.allow_insecure_http)?;
 
         let mut sdk_id = format!("rust-sdk {}", env!("CARGO_PKG_VERSION"));
@@ -576,6 +589,24 @@ mod tests {
         }
         for name in ["example.com", "localhost.example.com", "127.0.0.1.nip.io"] {
             assert!(LoopbackOnly::addresses(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_with_credentials_is_refused_without_repeating_them() {
+        for url in [
+            "https://user:hunter2@api.labelbox.com/graphql",
+            "https://hunter2@api.labelbox.com/graphql",
+            "http://user:hunter2@127.0.0.1:8080/graphql",
+            "https://user:hunter2@exa mple.com/graphql",
+        ] {
+            let error = with_endpoint(url).build().unwrap_err();
+            let text = format!("{error} {error:?}");
+            assert!(
+                matches!(error, Error::Configuration { .. }),
+                "{url}: {text}"
+            );
+            assert!(!text.contains("hunter2"), "{url}: {text}");
         }
     }
 
