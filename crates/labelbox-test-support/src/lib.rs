@@ -8,6 +8,7 @@
 //!   documents of `queries/` (for tests that must not go through the SDK);
 //! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
 //!   own runtime, and the assertions on its output and exit code;
+//! - [`proxy`]: a fake proxy that records whatever reaches it;
 //! - [`workspace_root`], [`repo_path`], [`temp_dir`]: files of the repository and scratch
 //!   folders.
 //!
@@ -18,6 +19,7 @@
 pub mod cli;
 pub mod emulator;
 pub mod graphql;
+pub mod proxy;
 
 use std::path::PathBuf;
 
