@@ -10,7 +10,7 @@ use std::time::Duration;
 
 mod common;
 
-use common::{is_jwt, stderr, stdout, Env, BIN};
+use common::{is_jwt, stderr, stdout, temp_dir, Env, BIN};
 use labelbox_emulator::{KeyInfo, RateLimit};
 use serde_json::Value;
 
@@ -344,19 +344,6 @@ fn stdout_on_dev_null_is_refused_before_anything_is_created() {
     assert_exit(&out, 0, &[]);
     assert!(env.authenticates(std::fs::read_to_string(&path).unwrap().trim()));
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "labelbox-handover-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A directory this process cannot create files in: a 0500 directory, or (as root, which
