@@ -10,8 +10,7 @@ use labelbox_emulator::{EmulatorConfig, EmulatorHandle};
 use serde_json::Value;
 
 /// An emulator running on its own runtime while the test thread runs the binary; shut down
-/// when dropped.
-#[derive(Debug)]
+/// when dropped. Its `Debug` leaves the admin key out.
 pub struct CliEnv {
     /// The binary under test.
     pub bin: &'static str,
@@ -121,6 +120,17 @@ impl CliEnv {
     }
 }
 
+impl std::fmt::Debug for CliEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CliEnv")
+            .field("bin", &self.bin)
+            .field("endpoint", &self.endpoint)
+            .field("admin_key", &"[REDACTED]")
+            .field("admin_key_id", &self.admin_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for CliEnv {
     fn drop(&mut self) {
         if let Some(emulator) = self.emulator.take() {
@@ -174,4 +184,15 @@ pub fn assert_fails(out: &Output, code: i32, needle: &str) {
 pub fn is_jwt(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == 3 && parts.iter().all(|p| p.len() > 4)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_leaves_the_admin_key_out() {
+        let env = super::CliEnv::start("/bin/true");
+        let shown = format!("{env:?}");
+        assert!(!shown.contains(&env.admin_key), "{shown}");
+        assert!(shown.contains("[REDACTED]") && shown.contains(&env.endpoint));
+    }
 }
