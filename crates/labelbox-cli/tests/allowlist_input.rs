@@ -4,36 +4,14 @@
 
 use std::process::{Command, Output, Stdio};
 
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+use common::{Env, BIN};
+
 const NAME: &str = "empty-allowlist";
 
-struct Env {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-}
-
+/// Runs with `NO_COLOR` set (the shared `run` leaves colour to the binary).
 impl Env {
-    fn start() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = rt
-            .block_on(Emulator::start(EmulatorConfig::default()))
-            .unwrap();
-        Env {
-            rt,
-            emulator: Some(emulator),
-        }
-    }
-
-    fn emulator(&self) -> &EmulatorHandle {
-        self.emulator.as_ref().unwrap()
-    }
-
     fn run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)
@@ -43,14 +21,6 @@ impl Env {
             .stdin(Stdio::null())
             .output()
             .unwrap()
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            self.rt.block_on(emulator.shutdown());
-        }
     }
 }
 

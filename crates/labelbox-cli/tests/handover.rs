@@ -8,41 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, KeyInfo, RateLimit};
+mod common;
+
+use common::{is_jwt, stderr, stdout, temp_dir, Env, BIN};
+use labelbox_emulator::{KeyInfo, RateLimit};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
-
-/// An emulator running on its own runtime while the test thread runs the binary.
-struct Env {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-    endpoint: String,
-    admin_key: String,
-}
-
+/// The CLI's run helpers here set `NO_COLOR` and capture stderr (the shared ones do not).
 impl Env {
-    fn start() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = rt
-            .block_on(Emulator::start(EmulatorConfig::default()))
-            .unwrap();
-        Env {
-            endpoint: emulator.endpoint(),
-            admin_key: emulator.admin_key().to_owned(),
-            rt,
-            emulator: Some(emulator),
-        }
-    }
-
-    fn emulator(&self) -> &EmulatorHandle {
-        self.emulator.as_ref().unwrap()
-    }
-
     /// `labelbox ARGS` as `key`, with the given stdout; stderr captured, stdin null.
     fn run_with_stdout(&self, key: &str, args: &[&str], stdout: Stdio) -> Output {
         Command::new(BIN)
@@ -97,27 +70,6 @@ impl Env {
     fn authenticates(&self, secret: &str) -> bool {
         self.run_as(secret, &["whoami"]).status.success()
     }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            self.rt.block_on(emulator.shutdown());
-        }
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn is_jwt(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| p.len() > 4)
 }
 
 #[track_caller]
@@ -392,19 +344,6 @@ fn stdout_on_dev_null_is_refused_before_anything_is_created() {
     assert_exit(&out, 0, &[]);
     assert!(env.authenticates(std::fs::read_to_string(&path).unwrap().trim()));
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "labelbox-handover-{tag}-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A directory this process cannot create files in: a 0500 directory, or (as root, which

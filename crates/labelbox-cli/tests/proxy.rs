@@ -3,64 +3,13 @@
 //! `demo` and `schema pull` succeed and the proxy receives nothing: the key in cleartext
 //! never leaves the machine.
 
-use std::io::Read;
-use std::net::TcpListener;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+mod common;
+
+use common::{assert_ok, BIN};
 use labelbox_emulator::{Emulator, EmulatorConfig};
-
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
-
-/// A listener on 127.0.0.1 that counts connections and records the bytes they send.
-struct FakeProxy {
-    url: String,
-    connections: Arc<AtomicUsize>,
-    received: Arc<Mutex<Vec<u8>>>,
-}
-
-impl FakeProxy {
-    fn start() -> FakeProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let connections = Arc::new(AtomicUsize::new(0));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (count, bytes) = (Arc::clone(&connections), Arc::clone(&received));
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                count.fetch_add(1, Ordering::SeqCst);
-                let bytes = Arc::clone(&bytes);
-                std::thread::spawn(move || {
-                    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-                    let mut chunk = [0u8; 4096];
-                    while let Ok(n) = stream.read(&mut chunk) {
-                        if n == 0 {
-                            break;
-                        }
-                        bytes.lock().unwrap().extend_from_slice(&chunk[..n]);
-                    }
-                });
-            }
-        });
-        FakeProxy {
-            url,
-            connections,
-            received,
-        }
-    }
-
-    fn assert_untouched(&self) {
-        assert_eq!(
-            self.connections.load(Ordering::SeqCst),
-            0,
-            "the proxy received: {}",
-            String::from_utf8_lossy(&self.received.lock().unwrap())
-        );
-    }
-}
+use labelbox_test_support::proxy::Recorder as FakeProxy;
 
 /// `labelbox ARGS` with every proxy variable set to `proxy` and no `NO_PROXY` (a CI
 /// runner's `NO_PROXY=localhost,127.0.0.1` would hide a leak).
@@ -86,16 +35,6 @@ fn labelbox(proxy: &FakeProxy, args: &[&str], envs: &[(&str, &str)]) -> Output {
         command.env(name, &proxy.url);
     }
     command.envs(envs.iter().copied()).output().unwrap()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -1,34 +1,11 @@
 //! The SDK against the Labelbox emulator over loopback HTTP: the whole key lifecycle, round
 //! trips per creation, permissions, expiry and injected faults.
 
-use std::time::Duration;
-
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
+use labelbox_emulator::Fault;
 use labelbox_sdk::{
-    ApiKeyExt, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, RetryPolicy,
-    TimeUnit, UserId, Validity,
+    ApiKeyExt, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, TimeUnit, UserId, Validity,
 };
-
-async fn start() -> EmulatorHandle {
-    Emulator::start(EmulatorConfig::default()).await.unwrap()
-}
-
-fn client_with(emulator: &EmulatorHandle, key: &str) -> Client {
-    Client::builder()
-        .api_key(key)
-        .endpoint(emulator.endpoint())
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
-        .build()
-        .unwrap()
-}
-
-fn admin(emulator: &EmulatorHandle) -> Client {
-    client_with(emulator, emulator.admin_key())
-}
+use labelbox_test_support::emulator::{admin, client as client_with, start};
 
 #[tokio::test]
 async fn create_list_authenticate_revoke_refused() {

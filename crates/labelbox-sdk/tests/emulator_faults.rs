@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
-use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, Validity};
+use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, Validity};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -61,15 +61,8 @@ impl<F: Fn() + Send + Sync + 'static> Subscriber for OnCreate<F> {
 }
 
 fn client(emulator: &EmulatorHandle, key: &str) -> Client {
-    Client::builder()
-        .api_key(key)
-        .endpoint(emulator.endpoint())
+    labelbox_test_support::emulator::client_builder(emulator, key)
         .timeout(TIMEOUT)
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
         .build()
         .unwrap()
 }

@@ -10,20 +10,13 @@
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
-use labelbox_sdk::{Client, CreateApiKeyRequest, RetryPolicy, Validity};
+use labelbox_sdk::{Client, CreateApiKeyRequest, Validity};
 
 const USER: &str = "labeler@example.com";
 
 fn client(emulator: &EmulatorHandle, key: &str) -> Client {
-    Client::builder()
-        .api_key(key)
-        .endpoint(emulator.endpoint())
+    labelbox_test_support::emulator::client_builder(emulator, key)
         .timeout(Duration::from_secs(5))
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
         .build()
         .unwrap()
 }

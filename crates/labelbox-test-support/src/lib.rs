@@ -1,0 +1,51 @@
+//! Test setup shared by the workspace's test suites, so that each test file holds tests,
+//! not another copy of "start an emulator, build a client, run the binary".
+//!
+//! - [`emulator`]: an in-process emulator (the default seed: `admin@example.com` with its
+//!   admin key, `admin2@example.com`, `labeler@example.com`, ...), and with the `sdk`
+//!   feature an SDK client for it with fast retries;
+//! - [`graphql`]: raw GraphQL over HTTP against the emulator, running the operation
+//!   documents of `queries/` (for tests that must not go through the SDK);
+//! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
+//!   own runtime, and the assertions on its output and exit code;
+//! - [`proxy`]: a fake proxy that records whatever reaches it;
+//! - [`workspace_root`], [`repo_path`], [`temp_dir`]: files of the repository and scratch
+//!   folders.
+//!
+//! Used as a dev-dependency only (`publish = false`). The emulator's own tests use it too,
+//! without the `sdk` feature: a dev-dependency cycle through a path crate links the one
+//! `labelbox_emulator` library into their test binaries, so its types are shared.
+
+pub mod cli;
+pub mod emulator;
+pub mod graphql;
+pub mod proxy;
+
+use std::path::PathBuf;
+
+/// The repository root (this crate lives in `crates/labelbox-test-support`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+/// A path of the repository, as a string: `repo_path("queries")`.
+pub fn repo_path(relative: &str) -> String {
+    workspace_root().join(relative).display().to_string()
+}
+
+/// A fresh, empty scratch folder whose name carries `tag`, the process id and the time.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "labelbox-test-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
