@@ -104,9 +104,11 @@ fn crate_map_rows_are_the_workspace_members() {
 const KINDS_OF_FILE: &[&str] = &["build.rs"];
 
 /// Whether a backticked text reads as a path of the repository (not an extension such as
-/// `.graphql`, a URL, a Rust path or a kind of file).
+/// `.graphql`, a URL or a server route, a Rust path or a kind of file).
 fn looks_like_path(span: &str) -> bool {
+    // `/graphql`, `/_emulator/*`: routes of a server, not files.
     !span.starts_with('.')
+        && !span.starts_with('/')
         && !KINDS_OF_FILE.contains(&span)
         && !span.contains(char::is_whitespace)
         && !span.contains("://")
