@@ -38,7 +38,9 @@ mod client;
 mod convert;
 mod create;
 mod decode;
+mod listing;
 mod retry;
+mod rotate;
 mod transport;
 
 pub use api_keys::ApiKeyExt;
@@ -47,7 +49,9 @@ pub use client::{
     ENDPOINT_ENV,
 };
 pub use create::CreateApiKeyRequest;
+pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
+pub use rotate::{lifetime_of, KeyRotation, Replacement, RotateOptions, RotateOutcome};
 
 pub use labelbox_core::*;
 
