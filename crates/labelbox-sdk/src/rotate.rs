@@ -218,12 +218,14 @@ impl Client {
     /// let client = Client::from_env()?;
     /// let outcome = client
     ///     .rotate_api_key(&ApiKeyId::from("ck_old"), RotateOptions::new(), |new| async move {
-    ///         std::fs::write("new-key.jwt", new.created.secret().expose_secret())
+    ///         // Store the secret durably before returning Ok: only then is the old key revoked.
+    ///         store_in_vault(&new.old.name, new.created.secret().expose_secret())
     ///     })
     ///     .await?;
     /// assert!(outcome.is_rotated(), "{outcome:?}");
     /// # Ok(())
     /// # }
+    /// # fn store_in_vault(_name: &str, _secret: &str) -> std::io::Result<()> { Ok(()) }
     /// ```
     pub async fn rotate_api_key<F, Fut, E>(
         &self,
@@ -356,10 +358,7 @@ impl ListApiKeys {
     ///     .expiring_within(Duration::from_secs(14 * 86_400))
     ///     .rotate_each(
     ///         RotateOptions::new(),
-    ///         |new| async move {
-    ///             let path = format!("{}.jwt", new.created.id());
-    ///             std::fs::write(path, new.created.secret().expose_secret())
-    ///         },
+    ///         |new| async move { store_in_vault(&new.old.name, new.created.secret().expose_secret()) },
     ///         |done, total, rotation| eprintln!("{done}/{total}: {}", rotation.key.id),
     ///     )
     ///     .await?;
@@ -370,6 +369,7 @@ impl ListApiKeys {
     /// println!("{} rotated, {failed} failed", results.len() - failed);
     /// # Ok(())
     /// # }
+    /// # fn store_in_vault(_name: &str, _secret: &str) -> std::io::Result<()> { Ok(()) }
     /// ```
     pub async fn rotate_each<F, Fut, E, P>(
         &self,
