@@ -435,8 +435,8 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
     Ok(())
 }
 
-/// The once-only reminder, on stderr (never a panic: it runs between the hand-over and
-/// the revoke of a rotation).
+/// The once-only reminder, on stderr (never a panic: it runs after a hand-over, before
+/// the rest of the output).
 fn remind(ctx: &Ctx) {
     errln!(
         "{} the secret is shown only once and cannot be retrieved again; store it now.",
@@ -675,6 +675,12 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
             }
             return Err(match e {
                 Error::NotFound(_) => not_found(id),
+                e @ Error::MissingData { .. } => classify(&e)
+                    .context(format!(
+                        "rotating {old_id}: cannot tell the user's organization role; the old \
+                         key was left untouched"
+                    ))
+                    .with_hint("pass --role ROLE (`labelbox roles` lists them)"),
                 e => classify(&e)
                     .context(format!("rotating {old_id}: the old key was left untouched")),
             });
