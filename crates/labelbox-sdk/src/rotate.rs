@@ -430,6 +430,30 @@ mod tests {
         );
     }
 
+    /// Rotations can run on a multi-threaded runtime (`tokio::spawn`) when the hand-over's
+    /// future is `Send`.
+    #[test]
+    fn rotation_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let client = Client::builder()
+            .api_key("k")
+            .endpoint("http://127.0.0.1:9/graphql")
+            .build()
+            .unwrap();
+        let id = ApiKeyId::from("ck");
+        let one = client.rotate_api_key(&id, RotateOptions::new(), |_| async { Ok::<(), ()>(()) });
+        assert_send(&one);
+        let listing = client.list_api_keys();
+        let each = listing.rotate_each(
+            RotateOptions::new(),
+            |_| async { Ok::<(), ()>(()) },
+            |_, _, _| {},
+        );
+        assert_send(&each);
+        let list = listing.send();
+        assert_send(&list);
+    }
+
     #[test]
     fn the_outcome_says_which_keys_are_live() {
         let (old, new) = (ApiKeyId::from("o"), ApiKeyId::from("n"));
