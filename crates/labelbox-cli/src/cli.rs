@@ -258,19 +258,14 @@ pub struct RotateArgs {
     pub expiring_within: Option<Duration>,
     /// Batch: hand each new secret to this shell command on its standard input; the old
     /// key is revoked only when it exits 0.
-    #[arg(
-        long,
-        value_name = "CMD",
-        requires = "expiring_within",
-        conflicts_with = "secret_dir"
-    )]
+    #[arg(long, value_name = "CMD", conflicts_with = "secret_dir")]
     pub exec: Option<String>,
     /// Batch: write each new secret to a new file DIR/replaces-<old key id>.jwt (mode 0600;
     /// an existing file is never overwritten: that key is not rotated).
-    #[arg(long, value_name = "DIR", requires = "expiring_within")]
+    #[arg(long, value_name = "DIR")]
     pub secret_dir: Option<PathBuf>,
     /// Batch: list the keys that would be rotated; create and revoke nothing.
-    #[arg(long, requires = "expiring_within")]
+    #[arg(long)]
     pub dry_run: bool,
     /// Validity of the new key (default: the old key's original lifetime).
     #[arg(long)]

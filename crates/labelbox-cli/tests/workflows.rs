@@ -312,6 +312,22 @@ fn dry_run_creates_and_revokes_nothing() {
     let out = env.run(&["keys", "rotate", "--expiring-within", "14d"]);
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--exec CMD or --secret-dir DIR"));
+    // The batch flags need the batch.
+    for flag in [
+        &["--dry-run"][..],
+        &["--exec", "true"],
+        &["--secret-dir", "/tmp"],
+    ] {
+        let mut args = vec!["keys", "rotate", a.as_str()];
+        args.extend_from_slice(flag);
+        let out = env.run(&args);
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains("apply to a batch"),
+            "{}",
+            stderr(&out)
+        );
+    }
     assert_eq!(env.count("CreateApiKey"), 0);
 }
 

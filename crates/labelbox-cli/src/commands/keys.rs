@@ -641,6 +641,12 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
     if let Some(within) = args.expiring_within {
         return rotate_batch(ctx, &args, within).await;
     }
+    if args.exec.is_some() || args.secret_dir.is_some() || args.dry_run {
+        return Err(CliError::usage(
+            "--exec, --secret-dir and --dry-run apply to a batch: use them with \
+             --expiring-within DURATION instead of a key id",
+        ));
+    }
     let Some(id) = args.id.as_deref() else {
         return Err(CliError::usage(
             "give the key's id, or --expiring-within DURATION",
