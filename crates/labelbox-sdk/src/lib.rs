@@ -70,6 +70,7 @@ mod convert;
 mod create;
 mod decode;
 mod listing;
+mod members;
 mod retry;
 mod rotate;
 mod transport;

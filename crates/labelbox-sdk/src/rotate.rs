@@ -317,25 +317,13 @@ impl Client {
         }
     }
 
-    /// The role a rotation gives the new key by default: the user's organization role.
+    /// The role a rotation gives the new key by default: the user's organization role
+    /// ([`Client::get_user_org_role`]). A user the server shows no role for is
+    /// [`Error::MissingData`] naming `user.orgRole`.
     async fn default_rotation_role(&self, old: &ApiKey) -> Result<RoleRef, Error> {
-        let mut permissions = self.get_permissions(Some(&old.user_id)).await?;
-        permissions.sort();
-        permissions.dedup();
-        let sorted = |mut p: Vec<String>| {
-            p.sort();
-            p.dedup();
-            p
-        };
-        let matching: Vec<_> = self
-            .get_roles_with_permissions()
-            .await?
-            .into_iter()
-            .filter(|r| sorted(r.permissions.clone()) == permissions)
-            .collect();
-        match <[_; 1]>::try_from(matching) {
-            Ok([role]) => Ok(RoleRef::Name(role.name)),
-            Err(_) => Err(crate::convert::missing("UserOrgRole", "orgRole")),
+        match self.get_user_org_role(&old.user_id).await? {
+            Some(role) => Ok(RoleRef::Name(role.name)),
+            None => Err(crate::convert::missing("UserOrgRole", "user.orgRole")),
         }
     }
 }

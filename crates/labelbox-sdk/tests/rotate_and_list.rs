@@ -84,6 +84,10 @@ async fn rotation_hands_over_before_revoking_and_copies_name_user_allowlist() {
     assert_eq!(new_info.name, old_info.name);
     assert_eq!(new_info.user_email, "labeler@example.com");
     assert_eq!(new_info.role, "Labeler", "the user's organization role");
+    // Read as `user.orgRole`, in one request; no guessing from permission sets.
+    assert_eq!(emulator.operation_count("UserOrgRole"), 1);
+    assert_eq!(emulator.operation_count("CallerPermissions"), 0);
+    assert_eq!(emulator.operation_count("RolesWithIdsAndPermissions"), 0);
     assert_eq!(new_info.allowed_ip_cidrs, old_info.allowed_ip_cidrs);
     // The old key's lifetime (3 days), within a minute of slack.
     let lifetime = new_info.expires_at_epoch - emulator.now().unix_timestamp();
@@ -126,6 +130,21 @@ async fn options_choose_role_and_validity_and_a_long_lifetime_is_clamped() {
         .unwrap();
     let new = stored(&emulator, outcome.new_id().as_str());
     assert_eq!(new.role, "Labeler");
+
+    // Without --role after the user's role changed: the user's current role.
+    emulator
+        .set_user_role("manager@example.com", "Reviewer")
+        .unwrap();
+    let outcome = admin
+        .rotate_api_key(outcome.new_id(), RotateOptions::new(), |_| async {
+            Ok::<(), ()>(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        stored(&emulator, outcome.new_id().as_str()).role,
+        "Reviewer"
+    );
     let lifetime = new.expires_at_epoch - emulator.now().unix_timestamp();
     assert!((7_200 - 60..=7_200).contains(&lifetime), "{lifetime}");
     emulator.shutdown().await;
