@@ -142,8 +142,9 @@ fn read(path: &Path) -> String {
 }
 
 /// An `--exec` command that stores its stdin, its environment and its arguments
-/// (`/proc/$$/cmdline`) in `$OUT`, named by the old key's id.
-const DUMPING_EXEC: &str = r#"cat > "$OUT/$LABELBOX_OLD_KEY_ID.secret" && env > "$OUT/$LABELBOX_OLD_KEY_ID.env" && tr '\0' ' ' < /proc/$$/cmdline > "$OUT/$LABELBOX_OLD_KEY_ID.args""#;
+/// (`/proc/$$/cmdline`) in `$OUT`, named by the old key's id, and prints a line on its
+/// stdout (which must not reach the JSON stream).
+const DUMPING_EXEC: &str = r#"cat > "$OUT/$LABELBOX_OLD_KEY_ID.secret" && env > "$OUT/$LABELBOX_OLD_KEY_ID.env" && tr '\0' ' ' < /proc/$$/cmdline > "$OUT/$LABELBOX_OLD_KEY_ID.args" && echo exec-stdout-marker"#;
 
 #[test]
 fn exec_receives_each_secret_on_stdin_only_and_the_old_keys_are_revoked() {
@@ -216,6 +217,13 @@ fn exec_receives_each_secret_on_stdin_only_and_the_old_keys_are_revoked() {
         "a key outside the window was rotated"
     );
     assert!(env.authenticates(&far_secret));
+    // The command's stdout goes to stderr: stdout stays one JSON object per line.
+    assert!(
+        stderr(&out).contains("exec-stdout-marker"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("exec-stdout-marker"));
     // Progress is for terminals only: nothing of it in a pipe.
     assert!(!stderr(&out).contains("progress"), "{}", stderr(&out));
     std::fs::remove_dir_all(&out_dir).unwrap();
