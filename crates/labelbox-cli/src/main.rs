@@ -3,16 +3,14 @@
 //! A thin shell over `labelbox-sdk` (and `labelbox-emulator` for `labelbox emulator` and
 //! `labelbox demo`). Exit codes: 0 success, 1 API or network error, 2 usage or validation
 //! error, 3 authentication or authorization error, 4 a new key's secret could not be handed
-//! over (the new key was revoked), 5 the same and the new key could not be revoked (see
-//! `exit.rs`).
+//! over (the new key was revoked), 5 the same and the new key could not be revoked, 6
+//! `keys list --fail-if-any` listed keys (see `exit.rs`).
 
 // First: its `outln!`/`out!` macros are used by the modules below.
 #[macro_use]
 mod output;
 
-// No command starts a child process yet (`--exec` hand-over and `--open` will); when one
-// does, it goes through this module.
-#[cfg_attr(not(test), allow(dead_code))]
+// Every child process (`keys rotate --exec`) is built through this module.
 mod child;
 mod cli;
 mod commands;
@@ -69,5 +67,6 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Emulator(args) => commands::emulator::run(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,
         Command::Schema(schema) => commands::schema::run(ctx, schema).await,
+        Command::Completions(args) => commands::completions::run(args),
     }
 }
