@@ -116,7 +116,8 @@ fn head_common(title: &str) -> Markup {
     }
 }
 
-/// `in 3 days`, `2 hours ago`: the largest whole unit.
+/// `in 3 days`, `2 hours ago`: the largest unit that fits, rounded to the nearest whole one
+/// (a key made for 2 weeks says "in 2 weeks" a second later).
 pub(crate) fn relative(delta: Duration) -> String {
     let secs = delta.whole_seconds().unsigned_abs();
     let (n, unit) = [
@@ -127,7 +128,7 @@ pub(crate) fn relative(delta: Duration) -> String {
     ]
     .iter()
     .find(|(size, _)| secs >= *size)
-    .map(|(size, unit)| (secs / size, *unit))
+    .map(|(size, unit)| ((secs + size / 2) / size, *unit))
     .unwrap_or((secs, "second"));
     let plural = if n == 1 { "" } else { "s" };
     if delta.is_negative() {
@@ -423,5 +424,10 @@ mod tests {
             "in 2 weeks"
         );
         assert_eq!(relative(Duration::seconds(30)), "in 30 seconds");
+        assert_eq!(
+            relative(Duration::weeks(2) - Duration::seconds(5)),
+            "in 2 weeks"
+        );
+        assert_eq!(relative(Duration::days(10)), "in 1 week");
     }
 }
