@@ -10,9 +10,7 @@
 #[macro_use]
 mod output;
 
-// No command starts a child process yet (`--exec` hand-over and `--open` will); when one
-// does, it goes through this module.
-#[cfg_attr(not(test), allow(dead_code))]
+// Every child process (the browser of `console --open`) goes through this module.
 mod child;
 mod cli;
 mod commands;
@@ -69,5 +67,6 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Emulator(args) => commands::emulator::run(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,
         Command::Schema(schema) => commands::schema::run(ctx, schema).await,
+        Command::Console(args) => commands::console::run(ctx, args).await,
     }
 }
