@@ -475,6 +475,11 @@ impl ObjectValue for UserObj<'_, '_> {
                 };
                 ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
             }
+            // The user's organization role as the state holds it now (not a key's role).
+            "orgRole" => ResolvedValue::nullable_object(
+                roles::role_by_name(&u.role).map(|role| RoleObj { role }),
+            ),
+            "organization" => ResolvedValue::object(OrganizationObj { ctx: self.ctx }),
             _ => return Err(self.unknown_field_error(info)),
         })
     }

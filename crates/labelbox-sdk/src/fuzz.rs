@@ -3,8 +3,9 @@
 
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_users_by_email, revoke_api_key, roles,
-    roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
+    organization, organization_members, organization_members_page, organization_users_by_email,
+    revoke_api_key, roles, roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
+    user_org_role, user_organization,
 };
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -86,6 +87,22 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             let data =
                 typed::<roles_with_ids_and_permissions::ResponseData>(operation, status, body)?;
             let _ = crate::account::roles_with_permissions_from(data);
+        }
+        "UserOrgRole" => {
+            let data = typed::<user_org_role::ResponseData>(operation, status, body)?;
+            let _ = crate::members::org_role_from(data);
+        }
+        "UserOrganization" => {
+            let data = typed::<user_organization::ResponseData>(operation, status, body)?;
+            let _ = crate::members::user_organization_from(data);
+        }
+        "OrganizationMembers" => {
+            let data = typed::<organization_members::ResponseData>(operation, status, body)?;
+            crate::members::members_from(data)?;
+        }
+        "OrganizationMembersPage" => {
+            let data = typed::<organization_members_page::ResponseData>(operation, status, body)?;
+            crate::members::members_page_from(data)?;
         }
         // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {

@@ -38,6 +38,7 @@ mod client;
 mod convert;
 mod create;
 mod decode;
+mod members;
 mod retry;
 mod transport;
 

@@ -1,0 +1,311 @@
+//! A member's organization role and organization, and the organization's member listing:
+//! against the emulator over loopback HTTP, and their exact request bodies (insta snapshots
+//! in `tests/snapshots/`, captured by a recording server).
+
+mod support;
+
+use std::time::Duration;
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
+use labelbox_sdk::{Client, RetryPolicy, RoleId, UserId};
+use serde_json::{json, Value};
+use support::{client, user_json, Recorded, Reply, TestServer};
+
+fn client_with(emulator: &EmulatorHandle, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .endpoint(emulator.endpoint())
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap()
+}
+
+/// A key of `role` for the seeded user `email`, valid an hour.
+fn key_for(emulator: &EmulatorHandle, email: &str, role: &str) -> Client {
+    let (_, jwt) = emulator.issue_key(email, role, 3600, None).unwrap();
+    client_with(emulator, &jwt)
+}
+
+#[tokio::test]
+async fn org_role_of_each_seeded_user_and_none_when_unknown_or_invisible() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let roles = admin.get_roles().await.unwrap();
+    for (email, role) in [
+        ("admin@example.com", "Admin"),
+        ("labeler@example.com", "Labeler"),
+        ("manager@example.com", "Team Manager"),
+        ("tenant-admin@example.com", "Tenant Admin"),
+        ("nobody@example.com", "None"),
+    ] {
+        let id = UserId::from(emulator.user_id(email).unwrap());
+        let found = admin.get_user_org_role(&id).await.unwrap().unwrap();
+        assert_eq!(found.name, role, "{email}");
+        assert_eq!(
+            found.id,
+            roles[&found.normalized_name()].id,
+            "{email}: the id of the role named {role}"
+        );
+        assert!(found.permissions.is_empty(), "not selected");
+    }
+    assert_eq!(
+        admin
+            .get_user_org_role(&UserId::from("cnosuchuser0000000000000"))
+            .await
+            .unwrap(),
+        None
+    );
+
+    // A Labeler sees its own role, not another user's (as if that user did not exist).
+    let labeler = key_for(&emulator, "labeler@example.com", "Labeler");
+    let me = labeler.get_user().await.unwrap();
+    assert_eq!(
+        labeler
+            .get_user_org_role(&me.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Labeler"
+    );
+    let admin_id = UserId::from(emulator.user_id("admin@example.com").unwrap());
+    assert_eq!(labeler.get_user_org_role(&admin_id).await.unwrap(), None);
+
+    // The user's role, not the key's: a Labeler key of an Admin reads "Admin"; a role
+    // change shows at the next request.
+    let scoped = key_for(&emulator, "admin2@example.com", "Labeler");
+    let admin2 = UserId::from(emulator.user_id("admin2@example.com").unwrap());
+    assert_eq!(
+        scoped
+            .get_user_org_role(&admin2)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Admin"
+    );
+    emulator
+        .set_user_role("admin2@example.com", "Reviewer")
+        .unwrap();
+    assert_eq!(
+        admin
+            .get_user_org_role(&admin2)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Reviewer"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn user_organization_is_the_callers_and_none_when_unknown() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let org = admin.get_organization().await.unwrap();
+    let labeler_id = UserId::from(emulator.user_id("labeler@example.com").unwrap());
+    assert_eq!(
+        admin.get_user_organization(&labeler_id).await.unwrap(),
+        Some(org.clone())
+    );
+    assert_eq!(
+        admin
+            .get_user_organization(&UserId::from("cnosuchuser0000000000000"))
+            .await
+            .unwrap(),
+        None
+    );
+    let labeler = key_for(&emulator, "labeler@example.com", "Labeler");
+    assert_eq!(
+        labeler.get_user_organization(&labeler_id).await.unwrap(),
+        Some(org)
+    );
+    let admin_id = UserId::from(emulator.user_id("admin@example.com").unwrap());
+    assert_eq!(
+        labeler.get_user_organization(&admin_id).await.unwrap(),
+        None
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn members_are_read_page_by_page_to_the_last() {
+    // 242 users: pages of 100, 100 and 42.
+    let mut seed = Seed::default();
+    for i in 0..234 {
+        seed.users.push(SeedUser {
+            id: None,
+            email: format!("member{i:03}@example.com"),
+            name: format!("Member {i}"),
+            role: "Labeler".to_owned(),
+            nickname: None,
+            picture: None,
+            is_external_user: false,
+        });
+    }
+    let expected: Vec<String> = seed.users.iter().map(|u| u.email.clone()).collect();
+    assert_eq!(expected.len(), 242);
+    let emulator = Emulator::start(EmulatorConfig::default().seed(seed))
+        .await
+        .unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let before = emulator.request_count();
+    let members = admin.get_organization_members().await.unwrap();
+    let emails: Vec<String> = members.iter().map(|u| u.email.clone()).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(emulator.request_count() - before, 3, "three pages");
+    assert_eq!(emulator.operation_count("OrganizationMembers"), 1);
+    assert_eq!(emulator.operation_count("OrganizationMembersPage"), 2);
+
+    // A key without VIEW_MEMBERS sees only its own user.
+    let labeler = key_for(&emulator, "labeler@example.com", "Labeler");
+    let seen: Vec<String> = labeler
+        .get_organization_members()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(seen, ["labeler@example.com"]);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn exactly_one_hundred_members_take_a_second_request_that_comes_back_empty() {
+    let mut seed = Seed::default();
+    let base = seed.users.len();
+    for i in 0..(100 - base) {
+        seed.users.push(SeedUser {
+            id: None,
+            email: format!("member{i:03}@example.com"),
+            name: format!("Member {i}"),
+            role: "Reviewer".to_owned(),
+            nickname: None,
+            picture: None,
+            is_external_user: false,
+        });
+    }
+    let emulator = Emulator::start(EmulatorConfig::default().seed(seed))
+        .await
+        .unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    assert_eq!(admin.get_organization_members().await.unwrap().len(), 100);
+    assert_eq!(emulator.operation_count("OrganizationMembersPage"), 1);
+    emulator.shutdown().await;
+}
+
+// --- Request bodies -------------------------------------------------------------------
+
+/// What a snapshot holds: the SDK method header and the body.
+fn wire(request: &Recorded) -> Value {
+    json!({
+        "x-sdk-method": request.header("x-sdk-method"),
+        "body": request.json(),
+    })
+}
+
+/// Answers the member operations: u1 is an Admin of "Acme"; the member listing has
+/// `members` users in all (ignoring `skip` when `ignore_skip`).
+fn fake_members(members: usize, ignore_skip: bool) -> impl Fn(&Recorded, usize) -> Reply {
+    move |request, _| {
+        let body = request.json();
+        let id = body["variables"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let page = |skip: usize| -> Value {
+            let skip = if ignore_skip { 0 } else { skip };
+            (skip..members.min(skip + 100))
+                .map(|i| user_json(&format!("u{i}"), &format!("m{i}@example.com")))
+                .collect()
+        };
+        match request.operation().as_str() {
+            "UserOrgRole" => Reply::data(json!({
+                "user": (id == "u1").then(|| json!({"orgRole": {"name": "Admin", "id": "r4"}}))
+            })),
+            "UserOrganization" => Reply::data(json!({
+                "user": (id == "u1").then(|| json!({"organization": {
+                    "createdAt": "2024-01-01T00:00:00.000Z",
+                    "name": "Acme",
+                    "id": "o1",
+                    "updatedAt": "2024-01-01T00:00:00.000Z"
+                }}))
+            })),
+            "OrganizationMembers" => Reply::data(json!({"organization": {"users": page(0)}})),
+            "OrganizationMembersPage" => {
+                let skip = body["variables"]["skip"].as_u64().unwrap() as usize;
+                Reply::data(json!({"organization": {"users": page(skip)}}))
+            }
+            other => panic!("unexpected operation {other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn get_user_org_role_body() {
+    let server = TestServer::start(fake_members(0, false)).await;
+    let client = client(&server.url);
+    let role = client
+        .get_user_org_role(&UserId::from("u1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(role.name, "Admin");
+    assert_eq!(role.id, Some(RoleId::from("r4")));
+    assert_eq!(
+        client.get_user_org_role(&UserId::from("u9")).await.unwrap(),
+        None
+    );
+    insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn get_user_organization_body() {
+    let server = TestServer::start(fake_members(0, false)).await;
+    let client = client(&server.url);
+    let org = client
+        .get_user_organization(&UserId::from("u1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(org.name, "Acme");
+    assert_eq!(
+        client
+            .get_user_organization(&UserId::from("u9"))
+            .await
+            .unwrap(),
+        None
+    );
+    insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn get_organization_members_bodies() {
+    let server = TestServer::start(fake_members(150, false)).await;
+    let members = client(&server.url)
+        .get_organization_members()
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 150);
+    assert_eq!(members[149].email, "m149@example.com");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    insta::assert_json_snapshot!("organization_members_first_page", wire(&requests[0]));
+    insta::assert_json_snapshot!("organization_members_next_page", wire(&requests[1]));
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_skip_does_not_make_the_listing_loop() {
+    let server = TestServer::start(fake_members(500, true)).await;
+    let members = client(&server.url)
+        .get_organization_members()
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 100, "the repeated page adds no one");
+    assert_eq!(server.request_count(), 2);
+}
