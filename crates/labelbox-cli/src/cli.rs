@@ -24,7 +24,8 @@ pub const DEFAULT_ENDPOINT: &str = "https://api.labelbox.com/graphql";
         Exit codes: 0 success, 1 API or network error, 2 usage or validation error, \
         3 authentication or authorization error, 4 a new key's secret could not be handed \
         over (the new key was revoked; nothing else changed), 5 the same, but revoking the \
-        new key failed too (it is live and nobody holds its secret; the message names it).",
+        new key failed too (it is live and nobody holds its secret; the message names it), \
+        6 `keys list --fail-if-any` listed at least one key.",
     propagate_version = true
 )]
 pub struct Cli {
@@ -95,11 +96,21 @@ pub enum Command {
     /// Pull, diff and check the GraphQL schema and operation documents.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Print a shell completion script (e.g. `labelbox completions bash > /etc/bash_completion.d/labelbox`).
+    Completions(CompletionsArgs),
     /// Serve the API-keys page on loopback and print its one-time login link.
     ///
     /// The API key stays in this process; the browser signs in with the link's one-time
     /// token. `--emulator` serves an embedded emulator instead (no account needed).
     Console(ConsoleArgs),
+}
+
+/// `labelbox completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `labelbox console`
@@ -180,6 +191,15 @@ pub enum KeysCommand {
     /// message names the new one to revoke (exit 5). If revoking the old key fails, both
     /// keys are live and you hold both secrets ("old_revoked": false; exit 1, or 3 for a
     /// permission problem).
+    ///
+    /// Batch: `--expiring-within 14d` rotates every key expiring within the window, each
+    /// as above, handing each new secret to `--exec CMD` (run with `sh -c`, the secret on
+    /// its standard input; LABELBOX_KEY_ID (the new key), LABELBOX_OLD_KEY_ID,
+    /// LABELBOX_KEY_NAME and LABELBOX_KEY_USER in its environment; the old key is revoked
+    /// only when it exits 0) or to a new 0600 file `--secret-dir DIR/replaces-<old id>.jwt`. A
+    /// failure on one key does not stop the others; each key's outcome is printed (one
+    /// JSON object per line with --json) and the exit code is the most severe one.
+    /// `--dry-run` lists what would be rotated and changes nothing.
     Rotate(RotateArgs),
 }
 
@@ -192,6 +212,9 @@ pub struct ListArgs {
     /// Only keys expiring within this long from now (e.g. `7d`, `12h`).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub expiring_within: Option<Duration>,
+    /// Exit 6 when at least one key is listed (for CI alerts, with --expiring-within).
+    #[arg(long)]
+    pub fail_if_any: bool,
 }
 
 /// `labelbox keys get`
@@ -246,8 +269,26 @@ pub struct RevokeArgs {
 /// `labelbox keys rotate`
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// The id of the key to replace.
-    pub id: String,
+    /// The id of the key to replace (or --expiring-within to rotate every key expiring soon).
+    #[arg(
+        required_unless_present = "expiring_within",
+        conflicts_with = "expiring_within"
+    )]
+    pub id: Option<String>,
+    /// Rotate every key expiring within this long from now (e.g. `14d`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expiring_within: Option<Duration>,
+    /// Batch: hand each new secret to this shell command on its standard input; the old
+    /// key is revoked only when it exits 0.
+    #[arg(long, value_name = "CMD", conflicts_with = "secret_dir")]
+    pub exec: Option<String>,
+    /// Batch: write each new secret to a new file DIR/replaces-<old key id>.jwt (mode 0600;
+    /// an existing file is never overwritten: that key is not rotated).
+    #[arg(long, value_name = "DIR")]
+    pub secret_dir: Option<PathBuf>,
+    /// Batch: list the keys that would be rotated; create and revoke nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Validity of the new key (default: the old key's original lifetime).
     #[arg(long)]
     pub validity: Option<String>,

@@ -8,6 +8,10 @@
 //! | 3 | authentication or authorization error (missing, invalid, revoked or expired key; no permission) |
 //! | 4 | a new key's secret could not be handed over (stdout or `--secret-file` failed); the new key was revoked, so no new key is live and, for `rotate`, the old key is still live and unchanged |
 //! | 5 | as 4, but revoking the new key failed too: the new key is live and nobody holds its secret (the message names it; revoke it) |
+//! | 6 | `keys list --fail-if-any` listed at least one key (for CI alerts) |
+//!
+//! A batch (`keys revoke ID...`, `keys rotate --expiring-within`) exits with its most
+//! severe code (4 and 5 above 3 above 2 above 1).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -19,6 +23,9 @@ use crate::output::{Paint, Style};
 /// The class of a failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
+    /// Exit 6: `keys list --fail-if-any` listed keys. Not a failure of the tool: the least
+    /// severe, so it is declared first.
+    KeysFound,
     /// Exit 1: the API or the network failed.
     Api,
     /// Exit 2: the command line or an input value is wrong.
@@ -41,6 +48,7 @@ impl Kind {
             Kind::Auth => 3,
             Kind::HandOverFailed => 4,
             Kind::UnheldKeyLive => 5,
+            Kind::KeysFound => 6,
         }
     }
 }

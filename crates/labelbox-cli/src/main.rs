@@ -3,14 +3,15 @@
 //! A thin shell over `labelbox-sdk` (and `labelbox-emulator` for `labelbox emulator` and
 //! `labelbox demo`). Exit codes: 0 success, 1 API or network error, 2 usage or validation
 //! error, 3 authentication or authorization error, 4 a new key's secret could not be handed
-//! over (the new key was revoked), 5 the same and the new key could not be revoked (see
-//! `exit.rs`).
+//! over (the new key was revoked), 5 the same and the new key could not be revoked, 6
+//! `keys list --fail-if-any` listed keys (see `exit.rs`).
 
 // First: its `outln!`/`out!` macros are used by the modules below.
 #[macro_use]
 mod output;
 
-// Every child process (the browser of `console --open`) goes through this module.
+// Every child process (`keys rotate --exec`, the browser of `console --open`) is built
+// through this module.
 mod child;
 mod cli;
 mod commands;
@@ -68,5 +69,6 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Demo => commands::demo::run(ctx).await,
         Command::Schema(schema) => commands::schema::run(ctx, schema).await,
         Command::Console(args) => commands::console::run(ctx, args).await,
+        Command::Completions(args) => commands::completions::run(args),
     }
 }

@@ -846,13 +846,13 @@ fn emulator_command_seeds_and_persists() {
 fn rotate_keeps_the_new_key_when_revoking_the_old_one_fails() {
     let env = Env::start();
     // A second admin key, limited to the requests a rotate makes before its revoke:
-    // read the old key, the create preflight, the create, read the new key.
+    // read the old key, the create preflight, the create.
     let (caller_id, caller_secret) = env.create("ops", "admin2@example.com", "Admin", &[]);
     let (old, _) = env.create("deploy", "labeler@example.com", "Labeler", &[]);
     env.emulator.as_ref().unwrap().set_key_rate_limit(
         &caller_id,
         Some(labelbox_emulator::RateLimit::new(
-            4,
+            3,
             std::time::Duration::from_secs(3600),
         )),
     );

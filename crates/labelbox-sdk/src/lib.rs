@@ -26,6 +26,37 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The key workflows live in the SDK too: [`Client::list_api_keys`] builds a listing
+//! (expired keys, an expiry window, one user, an order; revoked keys never listed),
+//! [`Client::rotate_api_key`] replaces a key (create, hand the secret to your closure,
+//! and only when it succeeds revoke the old key; the [`RotateOutcome`] says which keys
+//! are live), and [`ListApiKeys::rotate_each`] rotates every key of a listing.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), labelbox_sdk::Error> {
+//! use std::time::Duration;
+//! use labelbox_sdk::{Client, ExposeSecret, RotateOptions};
+//!
+//! let client = Client::from_env()?;
+//! let expiring = client
+//!     .list_api_keys()
+//!     .expiring_within(Duration::from_secs(14 * 86_400))
+//!     .send()
+//!     .await?;
+//! for key in &expiring {
+//!     let outcome = client
+//!         .rotate_listed_api_key(key, RotateOptions::new(), |new| async move {
+//!             // Store the secret durably (a vault, a 0600 file) before returning Ok.
+//!             store_in_vault(&new.old.name, new.created.secret().expose_secret())
+//!         })
+//!         .await?;
+//!     println!("{}: old live {}, new live {}", key.id, outcome.old_key_live(), outcome.new_key_live());
+//! }
+//! # Ok(())
+//! # }
+//! # fn store_in_vault(_name: &str, _secret: &str) -> std::io::Result<()> { Ok(()) }
+//! ```
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -38,8 +69,10 @@ mod client;
 mod convert;
 mod create;
 mod decode;
+mod listing;
 mod members;
 mod retry;
+mod rotate;
 mod transport;
 
 pub use api_keys::ApiKeyExt;
@@ -48,7 +81,9 @@ pub use client::{
     ENDPOINT_ENV,
 };
 pub use create::CreateApiKeyRequest;
+pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
+pub use rotate::{lifetime_of, KeyRotation, Replacement, RotateOptions, RotateOutcome};
 
 pub use labelbox_core::*;
 

@@ -4,8 +4,9 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use labelbox_sdk::{
-    AllowedIpError, AllowlistError, ApiKey, ApiKeyId, Client, CreateApiKeyRequest, Error,
-    ExposeSecret, IpAllowlist, SecretString, Validity,
+    AllowedIpError, AllowlistError, ApiKey, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey,
+    Error, ExposeSecret, IpAllowlist, KeyRotation, Replacement, RotateOptions, RotateOutcome,
+    SecretString, Validity,
 };
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -103,20 +104,12 @@ pub fn keys_table(ctx: &Ctx, keys: &[ApiKey], now: OffsetDateTime) -> String {
 
 async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let mut keys = client.get_api_keys(args.include_expired).await?;
-    // Whether the server lists revoked keys is not known; they are never shown.
-    keys.retain(|k| !k.revoked);
-    let now = OffsetDateTime::now_utc();
+    let mut listing = client.list_api_keys().include_expired(args.include_expired);
     if let Some(within) = args.expiring_within {
-        // A window past the last representable date keeps every key.
-        let limit = time::Duration::try_from(within)
-            .ok()
-            .and_then(|within| now.checked_add(within));
-        if let Some(limit) = limit {
-            keys.retain(|k| k.expires_at <= limit);
-        }
+        listing = listing.expiring_within(within);
     }
-    keys.sort_by(|a, b| (a.expires_at, a.id.as_str()).cmp(&(b.expires_at, b.id.as_str())));
+    let keys = listing.send().await?;
+    let now = OffsetDateTime::now_utc();
     if ctx.json {
         let json: Vec<KeyJson> = keys.iter().map(|k| KeyJson::new(k, now)).collect();
         output::print_json(&json)?;
@@ -124,6 +117,16 @@ async fn list(ctx: &Ctx, args: ListArgs) -> Result<(), CliError> {
         outln!("No API keys.")?;
     } else {
         out!("{}", keys_table(ctx, &keys, now))?;
+    }
+    if args.fail_if_any && !keys.is_empty() {
+        let n = keys.len();
+        return Err(CliError::new(
+            Kind::KeysFound,
+            format!(
+                "{n} API key{} listed (--fail-if-any)",
+                if n == 1 { " is" } else { "s are" }
+            ),
+        ));
     }
     Ok(())
 }
@@ -261,31 +264,52 @@ fn parse_allowlist(entries: &[String]) -> Result<Option<IpAllowlist>, CliError> 
     })
 }
 
-/// Creates the key and hands its secret over before anything else happens: to the secret
-/// file (written, fsynced, its directory fsynced; the file is created before the key, so a
-/// path that cannot be written fails before anything exists on the server), or on stdout
-/// through `print_secret` (written, flushed, fsynced when stdout is a regular file). If the
-/// hand-over fails, the new key is revoked, since nobody could ever use it, and the error
-/// says which keys are live (exit 4, or 5 when that revoke failed too). `old` is the key
-/// being rotated, named in that message; it is never touched here.
+/// Where a new secret goes, opened before anything exists on the server: the new secret
+/// file (so a path that cannot be written fails before the key is created), or stdout,
+/// refused when it is /dev/null (the secret would be lost).
+fn open_secret_destination(secret_path: Option<&Path>) -> Result<Option<SecretFile>, CliError> {
+    match secret_path {
+        Some(path) => Ok(Some(SecretFile::create_new(path)?)),
+        None if output::stdout_is_null() => Err(CliError::usage(
+            "refusing to create a key whose secret would be lost: standard output is \
+             /dev/null (or was closed); no key was created",
+        )
+        .with_hint("write the secret to a new file with --secret-file PATH")),
+        None => Ok(None),
+    }
+}
+
+/// A failed hand-over: where the secret should have gone, and why it could not.
+type HandOverError = (String, io::Error);
+
+/// Hands a new secret over: to the secret file (written, fsynced, its directory fsynced),
+/// or on stdout through `print_secret` (written, flushed, fsynced when stdout is a regular
+/// file). Only `Ok` means the secret is held.
+fn hand_over_secret(
+    secret_file: Option<&mut SecretFile>,
+    created: &CreatedApiKey,
+    print_secret: impl FnOnce() -> io::Result<()>,
+) -> Result<(), HandOverError> {
+    match secret_file {
+        Some(file) => file
+            .write_secret(created.secret().expose_secret())
+            .map_err(|e| (file.path().display().to_string(), e)),
+        None => output::print_durably(print_secret).map_err(|e| ("standard output".to_owned(), e)),
+    }
+}
+
+/// Creates the key and hands its secret over before anything else happens (see
+/// [`hand_over_secret`]). If the hand-over fails, the new key is revoked, since nobody
+/// could ever use it, and the error says which keys are live (exit 4, or 5 when that
+/// revoke failed too). Two round trips (the creation's preflight and mutation): what is
+/// printed is what the creation knows, nothing is read back.
 async fn create_and_hand_over(
     client: &Client,
     new: NewKey,
     secret_path: Option<&Path>,
-    old: Option<&ApiKeyId>,
     print_secret: impl FnOnce(&CreatedJson) -> io::Result<()>,
 ) -> Result<CreatedJson, CliError> {
-    let mut secret_file = match secret_path {
-        Some(path) => Some(SecretFile::create_new(path)?),
-        None if output::stdout_is_null() => {
-            return Err(CliError::usage(
-                "refusing to create a key whose secret would be lost: standard output is \
-                 /dev/null (or was closed); no key was created",
-            )
-            .with_hint("write the secret to a new file with --secret-file PATH"))
-        }
-        None => None,
-    };
+    let mut secret_file = open_secret_destination(secret_path)?;
     let mut request = CreateApiKeyRequest::new(
         new.name.as_str(),
         new.user.as_str(),
@@ -305,37 +329,18 @@ async fn create_and_hand_over(
         }
     };
     let id = created.id().clone();
-
-    // Details for the output; a failed read falls back to what was asked for, so nothing
-    // between the creation and the hand-over can fail.
-    let details = client.get_api_key(&id).await.ok().flatten();
     let json = CreatedJson {
         id: id.to_string(),
         name: new.name,
-        user_email: details
-            .as_ref()
-            .map(|k| k.user_email.clone())
-            .unwrap_or(new.user),
+        user_email: new.user,
         role: new.role,
-        expires_at: details
-            .as_ref()
-            .map(|k| k.expires_at)
-            .unwrap_or_else(|| {
-                OffsetDateTime::now_utc() + time::Duration::seconds(new.validity.as_seconds())
-            })
-            .to_offset(time::UtcOffset::UTC),
+        expires_at: OffsetDateTime::now_utc() + new.validity.as_duration(),
         allowed_ip_cidrs: new.allowlist.map(|a| a.to_strings()).unwrap_or_default(),
         secret: secret_file.is_none().then(|| created.secret().clone()),
         secret_file: secret_path.map(|p| p.display().to_string()),
     };
 
-    let handed_over = match secret_file.as_mut() {
-        Some(file) => file
-            .write_secret(created.secret().expose_secret())
-            .map_err(|e| (file.path().display().to_string(), e)),
-        None => output::print_durably(|| print_secret(&json))
-            .map_err(|e| ("standard output".to_owned(), e)),
-    };
+    let handed_over = hand_over_secret(secret_file.as_mut(), &created, || print_secret(&json));
     drop(created);
     let Err((destination, cause)) = handed_over else {
         return Ok(json);
@@ -350,7 +355,7 @@ async fn create_and_hand_over(
         &cause,
         &id,
         revoke.err(),
-        old,
+        None,
     ))
 }
 
@@ -430,8 +435,8 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
     Ok(())
 }
 
-/// The once-only reminder, on stderr (never a panic: it runs between the hand-over and
-/// the revoke of a rotation).
+/// The once-only reminder, on stderr (never a panic: it runs after a hand-over, before
+/// the rest of the output).
 fn remind(ctx: &Ctx) {
     errln!(
         "{} the secret is shown only once and cannot be retrieved again; store it now.",
@@ -476,7 +481,7 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), CliError> {
         allowlist,
     };
     let secret_path = args.secret.secret_file.as_deref();
-    let created = create_and_hand_over(&client, new, secret_path, None, |created| {
+    let created = create_and_hand_over(&client, new, secret_path, |created| {
         print_created_as(ctx, created)
     })
     .await?;
@@ -603,100 +608,143 @@ fn rotate_json_tail(old_revoked: bool) -> String {
     format!(",\n  \"old_revoked\": {old_revoked}\n}}\n")
 }
 
-/// The organization role of the user `key` acts as: the role whose permissions are exactly
-/// the user's (the API reports a user's permissions, not the name of their role, and keys
-/// carry no role at all).
-async fn user_role(client: &Client, key: &ApiKey) -> Result<String, CliError> {
-    let cannot = |why: &str| {
-        CliError::usage(format!(
-            "cannot tell the role of {} ({why})",
-            key.user_email
-        ))
-        .with_hint("pass --role ROLE (`labelbox roles` lists them)")
-    };
-    let sorted = |mut permissions: Vec<String>| {
-        permissions.sort();
-        permissions.dedup();
-        permissions
-    };
-    let permissions = match client.get_permissions(Some(&key.user_id)).await {
-        Ok(permissions) => sorted(permissions),
-        Err(Error::MissingData { .. }) => {
-            return Err(cannot("the API returned no organization role"))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let matching: Vec<String> = client
-        .get_roles_with_permissions()
-        .await?
-        .into_iter()
-        .filter(|r| sorted(r.permissions.clone()) == permissions)
-        .map(|r| r.name)
-        .collect();
-    match matching.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(cannot("no role has exactly the user's permissions")),
-        _ => Err(cannot("several roles have the user's permissions")),
+/// The options of `keys rotate`, single or batch.
+fn rotate_options(args: &RotateArgs) -> Result<RotateOptions, CliError> {
+    let mut options = RotateOptions::new();
+    if let Some(validity) = args.validity.as_deref() {
+        options = options.validity(parse_validity(validity)?);
+    }
+    if let Some(role) = &args.role {
+        options = options.role(role.as_str());
+    }
+    Ok(options)
+}
+
+/// The JSON of a rotation's new key, from what the hand-over receives.
+fn replacement_json(new: &Replacement, secret_path: Option<&Path>) -> CreatedJson {
+    CreatedJson {
+        id: new.created.id().to_string(),
+        name: new.old.name.clone(),
+        user_email: new.old.user_email.clone(),
+        role: new.role.clone(),
+        expires_at: new.expires_at,
+        allowed_ip_cidrs: allowlist_strings(&new.old),
+        secret: secret_path.is_none().then(|| new.created.secret().clone()),
+        secret_file: secret_path.map(|p| p.display().to_string()),
     }
 }
 
-/// The old key's lifetime, clamped into the allowed validity range.
-fn lifetime_of(key: &ApiKey) -> Validity {
-    let secs = (key.expires_at - key.created_at)
-        .whole_seconds()
-        .clamp(60, 25 * 604_800);
-    Validity::from_seconds(secs).unwrap_or_default()
-}
-
+/// `keys rotate ID`: a thin call of [`Client::rotate_api_key`], whose hand-over prints the
+/// new key (with --json, the object up to the new key, flushed before anything is revoked)
+/// or writes it to the secret file.
 async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
-    let validity = args.validity.as_deref().map(parse_validity).transpose()?;
-    let client = ctx.client()?;
-    let old_id = ApiKeyId::from(args.id.as_str());
-    let old = client
-        .get_api_key(&old_id)
-        .await?
-        .ok_or_else(|| not_found(&args.id))?;
-    if old.revoked {
-        return Err(
-            CliError::usage(format!("API key {old_id} is already revoked"))
-                .with_hint("create a new key with `labelbox keys create`"),
-        );
+    if let Some(within) = args.expiring_within {
+        return rotate_batch(ctx, &args, within).await;
     }
-    let allowlist = parse_allowlist(&allowlist_strings(&old))?;
-    let role = match args.role {
-        Some(role) => role,
-        None => user_role(&client, &old).await?,
+    if args.exec.is_some() || args.secret_dir.is_some() || args.dry_run {
+        return Err(CliError::usage(
+            "--exec, --secret-dir and --dry-run apply to a batch: use them with \
+             --expiring-within DURATION instead of a key id",
+        ));
+    }
+    let Some(id) = args.id.as_deref() else {
+        return Err(CliError::usage(
+            "give the key's id, or --expiring-within DURATION",
+        ));
     };
-    let new = NewKey {
-        name: old.name.clone(),
-        user: old.user_email.clone(),
-        role,
-        validity: validity.unwrap_or_else(|| lifetime_of(&old)),
-        allowlist,
-    };
-    // 1. Create the replacement and hand its secret over; on stdout with `--json`, that is
-    //    the object up to the new key, flushed before anything is revoked.
-    let secret_path = args.secret.secret_file.as_deref();
+    let options = rotate_options(&args)?;
+    let client = ctx.client()?;
+    let old_id = ApiKeyId::from(id);
     let old_str = old_id.to_string();
-    let created = create_and_hand_over(&client, new, secret_path, Some(&old_id), |created| {
-        if ctx.json {
-            out!("{}", rotate_json_head(&old_str, created)?)
-        } else {
-            print_created(ctx, created)
+    let secret_path = args.secret.secret_file.as_deref();
+    let mut secret_file = open_secret_destination(secret_path)?;
+    let mut created: Option<CreatedJson> = None;
+    let rotated = client
+        .rotate_api_key(&old_id, options, |new| {
+            let json = replacement_json(&new, secret_path);
+            let handed_over = hand_over_secret(secret_file.as_mut(), &new.created, || {
+                if ctx.json {
+                    out!("{}", rotate_json_head(&old_str, &json)?)
+                } else {
+                    print_created(ctx, &json)
+                }
+            });
+            created = Some(json);
+            std::future::ready(handed_over)
+        })
+        .await;
+    let outcome = match rotated {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            if let Some(file) = secret_file {
+                file.discard();
+            }
+            return Err(match e {
+                Error::NotFound(_) => not_found(id),
+                e @ Error::MissingData { .. } => classify(&e)
+                    .context(format!(
+                        "rotating {old_id}: cannot tell the user's organization role; the old \
+                         key was left untouched"
+                    ))
+                    .with_hint("pass --role ROLE (`labelbox roles` lists them)"),
+                e => classify(&e)
+                    .context(format!("rotating {old_id}: the old key was left untouched")),
+            });
         }
-    })
-    .await
-    .map_err(|e| match e.kind {
-        Kind::HandOverFailed | Kind::UnheldKeyLive => e,
-        _ => e.context(format!("rotating {old_id}: the old key was left untouched")),
-    })?;
+    };
+    let (revoke_error, created) = match (outcome, created) {
+        (
+            RotateOutcome::HandOverFailed {
+                new,
+                hand_over_error: (destination, cause),
+                ..
+            },
+            _,
+        ) => {
+            if let Some(file) = secret_file {
+                file.discard();
+            }
+            return Err(hand_over_failed(
+                &destination,
+                &cause,
+                &new,
+                None,
+                Some(&old_id),
+            ));
+        }
+        (
+            RotateOutcome::NewKeyUnheld {
+                new,
+                hand_over_error: (destination, cause),
+                revoke_error,
+                ..
+            },
+            _,
+        ) => {
+            if let Some(file) = secret_file {
+                file.discard();
+            }
+            let revoke_error = classify(&revoke_error);
+            return Err(hand_over_failed(
+                &destination,
+                &cause,
+                &new,
+                Some(revoke_error),
+                Some(&old_id),
+            ));
+        }
+        (RotateOutcome::Rotated { .. }, Some(created)) => (None, created),
+        (RotateOutcome::OldKeyNotRevoked { error, .. }, Some(created)) => (Some(error), created),
+        (outcome, _) => {
+            return Err(CliError::api(format!(
+                "rotating {old_id}: unexpected outcome {outcome:?}"
+            )))
+        }
+    };
     remind(ctx);
+    let old_revoked = revoke_error.is_none();
 
-    // 2. Only now revoke the old key.
-    let revoke = client.revoke_api_key(&old_id).await;
-    let old_revoked = revoke.is_ok();
-
-    // 3. The rest of the output.
+    // The rest of the output.
     let rest = output::print_durably(|| {
         match (secret_path.is_some(), ctx.json) {
             (false, true) => out!("{}", rotate_json_tail(old_revoked))?,
@@ -719,9 +767,9 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
         }
         Ok(())
     });
-    match (revoke, rest) {
-        (Ok(_), Ok(())) => Ok(()),
-        (Err(e), _) => Err(classify(&e)
+    match (revoke_error, rest) {
+        (None, Ok(())) => Ok(()),
+        (Some(e), _) => Err(classify(&e)
             .context(format!(
                 "the replacement key {} was created and its secret handed over, but revoking \
                  the old key {old_id} failed; both keys are live",
@@ -730,8 +778,353 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
             .with_hint(format!(
                 "keep the new key; revoke the old one with `labelbox keys revoke {old_id}`"
             ))),
-        (Ok(_), Err(e)) => Err(output_failed_after_hand_over(&created, &e)
+        (None, Err(e)) => Err(output_failed_after_hand_over(&created, &e)
             .context(format!("rotating {old_id}: the old key was revoked"))),
+    }
+}
+
+/// Where a batch hands each new secret.
+enum BatchDestination<'a> {
+    /// `--exec CMD`: the secret on the command's stdin.
+    Exec(&'a str),
+    /// `--secret-dir DIR`: a new file `DIR/replaces-<old id>.jwt`.
+    Dir(&'a Path),
+}
+
+/// The path of a new key's secret in `--secret-dir`: named after the key it replaces, so
+/// it is known before the run; never overwritten (a file already there fails that key's
+/// hand-over: its new key is revoked, the old one kept).
+fn secret_dir_path(dir: &Path, old_id: &ApiKeyId) -> std::path::PathBuf {
+    dir.join(format!("replaces-{old_id}.jwt"))
+}
+
+/// Hands one new secret of a batch over; the error is one line (never the secret).
+fn hand_over_batch(destination: &BatchDestination<'_>, new: &Replacement) -> Result<(), String> {
+    match destination {
+        BatchDestination::Dir(dir) => {
+            let path = secret_dir_path(dir, &new.old.id);
+            let mut file = SecretFile::create_new(&path).map_err(|_| {
+                if path.symlink_metadata().is_ok() {
+                    format!("{} already exists and is never overwritten", path.display())
+                } else {
+                    format!("the secret file {} could not be created", path.display())
+                }
+            })?;
+            file.write_secret(new.created.secret().expose_secret())
+                .map_err(|e| {
+                    let message = format!(
+                        "the new key's secret could not be written to {} ({e})",
+                        path.display()
+                    );
+                    file.discard();
+                    message
+                })
+        }
+        BatchDestination::Exec(command) => run_exec(command, new),
+    }
+}
+
+/// Runs `--exec CMD` for one new key: `sh -c CMD`, built through `child::command` (so
+/// LABELBOX_API_KEY is not inherited), the secret and a newline on its stdin (never in its
+/// arguments or environment), the key's ids, name and user in its environment, its stdout
+/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0.
+fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
+    use std::process::Stdio;
+    let mut child = crate::child::command("sh");
+    child
+        .arg("-c")
+        .arg(command)
+        .env("LABELBOX_KEY_ID", new.created.id().as_str())
+        .env("LABELBOX_OLD_KEY_ID", new.old.id.as_str())
+        .env("LABELBOX_KEY_NAME", &new.old.name)
+        .env("LABELBOX_KEY_USER", &new.old.user_email)
+        .stdin(Stdio::piped())
+        .stdout(stderr_stdio());
+    let mut child = child
+        .spawn()
+        .map_err(|e| format!("--exec: could not start `sh -c`: {e}"))?;
+    let written = child.stdin.take().map(|mut stdin| {
+        let secret = new.created.secret().expose_secret();
+        stdin
+            .write_all(secret.as_bytes())
+            .and_then(|()| stdin.write_all(b"\n"))
+            .and_then(|()| stdin.flush())
+    });
+    let status = child
+        .wait()
+        .map_err(|e| format!("--exec: waiting for the command failed: {e}"))?;
+    if !status.success() {
+        return Err(match status.code() {
+            Some(code) => format!("--exec command exited with code {code}"),
+            None => format!("--exec command was killed ({status})"),
+        });
+    }
+    match written {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(format!(
+            "--exec command exited 0 without reading the secret on its standard input ({e})"
+        )),
+        None => Err("--exec: the command had no standard input".to_owned()),
+    }
+}
+
+/// Our stderr, for a child's stdout.
+fn stderr_stdio() -> std::process::Stdio {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = io::stderr().as_fd().try_clone_to_owned() {
+            return std::process::Stdio::from(fd);
+        }
+    }
+    std::process::Stdio::null()
+}
+
+/// One key's line of a batch rotation (`--json`: one object per line).
+#[derive(Debug, Serialize)]
+struct BatchJson {
+    /// `rotated`, `old_not_revoked`, `hand_over_failed`, `new_key_unheld`, `not_created`,
+    /// or `would_rotate` (--dry-run).
+    status: &'static str,
+    old_id: String,
+    name: String,
+    user_email: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+    new_id: Option<String>,
+    old_revoked: bool,
+    new_live: bool,
+    secret_file: Option<String>,
+    error: Option<String>,
+    exit_code: u8,
+}
+
+impl BatchJson {
+    fn new(key: &ApiKey, status: &'static str) -> Self {
+        Self {
+            status,
+            old_id: key.id.to_string(),
+            name: key.name.clone(),
+            user_email: key.user_email.clone(),
+            expires_at: key.expires_at.to_offset(time::UtcOffset::UTC),
+            new_id: None,
+            old_revoked: false,
+            new_live: false,
+            secret_file: None,
+            error: None,
+            exit_code: 0,
+        }
+    }
+
+    /// The report of one key's rotation, and the error kind it counts as.
+    fn from_rotation(rotation: &KeyRotation<String>, dir: Option<&Path>) -> (Self, Option<Kind>) {
+        let key = &rotation.key;
+        let outcome = match &rotation.result {
+            Err(e) => {
+                let err = classify(e);
+                let mut json = Self::new(key, "not_created");
+                json.error = Some(format!("{}; the old key was left untouched", err.message));
+                json.exit_code = err.kind.code();
+                return (json, Some(err.kind));
+            }
+            Ok(outcome) => outcome,
+        };
+        let new_id = outcome.new_id();
+        let (status, error, kind) = match outcome {
+            RotateOutcome::Rotated { .. } => ("rotated", None, None),
+            RotateOutcome::OldKeyNotRevoked { error, .. } => {
+                let err = classify(error);
+                (
+                    "old_not_revoked",
+                    Some(format!(
+                        "revoking the old key failed ({}); both keys are live; revoke it with \
+                         `labelbox keys revoke {}`",
+                        err.message, key.id
+                    )),
+                    Some(err.kind),
+                )
+            }
+            RotateOutcome::HandOverFailed {
+                hand_over_error, ..
+            } => (
+                "hand_over_failed",
+                Some(format!(
+                    "{hand_over_error}; the new key {new_id} was revoked; the old key is still \
+                     live and unchanged"
+                )),
+                Some(Kind::HandOverFailed),
+            ),
+            RotateOutcome::NewKeyUnheld {
+                hand_over_error,
+                revoke_error,
+                ..
+            } => (
+                "new_key_unheld",
+                Some(format!(
+                    "{hand_over_error}, and revoking the new key failed too ({}): both keys are \
+                     live; revoke the new one: `labelbox keys revoke --yes {new_id}`",
+                    classify(revoke_error).message
+                )),
+                Some(Kind::UnheldKeyLive),
+            ),
+            other => (
+                "unknown",
+                Some(format!("unexpected outcome {other:?}")),
+                Some(Kind::Api),
+            ),
+        };
+        let mut json = Self::new(key, status);
+        json.new_id = Some(new_id.to_string());
+        json.old_revoked = !outcome.old_key_live();
+        json.new_live = outcome.new_key_live();
+        json.secret_file = match dir {
+            Some(dir) if outcome.handed_over() => {
+                Some(secret_dir_path(dir, &key.id).display().to_string())
+            }
+            _ => None,
+        };
+        json.error = error;
+        json.exit_code = kind.map_or(0, Kind::code);
+        (json, kind)
+    }
+
+    /// One line for humans.
+    fn human(&self, ctx: &Ctx) -> String {
+        let what = format!("{} \"{}\" ({})", self.old_id, self.name, self.user_email);
+        match (self.status, &self.new_id, &self.error) {
+            ("would_rotate", _, _) => format!(
+                "{} {what}, expiring {}",
+                ctx.out.paint(Paint::Yellow, "Would rotate"),
+                output::expiry(self.expires_at, OffsetDateTime::now_utc())
+            ),
+            ("rotated", Some(new_id), _) => {
+                let held = match &self.secret_file {
+                    Some(path) => format!("secret in {path}"),
+                    None => "secret handed to --exec".to_owned(),
+                };
+                format!(
+                    "{} {what} -> {new_id} ({held}); old key revoked",
+                    ctx.out.paint(Paint::Green, "Rotated")
+                )
+            }
+            (_, _, error) => format!(
+                "{} {what}: {}",
+                ctx.out.paint(Paint::Red, "Failed"),
+                error.as_deref().unwrap_or("unknown error")
+            ),
+        }
+    }
+}
+
+/// Prints one line of a batch (JSON lines with --json); a write error is kept for the end.
+fn print_batch_line(ctx: &Ctx, json: &BatchJson) -> io::Result<()> {
+    if ctx.json {
+        let line = serde_json::to_string(json)?;
+        output::print_durably(|| outln!("{line}"))
+    } else {
+        output::print_durably(|| outln!("{}", json.human(ctx)))
+    }
+}
+
+/// `keys rotate --expiring-within D [--exec CMD | --secret-dir DIR] [--dry-run]`: a thin
+/// call of the SDK's [`labelbox_sdk::ListApiKeys::rotate_each`].
+async fn rotate_batch(
+    ctx: &Ctx,
+    args: &RotateArgs,
+    within: std::time::Duration,
+) -> Result<(), CliError> {
+    if args.secret.secret_file.is_some() {
+        return Err(CliError::usage(
+            "--secret-file names one file: a batch rotation takes --secret-dir DIR or --exec CMD",
+        ));
+    }
+    let destination = match (args.exec.as_deref(), args.secret_dir.as_deref()) {
+        (Some(command), _) => Some(BatchDestination::Exec(command)),
+        (None, Some(dir)) => {
+            if !dir.is_dir() {
+                return Err(CliError::usage(format!(
+                    "--secret-dir {}: not a directory; nothing was rotated",
+                    dir.display()
+                )));
+            }
+            Some(BatchDestination::Dir(dir))
+        }
+        (None, None) => None,
+    };
+    let options = rotate_options(args)?;
+    let client = ctx.client()?;
+    let listing = client.list_api_keys().expiring_within(within);
+
+    let Some(destination) = destination.filter(|_| !args.dry_run) else {
+        if !args.dry_run {
+            return Err(CliError::usage(
+                "a batch rotation needs somewhere to put the new secrets: --exec CMD or \
+                 --secret-dir DIR",
+            )
+            .with_hint("or --dry-run to see which keys would be rotated"));
+        }
+        let keys = listing.send().await?;
+        for key in &keys {
+            print_batch_line(ctx, &BatchJson::new(key, "would_rotate"))?;
+        }
+        if !ctx.json {
+            errln!(
+                "dry run: {} key(s) expire within the window; nothing was created or revoked",
+                keys.len()
+            );
+        }
+        return Ok(());
+    };
+
+    let progress = !ctx.json && io::stderr().is_terminal();
+    let dir = match &destination {
+        BatchDestination::Dir(dir) => Some(*dir),
+        BatchDestination::Exec(_) => None,
+    };
+    let mut worst: Option<Kind> = None;
+    let mut failed = 0usize;
+    let mut write_error: Option<io::Error> = None;
+    let results = listing
+        .rotate_each(
+            options,
+            |new| std::future::ready(hand_over_batch(&destination, &new)),
+            |done, total, rotation| {
+                let (json, kind) = BatchJson::from_rotation(rotation, dir);
+                if let Some(kind) = kind {
+                    failed += 1;
+                    if worst.is_none_or(|w| kind > w) {
+                        worst = Some(kind);
+                    }
+                }
+                if let Err(e) = print_batch_line(ctx, &json) {
+                    write_error.get_or_insert(e);
+                }
+                if progress {
+                    errln!(
+                        "{} {done}/{total} keys done",
+                        ctx.err.paint(Paint::Dim, "progress:")
+                    );
+                }
+            },
+        )
+        .await?;
+    if results.is_empty() && !ctx.json {
+        outln!("No API keys expire within the window; nothing to rotate.")?;
+    }
+    if let Some(e) = write_error {
+        return Err(CliError::api(format!(
+            "writing the batch's report failed ({e}); `labelbox keys list` shows the keys now"
+        )));
+    }
+    match worst {
+        None => Ok(()),
+        Some(kind) => Err(CliError::new(
+            kind,
+            format!(
+                "{failed} of {} keys were not rotated; each line above says which keys are live",
+                results.len()
+            ),
+        )),
     }
 }
 

@@ -1,0 +1,503 @@
+//! The key workflows end to end, the built `labelbox` binary against an emulator started in
+//! this process: batch rotation (`keys rotate --expiring-within` with `--exec`,
+//! `--secret-dir`, `--dry-run`), `keys list --fail-if-any`, `keys create` in two round
+//! trips, and shell completions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, KeyInfo};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+const DAY: i64 = 86_400;
+
+/// An emulator running on its own runtime while the test thread runs the binary.
+struct Env {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+    endpoint: String,
+    admin_key: String,
+}
+
+impl Env {
+    fn start() -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = rt
+            .block_on(Emulator::start(EmulatorConfig::default()))
+            .unwrap();
+        Env {
+            endpoint: emulator.endpoint(),
+            admin_key: emulator.admin_key().to_owned(),
+            rt,
+            emulator: Some(emulator),
+        }
+    }
+
+    fn emulator(&self) -> &EmulatorHandle {
+        self.emulator.as_ref().unwrap()
+    }
+
+    fn command(&self, key: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env("LABELBOX_ENDPOINT", &self.endpoint)
+            .env("LABELBOX_API_KEY", key)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// `labelbox ARGS` as the admin, stdout and stderr captured (pipes).
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(&self.admin_key, args).output().unwrap()
+    }
+
+    /// A key for `email` valid for `secs`; returns (id, secret).
+    fn issue(&self, email: &str, role: &str, secs: i64) -> (String, String) {
+        self.emulator().issue_key(email, role, secs, None).unwrap()
+    }
+
+    fn key(&self, id: &str) -> KeyInfo {
+        self.emulator()
+            .keys()
+            .into_iter()
+            .find(|k| k.id == id)
+            .unwrap_or_else(|| panic!("no key {id}"))
+    }
+
+    fn authenticates(&self, secret: &str) -> bool {
+        self.command(secret, &["whoami"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    }
+
+    fn count(&self, operation: &str) -> u64 {
+        self.emulator().operation_count(operation)
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+    assert!(!stderr(out).contains("panicked"), "{}", stderr(out));
+}
+
+/// The JSON lines of a batch, by old key id.
+fn lines_by_old_id(out: &Output) -> std::collections::BTreeMap<String, Value> {
+    stdout(out)
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
+            (v["old_id"].as_str().unwrap().to_owned(), v)
+        })
+        .collect()
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "labelbox-workflows-{tag}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// An `--exec` command that stores its stdin, its environment and its arguments
+/// (`/proc/$$/cmdline`) in `$OUT`, named by the old key's id.
+const DUMPING_EXEC: &str = r#"cat > "$OUT/$LABELBOX_OLD_KEY_ID.secret" && env > "$OUT/$LABELBOX_OLD_KEY_ID.env" && tr '\0' ' ' < /proc/$$/cmdline > "$OUT/$LABELBOX_OLD_KEY_ID.args""#;
+
+#[test]
+fn exec_receives_each_secret_on_stdin_only_and_the_old_keys_are_revoked() {
+    let env = Env::start();
+    let (a, a_secret) = env.issue("labeler@example.com", "Labeler", DAY);
+    let (b, b_secret) = env.issue("reviewer@example.com", "Reviewer", 3 * DAY);
+    let (far, far_secret) = env.issue("labeler@example.com", "Labeler", 30 * DAY);
+    let out_dir = temp_dir("exec");
+    let out = env
+        .command(
+            &env.admin_key,
+            &[
+                "--json",
+                "keys",
+                "rotate",
+                "--expiring-within",
+                "14d",
+                "--exec",
+                DUMPING_EXEC,
+            ],
+        )
+        .env("OUT", &out_dir)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let lines = lines_by_old_id(&out);
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    for (old, old_secret, email, role) in [
+        (&a, &a_secret, "labeler@example.com", "Labeler"),
+        (&b, &b_secret, "reviewer@example.com", "Reviewer"),
+    ] {
+        let line = &lines[old.as_str()];
+        assert_eq!(line["status"], "rotated", "{line}");
+        assert_eq!(line["old_revoked"], true);
+        assert_eq!(line["exit_code"], 0);
+        let new_id = line["new_id"].as_str().unwrap();
+        let secret = read(&out_dir.join(format!("{old}.secret")));
+        let secret = secret.trim_end();
+        assert!(env.authenticates(secret), "the handed secret does not work");
+        assert!(!env.authenticates(old_secret), "the old key still works");
+        assert!(env.key(old).revoked);
+        let new = env.key(new_id);
+        assert_eq!((new.user_email.as_str(), new.role.as_str()), (email, role));
+
+        // The child's environment names the key, never holds a secret, and no
+        // LABELBOX_API_KEY; its arguments hold no secret either.
+        let child_env = read(&out_dir.join(format!("{old}.env")));
+        assert!(
+            child_env.contains(&format!("LABELBOX_KEY_ID={new_id}\n")),
+            "{child_env}"
+        );
+        assert!(child_env.contains(&format!("LABELBOX_OLD_KEY_ID={old}\n")));
+        assert!(child_env.contains(&format!("LABELBOX_KEY_USER={email}\n")));
+        assert!(child_env.contains("LABELBOX_KEY_NAME="));
+        assert!(
+            child_env.contains("OUT="),
+            "the rest of the environment is inherited"
+        );
+        assert!(!child_env.contains("LABELBOX_API_KEY"), "{child_env}");
+        assert!(!child_env.contains(secret) && !child_env.contains(&env.admin_key));
+        let args = read(&out_dir.join(format!("{old}.args")));
+        assert!(args.starts_with("sh -c "), "{args}");
+        assert!(
+            !args.contains(secret) && !args.contains(&env.admin_key),
+            "{args}"
+        );
+    }
+    assert!(
+        !env.key(&far).revoked,
+        "a key outside the window was rotated"
+    );
+    assert!(env.authenticates(&far_secret));
+    // Progress is for terminals only: nothing of it in a pipe.
+    assert!(!stderr(&out).contains("progress"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
+
+#[test]
+fn a_failing_exec_keeps_that_old_key_and_the_batch_goes_on() {
+    let env = Env::start();
+    let (a, a_secret) = env.issue("labeler@example.com", "Labeler", DAY);
+    let (b, b_secret) = env.issue("reviewer@example.com", "Reviewer", 2 * DAY);
+    let (c, _) = env.issue("manager@example.com", "Team Manager", 3 * DAY);
+    let out_dir = temp_dir("exec-fail");
+    // The reviewer's hand-over fails (exit 3); the others store their secret.
+    let exec = r#"cat > "$OUT/$LABELBOX_OLD_KEY_ID.secret"; if [ "$LABELBOX_KEY_USER" = reviewer@example.com ]; then exit 3; fi"#;
+    let out = env
+        .command(
+            &env.admin_key,
+            &[
+                "--json",
+                "keys",
+                "rotate",
+                "--expiring-within",
+                "14d",
+                "--exec",
+                exec,
+            ],
+        )
+        .env("OUT", &out_dir)
+        .output()
+        .unwrap();
+    // The most severe outcome: a failed hand-over (4).
+    assert_exit(&out, 4);
+    assert!(
+        stderr(&out).contains("1 of 3 keys were not rotated"),
+        "{}",
+        stderr(&out)
+    );
+    let lines = lines_by_old_id(&out);
+    assert_eq!(lines[a.as_str()]["status"], "rotated");
+    assert_eq!(lines[c.as_str()]["status"], "rotated");
+    let failed = &lines[b.as_str()];
+    assert_eq!(failed["status"], "hand_over_failed", "{failed}");
+    assert_eq!(failed["exit_code"], 4);
+    assert_eq!(failed["old_revoked"], false);
+    assert_eq!(failed["new_live"], false);
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("exited with code 3"),
+        "{failed}"
+    );
+    // Only a zero exit revokes the old key; the new one of the failed hand-over is revoked.
+    assert!(env.authenticates(&b_secret));
+    assert!(!env.key(&b).revoked);
+    assert!(env.key(failed["new_id"].as_str().unwrap()).revoked);
+    let b_new_secret = read(&out_dir.join(format!("{b}.secret")));
+    assert!(!env.authenticates(b_new_secret.trim_end()));
+    assert!(!env.authenticates(&a_secret));
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
+
+#[test]
+fn dry_run_creates_and_revokes_nothing() {
+    let env = Env::start();
+    let (a, a_secret) = env.issue("labeler@example.com", "Labeler", DAY);
+    let (far, _) = env.issue("labeler@example.com", "Labeler", 30 * DAY);
+    let out = env.run(&[
+        "--json",
+        "keys",
+        "rotate",
+        "--expiring-within",
+        "14d",
+        "--dry-run",
+    ]);
+    assert_exit(&out, 0);
+    let lines = lines_by_old_id(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[a.as_str()]["status"], "would_rotate");
+    assert!(!lines.contains_key(&far));
+    let human = env.run(&["keys", "rotate", "--expiring-within", "14d", "--dry-run"]);
+    assert_exit(&human, 0);
+    assert!(
+        stdout(&human).contains(&format!("Would rotate {a}")),
+        "{}",
+        stdout(&human)
+    );
+    assert!(stderr(&human).contains("nothing was created or revoked"));
+    assert_eq!(env.count("CreateApiKey"), 0);
+    assert_eq!(env.count("RevokeApiKey"), 0);
+    assert!(env.authenticates(&a_secret));
+
+    // Without --dry-run, a batch needs --exec or --secret-dir.
+    let out = env.run(&["keys", "rotate", "--expiring-within", "14d"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--exec CMD or --secret-dir DIR"));
+    // The batch flags need the batch.
+    for flag in [
+        &["--dry-run"][..],
+        &["--exec", "true"],
+        &["--secret-dir", "/tmp"],
+    ] {
+        let mut args = vec!["keys", "rotate", a.as_str()];
+        args.extend_from_slice(flag);
+        let out = env.run(&args);
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains("apply to a batch"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(env.count("CreateApiKey"), 0);
+}
+
+#[test]
+fn secret_dir_files_are_new_0600_and_never_overwritten() {
+    let env = Env::start();
+    let (a, a_secret) = env.issue("labeler@example.com", "Labeler", DAY);
+    let (b, b_secret) = env.issue("reviewer@example.com", "Reviewer", 2 * DAY);
+    let dir = temp_dir("secret-dir");
+    // A file already where b's secret would go: it is never overwritten, and b stays.
+    let taken = dir.join(format!("replaces-{b}.jwt"));
+    std::fs::write(&taken, "someone else's file").unwrap();
+    let out = env.run(&[
+        "keys",
+        "rotate",
+        "--expiring-within",
+        "14d",
+        "--secret-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_exit(&out, 4);
+    let text = stdout(&out);
+    assert!(text.contains(&format!("Rotated {a}")), "{text}");
+    assert!(text.contains(&format!("Failed {b}")), "{text}");
+    assert!(
+        text.contains("already exists and is never overwritten"),
+        "{text}"
+    );
+    assert_eq!(read(&taken), "someone else's file");
+    assert!(env.authenticates(&b_secret) && !env.key(&b).revoked);
+
+    let path = dir.join(format!("replaces-{a}.jwt"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(env.authenticates(read(&path).trim_end()));
+    assert!(!env.authenticates(&a_secret));
+    // Only the two files: no stray secret file of the failed key.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn batch_progress_shows_on_a_terminal_only() {
+    let env = Env::start();
+    env.issue("labeler@example.com", "Labeler", DAY);
+    let dir = temp_dir("progress");
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("script(1) is needed for this test: install util-linux (bsdutils)");
+    let command = format!(
+        "{BIN} keys rotate --expiring-within 14d --secret-dir {}",
+        dir.display()
+    );
+    let out = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("progress: 1/1 keys done"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn list_fail_if_any_exits_6_when_keys_expire_soon() {
+    let env = Env::start();
+    let (a, _) = env.issue("labeler@example.com", "Labeler", DAY);
+    let out = env.run(&[
+        "--json",
+        "keys",
+        "list",
+        "--expiring-within",
+        "14d",
+        "--fail-if-any",
+    ]);
+    assert_exit(&out, 6);
+    assert!(
+        stderr(&out).contains("1 API key is listed"),
+        "{}",
+        stderr(&out)
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["id"], a.as_str());
+    let out = env.run(&["keys", "list", "--expiring-within", "1h", "--fail-if-any"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("No API keys."));
+}
+
+#[test]
+fn create_takes_two_round_trips_and_prints_what_the_creation_knows() {
+    let env = Env::start();
+    let before = env.emulator().request_count();
+    let out = env.run(&[
+        "--json",
+        "keys",
+        "create",
+        "--name",
+        "ci",
+        "--user",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+        "--validity",
+        "2w",
+        "--allow-ip",
+        "127.0.0.1",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        env.emulator().request_count() - before,
+        2,
+        "preflight and mutation only"
+    );
+    assert_eq!(env.count("CreateApiKeyPreflight"), 1);
+    assert_eq!(env.count("CreateApiKey"), 1);
+    assert_eq!(env.count("ListApiKeys"), 0, "no listing to print the key");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["user_email"], "labeler@example.com");
+    assert_eq!(v["role"], "Labeler");
+    assert_eq!(v["allowed_ip_cidrs"], serde_json::json!(["127.0.0.1"]));
+    let stored = env.key(v["id"].as_str().unwrap());
+    let printed = time::OffsetDateTime::parse(
+        v["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp();
+    assert!(
+        (printed - stored.expires_at_epoch).abs() <= 5,
+        "printed {printed}, stored {}",
+        stored.expires_at_epoch
+    );
+}
+
+#[test]
+fn completions_for_each_shell_name_the_commands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(BIN)
+            .args(["completions", shell])
+            .env_remove("LABELBOX_API_KEY")
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let script = stdout(&out);
+        assert!(!script.trim().is_empty(), "{shell}");
+        for word in [
+            "labelbox",
+            "keys",
+            "rotate",
+            "--expiring-within",
+            "completions",
+        ] {
+            assert!(script.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    let out = Command::new(BIN)
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}
