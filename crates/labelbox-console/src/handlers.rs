@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use labelbox_sdk::{
-    validate_key_name, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey, Error, ExposeSecret,
-    IpAllowlist, TimeUnit, Validity,
+    validate_key_name, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist,
+    SecretString, TimeUnit, Validity,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -58,7 +58,7 @@ impl AppState {
     pub async fn end_all_sessions(&self) {
         let ended = self.sessions().end_all();
         for hand_over in ended {
-            rotation::abandon(&self.client, &hand_over).await;
+            hand_over.abandon().await;
         }
     }
 
@@ -74,7 +74,7 @@ impl AppState {
             Lookup::Expired(hand_over) => {
                 tracing::info!("a session expired after its idle timeout");
                 if let Some(hand_over) = hand_over {
-                    rotation::abandon(&self.client, &hand_over).await;
+                    hand_over.abandon().await;
                 }
                 None
             }
@@ -118,7 +118,7 @@ impl AppState {
             .get_mut(session)
             .and_then(|s| s.hand_over.replace(hand_over));
         if let Some(previous) = previous {
-            rotation::abandon(&self.client, &previous).await;
+            previous.abandon().await;
         }
     }
 
@@ -220,7 +220,7 @@ async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respo
     };
     let hand_over = state.sessions().end(&session);
     if let Some(hand_over) = hand_over {
-        rotation::abandon(&state.client, &hand_over).await;
+        hand_over.abandon().await;
     }
     tracing::info!("a browser logged out");
     let mut response = Json(json!({ "ok": true })).into_response();
@@ -335,11 +335,16 @@ async fn check_validity(
 }
 
 /// A created key's answer: the secret, once, never stored by the browser's cache.
-fn created_answer(created: &CreatedApiKey, name: &str, replaces: Option<&ApiKeyId>) -> Response {
+fn created_answer(
+    id: &ApiKeyId,
+    secret: &SecretString,
+    name: &str,
+    replaces: Option<&ApiKeyId>,
+) -> Response {
     let mut response = Json(json!({
-        "id": created.id().as_str(),
+        "id": id.as_str(),
         "name": name,
-        "secret": created.secret().expose_secret(),
+        "secret": secret.expose_secret(),
         "replaces": replaces.map(|r| r.as_str()),
     }))
     .into_response();
@@ -405,11 +410,11 @@ async fn create_key(
                     &session,
                     HandOver {
                         new_id: created.id().clone(),
-                        replaces: None,
+                        rotation: None,
                     },
                 )
                 .await;
-            created_answer(&created, &name, None)
+            created_answer(created.id(), created.secret(), &name, None)
         }
         Err(e) => sdk_error(&e),
     }
@@ -429,36 +434,25 @@ async fn rotate_key(
     let validity = parse_validity(&form.amount, &form.unit)
         .map_err(|m| fields.insert("validity", m))
         .ok();
-    if form.role.trim().is_empty() {
-        fields.insert("role", "Choose a role".to_owned());
-    }
     let Some(validity) = validity.filter(|_| fields.is_empty()) else {
         return invalid(fields);
     };
     let old_id = ApiKeyId::from(id);
-    let old = match state.client.get_api_key(&old_id).await {
-        Ok(Some(old)) => old,
-        Ok(None) => {
-            return refused(
-                StatusCode::NOT_FOUND,
-                &format!("No key {old_id}: it was revoked or never existed. Reload the page."),
-            )
-        }
-        Err(e) => return sdk_error(&e),
-    };
-    match rotation::create_replacement(&state.client, &old, form.role.trim(), validity).await {
-        Ok(created) => {
-            tracing::info!(old = %old_id, new = %created.id(), "the console created a replacement");
+    let role = Some(form.role.trim().to_owned()).filter(|r| !r.is_empty());
+    match rotation::start(&state.client, old_id.clone(), role, validity).await {
+        Ok((shown, rotation)) => {
+            tracing::info!(old = %old_id, new = %shown.new_id, "the console created a replacement");
+            let answer = created_answer(&shown.new_id, &shown.secret, &shown.name, Some(&old_id));
             state
                 .begin_hand_over(
                     &session,
                     HandOver {
-                        new_id: created.id().clone(),
-                        replaces: Some(old_id.clone()),
+                        new_id: shown.new_id,
+                        rotation: Some(rotation),
                     },
                 )
                 .await;
-            created_answer(&created, &old.name, Some(&old_id))
+            answer
         }
         Err(e) => sdk_error(&e),
     }
@@ -494,18 +488,14 @@ async fn hand_over_done(
     let Some(hand_over) = state.take_hand_over(&session, &form.id) else {
         return Json(json!({ "ok": true })).into_response();
     };
-    match rotation::complete(&state.client, &hand_over).await {
+    let Some(rotation) = hand_over.rotation else {
+        return Json(json!({ "ok": true })).into_response();
+    };
+    match rotation.complete().await {
         Ok(()) => Json(json!({ "ok": true })).into_response(),
-        Err(e) => (
-            StatusCode::BAD_GATEWAY,
-            Json(json!({
-                "message": format!(
-                    "The replacement works, but revoking the old key failed: {e}. \
-                     Delete the old key from the list."
-                )
-            })),
-        )
-            .into_response(),
+        Err(message) => {
+            (StatusCode::BAD_GATEWAY, Json(json!({ "message": message }))).into_response()
+        }
     }
 }
 
@@ -519,7 +509,7 @@ async fn hand_over_abandon(
         Err(r) => return r,
     };
     if let Some(hand_over) = state.take_hand_over(&session, &form.id) {
-        rotation::abandon(&state.client, &hand_over).await;
+        hand_over.abandon().await;
     }
     Json(json!({ "ok": true })).into_response()
 }

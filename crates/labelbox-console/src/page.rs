@@ -41,10 +41,20 @@ impl PageData {
             client.get_roles_with_permissions(),
             client.get_api_keys(true),
         )?;
-        let role = role_of(&roles, &permissions);
+        let (members, org_role) = tokio::try_join!(
+            client.get_organization_members(),
+            client.get_user_org_role(&me.id),
+        )?;
+        let key_role = role_of(&roles, &permissions);
+        // The user's organization role; a key scoped below it says so.
+        let role = match org_role {
+            Some(r) if r.name == key_role => r.name,
+            Some(r) => format!("{} (this key acts as {key_role})", r.name),
+            None => key_role.clone(),
+        };
         let read_only = (!permissions.iter().any(|p| p == KEY_MANAGEMENT_PERMISSION)).then(|| {
             format!(
-                "Read-only: this API key ({role}) lacks the {KEY_MANAGEMENT_PERMISSION} \
+                "Read-only: this API key ({key_role}) lacks the {KEY_MANAGEMENT_PERMISSION} \
                  permission, so it can list keys but not create, rotate or delete them. \
                  Start the console with an Admin's key to manage keys."
             )
@@ -53,7 +63,6 @@ impl PageData {
             .into_iter()
             .map(|r| r.name.clone())
             .collect();
-        let members = members(client, &me).await?;
         Ok(PageData {
             organization,
             me,
@@ -82,11 +91,6 @@ fn role_of(roles: &[Role], permissions: &[String]) -> String {
         })
         .map(|r| r.name.clone())
         .unwrap_or_else(|| "custom role".to_owned())
-}
-
-/// The organization's members, for the Create dialog's user list.
-async fn members(_client: &Client, me: &User) -> Result<Vec<User>, Error> {
-    Ok(vec![me.clone()])
 }
 
 /// A page with one message (signed out, bad link, upstream failure).
@@ -170,11 +174,12 @@ fn validity_fields(prefix: &str, amount: i64, unit: TimeUnit) -> Markup {
     }
 }
 
-fn role_field(prefix: &str, roles: &[String]) -> Markup {
+fn role_field(prefix: &str, roles: &[String], default: Option<&str>) -> Markup {
     html! {
         div.field {
             label for={(prefix) "-role"} { "Role" }
             select id={(prefix) "-role"} name="role" required aria-describedby={(prefix) "-role-error"} {
+                @if let Some(default) = default { option value="" { (default) } }
                 @for r in roles { option value=(r) { (r) } }
             }
             p.hint { "Only the roles you may grant are listed." }
@@ -314,7 +319,7 @@ fn create_dialog(d: &PageData) -> Markup {
                     p.error #create-name-error data-error="name" role="alert" {}
                 }
                 (validity_fields("create", 30, TimeUnit::Day))
-                (role_field("create", &d.grantable))
+                (role_field("create", &d.grantable, None))
                 div.field {
                     label for="create-user" { "User" }
                     select #create-user name="user" required aria-describedby="create-user-error" {
@@ -353,7 +358,7 @@ fn rotate_dialog(d: &PageData) -> Markup {
                     "If you close the dialog without Done, the replacement is deleted and the current key kept."
                 }
                 (validity_fields("rotate", 30, TimeUnit::Day))
-                (role_field("rotate", &d.grantable))
+                (role_field("rotate", &d.grantable, Some("The user's organization role")))
                 p.error data-error="form" role="alert" {}
                 div.buttons {
                     button type="button" data-close { "Cancel" }

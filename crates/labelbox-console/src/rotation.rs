@@ -1,64 +1,136 @@
-//! Rotation with the hand-over rule, the console's one place for it.
+//! Rotation with the hand-over rule, over the SDK's [`Client::rotate_api_key`].
 //!
-//! The SDK's `Client::rotate_api_key` (issue 13, branch `workflows`) had not landed when
-//! the console was written, so rotation is composed here from `create_api_key` and
-//! `revoke_api_key`, in three steps a page can drive: [`create_replacement`] (the new key
-//! is shown like a new key), then either [`complete`] (Done: the old key is revoked) or
-//! [`abandon`] (closed, logged out, session expired: the replacement is revoked, the old
-//! key keeps working). Once the SDK's rotation lands, this module is where it plugs in
-//! (its hand-over future resolves at Done).
+//! The SDK creates the replacement and calls its hand-over; here the hand-over sends the
+//! new secret to the page and then waits for the user: Done resolves it with `Ok` (the SDK
+//! revokes the old key), anything else (the dialog closed, logout, the session expired or
+//! the console stopping, which drop the [`Rotation`]) resolves it with `Err` (the SDK
+//! revokes the replacement and keeps the old key).
 
-use labelbox_sdk::{
-    ApiKey, Client, CreateApiKeyRequest, CreatedApiKey, Error, IpAllowlist, Validity,
-};
+use labelbox_sdk::{ApiKeyId, Client, Error, RotateOptions, RotateOutcome, SecretString, Validity};
+use tokio::sync::oneshot;
 
-use crate::session::HandOver;
+/// The hand-over's error: the user did not press Done.
+#[derive(Debug)]
+pub(crate) struct Abandoned;
 
-/// Creates the replacement of `old`: same name, user and IP allowlist; the role and the
-/// validity are chosen again (the API does not report a key's role).
-pub(crate) async fn create_replacement(
+/// A rotation waiting for the user's Done; dropping it abandons the rotation.
+#[derive(Debug)]
+pub(crate) struct Rotation {
+    decision: oneshot::Sender<bool>,
+    outcome: oneshot::Receiver<Result<RotateOutcome<Abandoned>, Error>>,
+}
+
+/// What the page shows of a new replacement.
+#[derive(Debug)]
+pub(crate) struct ReplacementShown {
+    pub new_id: ApiKeyId,
+    pub name: String,
+    pub secret: SecretString,
+}
+
+/// Starts rotating `old`: returns once the replacement exists (to show it), or with the
+/// SDK's error when nothing was created.
+pub(crate) async fn start(
     client: &Client,
-    old: &ApiKey,
-    role: &str,
+    old: ApiKeyId,
+    role: Option<String>,
     validity: Validity,
-) -> Result<CreatedApiKey, Error> {
-    let mut request =
-        CreateApiKeyRequest::new(old.name.clone(), old.user_email.clone(), role, validity);
-    if !old.allowed_ip_cidrs.is_empty() {
-        let entries = old.allowed_ip_cidrs.iter().map(|ip| ip.to_string());
-        request = request.allowed_ips(IpAllowlist::new(entries)?);
+) -> Result<(ReplacementShown, Rotation), Error> {
+    let (shown_tx, shown_rx) = oneshot::channel();
+    let (decision_tx, decision_rx) = oneshot::channel::<bool>();
+    let (outcome_tx, outcome_rx) = oneshot::channel();
+    let mut options = RotateOptions::new().validity(validity);
+    if let Some(role) = role {
+        options = options.role(role);
     }
-    client.create_api_key(request).await
+    let client = client.clone();
+    tokio::spawn(async move {
+        let result = client
+            .rotate_api_key(&old, options, move |replacement| async move {
+                let shown = ReplacementShown {
+                    new_id: replacement.created.id().clone(),
+                    name: replacement.old.name.clone(),
+                    secret: replacement.created.secret().clone(),
+                };
+                if shown_tx.send(shown).is_err() {
+                    return Err(Abandoned);
+                }
+                match decision_rx.await {
+                    Ok(true) => Ok(()),
+                    _ => Err(Abandoned),
+                }
+            })
+            .await;
+        log_outcome(&result);
+        let _ = outcome_tx.send(result);
+    });
+    match shown_rx.await {
+        Ok(shown) => Ok((
+            shown,
+            Rotation {
+                decision: decision_tx,
+                outcome: outcome_rx,
+            },
+        )),
+        Err(_) => match outcome_rx.await {
+            Ok(Err(e)) => Err(e),
+            _ => Err(Error::Configuration {
+                message: "the rotation stopped before creating a replacement".to_owned(),
+            }),
+        },
+    }
 }
 
-/// Done: the new key was handed over, so the key it replaces (if any) is revoked.
-pub(crate) async fn complete(client: &Client, hand_over: &HandOver) -> Result<(), Error> {
-    match &hand_over.replaces {
-        Some(old) => {
-            client.revoke_api_key(old).await?;
-            tracing::info!(old = %old, new = %hand_over.new_id, "rotation completed: old key revoked");
-            Ok(())
+fn log_outcome(result: &Result<RotateOutcome<Abandoned>, Error>) {
+    match result {
+        Ok(RotateOutcome::Rotated { old, new }) => {
+            tracing::info!(%old, %new, "rotation completed: the old key was revoked")
         }
-        None => Ok(()),
-    }
-}
-
-/// Abandoned without Done: a replacement is revoked (its secret may never have been
-/// stored) and the old key keeps working. A plain new key is left alone: its creation was
-/// the user's whole request.
-pub(crate) async fn abandon(client: &Client, hand_over: &HandOver) {
-    if hand_over.replaces.is_none() {
-        return;
-    }
-    match client.revoke_api_key(&hand_over.new_id).await {
-        Ok(()) => tracing::info!(
-            new = %hand_over.new_id,
+        Ok(RotateOutcome::HandOverFailed { old, new, .. }) => tracing::info!(
+            %old, %new,
             "rotation abandoned: the replacement was revoked, the old key kept"
         ),
-        Err(e) => tracing::warn!(
-            new = %hand_over.new_id,
-            error = %e,
+        Ok(RotateOutcome::OldKeyNotRevoked { old, new, error }) => tracing::warn!(
+            %old, %new, %error,
+            "rotation handed over, but revoking the old key failed; both keys are live"
+        ),
+        Ok(RotateOutcome::NewKeyUnheld {
+            old,
+            new,
+            revoke_error,
+            ..
+        }) => tracing::warn!(
+            %old, %new, error = %revoke_error,
             "rotation abandoned, but revoking the replacement failed; revoke it by hand"
         ),
+        Ok(other) => tracing::warn!(old = %other.old_id(), new = %other.new_id(), "rotation ended"),
+        Err(error) => tracing::info!(%error, "rotation failed before a replacement existed"),
+    }
+}
+
+impl Rotation {
+    /// Done: the SDK revokes the old key. `Err` carries the message to show when that
+    /// revoke failed (both keys are then live).
+    pub async fn complete(self) -> Result<(), String> {
+        let _ = self.decision.send(true);
+        match self.outcome.await {
+            Ok(Ok(RotateOutcome::Rotated { .. })) => Ok(()),
+            Ok(Ok(RotateOutcome::OldKeyNotRevoked { old, error, .. })) => Err(format!(
+                "The replacement works, but revoking the old key {old} failed: {error}. \
+                 Delete it from the list."
+            )),
+            Ok(Ok(other)) => Err(format!(
+                "The rotation did not complete: the old key {} is live",
+                other.old_id()
+            )),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("The rotation stopped unexpectedly".to_owned()),
+        }
+    }
+
+    /// Abandoned: the SDK revokes the replacement and keeps the old key; waits for it.
+    pub async fn abandon(self) {
+        let _ = self.decision.send(false);
+        let _ = self.outcome.await;
     }
 }

@@ -12,12 +12,22 @@ use crate::handlers::AppState;
 use crate::security::{random_token, tokens_equal};
 
 /// A key whose secret is on the page and not yet confirmed with Done.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct HandOver {
     /// The new key (shown on the page).
     pub new_id: ApiKeyId,
-    /// For a rotation: the key it replaces, revoked at Done.
-    pub replaces: Option<ApiKeyId>,
+    /// For a rotation: the SDK's rotation waiting for Done (dropping it abandons it).
+    pub rotation: Option<crate::rotation::Rotation>,
+}
+
+impl HandOver {
+    /// Abandoned without Done: a rotation's replacement is revoked and the old key kept. A
+    /// plain new key is left alone: its creation was the user's whole request.
+    pub async fn abandon(self) {
+        if let Some(rotation) = self.rotation {
+            rotation.abandon().await;
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -136,7 +146,7 @@ pub(crate) async fn sweep_expired(state: Arc<AppState>, mut stop: watch::Receive
         }
         let ended = state.sessions().end_expired();
         for hand_over in ended {
-            crate::rotation::abandon(&state.client, &hand_over).await;
+            hand_over.abandon().await;
         }
     }
 }
