@@ -280,6 +280,10 @@ fn invalid(fields: FieldErrors) -> Response {
 fn sdk_error(e: &Error) -> Response {
     let status = match e {
         Error::Authentication(_) | Error::Authorization(_) => StatusCode::FORBIDDEN,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::UserNotFound { .. } | Error::InvalidRole { .. } | Error::UnprocessableEntity(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         e if e.is_validation() => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_GATEWAY,
     };
