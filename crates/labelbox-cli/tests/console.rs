@@ -40,26 +40,36 @@ fn start(extra_env: &[(&str, &str)], args: &[&str]) -> Running {
     }
     let mut child = command.spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(20);
     let mut seen = String::new();
-    loop {
+    match read_login_url(&mut stdout, &mut seen) {
+        Some(login_url) => Running {
+            child,
+            login_url,
+            stdout,
+        },
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no link printed: {seen}");
+        }
+    }
+}
+
+fn read_login_url(stdout: &mut impl BufRead, seen: &mut String) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
         let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "no link printed: {seen}"
-        );
+        if stdout.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
         seen.push_str(&line);
         if let Some(url) = line.trim().strip_prefix("http://") {
             if url.contains("/login?token=") {
-                return Running {
-                    child,
-                    login_url: format!("http://{url}"),
-                    stdout,
-                };
+                return Some(format!("http://{url}"));
             }
         }
-        assert!(Instant::now() < deadline, "no link printed: {seen}");
     }
+    None
 }
 
 impl Running {
