@@ -120,8 +120,8 @@ fn head_common(title: &str) -> Markup {
     }
 }
 
-/// `in 3 days`, `2 hours ago`: the largest unit that fits, rounded to the nearest whole one
-/// (a key made for 2 weeks says "in 2 weeks" a second later).
+/// `in 3 days`, `2 hours ago`: the largest unit the span reaches (within 5%, so a key made
+/// for 2 weeks says "in 2 weeks" a second later, not "in 1 week"), rounded to a whole one.
 pub(crate) fn relative(delta: Duration) -> String {
     let secs = delta.whole_seconds().unsigned_abs();
     let (n, unit) = [
@@ -131,7 +131,7 @@ pub(crate) fn relative(delta: Duration) -> String {
         (60, "minute"),
     ]
     .iter()
-    .find(|(size, _)| secs >= *size)
+    .find(|(size, _)| secs + size / 20 >= *size)
     .map(|(size, unit)| ((secs + size / 2) / size, *unit))
     .unwrap_or((secs, "second"));
     let plural = if n == 1 { "" } else { "s" };
@@ -252,7 +252,7 @@ pub(crate) fn render(d: &PageData) -> String {
                                 @let soon = !expired && k.expires_in(d.now) <= SOON;
                                 @let lifetime = k.expires_at - k.created_at;
                                 tr data-key-id=(k.id) data-key-name=(k.name)
-                                    data-expired=(expired) data-lifetime-days=(lifetime.whole_days().max(1))
+                                    data-expired=(expired) data-lifetime-days=(((lifetime.whole_seconds() + 43_200) / 86_400).max(1))
                                     hidden[expired] {
                                     td.name { (k.name) }
                                     td { (k.user_email) }
@@ -434,5 +434,10 @@ mod tests {
             "in 2 weeks"
         );
         assert_eq!(relative(Duration::days(10)), "in 1 week");
+        assert_eq!(
+            relative(Duration::days(1) - Duration::seconds(5)),
+            "in 1 day"
+        );
+        assert_eq!(relative(Duration::hours(13)), "in 13 hours");
     }
 }
