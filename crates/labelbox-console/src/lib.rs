@@ -11,10 +11,19 @@
 //! The page is rendered on the server with `maud` (checked at compile time); one small
 //! script and one stylesheet are embedded in the binary (no CDN, no Node build).
 //!
-//! Rotation follows the hand-over rule: the replacement is created and shown like a new
-//! key, and the old key is revoked only when the user presses Done; a dialog abandoned
-//! without Done (closed, logged out, session expired) revokes the replacement and keeps
-//! the old key (see `rotation.rs`).
+//! Rotation is the SDK's `Client::rotate_api_key` with the hand-over rule: the replacement
+//! is created and shown like a new key, and the old key is revoked only when the user
+//! presses Done (the hand-over future resolves then); a dialog abandoned without Done
+//! (closed, logged out, session expired, console stopped) revokes the replacement and
+//! keeps the old key (see `rotation.rs`).
+//!
+//! A key without the key-management permission (`MANAGE_API_KEYS`, the emulator's name:
+//! the real permission strings are not public) sees the page read-only, with the reason.
+//!
+//! Tests: `tests/security.rs` (one per defence, over plain HTTP), `tests/hand_over.rs`,
+//! `tests/logs.rs`, and `tests/browser.rs`, which drives headless Chromium through
+//! chromedriver (found or installed by `scripts/browser.sh`) and writes a screenshot of
+//! each dialog to `target/console-screenshots/`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

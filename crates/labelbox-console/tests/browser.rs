@@ -415,6 +415,39 @@ async fn create_copy_done_rotate_delete_in_a_real_browser() {
     d.screenshot("7-create-error-inline").await;
     d.keys(ESCAPE).await;
 
+    // A server error inline, with the SDK's message: rotating a key revoked meanwhile.
+    let (gone_id, _) = s
+        .emulator
+        .issue_key("labeler@example.com", "Labeler", 86_400, None)
+        .unwrap();
+    d.run("location.reload()", json!([])).await;
+    wait_reloaded(&d).await;
+    s.admin
+        .revoke_api_key(&labelbox_sdk::ApiKeyId::from(gone_id.as_str()))
+        .await
+        .unwrap();
+    row_action(&d, &gone_id, "rotate").await;
+    d.wait_for(
+        "the Rotate dialog",
+        "return document.getElementById('rotate-dialog').open",
+    )
+    .await;
+    d.click(&d.find("#rotate-form button.primary").await).await;
+    d.wait_for(
+        "the server's message",
+        "return document.querySelector('#rotate-form [data-error=form]').textContent !== ''",
+    )
+    .await;
+    let message = d
+        .text(&d.find("#rotate-form [data-error=form]").await)
+        .await;
+    assert!(
+        message.contains(&format!("API key {gone_id} not found")),
+        "{message}"
+    );
+    d.screenshot("7b-rotate-server-error").await;
+    d.keys(ESCAPE).await;
+
     // Log out from the page.
     d.click(&d.find("#logout").await).await;
     d.wait_for(
@@ -460,4 +493,31 @@ async fn a_key_without_key_management_sees_the_page_read_only() {
     assert_accessible_names(&d, "body").await;
     d.screenshot("8-read-only").await;
     d.quit().await;
+}
+
+/// Where no browser can be found or installed, the script fails and says what to install
+/// (and `Driver::start` turns that into a failing test, never a skipped one).
+#[test]
+fn without_a_browser_the_script_fails_and_says_what_to_install() {
+    let empty = std::env::temp_dir().join(format!(
+        "labelbox-console-no-browser-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&empty).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/browser.sh");
+    let out = std::process::Command::new("/bin/bash")
+        .arg(&script)
+        .env("PATH", &empty)
+        .env_remove("CHROMIUM")
+        .env_remove("CHROMEDRIVER")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&empty);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("apt-get install -y chromium chromium-driver"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no path printed: {out:?}");
 }
