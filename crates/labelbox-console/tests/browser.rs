@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use labelbox_sdk::ExposeSecret;
 use serde_json::{json, Value};
-use support::webdriver::Driver;
+use std::sync::Arc;
+
+use support::webdriver::{with_browser, Driver};
 use support::{authenticates, start};
 
 const TAB: &str = "\u{E004}";
@@ -125,6 +127,10 @@ fn key_id_by_secret_name(s: &support::Setup, name: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_copy_done_rotate_delete_in_a_real_browser() {
+    with_browser(create_copy_done_rotate_delete).await;
+}
+
+async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
     let s = start(Duration::from_secs(600)).await;
     let endpoint = s.emulator.endpoint();
     // An expired key and one expiring within 7 days, for the marks and the toggle.
@@ -135,7 +141,6 @@ async fn create_copy_done_rotate_delete_in_a_real_browser() {
         .issue_key("manager@example.com", "Labeler", 3 * 86_400, None)
         .unwrap();
 
-    let d = Driver::start().await;
     let base = s.console.base_url().to_owned();
     d.cdp(
         "Browser.grantPermissions",
@@ -456,11 +461,14 @@ async fn create_copy_done_rotate_delete_in_a_real_browser() {
     )
     .await;
     assert_eq!(s.console.session_count(), 0);
-    d.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_without_key_management_sees_the_page_read_only() {
+    with_browser(read_only).await;
+}
+
+async fn read_only(d: Arc<Driver>) {
     let emulator = support::emulator().await;
     let (_, labeler_key) = emulator
         .issue_key("labeler@example.com", "Labeler", 86_400, None)
@@ -469,7 +477,6 @@ async fn a_key_without_key_management_sees_the_page_read_only() {
     let console = labelbox_console::Console::start(labelbox_console::ConsoleConfig::new(client))
         .await
         .unwrap();
-    let d = Driver::start().await;
     d.goto(console.login_url().expose_secret()).await;
     d.wait_for("the page", "return !!document.getElementById('keys')")
         .await;
@@ -492,7 +499,6 @@ async fn a_key_without_key_management_sees_the_page_read_only() {
     assert_eq!(d.text(&d.find("#user-role").await).await, "Labeler");
     assert_accessible_names(&d, "body").await;
     d.screenshot("8-read-only").await;
-    d.quit().await;
 }
 
 /// Where no browser can be found or installed, the script fails and says what to install

@@ -3,9 +3,11 @@
 //! installed, [`Driver::start`] panics with what to install: the browser tests never pass
 //! silently.
 
+use std::future::Future;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -319,5 +321,25 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.chromedriver.kill();
+    }
+}
+
+/// Runs `test` with a fresh browser and always closes the browser afterwards, even when the
+/// test fails (a panic inside `test` is re-raised after the browser is gone).
+pub async fn with_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Arc<Driver>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let driver = Arc::new(Driver::start().await);
+    let outcome = tokio::spawn(test(driver.clone())).await;
+    if let Ok(driver) = Arc::try_unwrap(driver) {
+        driver.quit().await;
+    }
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser test did not finish: {e}");
     }
 }
