@@ -130,6 +130,7 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             .await
             .unwrap();
         assert!(page.contains("Example Org"), "{page}");
+        assert!(page.contains("this console's key"), "the emulator's admin key is marked");
         let start = page.find(r#"name="csrf-token" content=""#).unwrap() + 27;
         let csrf = &page[start..start + 64];
         let created = http

@@ -139,6 +139,7 @@
       closeMenus();
       const dialog = $(item.dataset.action === 'rotate' ? '#rotate-dialog' : '#delete-dialog');
       $$('[data-key-name]', dialog).forEach((el) => { el.textContent = target.name; });
+      $$('[data-own-warning]', dialog).forEach((el) => { el.hidden = row.dataset.own !== 'true'; });
       const form = $('form', dialog);
       clearErrors(form);
       if (item.dataset.action === 'rotate') {

@@ -26,13 +26,20 @@ use crate::{assets, page, rotation, security, SESSION_COOKIE};
 pub(crate) struct AppState {
     pub client: Client,
     pub idle_timeout: Duration,
+    pub own_key: Option<ApiKeyId>,
     pub allowed_hosts: Vec<String>,
     origins: Vec<String>,
     sessions: Mutex<Sessions>,
 }
 
 impl AppState {
-    pub fn new(client: Client, addr: SocketAddr, idle: Duration, login_token: &str) -> Self {
+    pub fn new(
+        client: Client,
+        addr: SocketAddr,
+        idle: Duration,
+        login_token: &str,
+        own_key: Option<ApiKeyId>,
+    ) -> Self {
         let allowed_hosts = security::allowed_hosts(addr);
         let origins = allowed_hosts
             .iter()
@@ -41,6 +48,7 @@ impl AppState {
         Self {
             client,
             idle_timeout: idle,
+            own_key,
             allowed_hosts,
             origins,
             sessions: Mutex::new(Sessions::new(login_token, idle)),
@@ -200,7 +208,7 @@ async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respon
         )
             .into_response();
     };
-    match page::PageData::load(&state.client, csrf).await {
+    match page::PageData::load(&state.client, csrf, state.own_key.clone()).await {
         Ok(data) => Html(page::render(&data)).into_response(),
         Err(e) => (
             StatusCode::BAD_GATEWAY,

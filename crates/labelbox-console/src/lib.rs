@@ -50,7 +50,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use labelbox_sdk::{Client, SecretString};
+use labelbox_sdk::{ApiKeyId, Client, SecretString};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -68,6 +68,7 @@ pub struct ConsoleConfig {
     client: Client,
     listen: SocketAddr,
     idle_timeout: Duration,
+    own_key: Option<ApiKeyId>,
 }
 
 impl ConsoleConfig {
@@ -78,6 +79,7 @@ impl ConsoleConfig {
             client,
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            own_key: None,
         }
     }
 
@@ -85,6 +87,14 @@ impl ConsoleConfig {
     #[must_use]
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
+        self
+    }
+
+    /// The id of the key `client` uses, when known (the embedded emulator's admin key): its
+    /// row is marked, and rotating or deleting it warns that the console stops working.
+    #[must_use]
+    pub fn own_key(mut self, id: ApiKeyId) -> Self {
+        self.own_key = Some(id);
         self
     }
 
@@ -144,6 +154,7 @@ impl Console {
             local_addr,
             config.idle_timeout,
             &login_token,
+            config.own_key,
         ));
         let (shutdown, mut stop) = watch::channel(false);
         let sweeper = tokio::spawn(session::sweep_expired(state.clone(), stop.clone()));

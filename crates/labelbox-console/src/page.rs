@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use labelbox_sdk::{
-    grantable_roles, ApiKey, Client, Error, Organization, Role, TimeUnit, User, UserId,
+    grantable_roles, ApiKey, ApiKeyId, Client, Error, Organization, Role, TimeUnit, User, UserId,
 };
 use maud::{html, Markup, DOCTYPE};
 use time::format_description::well_known::Rfc3339;
@@ -30,10 +30,15 @@ pub(crate) struct PageData {
     pub keys: Vec<ApiKey>,
     pub now: OffsetDateTime,
     pub csrf: String,
+    pub own_key: Option<ApiKeyId>,
 }
 
 impl PageData {
-    pub async fn load(client: &Client, csrf: String) -> Result<PageData, Error> {
+    pub async fn load(
+        client: &Client,
+        csrf: String,
+        own_key: Option<ApiKeyId>,
+    ) -> Result<PageData, Error> {
         let (me, organization, permissions, roles, keys) = tokio::try_join!(
             client.get_user(),
             client.get_organization(),
@@ -73,6 +78,7 @@ impl PageData {
             keys,
             now: OffsetDateTime::now_utc(),
             csrf,
+            own_key,
         })
     }
 }
@@ -251,10 +257,14 @@ pub(crate) fn render(d: &PageData) -> String {
                                 @let expired = k.is_expired_at(d.now);
                                 @let soon = !expired && k.expires_in(d.now) <= SOON;
                                 @let lifetime = k.expires_at - k.created_at;
-                                tr data-key-id=(k.id) data-key-name=(k.name)
+                                @let own = d.own_key.as_ref() == Some(&k.id);
+                                tr data-key-id=(k.id) data-key-name=(k.name) data-own=(own)
                                     data-expired=(expired) data-lifetime-days=(((lifetime.whole_seconds() + 43_200) / 86_400).max(1))
                                     hidden[expired] {
-                                    td.name { (k.name) }
+                                    td.name {
+                                        (k.name)
+                                        @if own { " " span.badge.own { "this console's key" } }
+                                    }
                                     td { (k.user_email) }
                                     td { (emails.get(k.creator_id()).copied().unwrap_or(k.creator_id().as_str())) }
                                     td { time datetime=(machine(k.created_at)) { (absolute(k.created_at)) } }
@@ -359,6 +369,10 @@ fn rotate_dialog(d: &PageData) -> Markup {
                 }
                 (validity_fields("rotate", 30, TimeUnit::Day))
                 (role_field("rotate", &d.grantable, Some("The user's organization role")))
+                p.notice data-own-warning hidden {
+                    "The console itself uses this key: once you press Done it is revoked and "
+                    "this page stops working. Restart the console with the replacement."
+                }
                 p.error data-error="form" role="alert" {}
                 div.buttons {
                     button type="button" data-close { "Cancel" }
@@ -377,6 +391,9 @@ fn delete_dialog() -> Markup {
                 p #delete-text {
                     "Delete " strong data-key-name {} "? Any app, script, or service using the key loses access. "
                     "This cannot be undone."
+                }
+                p.notice data-own-warning hidden {
+                    "The console itself uses this key: this page stops working too."
                 }
                 p.error data-error="form" role="alert" {}
                 div.buttons {

@@ -166,6 +166,27 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
     assert_eq!(d.text(&d.find("#user-role").await).await, "Admin");
     assert_accessible_names(&d, "body").await;
 
+    // The console's own key is marked, and deleting it warns that the page stops working.
+    let own = s.emulator.admin_key_id().to_owned();
+    let badge = d
+        .text(&d.find(&format!("tr[data-key-id='{own}'] .badge.own")).await)
+        .await;
+    assert_eq!(badge, "this console's key");
+    row_action(&d, &own, "delete").await;
+    d.wait_for(
+        "the Delete dialog",
+        "return document.getElementById('delete-dialog').open",
+    )
+    .await;
+    let warning = d.find("#delete-dialog [data-own-warning]").await;
+    assert!(d.displayed(&warning).await, "the own-key warning is shown");
+    d.screenshot("6b-delete-own-key").await;
+    d.keys(ESCAPE).await;
+    assert!(
+        authenticates(&endpoint, s.emulator.admin_key()).await,
+        "cancel deleted nothing"
+    );
+
     // Marks and the Show expired toggle.
     let page = d.text(&d.find("#keys").await).await;
     assert!(page.contains("expires within 7 days"), "{page}");
@@ -386,6 +407,11 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
         "{text}"
     );
     assert!(text.contains("browser-key"), "{text}");
+    let warning = d.find("#delete-dialog [data-own-warning]").await;
+    assert!(
+        !d.displayed(&warning).await,
+        "no own-key warning for another key"
+    );
     d.screenshot("6-delete-dialog").await;
     d.click(&d.find("#delete-form button.danger").await).await;
     wait_reloaded(&d).await;

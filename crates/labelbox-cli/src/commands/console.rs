@@ -18,6 +18,7 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
         ));
     }
     let mut emulator = None;
+    let mut own_key = None;
     let client = if args.emulator {
         let started = Emulator::start(EmulatorConfig::default().listen(([127, 0, 0, 1], 0).into()))
             .await
@@ -31,14 +32,18 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
             started.endpoint(),
             started.admin_email()
         )?;
+        own_key = Some(labelbox_sdk::ApiKeyId::from(started.admin_key_id()));
         emulator = Some(started);
         client
     } else {
         ctx.client()?
     };
-    let config = ConsoleConfig::new(client)
+    let mut config = ConsoleConfig::new(client)
         .listen(args.listen)
         .idle_timeout(args.idle_timeout);
+    if let Some(id) = own_key {
+        config = config.own_key(id);
+    }
     let console = Console::start(config)
         .await
         .map_err(|e| CliError::usage(e.to_string()))?;

@@ -36,9 +36,10 @@ pub async fn emulator() -> EmulatorHandle {
 pub async fn start(idle: Duration) -> Setup {
     let emulator = emulator().await;
     let admin = client(&emulator.endpoint(), emulator.admin_key());
-    let console = Console::start(ConsoleConfig::new(admin.clone()).idle_timeout(idle))
-        .await
-        .unwrap();
+    let config = ConsoleConfig::new(admin.clone())
+        .idle_timeout(idle)
+        .own_key(emulator.admin_key_id().into());
+    let console = Console::start(config).await.unwrap();
     Setup {
         emulator,
         console,
