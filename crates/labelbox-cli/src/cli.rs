@@ -98,6 +98,11 @@ pub enum Command {
     Schema(SchemaCommand),
     /// Print a shell completion script (e.g. `labelbox completions bash > /etc/bash_completion.d/labelbox`).
     Completions(CompletionsArgs),
+    /// Serve the API-keys page on loopback and print its one-time login link.
+    ///
+    /// The API key stays in this process; the browser signs in with the link's one-time
+    /// token. `--emulator` serves an embedded emulator instead (no account needed).
+    Console(ConsoleArgs),
 }
 
 /// `labelbox completions`
@@ -106,6 +111,23 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `labelbox console`
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Address to listen on: loopback only (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Open the link in the desktop browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Serve an embedded emulator's organization (like `labelbox demo`) instead of --endpoint.
+    #[arg(long)]
+    pub emulator: bool,
+    /// End a browser session after this long without a request (e.g. `30m`).
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
 }
 
 /// `labelbox schema ...`

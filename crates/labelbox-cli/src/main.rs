@@ -10,7 +10,8 @@
 #[macro_use]
 mod output;
 
-// Every child process (`keys rotate --exec`) is built through this module.
+// Every child process (`keys rotate --exec`, the browser of `console --open`) is built
+// through this module.
 mod child;
 mod cli;
 mod commands;
@@ -67,6 +68,7 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Emulator(args) => commands::emulator::run(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,
         Command::Schema(schema) => commands::schema::run(ctx, schema).await,
+        Command::Console(args) => commands::console::run(ctx, args).await,
         Command::Completions(args) => commands::completions::run(args),
     }
 }

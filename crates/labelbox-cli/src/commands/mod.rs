@@ -1,6 +1,7 @@
 //! One module per command; each turns parsed arguments into SDK calls and output.
 
 pub mod completions;
+pub mod console;
 pub mod demo;
 pub mod emulator;
 pub mod keys;

@@ -1,0 +1,209 @@
+//! `labelbox console`, the built binary: loopback only, the printed one-time link, secrets
+//! kept out of its output, and `--open` through `child::command`.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+
+#[test]
+fn a_non_loopback_listen_address_is_refused() {
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:8080"] {
+        let out = Command::new(BIN)
+            .args(["console", "--emulator", "--listen", addr])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{addr}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("loopback addresses only"), "{err}");
+        assert!(out.stdout.is_empty(), "nothing served: {out:?}");
+    }
+}
+
+struct Running {
+    child: Child,
+    login_url: String,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+fn start(extra_env: &[(&str, &str)], args: &[&str]) -> Running {
+    let mut command = Command::new(BIN);
+    command
+        .args(["console", "--emulator"])
+        .args(args)
+        .env_remove("LABELBOX_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in extra_env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    match read_login_url(&mut stdout, &mut seen) {
+        Some(login_url) => Running {
+            child,
+            login_url,
+            stdout,
+        },
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no link printed: {seen}");
+        }
+    }
+}
+
+fn read_login_url(stdout: &mut impl BufRead, seen: &mut String) -> Option<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        seen.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http://") {
+            if url.contains("/login?token=") {
+                return Some(format!("http://{url}"));
+            }
+        }
+    }
+    None
+}
+
+impl Running {
+    /// Stops the console with SIGINT and returns everything it printed after the link.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut out = String::new();
+        self.stdout.read_to_string(&mut out).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    }
+}
+
+#[test]
+fn console_emulator_serves_the_page_and_never_prints_a_secret() {
+    let running = start(&[], &[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secret = rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let login = http.get(&running.login_url).send().await.unwrap();
+        assert_eq!(login.status(), 303);
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let base = running.login_url.split("/login").next().unwrap().to_owned();
+        let page = http
+            .get(format!("{base}/"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Example Org"), "{page}");
+        assert!(page.contains("this console's key"), "the emulator's admin key is marked");
+        let start = page.find(r#"name="csrf-token" content=""#).unwrap() + 27;
+        let csrf = &page[start..start + 64];
+        let created = http
+            .post(format!("{base}/api/keys"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", csrf)
+            .header("content-type", "application/json")
+            .body(r#"{"name":"cli","amount":"1","unit":"days","role":"Labeler","user":"admin@example.com"}"#)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+        created["secret"].as_str().unwrap().to_owned()
+    });
+    assert_eq!(secret.split('.').count(), 3);
+    let out = running.stop();
+    assert!(
+        !out.contains(&secret),
+        "the new key's secret was printed: {out}"
+    );
+    assert!(!out.contains("eyJ"), "a JWT was printed: {out}");
+}
+
+#[test]
+fn open_launches_the_browser_without_the_api_key_in_its_environment() {
+    let dir = std::env::temp_dir().join(format!("labelbox-console-open-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = dir.join("opened");
+    let fake = dir.join(if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    });
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n{{ echo \"$1\"; env; }} > {}\n",
+            record.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let running = start(
+        &[
+            ("PATH", &path),
+            ("LABELBOX_API_KEY", "sentinel-api-key-for-open"),
+        ],
+        &["--open"],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !record.exists() || std::fs::read_to_string(&record).unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the browser was not launched");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let opened = std::fs::read_to_string(&record).unwrap();
+    let url = running.login_url.clone();
+    running.stop();
+    assert_eq!(opened.lines().next(), Some(url.as_str()), "{opened}");
+    assert!(!opened.contains("LABELBOX_API_KEY"), "{opened}");
+    assert!(!opened.contains("sentinel-api-key-for-open"), "{opened}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,264 @@
+// The console page's behaviour: dialogs, copy, and the JSON calls to the console's own API.
+// No secret is ever stored by this script beyond the read-only field of the open dialog.
+'use strict';
+(function () {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = meta ? meta.content : '';
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+
+  async function call(method, url, body, keepalive) {
+    const options = {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      keepalive: !!keepalive,
+      headers: { 'X-CSRF-Token': csrf },
+    };
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (e) {
+      return { ok: false, status: 0, data: { message: 'The console did not answer: is `labelbox console` still running?' } };
+    }
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = {}; }
+    if (response.status === 401 && !data.message) data.message = 'Your session has ended.';
+    return { ok: response.ok, status: response.status, data };
+  }
+  const post = (url, body, keepalive) => call('POST', url, body || {}, keepalive);
+
+  function clearErrors(root) {
+    $$('[data-error]', root).forEach((el) => { el.textContent = ''; });
+    $$('[aria-invalid]', root).forEach((el) => el.removeAttribute('aria-invalid'));
+  }
+
+  function showErrors(root, data) {
+    const fields = data.fields || {};
+    for (const [name, message] of Object.entries(fields)) {
+      const el = $(`[data-error="${name}"]`, root);
+      if (el) {
+        el.textContent = message;
+        const input = document.querySelector(`[aria-describedby="${el.id}"]`);
+        if (input) input.setAttribute('aria-invalid', 'true');
+      }
+    }
+    const general = $('[data-error="form"]', root);
+    if (general) general.textContent = data.message || 'The request failed.';
+    const firstInvalid = $('[aria-invalid="true"]', root);
+    if (firstInvalid) firstInvalid.focus();
+  }
+
+  function formObject(form) {
+    const out = {};
+    new FormData(form).forEach((value, key) => { out[key] = String(value); });
+    return out;
+  }
+
+  // Validity: the contract's messages while typing (checked by the console, with labelbox-core).
+  let validityTimer = null;
+  $$('form').forEach((form) => {
+    const amount = $('[data-validity-amount]', form);
+    const unit = $('[data-validity-unit]', form);
+    if (!amount || !unit) return;
+    const check = () => {
+      clearTimeout(validityTimer);
+      validityTimer = setTimeout(async () => {
+        const q = new URLSearchParams({ amount: amount.value, unit: unit.value });
+        const r = await call('GET', `/api/validity?${q}`);
+        const el = $('[data-error="validity"]', form);
+        if (r.ok && r.data.ok === false) {
+          el.textContent = r.data.message;
+          amount.setAttribute('aria-invalid', 'true');
+        } else if (r.ok) {
+          el.textContent = '';
+          amount.removeAttribute('aria-invalid');
+        }
+      }, 150);
+    };
+    amount.addEventListener('input', check);
+    unit.addEventListener('change', check);
+  });
+
+  $$('[data-close]').forEach((button) => {
+    button.addEventListener('click', () => button.closest('dialog').close('cancel'));
+  });
+
+  // Show expired.
+  const toggle = $('#show-expired');
+  if (toggle) {
+    toggle.addEventListener('change', () => {
+      $$('tr[data-expired="true"]').forEach((row) => { row.hidden = !toggle.checked; });
+    });
+  }
+
+  // Log out.
+  const logout = $('#logout');
+  if (logout) {
+    logout.addEventListener('click', async () => {
+      await post('/logout');
+      window.location.href = '/';
+    });
+  }
+
+  // Row menus.
+  function closeMenus(except) {
+    $$('.menu').forEach((menu) => {
+      if (menu === except) return;
+      menu.hidden = true;
+      const button = menu.previousElementSibling;
+      if (button) button.setAttribute('aria-expanded', 'false');
+    });
+  }
+  $$('.menu-button').forEach((button) => {
+    const menu = button.nextElementSibling;
+    button.addEventListener('click', (event) => {
+      event.stopPropagation();
+      const open = menu.hidden;
+      closeMenus(menu);
+      menu.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+      if (open) $('button', menu).focus();
+    });
+    menu.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') { closeMenus(); button.focus(); }
+    });
+  });
+  document.addEventListener('click', () => closeMenus());
+
+  // The key a row menu acts on.
+  let target = null;
+  $$('[data-action]').forEach((item) => {
+    item.addEventListener('click', () => {
+      const row = item.closest('tr');
+      target = { id: row.dataset.keyId, name: row.dataset.keyName, days: row.dataset.lifetimeDays };
+      closeMenus();
+      const dialog = $(item.dataset.action === 'rotate' ? '#rotate-dialog' : '#delete-dialog');
+      $$('[data-key-name]', dialog).forEach((el) => { el.textContent = target.name; });
+      $$('[data-own-warning]', dialog).forEach((el) => { el.hidden = row.dataset.own !== 'true'; });
+      const form = $('form', dialog);
+      clearErrors(form);
+      if (item.dataset.action === 'rotate') {
+        const days = Number(target.days) || 30;
+        if (days % 7 === 0 && days / 7 <= 25) {
+          $('[data-validity-amount]', form).value = days / 7;
+          $('[data-validity-unit]', form).value = 'weeks';
+        } else {
+          $('[data-validity-amount]', form).value = Math.min(days, 175);
+          $('[data-validity-unit]', form).value = 'days';
+        }
+      }
+      dialog.showModal();
+    });
+  });
+
+  // API key created: the secret, Copy and Done.
+  const created = $('#created-dialog');
+  let handOver = null; // { id, replaces } while the secret is on the page
+
+  function removeSecret() {
+    const field = $('#created-secret');
+    if (field) { field.value = ''; field.removeAttribute('value'); }
+    $('#copy-status').textContent = '';
+  }
+
+  function showCreated(data) {
+    handOver = { id: data.id, replaces: data.replaces };
+    clearErrors(created);
+    $('#created-secret').value = data.secret;
+    $('#rotation-note').hidden = !data.replaces;
+    $('#created-title').textContent = data.replaces ? 'Replacement API key created' : 'API key created';
+    created.showModal();
+    $('#copy').focus();
+  }
+
+  if (created) {
+    $('#copy').addEventListener('click', async () => {
+      const field = $('#created-secret');
+      try {
+        await navigator.clipboard.writeText(field.value);
+        $('#copy-status').textContent = 'Copied to the clipboard.';
+      } catch (e) {
+        field.select();
+        $('#copy-status').textContent = 'Copying was refused by the browser: the key is selected, press Ctrl+C.';
+      }
+    });
+
+    $('#done').addEventListener('click', async () => {
+      if (!handOver) { created.close('done'); return; }
+      const r = await post('/api/hand-over/done', { id: handOver.id });
+      handOver = null;
+      removeSecret();
+      created.close('done');
+      if (r.ok) {
+        window.location.reload();
+      } else {
+        $('#page-error').textContent = r.data.message || 'Done failed.';
+      }
+    });
+
+    // Closed without Done (Escape): a replacement is revoked, the old key kept.
+    created.addEventListener('close', async () => {
+      if (created.returnValue === 'done' || !handOver) return;
+      const id = handOver.id;
+      handOver = null;
+      removeSecret();
+      const r = await post('/api/hand-over/abandon', { id });
+      if (r.ok) window.location.reload();
+      else $('#page-error').textContent = r.data.message || 'Abandoning the key failed.';
+    });
+
+    // Leaving the page with the dialog open abandons it too.
+    window.addEventListener('pagehide', () => {
+      if (handOver) post('/api/hand-over/abandon', { id: handOver.id }, true);
+    });
+  }
+
+  const createOpen = $('#create-open');
+  if (createOpen) {
+    const dialog = $('#create-dialog');
+    const form = $('#create-form');
+    createOpen.addEventListener('click', () => {
+      clearErrors(form);
+      dialog.showModal();
+      $('#create-name').focus();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const r = await post('/api/keys', formObject(form));
+      if (!r.ok) { showErrors(form, r.data); return; }
+      form.reset();
+      dialog.close('created');
+      showCreated(r.data);
+    });
+  }
+
+  const rotateForm = $('#rotate-form');
+  if (rotateForm) {
+    rotateForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearErrors(rotateForm);
+      const r = await post(`/api/keys/${encodeURIComponent(target.id)}/rotate`, formObject(rotateForm));
+      if (!r.ok) { showErrors(rotateForm, r.data); return; }
+      $('#rotate-dialog').close('created');
+      showCreated(r.data);
+    });
+  }
+
+  const deleteForm = $('#delete-form');
+  if (deleteForm) {
+    deleteForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearErrors(deleteForm);
+      const r = await post(`/api/keys/${encodeURIComponent(target.id)}/delete`);
+      if (!r.ok) { showErrors(deleteForm, r.data); return; }
+      $('#delete-dialog').close('deleted');
+      window.location.reload();
+    });
+  }
+})();

@@ -1,0 +1,236 @@
+//! `labelbox console`: the API-keys page of Labelbox, served locally over the SDK.
+//!
+//! [`Console::start`] serves one page on a loopback address. The API key stays in this
+//! process (inside the SDK's [`Client`]); the browser gets a one-time login token in the
+//! printed URL, which it exchanges for an `HttpOnly`, `SameSite=Strict` session cookie.
+//! Every mutation carries the session's CSRF token, a request whose `Host` is not the
+//! console's own is refused (DNS rebinding), every answer has a strict
+//! Content-Security-Policy (no inline script) and `Cache-Control: no-store`, and a session
+//! ends after [`DEFAULT_IDLE_TIMEOUT`] idle or from the page's "Log out" button.
+//!
+//! The page is rendered on the server with `maud` (checked at compile time); one small
+//! script and one stylesheet are embedded in the binary (no CDN, no Node build).
+//!
+//! Rotation is the SDK's `Client::rotate_api_key` with the hand-over rule: the replacement
+//! is created and shown like a new key, and the old key is revoked only when the user
+//! presses Done (the hand-over future resolves then); a dialog abandoned without Done
+//! (closed, logged out, session expired, console stopped) revokes the replacement and
+//! keeps the old key (see `rotation.rs`).
+//!
+//! A key without the key-management permission (`MANAGE_API_KEYS`, the emulator's name:
+//! the real permission strings are not public) sees the page read-only, with the reason.
+//!
+//! Tests: `tests/security.rs` (one per defence, over plain HTTP), `tests/hand_over.rs`,
+//! `tests/logs.rs`, and `tests/browser.rs`, which drives headless Chromium through
+//! chromedriver (found or installed by `scripts/browser.sh`) and writes a screenshot of
+//! each dialog to `target/console-screenshots/`.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use labelbox_console::{Console, ConsoleConfig};
+//!
+//! let client = labelbox_sdk::Client::from_env()?;
+//! let console = Console::start(ConsoleConfig::new(client)).await?;
+//! // Shown once: whoever opens this URL first gets the session.
+//! println!("open {}", labelbox_sdk::ExposeSecret::expose_secret(console.login_url()));
+//! console.wait().await;
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod assets;
+mod handlers;
+mod page;
+mod rotation;
+mod security;
+mod session;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use labelbox_sdk::{ApiKeyId, Client, SecretString};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use security::CONTENT_SECURITY_POLICY;
+
+/// How long a session may stay idle before it ends: 30 minutes.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "labelbox_console_session";
+
+/// What [`Console::start`] needs.
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    client: Client,
+    listen: SocketAddr,
+    idle_timeout: Duration,
+    own_key: Option<ApiKeyId>,
+}
+
+impl ConsoleConfig {
+    /// Serve the keys `client` can see on `127.0.0.1`, a free port, sessions ending after
+    /// [`DEFAULT_IDLE_TIMEOUT`] idle.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            own_key: None,
+        }
+    }
+
+    /// The address to listen on; [`Console::start`] refuses any that is not loopback.
+    #[must_use]
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// The id of the key `client` uses, when known (the embedded emulator's admin key): its
+    /// row is marked, and rotating or deleting it warns that the console stops working.
+    #[must_use]
+    pub fn own_key(mut self, id: ApiKeyId) -> Self {
+        self.own_key = Some(id);
+        self
+    }
+
+    /// How long a session may stay idle (tests use seconds).
+    #[must_use]
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = idle;
+        self
+    }
+}
+
+/// Why the console could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConsoleError {
+    /// The listen address is not a loopback address.
+    #[error(
+        "refusing to listen on {0}: the console serves secrets over plain http, so it binds \
+         loopback addresses only (127.0.0.1, ::1)"
+    )]
+    NotLoopback(SocketAddr),
+    /// Binding failed.
+    #[error("cannot listen on {addr}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The console: [`Console::start`].
+#[derive(Debug)]
+pub struct Console;
+
+impl Console {
+    /// Binds `config`'s loopback address and serves the page until
+    /// [`ConsoleHandle::shutdown`].
+    pub async fn start(config: ConsoleConfig) -> Result<ConsoleHandle, ConsoleError> {
+        if !config.listen.ip().is_loopback() {
+            return Err(ConsoleError::NotLoopback(config.listen));
+        }
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| ConsoleError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| ConsoleError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+        let login_token = security::random_token();
+        let state = Arc::new(handlers::AppState::new(
+            config.client,
+            local_addr,
+            config.idle_timeout,
+            &login_token,
+            config.own_key,
+        ));
+        let (shutdown, mut stop) = watch::channel(false);
+        let sweeper = tokio::spawn(session::sweep_expired(state.clone(), stop.clone()));
+        let app = handlers::router(state.clone());
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            });
+            if let Err(e) = served.await {
+                tracing::warn!(error = %e, "the console's server stopped");
+            }
+        });
+        tracing::info!(%local_addr, "console listening");
+        let base = format!("http://{}", host_for(local_addr));
+        Ok(ConsoleHandle {
+            login_url: SecretString::from(format!("{base}/login?token={login_token}")),
+            base_url: base,
+            local_addr,
+            state,
+            shutdown,
+            task,
+            sweeper,
+        })
+    }
+}
+
+/// `127.0.0.1:8080` or `[::1]:8080`.
+fn host_for(addr: SocketAddr) -> String {
+    addr.to_string()
+}
+
+/// A running console.
+#[derive(Debug)]
+pub struct ConsoleHandle {
+    login_url: SecretString,
+    base_url: String,
+    local_addr: SocketAddr,
+    state: Arc<handlers::AppState>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
+}
+
+impl ConsoleHandle {
+    /// The URL with the one-time login token: a secret until it is used.
+    pub fn login_url(&self) -> &SecretString {
+        &self.login_url
+    }
+
+    /// `http://127.0.0.1:<port>`, without a token.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The number of live sessions (for tests).
+    pub fn session_count(&self) -> usize {
+        self.state.session_count()
+    }
+
+    /// Waits until the server stops (it runs until [`ConsoleHandle::shutdown`] or the
+    /// process ends).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    /// Ends every session (revoking any replacement key not yet handed over, as an
+    /// abandoned dialog does) and stops the server.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        self.state.end_all_sessions().await;
+        let _ = self.task.await;
+        self.sweeper.abort();
+    }
+}

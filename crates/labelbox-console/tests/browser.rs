@@ -1,0 +1,555 @@
+//! The console in a real browser (headless Chromium through chromedriver, both from
+//! `scripts/browser.sh`), end to end against the emulator. Screenshots of each dialog go
+//! to `target/console-screenshots/`. Without a browser these tests fail and say what to
+//! install.
+
+mod support;
+
+use std::time::Duration;
+
+use labelbox_sdk::ExposeSecret;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+use support::webdriver::{with_browser, Driver};
+use support::{authenticates, start};
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const ESCAPE: &str = "\u{E00C}";
+
+/// Every visible control has a non-empty accessible name, as Chromium computes it.
+async fn assert_accessible_names(d: &Driver, scope: &str) {
+    let mut checked = 0;
+    for css in [
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "a[href]",
+        "[role=menuitem]",
+    ] {
+        for element in d.find_all(&format!("{scope} {css}")).await {
+            if !d.displayed(&element).await {
+                continue;
+            }
+            let label = d.computed_label(&element).await;
+            let html = d
+                .run(
+                    "return arguments[0].outerHTML.slice(0, 120)",
+                    json!([{"element-6066-11e4-a52e-4f735466cecf": element}]),
+                )
+                .await;
+            assert!(!label.trim().is_empty(), "no accessible name: {html}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no visible control under {scope}");
+}
+
+async fn active_id(d: &Driver) -> String {
+    d.run(
+        "return document.activeElement ? document.activeElement.id : ''",
+        json!([]),
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+/// Tabs until the element with `id` has the focus (keyboard only).
+async fn tab_to(d: &Driver, id: &str) {
+    for _ in 0..20 {
+        if active_id(d).await == id {
+            return;
+        }
+        d.keys(TAB).await;
+    }
+    panic!("Tab never reached #{id} (at #{})", active_id(d).await);
+}
+
+/// Whether `secret` is anywhere in the page: its markup or any field's value.
+async fn secret_in_dom(d: &Driver, secret: &str) -> bool {
+    d.run(
+        "const s = arguments[0];
+         return document.documentElement.outerHTML.includes(s)
+           || Array.from(document.querySelectorAll('input, textarea')).some(i => i.value.includes(s));",
+        json!([secret]),
+    )
+    .await
+        == json!(true)
+}
+
+async fn secret_field(d: &Driver) -> String {
+    d.run(
+        "return document.getElementById('created-secret').value",
+        json!([]),
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_owned()
+}
+
+/// Opens a row's menu and picks `action` ("rotate" or "delete").
+async fn row_action(d: &Driver, key_id: &str, action: &str) {
+    let menu_button = d
+        .find(&format!("tr[data-key-id='{key_id}'] .menu-button"))
+        .await;
+    d.click(&menu_button).await;
+    let item = d
+        .find(&format!(
+            "tr[data-key-id='{key_id}'] [data-action='{action}']"
+        ))
+        .await;
+    assert_eq!(d.computed_label(&item).await.to_lowercase(), action);
+    d.click(&item).await;
+}
+
+async fn wait_reloaded(d: &Driver) {
+    d.wait_for(
+        "the page to reload",
+        "return document.readyState === 'complete' && !!document.getElementById('keys') \
+         && !document.querySelector('dialog[open]')",
+    )
+    .await;
+}
+
+fn key_id_by_secret_name(s: &support::Setup, name: &str) -> Vec<String> {
+    s.emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == name && !k.revoked)
+        .map(|k| k.id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_copy_done_rotate_delete_in_a_real_browser() {
+    with_browser(create_copy_done_rotate_delete).await;
+}
+
+async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
+    let s = start(Duration::from_secs(600)).await;
+    let endpoint = s.emulator.endpoint();
+    // An expired key and one expiring within 7 days, for the marks and the toggle.
+    s.emulator
+        .issue_key("reviewer@example.com", "Reviewer", -3600, None)
+        .unwrap();
+    s.emulator
+        .issue_key("manager@example.com", "Labeler", 3 * 86_400, None)
+        .unwrap();
+
+    let base = s.console.base_url().to_owned();
+    d.cdp(
+        "Browser.grantPermissions",
+        json!({"origin": base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+    )
+    .await;
+    d.goto(s.console.login_url().expose_secret()).await;
+    d.wait_for("the page", "return !!document.getElementById('keys')")
+        .await;
+    let url = d.run("return location.href", json!([])).await;
+    assert_eq!(
+        url,
+        json!(format!("{base}/")),
+        "the token left the address bar"
+    );
+
+    // Header: organization, user and role.
+    assert_eq!(d.text(&d.find("#org-name").await).await, "Example Org");
+    assert!(d
+        .text(&d.find("#user-email").await)
+        .await
+        .contains("admin@example.com"));
+    assert_eq!(d.text(&d.find("#user-role").await).await, "Admin");
+    assert_accessible_names(&d, "body").await;
+
+    // The console's own key is marked, and deleting it warns that the page stops working.
+    let own = s.emulator.admin_key_id().to_owned();
+    let badge = d
+        .text(&d.find(&format!("tr[data-key-id='{own}'] .badge.own")).await)
+        .await;
+    assert_eq!(badge, "this console's key");
+    row_action(&d, &own, "delete").await;
+    d.wait_for(
+        "the Delete dialog",
+        "return document.getElementById('delete-dialog').open",
+    )
+    .await;
+    let warning = d.find("#delete-dialog [data-own-warning]").await;
+    assert!(d.displayed(&warning).await, "the own-key warning is shown");
+    d.screenshot("6b-delete-own-key").await;
+    d.keys(ESCAPE).await;
+    assert!(
+        authenticates(&endpoint, s.emulator.admin_key()).await,
+        "cancel deleted nothing"
+    );
+
+    // Marks and the Show expired toggle.
+    let page = d.text(&d.find("#keys").await).await;
+    assert!(page.contains("expires within 7 days"), "{page}");
+    assert!(
+        !page.contains("expired\n") && !page.contains(" expired"),
+        "expired rows hidden: {page}"
+    );
+    d.click(&d.find("#show-expired").await).await;
+    let page = d.text(&d.find("#keys").await).await;
+    assert!(
+        page.contains("expired"),
+        "the toggle shows expired keys: {page}"
+    );
+    assert!(
+        page.contains("ago"),
+        "relative expiry of the expired key: {page}"
+    );
+    d.screenshot("0-page-with-expired").await;
+    d.click(&d.find("#show-expired").await).await;
+
+    // Create → Done with the keyboard alone.
+    d.run(
+        "document.activeElement && document.activeElement.blur()",
+        json!([]),
+    )
+    .await;
+    tab_to(&d, "create-open").await;
+    d.keys(ENTER).await;
+    d.wait_for(
+        "the Create dialog",
+        "return document.getElementById('create-dialog').open",
+    )
+    .await;
+    assert_eq!(
+        active_id(&d).await,
+        "create-name",
+        "the name field has the focus"
+    );
+    assert_accessible_names(&d, "#create-dialog").await;
+    d.keys("browser-key").await;
+    d.keys(TAB).await;
+    assert_eq!(active_id(&d).await, "create-amount");
+    d.select_all().await;
+    d.keys("0").await;
+    d.wait_for(
+        "the inline validity message",
+        "return document.getElementById('create-validity-error').textContent === 'Minimum validity period is 1 minute'",
+    )
+    .await;
+    d.screenshot("1-create-validity-message").await;
+    d.select_all().await;
+    d.keys("26").await;
+    d.keys(TAB).await; // the unit
+    d.keys("w").await; // weeks
+    d.wait_for(
+        "the maximum message",
+        "return document.getElementById('create-validity-error').textContent === 'Maximum validity period is 6 months (or 25 weeks)'",
+    )
+    .await;
+    tab_to(&d, "create-amount").await;
+    d.select_all().await;
+    d.keys("2").await;
+    d.wait_for(
+        "the message to go",
+        "return document.getElementById('create-validity-error').textContent === ''",
+    )
+    .await;
+    tab_to(&d, "create-ips").await;
+    d.keys("127.0.0.1").await;
+    d.screenshot("2-create-dialog").await;
+    // Role: only grantable roles are offered.
+    let roles = d
+        .run(
+            "return Array.from(document.querySelectorAll('#create-role option')).map(o => o.value)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        roles,
+        json!(["Labeler", "Reviewer", "Team Manager", "Admin"])
+    );
+    d.keys(TAB).await; // Cancel
+    d.keys(TAB).await; // Create
+    let focused = d
+        .run("return document.activeElement.textContent", json!([]))
+        .await;
+    assert_eq!(focused, json!("Create"));
+    d.keys(ENTER).await;
+    d.wait_for(
+        "the API key created dialog",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    assert_accessible_names(&d, "#created-dialog").await;
+    let warning = d.text(&d.find("#created-warning").await).await;
+    assert!(warning.contains("will not be shown again"), "{warning}");
+    let secret = secret_field(&d).await;
+    assert_eq!(secret.split('.').count(), 3, "a JWT");
+    assert_eq!(active_id(&d).await, "copy");
+    d.keys(ENTER).await; // Copy
+    d.wait_for(
+        "the copy status",
+        "return document.getElementById('copy-status').textContent !== ''",
+    )
+    .await;
+    let status = d.text(&d.find("#copy-status").await).await;
+    assert_eq!(status, "Copied to the clipboard.");
+    let clipboard = d
+        .run_async(
+            "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))",
+            json!([]),
+        )
+        .await;
+    assert_eq!(clipboard, json!(secret), "the clipboard holds the key");
+    d.screenshot("3-api-key-created").await;
+    d.keys(TAB).await;
+    assert_eq!(active_id(&d).await, "done");
+    d.keys(ENTER).await;
+    wait_reloaded(&d).await;
+    assert!(
+        !secret_in_dom(&d, &secret).await,
+        "Done removed the secret from the page"
+    );
+    assert!(
+        authenticates(&endpoint, &secret).await,
+        "the new key authenticates"
+    );
+    let ids = key_id_by_secret_name(&s, "browser-key");
+    assert_eq!(ids.len(), 1);
+    let first_id = ids[0].clone();
+    let row = d
+        .text(&d.find(&format!("tr[data-key-id='{first_id}']")).await)
+        .await;
+    assert!(
+        row.contains("127.0.0.1") && row.contains("in 2 weeks"),
+        "{row}"
+    );
+    assert_accessible_names(&d, "body").await;
+
+    // Rotate: the replacement is shown like a new key; the old one works until Done.
+    row_action(&d, &first_id, "rotate").await;
+    d.wait_for(
+        "the Rotate dialog",
+        "return document.getElementById('rotate-dialog').open",
+    )
+    .await;
+    assert_accessible_names(&d, "#rotate-dialog").await;
+    d.screenshot("4-rotate-dialog").await;
+    d.click(&d.find("#rotate-form button.primary").await).await;
+    d.wait_for(
+        "the replacement",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    assert!(d.displayed(&d.find("#rotation-note").await).await);
+    let replacement = secret_field(&d).await;
+    assert_ne!(replacement, secret);
+    d.screenshot("5-replacement-created").await;
+    assert!(
+        authenticates(&endpoint, &secret).await,
+        "the old key works until Done"
+    );
+    assert!(authenticates(&endpoint, &replacement).await);
+    d.click(&d.find("#done").await).await;
+    wait_reloaded(&d).await;
+    assert!(
+        !authenticates(&endpoint, &secret).await,
+        "Done revoked the old key"
+    );
+    assert!(
+        authenticates(&endpoint, &replacement).await,
+        "the replacement works"
+    );
+    assert!(!secret_in_dom(&d, &replacement).await);
+    let ids = key_id_by_secret_name(&s, "browser-key");
+    assert_eq!(ids.len(), 1);
+    let second_id = ids[0].clone();
+    assert_ne!(second_id, first_id);
+
+    // A rotation abandoned (Escape) revokes its replacement and keeps the old key.
+    row_action(&d, &second_id, "rotate").await;
+    d.wait_for(
+        "the Rotate dialog",
+        "return document.getElementById('rotate-dialog').open",
+    )
+    .await;
+    d.click(&d.find("#rotate-form button.primary").await).await;
+    d.wait_for(
+        "the replacement",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    let abandoned = secret_field(&d).await;
+    assert!(authenticates(&endpoint, &abandoned).await);
+    d.keys(ESCAPE).await;
+    wait_reloaded(&d).await;
+    assert!(
+        !authenticates(&endpoint, &abandoned).await,
+        "the abandoned replacement is revoked"
+    );
+    assert!(
+        authenticates(&endpoint, &replacement).await,
+        "the old key is kept"
+    );
+    assert!(!secret_in_dom(&d, &abandoned).await);
+
+    // Delete, with the confirmation saying what stops working.
+    row_action(&d, &second_id, "delete").await;
+    d.wait_for(
+        "the Delete dialog",
+        "return document.getElementById('delete-dialog').open",
+    )
+    .await;
+    assert_accessible_names(&d, "#delete-dialog").await;
+    let text = d.text(&d.find("#delete-text").await).await;
+    assert!(
+        text.contains("Any app, script, or service using the key loses access"),
+        "{text}"
+    );
+    assert!(text.contains("browser-key"), "{text}");
+    let warning = d.find("#delete-dialog [data-own-warning]").await;
+    assert!(
+        !d.displayed(&warning).await,
+        "no own-key warning for another key"
+    );
+    d.screenshot("6-delete-dialog").await;
+    d.click(&d.find("#delete-form button.danger").await).await;
+    wait_reloaded(&d).await;
+    assert!(
+        !authenticates(&endpoint, &replacement).await,
+        "the deleted key is refused"
+    );
+    let rows = d.find_all(&format!("tr[data-key-id='{second_id}']")).await;
+    assert!(rows.is_empty(), "the deleted key left the table");
+
+    // Server errors inline: an allowlist entry with host bits set.
+    d.click(&d.find("#create-open").await).await;
+    d.wait_for(
+        "the Create dialog",
+        "return document.getElementById('create-dialog').open",
+    )
+    .await;
+    d.keys("bad-ips").await;
+    d.run(
+        "document.getElementById('create-ips').value = '10.0.0.1/8'",
+        json!([]),
+    )
+    .await;
+    d.click(&d.find("#create-form button.primary").await).await;
+    d.wait_for(
+        "the allowlist message",
+        "return document.getElementById('create-ips-error').textContent !== ''",
+    )
+    .await;
+    let message = d.text(&d.find("#create-ips-error").await).await;
+    assert!(message.contains("did you mean 10.0.0.0/8"), "{message}");
+    d.screenshot("7-create-error-inline").await;
+    d.keys(ESCAPE).await;
+
+    // A server error inline, with the SDK's message: rotating a key revoked meanwhile.
+    let (gone_id, _) = s
+        .emulator
+        .issue_key("labeler@example.com", "Labeler", 86_400, None)
+        .unwrap();
+    d.run("location.reload()", json!([])).await;
+    wait_reloaded(&d).await;
+    s.admin
+        .revoke_api_key(&labelbox_sdk::ApiKeyId::from(gone_id.as_str()))
+        .await
+        .unwrap();
+    row_action(&d, &gone_id, "rotate").await;
+    d.wait_for(
+        "the Rotate dialog",
+        "return document.getElementById('rotate-dialog').open",
+    )
+    .await;
+    d.click(&d.find("#rotate-form button.primary").await).await;
+    d.wait_for(
+        "the server's message",
+        "return document.querySelector('#rotate-form [data-error=form]').textContent !== ''",
+    )
+    .await;
+    let message = d
+        .text(&d.find("#rotate-form [data-error=form]").await)
+        .await;
+    assert!(
+        message.contains(&format!("API key {gone_id} not found")),
+        "{message}"
+    );
+    d.screenshot("7b-rotate-server-error").await;
+    d.keys(ESCAPE).await;
+
+    // Log out from the page.
+    d.click(&d.find("#logout").await).await;
+    d.wait_for(
+        "the signed-out page",
+        "return document.title.startsWith('Signed out')",
+    )
+    .await;
+    assert_eq!(s.console.session_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_without_key_management_sees_the_page_read_only() {
+    with_browser(read_only).await;
+}
+
+async fn read_only(d: Arc<Driver>) {
+    let emulator = support::emulator().await;
+    let (_, labeler_key) = emulator
+        .issue_key("labeler@example.com", "Labeler", 86_400, None)
+        .unwrap();
+    let client = support::client(&emulator.endpoint(), &labeler_key);
+    let console = labelbox_console::Console::start(labelbox_console::ConsoleConfig::new(client))
+        .await
+        .unwrap();
+    d.goto(console.login_url().expose_secret()).await;
+    d.wait_for("the page", "return !!document.getElementById('keys')")
+        .await;
+    let reason = d.text(&d.find("#read-only").await).await;
+    assert!(
+        reason.contains("Read-only") && reason.contains("MANAGE_API_KEYS"),
+        "{reason}"
+    );
+    let controls: Value = d
+        .run(
+            "return [document.getElementById('create-open'), document.querySelector('.menu-button'), document.querySelector('dialog')].map(e => e === null)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        controls,
+        json!([true, true, true]),
+        "no create, rotate or delete controls"
+    );
+    assert_eq!(d.text(&d.find("#user-role").await).await, "Labeler");
+    assert_accessible_names(&d, "body").await;
+    d.screenshot("8-read-only").await;
+}
+
+/// Where no browser can be found or installed, the script fails and says what to install
+/// (and `Driver::start` turns that into a failing test, never a skipped one).
+#[test]
+fn without_a_browser_the_script_fails_and_says_what_to_install() {
+    let empty = std::env::temp_dir().join(format!(
+        "labelbox-console-no-browser-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&empty).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/browser.sh");
+    let out = std::process::Command::new("/bin/bash")
+        .arg(&script)
+        .env("PATH", &empty)
+        .env_remove("CHROMIUM")
+        .env_remove("CHROMEDRIVER")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&empty);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("apt-get install -y chromium chromium-driver"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no path printed: {out:?}");
+}

@@ -1,0 +1,72 @@
+//! A `tracing` subscriber that writes every span, field and event, at every level, into a
+//! buffer, so tests can search the SDK's logs for secrets.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// Captures everything; clone the buffer handle with [`Capture::text`].
+#[derive(Clone, Default)]
+pub struct Capture {
+    buffer: Arc<Mutex<String>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Capture {
+    /// Everything captured so far.
+    pub fn text(&self) -> String {
+        self.buffer.lock().unwrap().clone()
+    }
+}
+
+struct Writer<'a>(&'a mut String);
+
+impl Visit for Writer<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        let _ = write!(self.0, " {}={}", field.name(), value);
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &Attributes<'_>) -> Id {
+        let mut buffer = self.buffer.lock().unwrap();
+        let _ = write!(buffer, "\nspan {}:", span.metadata().name());
+        span.record(&mut Writer(&mut buffer));
+        Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    fn record(&self, _: &Id, values: &Record<'_>) {
+        let mut buffer = self.buffer.lock().unwrap();
+        buffer.push_str("\nrecord:");
+        values.record(&mut Writer(&mut buffer));
+    }
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let mut buffer = self.buffer.lock().unwrap();
+        let _ = write!(
+            buffer,
+            "\nevent {} {}:",
+            event.metadata().level(),
+            event.metadata().target()
+        );
+        event.record(&mut Writer(&mut buffer));
+    }
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+}
