@@ -9,7 +9,8 @@ use labelbox_schema::{
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::transport::{classify, decode as decode_data, decode_success};
+use crate::classify::classify_http_answer;
+use crate::decode::{decode as decode_data, decode_success};
 use crate::Error;
 
 /// The operation names [`decode`] accepts: every generated operation.
@@ -112,7 +113,7 @@ fn typed<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
     status: u16,
     body: &[u8],
 ) -> Result<T, Error> {
-    let slow = classify(operation, status, None, body, FUZZ_API_KEY)
+    let slow = classify_http_answer(operation, status, None, body, FUZZ_API_KEY)
         .map_err(Error::from)
         .and_then(|data| decode_data::<T>(operation, data, FUZZ_API_KEY));
     match decode_success::<T>(status, body) {

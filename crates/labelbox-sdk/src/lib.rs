@@ -34,10 +34,14 @@ pub mod __fuzz;
 mod account;
 mod api_keys;
 mod cache;
+mod classify;
 mod client;
 mod convert;
 mod create;
 mod decode;
+mod failure;
+mod operation;
+mod operation_kind;
 mod retry;
 mod transport;
 
@@ -54,3 +58,4 @@ pub use labelbox_core::*;
 /// The generated operations (`schema::list_api_keys::ListApiKeys`, ...) and
 /// `graphql_client`, for [`Client::execute`].
 pub use labelbox_schema as schema;
+pub use labelbox_schema::{Operation, OperationKind};
