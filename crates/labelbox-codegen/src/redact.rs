@@ -63,14 +63,22 @@ pub(crate) fn redact_debug(
 struct TypeIndex<'a> {
     structs: BTreeMap<String, &'a ItemStruct>,
     enums: BTreeMap<String, &'a syn::ItemEnum>,
+    /// `pub type ListApiKeysUserApiKeys = ApiKeyFields;` (a selection that is one fragment).
+    aliases: BTreeMap<String, String>,
 }
 
 impl<'a> TypeIndex<'a> {
     fn new(items: &'a [Item]) -> Self {
         let mut structs = BTreeMap::new();
         let mut enums = BTreeMap::new();
+        let mut aliases = BTreeMap::new();
         for item in items {
             match item {
+                Item::Type(alias) => {
+                    if let Some(target) = inner_type_name(&alias.ty) {
+                        aliases.insert(alias.ident.to_string(), target);
+                    }
+                }
                 Item::Struct(s) => {
                     structs.insert(s.ident.to_string(), s);
                 }
@@ -80,7 +88,11 @@ impl<'a> TypeIndex<'a> {
                 _ => {}
             }
         }
-        TypeIndex { structs, enums }
+        TypeIndex {
+            structs,
+            enums,
+            aliases,
+        }
     }
 
     /// Collects `(struct, field)` for every field reached from `type_name` by `path`, through
@@ -98,7 +110,9 @@ impl<'a> TypeIndex<'a> {
         if !seen.insert((type_name.to_owned(), path.len())) {
             return;
         }
-        if let Some(item) = self.structs.get(type_name) {
+        if let Some(target) = self.aliases.get(type_name) {
+            self.find(target, path, found, seen);
+        } else if let Some(item) = self.structs.get(type_name) {
             let Fields::Named(fields) = &item.fields else {
                 return;
             };
