@@ -129,6 +129,7 @@ fn classify(status: u16, json: &Value) {
         formats(&Error::InternalServer {
             status: Some(status),
             message: message.map(str::to_owned),
+            graphql_error: None,
         });
     } else if status != 200 {
         formats(&Error::HttpStatus {

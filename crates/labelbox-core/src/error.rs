@@ -1,6 +1,17 @@
-//! The one [`Error`] type, the local [`ValidationError`]s, the GraphQL error record
+//! The one [`Error`] type, the local [`ValidationError`]s and the GraphQL error record
 //! [`GraphQlError`]. Reading a response into these values (the contract's classification
-//! table) is wire knowledge and lives in the SDK.
+//! table) is wire knowledge and lives in the SDK (`labelbox-sdk/src/classify.rs`);
+//! `docs/errors.md` is that table as one page.
+//!
+//! The variants that wrap a [`GraphQlError`] and differ only by the server's code
+//! (`Authentication`, `Authorization`, `NotFound`, `Conflict`, ...) stay one variant per
+//! code rather than one variant carrying a code enum: they mirror the official SDK's
+//! exception classes (`AuthenticationError`, `ResourceNotFoundError`, ...), so a `match`
+//! reads like its `except` clauses; each has its own Display prefix; and some rows map
+//! several codes to one variant (`GRAPHQL_PARSE_FAILED` and `INTERNAL_SERVER_ERROR` with
+//! status 400 are both `InvalidQuery`), which a code enum would hide. An unknown code stays
+//! readable through [`Error::UnknownGraphQl`] and [`Error::code`]; `Error` is
+//! `#[non_exhaustive]`, so a new row can add a variant.
 
 use std::fmt;
 use std::time::Duration;
@@ -61,6 +72,7 @@ impl From<usize> for PathSegment {
 /// assert_eq!(error.to_string(), "Not allowed [AUTHORIZATION_ERROR] at createApiKey");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct GraphQlError {
     /// The server's message.
     pub message: String,
@@ -170,7 +182,8 @@ pub enum ValidationError {
 /// contract's response classification, transport and decoding.
 ///
 /// Display carries the server's own message (never a secret, never a raw response
-/// body); causes travel in [`source()`](std::error::Error::source).
+/// body); causes travel in [`source()`](std::error::Error::source). Which answer becomes
+/// which variant, and which variants are retryable, is one table: `docs/errors.md`.
 ///
 /// ```
 /// use labelbox_core::{Error, GraphQlError};
@@ -263,19 +276,22 @@ pub enum Error {
     #[error("Operation not allowed: {0}")]
     OperationNotAllowed(GraphQlError),
 
-    /// `INTERNAL_SERVER_ERROR` with status 500 or no status (the reference client's
-    /// generic error).
-    #[error("Server error: {0}")]
-    ServerError(GraphQlError),
-
-    /// HTTP 5xx or an upstream connection failure, or `INTERNAL_SERVER_ERROR` with a
-    /// status other than 400/422/426/500. Retrying may help.
-    #[error("Internal server error{}: {}", status_suffix(*status), message.as_deref().unwrap_or("no message"))]
+    /// The server failed: HTTP 5xx or an upstream connection failure (no GraphQL error),
+    /// or `INTERNAL_SERVER_ERROR` with a status other than 400/422/426 (kept in
+    /// `graphql_error`). Retrying may help ([`Error::is_retryable`]), except for the
+    /// reference client's generic error: `INTERNAL_SERVER_ERROR` with status 500 or none.
+    #[error(
+        "Internal server error{}: {}",
+        status_suffix(*status),
+        server_detail(message.as_deref(), graphql_error.as_ref())
+    )]
     InternalServer {
         /// The HTTP status or the error's status, when known.
         status: Option<u16>,
         /// The server's message, when it gave one.
         message: Option<String>,
+        /// The GraphQL error it came from, when it came from one.
+        graphql_error: Option<GraphQlError>,
     },
 
     /// GraphQL errors with codes the contract does not classify; lists each.
@@ -364,15 +380,19 @@ pub enum Error {
 
 impl Error {
     /// Whether trying again could succeed: timeouts, network failures, internal server
-    /// errors and rate limiting. Everything else fails the same way again.
+    /// errors (but not the generic `INTERNAL_SERVER_ERROR` with status 500 or none, which
+    /// the reference client does not retry either) and rate limiting. Everything else fails
+    /// the same way again.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Error::Timeout { .. }
-                | Error::Network { .. }
-                | Error::InternalServer { .. }
-                | Error::RateLimited { .. }
-        )
+        match self {
+            Error::InternalServer {
+                status,
+                graphql_error,
+                ..
+            } => graphql_error.is_none() || !matches!(status, None | Some(500)),
+            Error::Timeout { .. } | Error::Network { .. } | Error::RateLimited { .. } => true,
+            _ => false,
+        }
     }
 
     /// The GraphQL errors this error came from (empty when it did not come from any).
@@ -387,7 +407,10 @@ impl Error {
             | Error::MalformedRequest(e)
             | Error::UnprocessableEntity(e)
             | Error::OperationNotAllowed(e)
-            | Error::ServerError(e) => std::slice::from_ref(e),
+            | Error::InternalServer {
+                graphql_error: Some(e),
+                ..
+            } => std::slice::from_ref(e),
             Error::UnknownGraphQl(errors) => errors,
             _ => &[],
         }
@@ -470,6 +493,14 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!(" (retry after {})", format_duration(*d)),
         None => String::new(),
+    }
+}
+
+fn server_detail(message: Option<&str>, graphql_error: Option<&GraphQlError>) -> String {
+    match (graphql_error, message) {
+        (Some(error), _) => error.to_string(),
+        (None, Some(message)) => message.to_owned(),
+        (None, None) => "no message".to_owned(),
     }
 }
 
@@ -617,7 +648,8 @@ mod tests {
         assert!(Error::Timeout { after: None }.is_retryable());
         assert!(Error::InternalServer {
             status: Some(502),
-            message: None
+            message: None,
+            graphql_error: None,
         }
         .is_retryable());
         assert!(Error::RateLimited {
@@ -626,7 +658,14 @@ mod tests {
         }
         .is_retryable());
         assert!(!Error::Authentication(coded("x", "AUTHENTICATION_ERROR")).is_retryable());
-        assert!(!Error::ServerError(coded("x", "INTERNAL_SERVER_ERROR")).is_retryable());
+        let generic = |status: Option<u16>| Error::InternalServer {
+            status,
+            message: Some("x".into()),
+            graphql_error: Some(coded("x", "INTERNAL_SERVER_ERROR")),
+        };
+        assert!(!generic(None).is_retryable());
+        assert!(!generic(Some(500)).is_retryable());
+        assert!(generic(Some(503)).is_retryable());
         assert!(!Error::HttpStatus {
             status: 401,
             message: None

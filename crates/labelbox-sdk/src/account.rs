@@ -158,12 +158,12 @@ pub(crate) fn organization_from(data: organization::ResponseData) -> Result<Orga
     let org = data
         .organization
         .ok_or_else(|| convert::missing("Organization", "organization"))?;
-    Ok(Organization {
-        id: org.id.into(),
-        name: org.name,
-        created_at: org.created_at.into_inner(),
-        updated_at: org.updated_at.into_inner(),
-    })
+    Ok(Organization::new(
+        org.id,
+        org.name,
+        org.created_at.into_inner(),
+        org.updated_at.into_inner(),
+    ))
 }
 
 /// The domain mapping of `Roles`: keyed by normalised name.
@@ -171,11 +171,7 @@ pub(crate) fn roles_from(data: roles::ResponseData) -> BTreeMap<String, Role> {
     data.roles
         .into_iter()
         .map(|r| {
-            let role = Role {
-                id: Some(r.id.into()),
-                name: r.name,
-                permissions: Vec::new(),
-            };
+            let role = Role::new(r.name).with_id(r.id);
             (role.normalized_name(), role)
         })
         .collect()
@@ -187,10 +183,10 @@ pub(crate) fn roles_with_permissions_from(
 ) -> Vec<Role> {
     data.roles
         .into_iter()
-        .map(|r| Role {
-            id: Some(r.id.into()),
-            name: r.name,
-            permissions: r.permissions,
+        .map(|r| {
+            Role::new(r.name)
+                .with_id(r.id)
+                .with_permissions(r.permissions)
         })
         .collect()
 }

@@ -41,6 +41,7 @@ pub(crate) fn classify_http_answer(
                     Error::InternalServer {
                         status: Some(status),
                         message: Some(format!("connection reset ({UPSTREAM_FAILURE})")),
+                        graphql_error: None,
                     },
                     Delivery::Unknown,
                 )
@@ -49,6 +50,7 @@ pub(crate) fn classify_http_answer(
                     Error::InternalServer {
                         status: Some(status),
                         message: reason(status),
+                        graphql_error: None,
                     },
                     Delivery::Unknown,
                 )
@@ -94,9 +96,7 @@ pub(crate) fn classify_http_answer(
             }
             // A server failure, or errors we cannot classify: the request may have
             // taken effect.
-            Error::InternalServer { .. } | Error::ServerError(_) | Error::UnknownGraphQl(_) => {
-                Delivery::Unknown
-            }
+            Error::InternalServer { .. } | Error::UnknownGraphQl(_) => Delivery::Unknown,
             _ => Delivery::Processed,
         };
         return Err(Failure {
@@ -118,6 +118,7 @@ pub(crate) fn classify_http_answer(
             Error::InternalServer {
                 status: Some(status),
                 message: message.map(str::to_owned).or_else(|| reason(status)),
+                graphql_error: None,
             },
             Delivery::Unknown,
         ));
@@ -259,11 +260,12 @@ pub(crate) fn error_from_graphql_errors(
             Some(400) => Error::InvalidQuery(e),
             Some(422) => Error::UnprocessableEntity(e),
             Some(426) => Error::OperationNotAllowed(e),
-            // The reference client reads a missing status as 500.
-            Some(500) | None => Error::ServerError(e),
-            Some(status) => Error::InternalServer {
-                status: Some(status),
-                message: Some(e.message),
+            // 500 or none is the reference client's generic error, which
+            // `Error::is_retryable` tells apart by `graphql_error` and `status`.
+            status => Error::InternalServer {
+                status,
+                message: Some(e.message.clone()),
+                graphql_error: Some(e),
             },
         });
     }
@@ -505,8 +507,18 @@ mod tests {
         assert!(matches!(ise(Some(400)), Error::InvalidQuery(_)));
         assert!(matches!(ise(Some(422)), Error::UnprocessableEntity(_)));
         assert!(matches!(ise(Some(426)), Error::OperationNotAllowed(_)));
-        assert!(matches!(ise(Some(500)), Error::ServerError(_)));
-        assert!(matches!(ise(None), Error::ServerError(_)));
+        for generic in [ise(Some(500)), ise(None)] {
+            assert!(
+                matches!(generic, Error::InternalServer { graphql_error: Some(ref e), .. } if e.message == "boom"),
+                "{generic:?}"
+            );
+            assert!(!generic.is_retryable(), "{generic:?}");
+            assert_eq!(generic.code(), Some("INTERNAL_SERVER_ERROR"));
+        }
+        assert_eq!(
+            ise(None).to_string(),
+            "Internal server error: boom [INTERNAL_SERVER_ERROR]"
+        );
         let other = ise(Some(503));
         assert!(matches!(
             other,
@@ -518,7 +530,7 @@ mod tests {
         assert!(other.is_retryable());
         assert_eq!(
             other.to_string(),
-            "Internal server error (status 503): boom"
+            "Internal server error (status 503): boom [INTERNAL_SERVER_ERROR]"
         );
     }
 

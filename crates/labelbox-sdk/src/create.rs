@@ -545,10 +545,10 @@ pub(crate) fn preflight_from(
     let roles = data
         .roles
         .into_iter()
-        .map(|r| Role {
-            id: Some(r.id.into()),
-            name: r.name,
-            permissions: r.permissions,
+        .map(|r| {
+            Role::new(r.name)
+                .with_id(r.id)
+                .with_permissions(r.permissions)
         })
         .collect();
     Ok((found, CallerContext { permissions, roles }))
