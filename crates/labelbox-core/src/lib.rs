@@ -97,6 +97,7 @@ macro_rules! string_id {
 
 mod allowlist;
 mod api_key;
+pub mod contract;
 mod error;
 mod organization;
 mod redact;

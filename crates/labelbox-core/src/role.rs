@@ -5,8 +5,7 @@ string_id! {
     RoleId
 }
 
-/// Role names that can never be given to an API key, compared after normalisation.
-pub const NEVER_GRANTABLE_ROLES: [&str; 2] = ["None", "Tenant Admin"];
+pub use crate::contract::NEVER_GRANTABLE_ROLES;
 
 /// A role's name in the normalised form used to key roles: upper case, spaces as
 /// underscores.

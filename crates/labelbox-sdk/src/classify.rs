@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::contract::{codes, QUERY_COMPLEXITY_MESSAGE, RATE_LIMIT_MESSAGE_PREFIX};
 use crate::failure::{Delivery, Failure, PartialData};
 use crate::{redact_secrets, Error, GraphQlError, PathSegment};
 
@@ -201,7 +202,7 @@ fn reason(status: u16) -> Option<String> {
 /// Whether a response's top-level `message` reports rate limiting (it starts
 /// "You have exceeded").
 pub(crate) fn is_rate_limit_message(message: &str) -> bool {
-    message.starts_with("You have exceeded")
+    message.starts_with(RATE_LIMIT_MESSAGE_PREFIX)
 }
 
 /// Classifies a response's GraphQL `errors` and top-level `message` by the contract's
@@ -224,20 +225,20 @@ pub(crate) fn error_from_graphql_errors(
         Some(errors.remove(index))
     };
 
-    if let Some(e) = take("AUTHENTICATION_ERROR") {
+    if let Some(e) = take(codes::AUTHENTICATION_ERROR) {
         return Some(Error::Authentication(e));
     }
-    if let Some(e) = take("AUTHORIZATION_ERROR") {
+    if let Some(e) = take(codes::AUTHORIZATION_ERROR) {
         return Some(Error::Authorization(e));
     }
-    if let Some(e) = take("GRAPHQL_VALIDATION_FAILED") {
-        return Some(if e.message == "Query complexity limit exceeded" {
+    if let Some(e) = take(codes::GRAPHQL_VALIDATION_FAILED) {
+        return Some(if e.message == QUERY_COMPLEXITY_MESSAGE {
             Error::QueryComplexity(e)
         } else {
             Error::InvalidQuery(e)
         });
     }
-    if let Some(e) = take("GRAPHQL_PARSE_FAILED") {
+    if let Some(e) = take(codes::GRAPHQL_PARSE_FAILED) {
         return Some(Error::InvalidQuery(e));
     }
     if let Some(message) = top_level_message.filter(|m| is_rate_limit_message(m)) {
@@ -246,16 +247,16 @@ pub(crate) fn error_from_graphql_errors(
             retry_after: None,
         });
     }
-    if let Some(e) = take("RESOURCE_NOT_FOUND") {
+    if let Some(e) = take(codes::RESOURCE_NOT_FOUND) {
         return Some(Error::NotFound(e));
     }
-    if let Some(e) = take("RESOURCE_CONFLICT") {
+    if let Some(e) = take(codes::RESOURCE_CONFLICT) {
         return Some(Error::Conflict(e));
     }
-    if let Some(e) = take("MALFORMED_REQUEST") {
+    if let Some(e) = take(codes::MALFORMED_REQUEST) {
         return Some(Error::MalformedRequest(e));
     }
-    if let Some(e) = take("INTERNAL_SERVER_ERROR") {
+    if let Some(e) = take(codes::INTERNAL_SERVER_ERROR) {
         return Some(match e.status {
             Some(400) => Error::InvalidQuery(e),
             Some(422) => Error::UnprocessableEntity(e),
@@ -269,7 +270,7 @@ pub(crate) fn error_from_graphql_errors(
             },
         });
     }
-    if let Some(e) = take("OPERATION_NOT_ALLOWED") {
+    if let Some(e) = take(codes::OPERATION_NOT_ALLOWED) {
         return Some(Error::OperationNotAllowed(e));
     }
     if errors.is_empty() {

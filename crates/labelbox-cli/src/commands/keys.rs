@@ -644,7 +644,7 @@ async fn user_role(client: &Client, key: &ApiKey) -> Result<String, CliError> {
 fn lifetime_of(key: &ApiKey) -> Validity {
     let secs = (key.expires_at - key.created_at)
         .whole_seconds()
-        .clamp(60, 25 * 604_800);
+        .clamp(Validity::MIN.as_seconds(), Validity::MAX.as_seconds());
     Validity::from_seconds(secs).unwrap_or_default()
 }
 
