@@ -220,7 +220,7 @@ impl Client {
     }
 
     /// Runs an operation on behalf of an SDK method, retried as an idempotent call.
-    pub(crate) async fn run<Q: GraphQLQuery>(
+    pub(crate) async fn call_idempotent<Q: GraphQLQuery>(
         &self,
         variables: Q::Variables,
         sdk_method: &'static str,

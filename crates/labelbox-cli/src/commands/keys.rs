@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
 use crate::commands::Ctx;
-use crate::exit::{classify, CliError, Kind};
+use crate::exit::{cli_error_from_sdk, CliError, Kind};
 use crate::output::{self, Cell, Paint};
 use crate::secret_file::SecretFile;
 
@@ -344,7 +344,10 @@ async fn create_and_hand_over(
     if let Some(file) = secret_file {
         file.discard();
     }
-    let revoke = client.revoke_api_key(&id).await.map_err(|e| classify(&e));
+    let revoke = client
+        .revoke_api_key(&id)
+        .await
+        .map_err(|e| cli_error_from_sdk(&e));
     Err(hand_over_failed(
         &destination,
         &cause,
@@ -543,7 +546,7 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
                 revoked.push(id.clone());
             }
             Err(e) => {
-                let err = classify(&e).context(format!("revoking {id}"));
+                let err = cli_error_from_sdk(&e).context(format!("revoking {id}"));
                 if !ctx.json && args.ids.len() > 1 {
                     eprintln!("{} {}", ctx.err.paint(Paint::Red, "failed:"), err.message);
                 }
@@ -721,7 +724,7 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
     });
     match (revoke, rest) {
         (Ok(_), Ok(())) => Ok(()),
-        (Err(e), _) => Err(classify(&e)
+        (Err(e), _) => Err(cli_error_from_sdk(&e)
             .context(format!(
                 "the replacement key {} was created and its secret handed over, but revoking \
                  the old key {old_id} failed; both keys are live",
