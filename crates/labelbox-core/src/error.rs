@@ -283,15 +283,16 @@ pub enum Error {
     #[error(
         "Internal server error{}: {}",
         status_suffix(*status),
-        server_detail(message.as_deref(), graphql_error.as_ref())
+        server_detail(message.as_deref(), graphql_error.as_deref())
     )]
     InternalServer {
         /// The HTTP status or the error's status, when known.
         status: Option<u16>,
         /// The server's message, when it gave one.
         message: Option<String>,
-        /// The GraphQL error it came from, when it came from one.
-        graphql_error: Option<GraphQlError>,
+        /// The GraphQL error it came from, when it came from one (boxed: it is rare, and
+        /// keeps `Error` small).
+        graphql_error: Option<Box<GraphQlError>>,
     },
 
     /// GraphQL errors with codes the contract does not classify; lists each.
@@ -406,11 +407,11 @@ impl Error {
             | Error::Conflict(e)
             | Error::MalformedRequest(e)
             | Error::UnprocessableEntity(e)
-            | Error::OperationNotAllowed(e)
-            | Error::InternalServer {
+            | Error::OperationNotAllowed(e) => std::slice::from_ref(e),
+            Error::InternalServer {
                 graphql_error: Some(e),
                 ..
-            } => std::slice::from_ref(e),
+            } => std::slice::from_ref(&**e),
             Error::UnknownGraphQl(errors) => errors,
             _ => &[],
         }
@@ -661,7 +662,7 @@ mod tests {
         let generic = |status: Option<u16>| Error::InternalServer {
             status,
             message: Some("x".into()),
-            graphql_error: Some(coded("x", "INTERNAL_SERVER_ERROR")),
+            graphql_error: Some(Box::new(coded("x", "INTERNAL_SERVER_ERROR"))),
         };
         assert!(!generic(None).is_retryable());
         assert!(!generic(Some(500)).is_retryable());

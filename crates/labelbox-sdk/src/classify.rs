@@ -266,7 +266,7 @@ pub(crate) fn error_from_graphql_errors(
             status => Error::InternalServer {
                 status,
                 message: Some(e.message.clone()),
-                graphql_error: Some(e),
+                graphql_error: Some(Box::new(e)),
             },
         });
     }
