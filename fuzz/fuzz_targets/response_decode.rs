@@ -9,8 +9,8 @@
 //!   into `Error` variants, decoding of `data` into the operation's `ResponseData`, and the
 //!   SDK's mapping into domain values (keys, users, roles, the created key);
 //! - `graphql_client::Response<ResponseData>` from the body;
-//! - the body as JSON: each `errors[]` entry read with `GraphQlError::from_json` (and its
-//!   `Deserialize`, which must agree), then `classify_response_errors(errors, message)`;
+//! - the body as JSON: each `errors[]` entry read with the SDK's `graphql_error_from_json`,
+//!   then `error_from_graphql_errors(errors, message)`;
 //! - `data` decoded into `ResponseData` directly; for the key operations, the core
 //!   conversions (allowlist entries through `AllowedIp::parse_lenient`, the created key's
 //!   secret into `CreatedApiKey`).
@@ -22,9 +22,7 @@
 //! schema crate generates is covered.
 #![no_main]
 
-use labelbox_core::{
-    classify_response_errors, AllowedIp, CreatedApiKey, Error, GraphQlError, SecretString,
-};
+use labelbox_core::{AllowedIp, CreatedApiKey, Error, GraphQlError, SecretString};
 use labelbox_schema::graphql_client::{GraphQLQuery, Response};
 use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
@@ -110,20 +108,19 @@ fn formats(error: &Error) {
 fn classify(status: u16, json: &Value) {
     let wire_errors = json.get("errors").and_then(Value::as_array);
     let errors: Vec<GraphQlError> = wire_errors
-        .map(|errors| errors.iter().map(GraphQlError::from_json).collect())
+        .map(|errors| errors.iter().map(sdk::graphql_error_from_json).collect())
         .unwrap_or_default();
     if let Some(wire) = wire_errors {
         for (value, error) in wire.iter().zip(&errors) {
-            let via_serde: GraphQlError = serde_json::from_value(value.clone())
-                .expect("GraphQlError deserialises from any JSON value");
-            assert_eq!(&via_serde, error);
+            // Reading is deterministic: the same entry gives the same error.
+            assert_eq!(&sdk::graphql_error_from_json(value), error);
             let _ = error.to_string();
             let _ = format!("{error:?}");
         }
     }
     let message = json.get("message").and_then(Value::as_str);
     let had_errors = !errors.is_empty();
-    match classify_response_errors(errors, message) {
+    match sdk::error_from_graphql_errors(errors, message) {
         Some(error) => formats(&error),
         None => assert!(!had_errors, "errors present but not classified"),
     }
@@ -132,6 +129,7 @@ fn classify(status: u16, json: &Value) {
         formats(&Error::InternalServer {
             status: Some(status),
             message: message.map(str::to_owned),
+            graphql_error: None,
         });
     } else if status != 200 {
         formats(&Error::HttpStatus {

@@ -143,12 +143,12 @@ impl From<std::io::Error> for CliError {
 
 impl From<SdkError> for CliError {
     fn from(e: SdkError) -> Self {
-        classify(&e)
+        cli_error_from_sdk(&e)
     }
 }
 
 /// Maps an SDK error to its exit class and a hint.
-pub fn classify(e: &SdkError) -> CliError {
+pub fn cli_error_from_sdk(e: &SdkError) -> CliError {
     let message = e.to_string();
     match e {
         SdkError::MissingApiKey => CliError::new(Kind::Auth, message).with_hint(

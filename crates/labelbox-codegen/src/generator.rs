@@ -19,6 +19,10 @@ pub const DEFAULT_DERIVES: &[&str] = &["Debug", "Clone", "PartialEq"];
 /// The module the generated code takes custom scalars (`DateTime`) from by default.
 pub const DEFAULT_CUSTOM_SCALARS_MODULE: &str = "::labelbox_schema::scalars";
 
+/// The crate the generated code takes `OperationKind` and the `Operation` trait from by
+/// default.
+pub const DEFAULT_SCHEMA_CRATE: &str = "::labelbox_schema";
+
 /// Checks GraphQL operation documents against a schema and generates one Rust module per
 /// operation, for use from a build script.
 ///
@@ -32,11 +36,14 @@ pub const DEFAULT_CUSTOM_SCALARS_MODULE: &str = "::labelbox_schema::scalars";
 ///
 /// Each operation `query MyKeyNames { ... }` becomes `pub mod my_key_names` holding
 /// `pub struct MyKeyNames` (which implements `graphql_client::GraphQLQuery`), `Variables`,
-/// `ResponseData`, one struct per fragment and per nested selection, and the `QUERY` and
-/// `OPERATION_NAME` constants. `QUERY` is the document as sent over the wire: its definitions
+/// `ResponseData`, one struct per fragment and per nested selection, the `QUERY`,
+/// `OPERATION_NAME` and `OPERATION_KIND` constants, and an impl of `labelbox_schema::Operation`
+/// (the kind, known at compile time, that decides how the SDK may retry it). `QUERY` is the document as sent over the wire: its definitions
 /// and selections as written, on one line, without `#` comments (they document the file for
 /// developers and are not sent with every request). The generated code refers to the crates `graphql_client` and
-/// `serde` (with the `derive` feature), and to the custom scalars module for `DateTime`.
+/// `serde` (with the `derive` feature), to the custom scalars module for `DateTime`, and to
+/// the schema crate ([`Generator::schema_crate`]) for `OperationKind` and `Operation`.
+/// Fields declared with [`Generator::redact_in_debug`] print as `[REDACTED]` in `Debug`.
 #[derive(Debug, Clone)]
 pub struct Generator {
     schema: SchemaSource,
@@ -47,6 +54,9 @@ pub struct Generator {
     response_derives: BTreeMap<String, Vec<String>>,
     custom_scalars_module: String,
     serde_path: String,
+    schema_crate: String,
+    /// Per operation, the response paths whose values `Debug` must not show.
+    sensitive: BTreeMap<String, Vec<Vec<String>>>,
 }
 
 /// One generated operation.
@@ -107,6 +117,8 @@ impl Generator {
             response_derives: BTreeMap::new(),
             custom_scalars_module: DEFAULT_CUSTOM_SCALARS_MODULE.to_owned(),
             serde_path: "::serde".to_owned(),
+            schema_crate: DEFAULT_SCHEMA_CRATE.to_owned(),
+            sensitive: BTreeMap::new(),
         }
     }
 
@@ -133,9 +145,8 @@ impl Generator {
     }
 
     /// The derives of one operation's response types, replacing [`Generator::derives`] for
-    /// them (its `Variables` keep the common derives). Use it to leave `Debug` off a response
-    /// that carries a secret and write a redacting `Debug` by hand, as `labelbox-schema`
-    /// does for `CreateApiKey` (whose response holds the new key's JWT).
+    /// them (its `Variables` keep the common derives). For a response that carries a secret,
+    /// [`Generator::redact_in_debug`] is the better tool: it keeps `Debug` and hides the field.
     #[must_use]
     pub fn response_derives_for(mut self, operation: &str, derives: &[&str]) -> Self {
         self.response_derives
@@ -148,6 +159,32 @@ impl Generator {
     #[must_use]
     pub fn custom_scalars_module(mut self, module: &str) -> Self {
         self.custom_scalars_module = module.to_owned();
+        self
+    }
+
+    /// Declares a response field sensitive: `Operation.responseKey.nestedKey` (response keys,
+    /// as in the document, from the operation name down, through fragments), for example
+    /// `CreateApiKey.createApiKey.jwt`. The struct holding it gets a `Debug` that prints
+    /// `[REDACTED]` in its place (its other fields and the types around it print as usual).
+    /// A path that names no operation or no field fails the generation, so a typo cannot
+    /// leave a secret printable. This lives in the generator's configuration because SDL
+    /// directives do not survive `labelbox schema pull`.
+    #[must_use]
+    pub fn redact_in_debug(mut self, path: &str) -> Self {
+        let mut segments = path.split('.').map(str::to_owned);
+        let operation = segments.next().unwrap_or_default();
+        self.sensitive
+            .entry(operation)
+            .or_default()
+            .push(segments.collect());
+        self
+    }
+
+    /// The path of the crate defining `OperationKind` and the `Operation` trait in generated
+    /// code (default [`DEFAULT_SCHEMA_CRATE`]; `labelbox-schema` itself uses `crate`).
+    #[must_use]
+    pub fn schema_crate(mut self, path: &str) -> Self {
+        self.schema_crate = path.to_owned();
         self
     }
 
@@ -199,6 +236,18 @@ impl Generator {
                     }
                     Err(diagnostic) => diagnostics.push(diagnostic),
                 }
+            }
+        }
+        for (operation, paths) in &self.sensitive {
+            let known = operations
+                .iter()
+                .any(|generated| generated.name == *operation);
+            if !known || paths.iter().any(Vec::is_empty) {
+                diagnostics.push(Diagnostic::new(format!(
+                    "redact_in_debug names `{operation}`{}, which is not a generated \
+                     operation's response field (write `Operation.responseKey...`)",
+                    if known { " without a field" } else { "" }
+                )));
             }
         }
         diagnostics.into_result()?;
@@ -321,6 +370,12 @@ impl Generator {
                 self.serde_path
             ))
         })?;
+        let schema_crate: syn::Path = syn::parse_str(&self.schema_crate).map_err(|error| {
+            located(format!(
+                "the schema crate path `{}` is not a Rust path: {error}",
+                self.schema_crate
+            ))
+        })?;
         let derives = self.derives.join(", ");
         let response_derives = self
             .response_derives
@@ -351,6 +406,19 @@ impl Generator {
                 return Err(located(format!("graphql_client_codegen failed: {message}")))
             }
             Err(panic) => return Err(located(format!("graphql_client_codegen panicked: {panic}"))),
+        };
+        let generated = match self.sensitive.get(operation) {
+            // An empty path is reported once, by `generate`.
+            Some(paths) if paths.iter().all(|path| !path.is_empty()) => {
+                crate::redact::redact_debug(generated, operation, paths)
+                    .map_err(|message| located(format!("redact_in_debug: {message}")))?
+            }
+            _ => generated,
+        };
+        let kind = match document.kind_of(operation) {
+            apollo_compiler::ast::OperationType::Query => quote!(Query),
+            apollo_compiler::ast::OperationType::Mutation => quote!(Mutation),
+            apollo_compiler::ast::OperationType::Subscription => quote!(Subscription),
         };
 
         let module = Ident::new(&operation.to_snake_case(), Span::call_site());
@@ -383,6 +451,14 @@ impl Generator {
                 #[doc = #struct_doc]
                 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
                 pub struct #operation_ident;
+
+                /// Whether this operation is a query or a mutation (from its document).
+                pub const OPERATION_KIND: #schema_crate::OperationKind =
+                    #schema_crate::OperationKind::#kind;
+
+                impl #schema_crate::Operation for #operation_ident {
+                    const KIND: #schema_crate::OperationKind = OPERATION_KIND;
+                }
 
                 #generated
 

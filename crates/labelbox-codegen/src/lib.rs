@@ -22,6 +22,7 @@ mod diagnostics;
 mod error;
 mod generator;
 mod panic_guard;
+mod redact;
 mod schema_source;
 mod validate;
 
@@ -29,7 +30,7 @@ pub use diagnostics::{Diagnostic, Diagnostics};
 pub use error::CodegenError;
 pub use generator::{
     check, GeneratedOperation, GeneratedOperations, Generator, DEFAULT_CUSTOM_SCALARS_MODULE,
-    DEFAULT_DERIVES,
+    DEFAULT_DERIVES, DEFAULT_SCHEMA_CRATE,
 };
 pub use schema_source::SchemaSource;
 

@@ -24,6 +24,18 @@ pub(crate) struct ValidatedDocument {
     pub(crate) wire_text: String,
     /// The names of its operations, in document order.
     pub(crate) operations: Vec<String>,
+    /// The kind of each named operation.
+    pub(crate) kinds: std::collections::BTreeMap<String, ast::OperationType>,
+}
+
+impl ValidatedDocument {
+    /// The kind (query, mutation, subscription) of the operation named `operation`.
+    pub(crate) fn kind_of(&self, operation: &str) -> ast::OperationType {
+        self.kinds
+            .get(operation)
+            .copied()
+            .unwrap_or(ast::OperationType::Query)
+    }
 }
 
 pub(crate) fn validate_schema(source: &SchemaSource) -> Result<ValidatedSchema, Diagnostics> {
@@ -69,6 +81,7 @@ pub(crate) fn validate_document(
     let mut spans = Vec::new();
     let mut variables = Vec::new();
     let mut operations = Vec::new();
+    let mut kinds = std::collections::BTreeMap::new();
     let mut diagnostics = Diagnostics::new();
     for definition in &document.definitions {
         let (label, location) = match definition {
@@ -76,6 +89,7 @@ pub(crate) fn validate_document(
                 let label = match &operation.name {
                     Some(name) => {
                         operations.push(name.to_string());
+                        kinds.insert(name.to_string(), operation.operation_type);
                         format!("operation `{name}`")
                     }
                     None => {
@@ -130,6 +144,7 @@ pub(crate) fn validate_document(
         file: file.to_path_buf(),
         wire_text: wire_text(&document),
         operations,
+        kinds,
     })
 }
 

@@ -6,8 +6,7 @@ use std::str::FromStr;
 
 use ipnet::IpNet;
 
-/// The most unique entries an allowlist may hold.
-pub const MAX_ALLOWLIST_ENTRIES: usize = 50;
+pub use crate::contract::MAX_ALLOWLIST_ENTRIES;
 
 /// One allowlist entry: a single address or a CIDR network.
 ///

@@ -49,22 +49,19 @@ pub fn validate_key_name(name: &str) -> Result<(), ValidationError> {
 /// use labelbox_core::ApiKey;
 /// use time::macros::datetime;
 ///
-/// let key = ApiKey {
-///     id: "ck1".into(),
-///     name: "ci".into(),
-///     created_at: datetime!(2025-01-01 00:00 UTC),
-///     updated_at: datetime!(2025-01-01 00:00 UTC),
-///     revoked: false,
-///     expires_at: datetime!(2025-02-01 00:00 UTC),
-///     user_id: "u1".into(),
-///     user_email: "ada@example.com".into(),
-///     created_by_user_id: None,
-///     allowed_ip_cidrs: vec![],
-/// };
+/// let key = ApiKey::new(
+///     "ck1",
+///     "ci",
+///     "u1",
+///     "ada@example.com",
+///     datetime!(2025-01-01 00:00 UTC),
+///     datetime!(2025-02-01 00:00 UTC),
+/// );
 /// assert!(key.is_expired_at(datetime!(2025-02-01 00:00 UTC)));
 /// assert_eq!(key.creator_id().as_str(), "u1"); // falls back to the owner
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKey {
     /// The key's id.
     pub id: ApiKeyId,
@@ -93,6 +90,30 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
+    /// A key that is not revoked, was never updated, names no separate creator and has no
+    /// allowlist; set those fields afterwards when they differ.
+    pub fn new(
+        id: impl Into<ApiKeyId>,
+        name: impl Into<String>,
+        user_id: impl Into<UserId>,
+        user_email: impl Into<String>,
+        created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        ApiKey {
+            id: id.into(),
+            name: name.into(),
+            created_at,
+            updated_at: created_at,
+            revoked: false,
+            expires_at,
+            user_id: user_id.into(),
+            user_email: user_email.into(),
+            created_by_user_id: None,
+            allowed_ip_cidrs: Vec::new(),
+        }
+    }
+
     /// Whether the key has expired at `now`: its expiry is not in the future.
     pub fn is_expired_at(&self, now: OffsetDateTime) -> bool {
         self.expires_at <= now

@@ -3,7 +3,8 @@
 //!
 //! This crate knows nothing about HTTP or GraphQL text. It holds the values the SDK sends
 //! and receives, the contract's local validation rules (every check that can be made
-//! before a request) and the pure parts of error classification.
+//! before a request) and the [`Error`] values a failure is reported as (which response
+//! becomes which variant is decided by the SDK, which reads the wire).
 //!
 //! ```
 //! use labelbox_core::{IpAllowlist, Validity};
@@ -96,6 +97,7 @@ macro_rules! string_id {
 
 mod allowlist;
 mod api_key;
+pub mod contract;
 mod error;
 mod organization;
 mod redact;
@@ -107,10 +109,7 @@ pub use allowlist::{
     AllowedIp, AllowedIpError, AllowlistError, IpAllowlist, MAX_ALLOWLIST_ENTRIES,
 };
 pub use api_key::{validate_key_name, ApiKey, ApiKeyId, CreatedApiKey};
-pub use error::{
-    classify_graphql_errors, classify_response_errors, is_rate_limit_message, Error, GraphQlError,
-    PathSegment, ValidationError,
-};
+pub use error::{Error, GraphQlError, PathSegment, ValidationError};
 pub use organization::{Organization, OrganizationId};
 pub use redact::{redact_secrets, REDACTED};
 pub use role::{

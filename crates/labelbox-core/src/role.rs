@@ -5,8 +5,7 @@ string_id! {
     RoleId
 }
 
-/// Role names that can never be given to an API key, compared after normalisation.
-pub const NEVER_GRANTABLE_ROLES: [&str; 2] = ["None", "Tenant Admin"];
+pub use crate::contract::NEVER_GRANTABLE_ROLES;
 
 /// A role's name in the normalised form used to key roles: upper case, spaces as
 /// underscores.
@@ -25,6 +24,7 @@ pub fn normalize_role_name(name: &str) -> String {
 ///
 /// The "roles with permissions" query returns no id, so `id` is optional.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Role {
     /// The role's id, when the query selected it.
     pub id: Option<RoleId>,
@@ -35,12 +35,39 @@ pub struct Role {
 }
 
 impl Role {
+    /// A role with no id and no permissions (what the name-only queries return).
+    pub fn new(name: impl Into<String>) -> Self {
+        Role {
+            id: None,
+            name: name.into(),
+            permissions: Vec::new(),
+        }
+    }
+
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<RoleId>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets `permissions`.
+    #[must_use]
+    pub fn with_permissions<I, S>(mut self, permissions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.permissions = permissions.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// The role's name, normalised with [`normalize_role_name`].
     ///
     /// ```
     /// use labelbox_core::Role;
     ///
-    /// let role = Role { id: None, name: "Team Manager".into(), permissions: vec![] };
+    /// let role = Role::new("Team Manager");
     /// assert_eq!(role.normalized_name(), "TEAM_MANAGER");
     /// ```
     pub fn normalized_name(&self) -> String {
@@ -71,11 +98,7 @@ impl Role {
 /// ```
 /// use labelbox_core::{grantable_roles, Role};
 ///
-/// let role = |name: &str, perms: &[&str]| Role {
-///     id: None,
-///     name: name.into(),
-///     permissions: perms.iter().map(|p| p.to_string()).collect(),
-/// };
+/// let role = |name: &str, perms: &[&str]| Role::new(name).with_permissions(perms.iter().copied());
 /// let roles = [
 ///     role("Labeler", &["LABEL"]),
 ///     role("Admin", &["LABEL", "MANAGE"]),
@@ -102,7 +125,7 @@ pub fn grantable_roles<'a>(roles: &'a [Role], caller_permissions: &[String]) -> 
 /// assert!(RoleRef::from("Labeler").matches("Labeler"));
 /// assert!(!RoleRef::from("LABELER").matches("Labeler")); // names are case-sensitive
 ///
-/// let role = Role { id: None, name: "team manager".into(), permissions: vec![] };
+/// let role = Role::new("team manager");
 /// assert!(RoleRef::from(role).matches("Team Manager"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

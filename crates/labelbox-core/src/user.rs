@@ -16,6 +16,7 @@ string_id! {
 
 /// A Labelbox user, as the user queries return it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// The user's id.
     pub id: UserId,
@@ -40,6 +41,30 @@ pub struct User {
     /// When the user last logged in, if ever.
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_login_at: Option<OffsetDateTime>,
+}
+
+impl User {
+    /// A user who is neither external nor a viewer, with no nickname or picture, never
+    /// updated and never logged in; set those fields afterwards when they differ.
+    pub fn new(
+        id: impl Into<UserId>,
+        email: impl Into<String>,
+        name: impl Into<String>,
+        created_at: OffsetDateTime,
+    ) -> Self {
+        User {
+            id: id.into(),
+            email: email.into(),
+            name: name.into(),
+            nickname: None,
+            picture: None,
+            is_external_user: false,
+            is_viewer: false,
+            created_at,
+            updated_at: created_at,
+            last_login_at: None,
+        }
+    }
 }
 
 /// The user a new key is for: an email address, or a [`User`] (its email is used).

@@ -173,10 +173,12 @@ pub struct Validity {
 
 impl Validity {
     /// The shortest validity: 1 minute.
-    pub const MIN: Validity = Validity { seconds: 60 };
+    pub const MIN: Validity = Validity {
+        seconds: crate::contract::MIN_VALIDITY_SECONDS,
+    };
     /// The longest validity: 25 weeks (15,120,000 seconds), "about 6 months".
     pub const MAX: Validity = Validity {
-        seconds: 25 * 604_800,
+        seconds: crate::contract::MAX_VALIDITY_SECONDS,
     };
 
     /// `amount × unit`, checked in the contract's order: negative, then under a minute,

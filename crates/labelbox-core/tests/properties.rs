@@ -372,11 +372,7 @@ fn role_name_variant(words: &'static [&'static str]) -> impl Strategy<Value = St
 }
 
 fn role(name: &str) -> Role {
-    Role {
-        id: None,
-        name: name.to_owned(),
-        permissions: Vec::new(),
-    }
+    Role::new(name)
 }
 
 proptest! {

@@ -45,7 +45,7 @@ impl Default for CostLimits {
 }
 
 /// The message Labelbox answers with (the official SDK maps it to its own error class).
-pub(crate) const COMPLEXITY_MESSAGE: &str = "Query complexity limit exceeded";
+pub const COMPLEXITY_MESSAGE: &str = "Query complexity limit exceeded";
 
 /// Fragment spreads and fields nested deeper than this stop the analysis (a long chain of
 /// fragments would otherwise recurse once per fragment).

@@ -20,21 +20,29 @@ use crate::state::{self, KeyRecord, State, UserRecord};
 pub(crate) const SDL: &str = include_str!("../../../schema/labelbox.graphql");
 
 /// Error codes used in `errors[].extensions.code`.
-pub(crate) mod code {
+pub mod code {
+    /// The API key was rejected.
     pub const AUTHENTICATION_ERROR: &str = "AUTHENTICATION_ERROR";
+    /// The key may not do this.
     pub const AUTHORIZATION_ERROR: &str = "AUTHORIZATION_ERROR";
+    /// The document does not parse.
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The document does not validate (or is too complex).
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// Variables that do not match their declared types (Apollo Server's code).
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// The thing asked for does not exist.
     pub const RESOURCE_NOT_FOUND: &str = "RESOURCE_NOT_FOUND";
+    /// An input was refused.
     pub const MALFORMED_REQUEST: &str = "MALFORMED_REQUEST";
+    /// The server failed.
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
 }
 
 /// Minimum key validity, seconds.
-pub(crate) const MIN_VALIDITY: i64 = 60;
+pub const MIN_VALIDITY: i64 = 60;
 /// Maximum key validity (25 weeks), seconds.
-pub(crate) const MAX_VALIDITY: i64 = 15_120_000;
+pub const MAX_VALIDITY: i64 = 15_120_000;
 
 /// A GraphQL error body: `{"errors": [{"message", "extensions": {"code"}}]}`.
 pub(crate) fn error_body(code: &str, message: impl Display) -> String {

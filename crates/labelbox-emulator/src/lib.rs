@@ -196,6 +196,20 @@ pub use config::{
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
 
+/// The contract's limits and codes as the emulator enforces them. This is the emulator's
+/// own copy (it never depends on `labelbox-core`); `tests/tests/contract_table.rs` proves it
+/// equal to `labelbox_core::contract`.
+pub mod contract {
+    pub use crate::cost::COMPLEXITY_MESSAGE as QUERY_COMPLEXITY_MESSAGE;
+    pub use crate::graphql::code as codes;
+    pub use crate::graphql::{
+        MAX_VALIDITY as MAX_VALIDITY_SECONDS, MIN_VALIDITY as MIN_VALIDITY_SECONDS,
+    };
+    pub use crate::roles::NEVER_GRANTABLE as NEVER_GRANTABLE_ROLES;
+    pub use crate::server::RATE_LIMIT_MESSAGE_PREFIX;
+    pub use crate::state::MAX_ALLOWLIST_ENTRIES;
+}
+
 use crate::auth::Claims;
 use crate::server::{App, Limits};
 use crate::state::State;

@@ -118,8 +118,11 @@ pub fn covered_by(role: &RoleDef, permissions: &[&str]) -> bool {
 /// Whether a caller holding `caller_permissions` may grant `role` to a key: `None` and
 /// `Tenant Admin` never; any other role when each of its permissions is the caller's.
 pub fn grantable(role: &RoleDef, caller_permissions: &[&str]) -> bool {
-    role.name != "None" && role.name != "Tenant Admin" && covered_by(role, caller_permissions)
+    !NEVER_GRANTABLE.contains(&role.name) && covered_by(role, caller_permissions)
 }
+
+/// The roles never given to a key, whatever the caller holds.
+pub const NEVER_GRANTABLE: [&str; 2] = ["None", "Tenant Admin"];
 
 /// The names of the roles grantable by `caller_permissions`, lowest first.
 pub fn grantable_names(caller_permissions: &[&str]) -> Vec<&'static str> {

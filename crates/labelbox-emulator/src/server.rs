@@ -119,6 +119,9 @@ pub(crate) struct Limits {
     pub windows: HashMap<String, (i64, u32)>,
 }
 
+/// How the top-level `message` of a rate-limited answer starts.
+pub const RATE_LIMIT_MESSAGE_PREFIX: &str = "You have exceeded";
+
 /// The largest request body read (axum's default, made explicit): a larger one gets HTTP 413
 /// before any of it is buffered past the limit.
 pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -431,7 +434,7 @@ async fn graphql(
         Ok(Outcome::RateLimited { retry_after, limit }) => {
             let body = serde_json::json!({
                 "message": format!(
-                    "You have exceeded the API rate limit of {} requests per {} seconds for this API key. Retry after {retry_after} seconds.",
+                    "{RATE_LIMIT_MESSAGE_PREFIX} the API rate limit of {} requests per {} seconds for this API key. Retry after {retry_after} seconds.",
                     limit.requests,
                     limit.per.as_secs_f64()
                 )

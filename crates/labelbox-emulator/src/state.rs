@@ -24,6 +24,9 @@ use crate::config::Seed;
 use crate::error::EmulatorError;
 use crate::roles;
 
+/// The most unique entries an allowlist may hold.
+pub const MAX_ALLOWLIST_ENTRIES: usize = 50;
+
 /// Version of the state file format.
 const STATE_VERSION: u32 = 1;
 
@@ -153,8 +156,10 @@ pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Vec<String>, Str
             out.push(canonical);
         }
     }
-    if out.len() > 50 {
-        return Err("allowedIpCidrs cannot contain more than 50 unique entries".to_owned());
+    if out.len() > MAX_ALLOWLIST_ENTRIES {
+        return Err(format!(
+            "allowedIpCidrs cannot contain more than {MAX_ALLOWLIST_ENTRIES} unique entries"
+        ));
     }
     Ok(out)
 }

@@ -21,7 +21,6 @@
 //! ```
 #![warn(missing_docs)]
 
-mod redacted;
 pub mod scalars;
 
 pub use graphql_client;
@@ -33,5 +32,26 @@ pub const SCHEMA_SDL: &str = include_str!("../../../schema/labelbox.graphql");
 
 /// The name of every generated operation (`"ListApiKeys"`, ...), in file order.
 pub const OPERATIONS: &[&str] = include!(concat!(env!("OUT_DIR"), "/operation_names.rs"));
+
+/// Whether an operation reads (`query`) or may change state (`mutation`): what decides
+/// whether a request may be sent again after an ambiguous failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperationKind {
+    /// `query`, or the shorthand `{ ... }`.
+    Query,
+    /// `mutation`.
+    Mutation,
+    /// `subscription`.
+    Subscription,
+}
+
+/// A [`GraphQLQuery`] whose kind is known at compile time. `labelbox-codegen` implements it
+/// for every operation it generates (with the module's `OPERATION_KIND` constant, written
+/// from the validated document); the SDK's `Client::execute` takes it.
+pub trait Operation: GraphQLQuery {
+    /// Whether this operation is a query or a mutation.
+    const KIND: OperationKind;
+}
 
 include!(concat!(env!("OUT_DIR"), "/operations.rs"));

@@ -23,7 +23,10 @@ impl Client {
     /// ```
     pub async fn get_user(&self) -> Result<User, Error> {
         let data = self
-            .run::<current_user::CurrentUser>(current_user::Variables, "Client:get_user")
+            .call_idempotent::<current_user::CurrentUser>(
+                current_user::Variables,
+                "Client:get_user",
+            )
             .await?;
         current_user_from(data)
     }
@@ -59,7 +62,10 @@ impl Client {
     /// ```
     pub async fn get_organization(&self) -> Result<Organization, Error> {
         let data = self
-            .run::<organization::Organization>(organization::Variables, "Client:get_organization")
+            .call_idempotent::<organization::Organization>(
+                organization::Variables,
+                "Client:get_organization",
+            )
             .await?;
         organization_from(data)
     }
@@ -81,7 +87,7 @@ impl Client {
     /// ```
     pub async fn get_roles(&self) -> Result<BTreeMap<String, Role>, Error> {
         let data = self
-            .run::<roles::Roles>(roles::Variables, "Client:get_roles")
+            .call_idempotent::<roles::Roles>(roles::Variables, "Client:get_roles")
             .await?;
         Ok(roles_from(data))
     }
@@ -106,7 +112,7 @@ impl Client {
     /// ```
     pub async fn get_roles_with_permissions(&self) -> Result<Vec<Role>, Error> {
         let data = self
-            .run::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(
+            .call_idempotent::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(
                 roles_with_ids_and_permissions::Variables,
                 "Client:get_roles_with_permissions",
             )
@@ -135,7 +141,7 @@ impl Client {
     /// ```
     pub async fn get_permissions(&self, user: Option<&UserId>) -> Result<Vec<String>, Error> {
         let data = self
-            .run::<caller_permissions::CallerPermissions>(
+            .call_idempotent::<caller_permissions::CallerPermissions>(
                 caller_permissions::Variables {
                     user_id: user.map(|id| id.as_str().to_owned()),
                 },
@@ -158,12 +164,12 @@ pub(crate) fn organization_from(data: organization::ResponseData) -> Result<Orga
     let org = data
         .organization
         .ok_or_else(|| convert::missing("Organization", "organization"))?;
-    Ok(Organization {
-        id: org.id.into(),
-        name: org.name,
-        created_at: org.created_at.into_inner(),
-        updated_at: org.updated_at.into_inner(),
-    })
+    Ok(Organization::new(
+        org.id,
+        org.name,
+        org.created_at.into_inner(),
+        org.updated_at.into_inner(),
+    ))
 }
 
 /// The domain mapping of `Roles`: keyed by normalised name.
@@ -171,11 +177,7 @@ pub(crate) fn roles_from(data: roles::ResponseData) -> BTreeMap<String, Role> {
     data.roles
         .into_iter()
         .map(|r| {
-            let role = Role {
-                id: Some(r.id.into()),
-                name: r.name,
-                permissions: Vec::new(),
-            };
+            let role = Role::new(r.name).with_id(r.id);
             (role.normalized_name(), role)
         })
         .collect()
@@ -187,10 +189,10 @@ pub(crate) fn roles_with_permissions_from(
 ) -> Vec<Role> {
     data.roles
         .into_iter()
-        .map(|r| Role {
-            id: Some(r.id.into()),
-            name: r.name,
-            permissions: r.permissions,
+        .map(|r| {
+            Role::new(r.name)
+                .with_id(r.id)
+                .with_permissions(r.permissions)
         })
         .collect()
 }

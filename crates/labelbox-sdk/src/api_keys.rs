@@ -25,7 +25,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn get_api_keys(&self, include_expired: bool) -> Result<Vec<ApiKey>, Error> {
-        self.list_keys_for("Client:get_api_keys", include_expired)
+        self.list_keys_as_sdk_method("Client:get_api_keys", include_expired)
             .await
     }
 
@@ -47,11 +47,15 @@ impl Client {
     /// # }
     /// ```
     pub async fn get_api_key(&self, id: &ApiKeyId) -> Result<Option<ApiKey>, Error> {
-        let keys = self.list_keys_for("Client:get_api_key", true).await?;
+        let keys = self
+            .list_keys_as_sdk_method("Client:get_api_key", true)
+            .await?;
         Ok(keys.into_iter().find(|key| key.id == *id))
     }
 
-    pub(crate) async fn list_keys_for(
+    /// The listed keys, the request tagged `X-SDK-Method: <sdk_method>` (the public method
+    /// the caller used).
+    pub(crate) async fn list_keys_as_sdk_method(
         &self,
         sdk_method: &'static str,
         include_expired: bool,
@@ -68,7 +72,7 @@ impl Client {
         include_expired: bool,
     ) -> Result<(UserId, Vec<ApiKey>), Error> {
         let data = self
-            .run::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
+            .call_idempotent::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
             .await?;
         let caller = data
             .user
@@ -106,7 +110,7 @@ impl Client {
         sdk_method: &'static str,
     ) -> Result<(), Error> {
         let data = self
-            .run::<revoke_api_key::RevokeApiKey>(
+            .call_idempotent::<revoke_api_key::RevokeApiKey>(
                 revoke_api_key::Variables {
                     id: id.as_str().to_owned(),
                 },
@@ -160,7 +164,7 @@ impl Client {
         sdk_method: &'static str,
     ) -> Result<Option<User>, Error> {
         let data = match self
-            .run::<user_by_id::UserById>(
+            .call_idempotent::<user_by_id::UserById>(
                 user_by_id::Variables {
                     id: id.as_str().to_owned(),
                 },

@@ -10,18 +10,14 @@ use crate::{AllowedIp, ApiKey, Error};
 macro_rules! user_from_fields {
     ($fields:expr) => {{
         let u = $fields;
-        $crate::User {
-            id: u.id.into(),
-            email: u.email,
-            name: u.name,
-            nickname: u.nickname,
-            picture: u.picture,
-            is_external_user: u.is_external_user,
-            is_viewer: u.is_viewer,
-            created_at: u.created_at.into_inner(),
-            updated_at: u.updated_at.into_inner(),
-            last_login_at: u.last_login_at.map(|d| d.into_inner()),
-        }
+        let mut user = $crate::User::new(u.id, u.email, u.name, u.created_at.into_inner());
+        user.nickname = u.nickname;
+        user.picture = u.picture;
+        user.is_external_user = u.is_external_user;
+        user.is_viewer = u.is_viewer;
+        user.updated_at = u.updated_at.into_inner();
+        user.last_login_at = u.last_login_at.map(|d| d.into_inner());
+        user
     }};
 }
 pub(crate) use user_from_fields;
@@ -55,18 +51,19 @@ pub(crate) fn api_key(
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
-    Ok(ApiKey {
-        id: fields.id.into(),
-        name: fields.name,
-        created_at: fields.created_at.into_inner(),
-        updated_at: fields.updated_at.into_inner(),
-        revoked: fields.revoked,
+    let mut key = ApiKey::new(
+        fields.id,
+        fields.name,
+        fields.user_id,
+        fields.user_email,
+        fields.created_at.into_inner(),
         expires_at,
-        user_id: fields.user_id.into(),
-        user_email: fields.user_email,
-        created_by_user_id: fields.created_by_user_id.map(Into::into),
-        allowed_ip_cidrs,
-    })
+    );
+    key.updated_at = fields.updated_at.into_inner();
+    key.revoked = fields.revoked;
+    key.created_by_user_id = fields.created_by_user_id.map(Into::into);
+    key.allowed_ip_cidrs = allowed_ip_cidrs;
+    Ok(key)
 }
 
 /// The error for a response whose required value was null.

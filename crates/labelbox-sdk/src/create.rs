@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 
 use crate::cache::CallerContext;
 use crate::convert;
-use crate::transport::{Delivery, Failure, Idempotency};
+use crate::failure::{Delivery, Failure};
+use crate::retry::Idempotency;
 use crate::{
     validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
     Validity,
@@ -258,7 +259,7 @@ impl Client {
             let failure = match self
                 .inner
                 .transport
-                .execute_detailed::<create_api_key::CreateApiKey>(
+                .call_keeping_delivery::<create_api_key::CreateApiKey>(
                     variables.clone(),
                     SDK_METHOD,
                     Idempotency::NotIdempotent,
@@ -440,7 +441,7 @@ impl Client {
         let (found, caller, server_date) = match cached {
             Some(caller) => {
                 let (data, server_date) = transport
-                    .execute_dated::<organization_users_by_email::OrganizationUsersByEmail>(
+                    .call_with_server_date::<organization_users_by_email::OrganizationUsersByEmail>(
                         organization_users_by_email::Variables {
                             email: email.to_owned(),
                         },
@@ -452,7 +453,7 @@ impl Client {
             }
             None => {
                 let (data, server_date) = transport
-                    .execute_dated::<create_api_key_preflight::CreateApiKeyPreflight>(
+                    .call_with_server_date::<create_api_key_preflight::CreateApiKeyPreflight>(
                         create_api_key_preflight::Variables {
                             email: email.to_owned(),
                         },
@@ -487,7 +488,7 @@ impl Client {
 
 /// The id of the key a `createApiKey` answer names, read from `data` that came with errors
 /// (the secret beside it is dropped unread).
-fn created_key_id(data: &crate::transport::PartialData) -> Option<ApiKeyId> {
+fn created_key_id(data: &crate::failure::PartialData) -> Option<ApiKeyId> {
     data.0
         .get("createApiKey")?
         .get("id")?
@@ -544,10 +545,10 @@ pub(crate) fn preflight_from(
     let roles = data
         .roles
         .into_iter()
-        .map(|r| Role {
-            id: Some(r.id.into()),
-            name: r.name,
-            permissions: r.permissions,
+        .map(|r| {
+            Role::new(r.name)
+                .with_id(r.id)
+                .with_permissions(r.permissions)
         })
         .collect();
     Ok((found, CallerContext { permissions, roles }))

@@ -8,6 +8,9 @@
 //! keeps only the *kind* of the value. The one free-form message, a type's own `custom`
 //! error (the `DateTime` scalar's, which names no input), is scrubbed with
 //! [`redact_secrets`] like every other server-sourced text.
+//!
+//! The common answer (status 200, `data` and nothing else) takes a faster path,
+//! [`decode_success`], which decodes the body's bytes straight into the generated type.
 
 use std::fmt;
 
@@ -303,9 +306,101 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     }
 }
 
+/// The one-pass decoding of the common answer: status 200 and a JSON object whose `data`
+/// decodes into `T` and whose `errors` and `message` are absent or null. Such a body is
+/// one [`classify_http_answer`](crate::classify::classify_http_answer) accepts without looking further (no error to classify, nothing to
+/// scrub), and decoding `data` from it gives what [`decode`] gives; decoding the bytes
+/// straight into `T` skips the `Value` tree and the path tracking.
+///
+/// `None` for anything else (another status, `errors` or `message` present, no `data`, a
+/// `data` that does not decode, a body that is not JSON or not UTF-8): the caller then runs
+/// [`classify_http_answer`](crate::classify::classify_http_answer) and [`decode`], which classify the answer and name the failing field.
+///
+/// The only bodies this accepts that the `Value` path rejects (as not JSON) are ones whose
+/// oddities lie in content the SDK ignores: a number beyond `f64` range or a lone UTF-16
+/// surrogate escape in a field the operation does not select.
+pub(crate) fn decode_success<T: DeserializeOwned>(status: u16, body: &[u8]) -> Option<T> {
+    if status != 200 {
+        return None;
+    }
+    // `from_str` after one UTF-8 check of the whole body: the `Value` path rejects invalid
+    // UTF-8 anywhere, including in fields a typed decode would skip unchecked.
+    let text = std::str::from_utf8(body).ok()?;
+    let envelope: Envelope<T> = serde_json::from_str(text).ok()?;
+    if envelope.other_content {
+        return None;
+    }
+    envelope.data
+}
+
+/// The top level of a success body, for [`decode_success`]: `data`, and whether `errors`
+/// or `message` hold anything but null (then the body goes through [`classify_http_answer`](crate::classify::classify_http_answer)).
+struct Envelope<T> {
+    data: Option<T>,
+    other_content: bool,
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Envelope<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Field {
+            Data,
+            Errors,
+            Message,
+            #[serde(other)]
+            Other,
+        }
+
+        struct Visitor<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = Envelope<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a GraphQL response object")
+            }
+
+            // Only a map: a derived struct would also accept an array, which `classify_http_answer`
+            // treats as a body without `data`.
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Envelope<T>, A::Error> {
+                let mut data: Option<Option<T>> = None;
+                let mut other_content = false;
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        // A repeated `data` is left to `classify_http_answer` (a `Value` map keeps
+                        // the last one).
+                        Field::Data if data.is_some() => {
+                            return Err(serde::de::Error::duplicate_field("data"))
+                        }
+                        Field::Data => data = Some(map.next_value()?),
+                        Field::Errors | Field::Message => {
+                            let value: Option<serde::de::IgnoredAny> = map.next_value()?;
+                            other_content |= value.is_some();
+                        }
+                        Field::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Envelope {
+                    data: data.flatten(),
+                    other_content,
+                })
+            }
+        }
+
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::classify_http_answer;
     use serde_json::json;
 
     const KEY: &str = "client-api-key-0123456789";
@@ -431,5 +526,71 @@ mod tests {
         assert_eq!(ours, theirs);
         let kind: Kind = decode("Op", json!("A"), "").unwrap();
         assert_eq!(kind, Kind::A);
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Data {
+        a: i64,
+    }
+
+    #[test]
+    fn one_pass_decoding_takes_only_plain_successes() {
+        let fast = |status, body: &str| decode_success::<Data>(status, body.as_bytes());
+        assert_eq!(fast(200, r#"{"data":{"a":1}}"#), Some(Data { a: 1 }));
+        assert_eq!(
+            fast(
+                200,
+                r#"{"extensions":{"cost":3},"errors":null,"data":{"a":1,"b":[{}]},"message":null}"#
+            ),
+            Some(Data { a: 1 })
+        );
+        // Escaped keys are the same keys.
+        assert_eq!(fast(200, r#"{"data":{"a":2}}"#), Some(Data { a: 2 }));
+        for (status, body) in [
+            // Errors or a message, even empty or beside data: `classify` decides.
+            (200, r#"{"data":{"a":1},"errors":[{"message":"no"}]}"#),
+            (200, r#"{"data":{"a":1},"errors":[]}"#),
+            (
+                200,
+                r#"{"data":{"a":1},"message":"You have exceeded the limit"}"#,
+            ),
+            (200, r#"{"data":{"a":1},"message":"hello"}"#),
+            // Another status.
+            (429, r#"{"data":{"a":1}}"#),
+            (500, r#"{"data":{"a":1}}"#),
+            (201, r#"{"data":{"a":1}}"#),
+            // No usable data.
+            (200, r#"{"data":null}"#),
+            (200, "{}"),
+            (200, r#"[{"a":1}]"#),
+            (200, r#"{"data":{"a":"1"}}"#),
+            (200, r#"{"data":{"a":1},"data":{"a":2}}"#),
+            // Not JSON, or not UTF-8 in a field the decoding would skip.
+            (200, r#"{"data":{"a":1}} x"#),
+            (200, "<html>"),
+        ] {
+            assert_eq!(fast(status, body), None, "{status} {body}");
+        }
+        let mut latin1 = br#"{"data":{"a":1},"x":"caf"#.to_vec();
+        latin1.extend_from_slice(b"\xe9\"}");
+        assert_eq!(decode_success::<Data>(200, &latin1), None);
+        assert!(classify_http_answer("Op", 200, None, &latin1, "").is_err());
+    }
+
+    #[test]
+    fn one_pass_and_value_decoding_agree() {
+        for body in [
+            r#"{"data":{"a":1}}"#,
+            r#"{"errors":null,"data":{"a":-5,"z":{"q":[1,2.5,"s"]}}}"#,
+        ] {
+            let fast = decode_success::<Data>(200, body.as_bytes()).unwrap();
+            let slow = decode::<Data>(
+                "Op",
+                classify_http_answer("Op", 200, None, body.as_bytes(), "").unwrap(),
+                "",
+            )
+            .unwrap();
+            assert_eq!(fast, slow, "{body}");
+        }
     }
 }

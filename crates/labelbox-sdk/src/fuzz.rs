@@ -10,8 +10,23 @@ use labelbox_schema::{
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
-use crate::transport::{classify, decode as decode_data, decode_success};
+use crate::classify::classify_http_answer;
+use crate::decode::{decode as decode_data, decode_success};
 use crate::Error;
+
+/// One wire `errors[]` entry read as the SDK reads it (leniently; never fails).
+pub fn graphql_error_from_json(value: &serde_json::Value) -> crate::GraphQlError {
+    crate::classify::graphql_error_from_json(value)
+}
+
+/// The GraphQL half of the contract's classification table: `errors` and the top-level
+/// `message` into an [`Error`], `None` when neither says anything.
+pub fn error_from_graphql_errors(
+    errors: Vec<crate::GraphQlError>,
+    top_level_message: Option<&str>,
+) -> Option<Error> {
+    crate::classify::error_from_graphql_errors(errors, top_level_message)
+}
 
 /// The operation names [`decode`] accepts: every generated operation.
 pub use labelbox_schema::OPERATIONS;
@@ -129,7 +144,7 @@ fn typed<T: DeserializeOwned + PartialEq + std::fmt::Debug>(
     status: u16,
     body: &[u8],
 ) -> Result<T, Error> {
-    let slow = classify(operation, status, None, body, FUZZ_API_KEY)
+    let slow = classify_http_answer(operation, status, None, body, FUZZ_API_KEY)
         .map_err(Error::from)
         .and_then(|data| decode_data::<T>(operation, data, FUZZ_API_KEY));
     match decode_success::<T>(status, body) {

@@ -65,12 +65,16 @@ pub mod __fuzz;
 mod account;
 mod api_keys;
 mod cache;
+mod classify;
 mod client;
 mod convert;
 mod create;
 mod decode;
+mod failure;
 mod listing;
 mod members;
+mod operation;
+mod operation_kind;
 mod retry;
 mod rotate;
 mod transport;
@@ -90,3 +94,4 @@ pub use labelbox_core::*;
 /// The generated operations (`schema::list_api_keys::ListApiKeys`, ...) and
 /// `graphql_client`, for [`Client::execute`].
 pub use labelbox_schema as schema;
+pub use labelbox_schema::{Operation, OperationKind};

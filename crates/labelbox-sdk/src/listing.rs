@@ -111,7 +111,7 @@ impl ListApiKeys {
     pub async fn send(&self) -> Result<Vec<ApiKey>, Error> {
         let keys = self
             .client
-            .list_keys_for(SDK_METHOD, self.include_expired)
+            .list_keys_as_sdk_method(SDK_METHOD, self.include_expired)
             .await?;
         Ok(self.select(keys, OffsetDateTime::now_utc()))
     }
@@ -149,18 +149,16 @@ mod tests {
     use time::macros::datetime;
 
     fn key(id: &str, name: &str, user: &str, expires_at: OffsetDateTime, revoked: bool) -> ApiKey {
-        ApiKey {
-            id: id.into(),
-            name: name.into(),
-            created_at: datetime!(2026-01-01 00:00 UTC),
-            updated_at: datetime!(2026-01-01 00:00 UTC),
-            revoked,
+        let mut key = ApiKey::new(
+            id,
+            name,
+            user,
+            format!("{user}@example.com"),
+            datetime!(2026-01-01 00:00 UTC),
             expires_at,
-            user_id: user.into(),
-            user_email: format!("{user}@example.com"),
-            created_by_user_id: None,
-            allowed_ip_cidrs: Vec::new(),
-        }
+        );
+        key.revoked = revoked;
+        key
     }
 
     #[test]

@@ -33,7 +33,7 @@ impl Client {
     /// ```
     pub async fn get_user_org_role(&self, user: &UserId) -> Result<Option<Role>, Error> {
         let data = match self
-            .run::<user_org_role::UserOrgRole>(
+            .call_idempotent::<user_org_role::UserOrgRole>(
                 user_org_role::Variables {
                     id: user.as_str().to_owned(),
                 },
@@ -68,7 +68,7 @@ impl Client {
         user: &UserId,
     ) -> Result<Option<Organization>, Error> {
         let data = match self
-            .run::<user_organization::UserOrganization>(
+            .call_idempotent::<user_organization::UserOrganization>(
                 user_organization::Variables {
                     id: user.as_str().to_owned(),
                 },
@@ -103,7 +103,7 @@ impl Client {
     /// ```
     pub async fn get_organization_members(&self) -> Result<Vec<User>, Error> {
         let first = self
-            .run::<organization_members::OrganizationMembers>(
+            .call_idempotent::<organization_members::OrganizationMembers>(
                 organization_members::Variables,
                 "Organization:users",
             )
@@ -126,7 +126,7 @@ impl Client {
             }
             skip += MEMBERS_PAGE_SIZE;
             let data = self
-                .run::<organization_members_page::OrganizationMembersPage>(
+                .call_idempotent::<organization_members_page::OrganizationMembersPage>(
                     organization_members_page::Variables {
                         skip: i64::try_from(skip).unwrap_or(i64::MAX),
                     },
@@ -140,25 +140,23 @@ impl Client {
 
 /// The domain mapping of `UserOrgRole`: no user or no role is `None`.
 pub(crate) fn org_role_from(data: user_org_role::ResponseData) -> Option<Role> {
-    data.user.and_then(|u| u.org_role).map(|r| Role {
-        id: Some(r.id.into()),
-        name: r.name,
-        permissions: Vec::new(),
-    })
+    data.user
+        .and_then(|u| u.org_role)
+        .map(|r| Role::new(r.name).with_id(r.id))
 }
 
 /// The domain mapping of `UserOrganization`: no user or no organization is `None`.
 pub(crate) fn user_organization_from(
     data: user_organization::ResponseData,
 ) -> Option<Organization> {
-    data.user
-        .and_then(|u| u.organization)
-        .map(|o| Organization {
-            id: o.id.into(),
-            name: o.name,
-            created_at: o.created_at.into_inner(),
-            updated_at: o.updated_at.into_inner(),
-        })
+    data.user.and_then(|u| u.organization).map(|o| {
+        Organization::new(
+            o.id,
+            o.name,
+            o.created_at.into_inner(),
+            o.updated_at.into_inner(),
+        )
+    })
 }
 
 /// The domain mapping of `OrganizationMembers` (the first page).

@@ -1,6 +1,11 @@
-//! When and how long to wait before trying a request again.
+//! Whether, when and how long to wait before trying a request again: the policy
+//! ([`RetryPolicy`]), what an operation may be retried after ([`Idempotency`]), and the
+//! loop over attempts ([`run_with_retries`]).
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::failure::{Delivery, Failure};
 
 /// How the client retries requests that failed for a reason retrying can fix.
 ///
@@ -107,9 +112,129 @@ impl RetryPolicy {
     }
 }
 
+/// Which failures an operation may be retried after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// Queries and revocation: any retryable failure ([`crate::Error::is_retryable`]).
+    Idempotent,
+    /// Key creation: only when the request provably never reached the server (the
+    /// connection failed) or was rejected before processing (rate limiting).
+    NotIdempotent,
+    /// Decided from the operation's document before the first attempt
+    /// ([`crate::operation_kind::kind_from_document`]): a mutation is
+    /// [`Idempotency::NotIdempotent`], anything else [`Idempotency::Idempotent`] (for
+    /// `Client::execute_with_parsed_kind`, which runs any operation). Unresolved, it is
+    /// treated as not idempotent.
+    FromDocument,
+}
+
+impl Idempotency {
+    /// Whether `failure` may be retried under this idempotency (the policy decides whether
+    /// attempts are left and how long to wait).
+    fn allows_retry_after(self, failure: &Failure) -> bool {
+        match self {
+            Idempotency::Idempotent => failure.error.is_retryable(),
+            Idempotency::NotIdempotent | Idempotency::FromDocument => {
+                matches!(failure.delivery, Delivery::NotSent | Delivery::Rejected)
+                    && failure.error.is_retryable()
+            }
+        }
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails in a way `idempotency` does not allow to retry,
+/// or `policy` has no attempt left; waits between attempts as `policy` says (backoff with
+/// full jitter, or the server's `Retry-After`). Records `attempt` and `duration_ms` on
+/// `span`.
+pub(crate) async fn run_with_retries<T, F, Fut>(
+    policy: &RetryPolicy,
+    idempotency: Idempotency,
+    span: &tracing::Span,
+    mut attempt: F,
+) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Failure>>,
+{
+    let started = Instant::now();
+    let mut attempt_number: u32 = 0;
+    loop {
+        attempt_number += 1;
+        span.record("attempt", attempt_number);
+        let attempt_started = Instant::now();
+        let outcome = attempt().await;
+        let elapsed = attempt_started.elapsed();
+        span.record("duration_ms", duration_ms(started.elapsed()));
+        let failure = match outcome {
+            Ok(data) => {
+                tracing::debug!(
+                    attempt = attempt_number,
+                    elapsed_ms = duration_ms(elapsed),
+                    "operation succeeded"
+                );
+                return Ok(data);
+            }
+            Err(failure) => failure,
+        };
+        let delay =
+            if idempotency.allows_retry_after(&failure) && attempt_number < policy.attempts() {
+                policy.delay(attempt_number - 1, failure.error.retry_after())
+            } else {
+                None
+            };
+        match delay {
+            Some(delay) => {
+                tracing::debug!(
+                    attempt = attempt_number,
+                    elapsed_ms = duration_ms(elapsed),
+                    error = %failure.error,
+                    backoff_ms = duration_ms(delay),
+                    "attempt failed; retrying"
+                );
+                tokio::time::sleep(delay).await;
+            }
+            None => {
+                tracing::debug!(
+                    attempt = attempt_number,
+                    elapsed_ms = duration_ms(elapsed),
+                    error = %failure.error,
+                    "operation failed"
+                );
+                return Err(failure);
+            }
+        }
+    }
+}
+
+fn duration_ms(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
+
+    fn failure(error: Error, delivery: Delivery) -> Failure {
+        Failure::new(error, delivery)
+    }
+
+    #[test]
+    fn creation_is_retried_only_when_the_request_never_took_effect() {
+        let timeout = || Error::Timeout { after: None };
+        let limited = || Error::RateLimited {
+            message: "You have exceeded".into(),
+            retry_after: None,
+        };
+        let idem = Idempotency::Idempotent;
+        let not = Idempotency::NotIdempotent;
+        assert!(idem.allows_retry_after(&failure(timeout(), Delivery::Unknown)));
+        assert!(!not.allows_retry_after(&failure(timeout(), Delivery::Unknown)));
+        assert!(not.allows_retry_after(&failure(timeout(), Delivery::NotSent)));
+        assert!(not.allows_retry_after(&failure(limited(), Delivery::Rejected)));
+        assert!(!not.allows_retry_after(&failure(Error::MissingApiKey, Delivery::NotSent)));
+        assert!(!idem.allows_retry_after(&failure(Error::MissingApiKey, Delivery::Processed)));
+    }
 
     #[test]
     fn backoff_is_jittered_below_the_capped_exponential() {

@@ -238,7 +238,7 @@ impl Client {
         Fut: Future<Output = Result<(), E>>,
     {
         let old = self
-            .list_keys_for(SDK_METHOD, true)
+            .list_keys_as_sdk_method(SDK_METHOD, true)
             .await?
             .into_iter()
             .find(|key| key.id == *id)
@@ -393,18 +393,14 @@ mod tests {
 
     fn key_living(seconds: i64) -> ApiKey {
         let created_at = datetime!(2026-01-01 00:00 UTC);
-        ApiKey {
-            id: "ck".into(),
-            name: "n".into(),
+        ApiKey::new(
+            "ck",
+            "n",
+            "u",
+            "u@example.com",
             created_at,
-            updated_at: created_at,
-            revoked: false,
-            expires_at: created_at + time::Duration::seconds(seconds),
-            user_id: "u".into(),
-            user_email: "u@example.com".into(),
-            created_by_user_id: None,
-            allowed_ip_cidrs: Vec::new(),
-        }
+            created_at + time::Duration::seconds(seconds),
+        )
     }
 
     #[test]

@@ -484,7 +484,20 @@ fn cases() -> Vec<Case> {
         ),
         // The generic server error: not retried for a query; for a creation, what happened
         // is unknown, so it is reconciled and sent once more.
-        (500, |e| matches!(e, Error::ServerError(_)), false, true),
+        (
+            500,
+            |e| {
+                matches!(
+                    e,
+                    Error::InternalServer {
+                        graphql_error: Some(_),
+                        ..
+                    }
+                ) && !e.is_retryable()
+            },
+            false,
+            true,
+        ),
         (
             503,
             |e| {

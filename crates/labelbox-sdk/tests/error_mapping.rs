@@ -102,7 +102,7 @@ async fn http_5xx_and_upstream_failures_are_internal_server_errors() {
     ))
     .await;
     assert!(
-        matches!(error, Error::InternalServer { status: Some(504), ref message } if message.as_deref() == Some("gateway timeout"))
+        matches!(error, Error::InternalServer { status: Some(504), ref message, graphql_error: None } if message.as_deref() == Some("gateway timeout"))
     );
 }
 
@@ -187,14 +187,20 @@ async fn internal_server_error_by_exception_status() {
         query_error(ise(Some(426))).await,
         Error::OperationNotAllowed(_)
     ));
-    assert!(matches!(
-        query_error(ise(Some(500))).await,
-        Error::ServerError(_)
-    ));
-    assert!(matches!(
-        query_error(ise(None)).await,
-        Error::ServerError(_)
-    ));
+    for status in [Some(500), None] {
+        let error = query_error(ise(status)).await;
+        assert!(
+            matches!(
+                error,
+                Error::InternalServer {
+                    graphql_error: Some(_),
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(!error.is_retryable(), "the generic error is not retried");
+    }
     assert!(matches!(
         query_error(ise(Some(503))).await,
         Error::InternalServer {

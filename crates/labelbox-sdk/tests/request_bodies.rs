@@ -142,11 +142,7 @@ async fn create_api_key_cold_then_warm() {
 #[tokio::test]
 async fn role_value_is_matched_by_normalised_name_and_sent_as_the_server_spells_it() {
     let server = TestServer::start(fake_labelbox).await;
-    let role = labelbox_sdk::Role {
-        id: None,
-        name: "REVIEWER".into(),
-        permissions: vec![],
-    };
+    let role = labelbox_sdk::Role::new("REVIEWER");
     client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",

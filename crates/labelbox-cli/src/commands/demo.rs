@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::commands::keys::keys_table;
 use crate::commands::roles::{fetch, roles_table};
 use crate::commands::Ctx;
-use crate::exit::{classify, CliError};
+use crate::exit::{cli_error_from_sdk, CliError};
 use crate::output::{self, Paint};
 
 const STEPS: usize = 10;
@@ -134,7 +134,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
         ))
         .await;
     match refused {
-        Err(e) => demo.ok(format!("refused: {}", classify(&e).message))?,
+        Err(e) => demo.ok(format!("refused: {}", cli_error_from_sdk(&e).message))?,
         Ok(_) => {
             return Err(demo_failed(
                 "ungrantable role",

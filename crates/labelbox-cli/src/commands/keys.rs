@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
 use crate::commands::Ctx;
-use crate::exit::{classify, CliError, Kind};
+use crate::exit::{cli_error_from_sdk, CliError, Kind};
 use crate::output::{self, Cell, Paint};
 use crate::secret_file::SecretFile;
 
@@ -349,7 +349,10 @@ async fn create_and_hand_over(
     if let Some(file) = secret_file {
         file.discard();
     }
-    let revoke = client.revoke_api_key(&id).await.map_err(|e| classify(&e));
+    let revoke = client
+        .revoke_api_key(&id)
+        .await
+        .map_err(|e| cli_error_from_sdk(&e));
     Err(hand_over_failed(
         &destination,
         &cause,
@@ -548,7 +551,7 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
                 revoked.push(id.clone());
             }
             Err(e) => {
-                let err = classify(&e).context(format!("revoking {id}"));
+                let err = cli_error_from_sdk(&e).context(format!("revoking {id}"));
                 if !ctx.json && args.ids.len() > 1 {
                     eprintln!("{} {}", ctx.err.paint(Paint::Red, "failed:"), err.message);
                 }
@@ -681,13 +684,13 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
             }
             return Err(match e {
                 Error::NotFound(_) => not_found(id),
-                e @ Error::MissingData { .. } => classify(&e)
+                e @ Error::MissingData { .. } => cli_error_from_sdk(&e)
                     .context(format!(
                         "rotating {old_id}: cannot tell the user's organization role; the old \
                          key was left untouched"
                     ))
                     .with_hint("pass --role ROLE (`labelbox roles` lists them)"),
-                e => classify(&e)
+                e => cli_error_from_sdk(&e)
                     .context(format!("rotating {old_id}: the old key was left untouched")),
             });
         }
@@ -724,7 +727,7 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
             if let Some(file) = secret_file {
                 file.discard();
             }
-            let revoke_error = classify(&revoke_error);
+            let revoke_error = cli_error_from_sdk(&revoke_error);
             return Err(hand_over_failed(
                 &destination,
                 &cause,
@@ -769,7 +772,7 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
     });
     match (revoke_error, rest) {
         (None, Ok(())) => Ok(()),
-        (Some(e), _) => Err(classify(&e)
+        (Some(e), _) => Err(cli_error_from_sdk(&e)
             .context(format!(
                 "the replacement key {} was created and its secret handed over, but revoking \
                  the old key {old_id} failed; both keys are live",
@@ -921,7 +924,7 @@ impl BatchJson {
         let key = &rotation.key;
         let outcome = match &rotation.result {
             Err(e) => {
-                let err = classify(e);
+                let err = cli_error_from_sdk(e);
                 let mut json = Self::new(key, "not_created");
                 json.error = Some(format!("{}; the old key was left untouched", err.message));
                 json.exit_code = err.kind.code();
@@ -933,7 +936,7 @@ impl BatchJson {
         let (status, error, kind) = match outcome {
             RotateOutcome::Rotated { .. } => ("rotated", None, None),
             RotateOutcome::OldKeyNotRevoked { error, .. } => {
-                let err = classify(error);
+                let err = cli_error_from_sdk(error);
                 (
                     "old_not_revoked",
                     Some(format!(
@@ -963,7 +966,7 @@ impl BatchJson {
                 Some(format!(
                     "{hand_over_error}, and revoking the new key failed too ({}): both keys are \
                      live; revoke the new one: `labelbox keys revoke --yes {new_id}`",
-                    classify(revoke_error).message
+                    cli_error_from_sdk(revoke_error).message
                 )),
                 Some(Kind::UnheldKeyLive),
             ),

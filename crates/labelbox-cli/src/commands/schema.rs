@@ -27,7 +27,7 @@ pub async fn run(ctx: &Ctx, command: SchemaCommand) -> Result<(), CliError> {
 /// A schema-tools error as a CLI error: reading and parsing problems are usage errors,
 /// talking to the endpoint is an API error (an authentication one for HTTP 401/403).
 /// A schema's multi-line diagnostics go to stderr first, so the error stays one line.
-fn classify(e: &SchemaError) -> CliError {
+fn cli_error_from_schema(e: &SchemaError) -> CliError {
     if let SchemaError::InvalidSchema { name, diagnostics } = e {
         eprintln!("{diagnostics}");
         return CliError::usage(format!("{name} is not a valid GraphQL schema"));
@@ -52,7 +52,9 @@ async fn pull_schema(ctx: &Ctx, output_path: Option<&Path>) -> Result<(), CliErr
     // The SDK's client, so its transport rules hold: https or loopback http (checked before
     // the key is sent), no proxy for plain http, no redirects, a capped body.
     let client = ctx.client_with_default_timeout(PULL_TIMEOUT)?;
-    let pulled = pull_with_client(&client).await.map_err(|e| classify(&e))?;
+    let pulled = pull_with_client(&client)
+        .await
+        .map_err(|e| cli_error_from_schema(&e))?;
     match output_path {
         Some(path) => {
             std::fs::write(path, &pulled.sdl)
@@ -82,13 +84,14 @@ fn queries_in(queries: &Path) -> Result<Vec<(std::path::PathBuf, String)>, CliEr
     if !queries.exists() {
         return Ok(Vec::new());
     }
-    load_queries(queries).map_err(|e| classify(&e))
+    load_queries(queries).map_err(|e| cli_error_from_schema(&e))
 }
 
 fn diff_schemas(ctx: &Ctx, old: &Path, new: &Path, queries: &Path) -> Result<(), CliError> {
     let (old_sdl, new_sdl) = (read(old)?, read(new)?);
     let operations = queries_in(queries)?;
-    let report = diff_report(&old_sdl, &new_sdl, &operations).map_err(|e| classify(&e))?;
+    let report =
+        diff_report(&old_sdl, &new_sdl, &operations).map_err(|e| cli_error_from_schema(&e))?;
     if ctx.json {
         output::print_json(&report)?;
     } else {
@@ -109,7 +112,7 @@ fn diff_schemas(ctx: &Ctx, old: &Path, new: &Path, queries: &Path) -> Result<(),
 
 fn check_operations(ctx: &Ctx, schema: &Path, queries: &Path) -> Result<(), CliError> {
     let sdl = read(schema)?;
-    let operations = load_queries(queries).map_err(|e| classify(&e))?;
+    let operations = load_queries(queries).map_err(|e| cli_error_from_schema(&e))?;
     match check(schema, &sdl, &operations) {
         Ok(()) => {
             if ctx.json {

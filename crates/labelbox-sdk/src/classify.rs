@@ -1,0 +1,646 @@
+//! Classification: one HTTP answer, read by the contract's table into [`Error`] variants
+//! (or the `data` to decode), with the server's text scrubbed before it enters an error.
+//!
+//! The table has two halves. The HTTP half ([`classify_http_answer`]) looks at the status
+//! and whether the body is JSON; the GraphQL half ([`error_from_graphql_errors`]) reads the
+//! `errors[]` entries ([`graphql_error_from_json`]) and the top-level `message`
+//! ([`is_rate_limit_message`]) in the reference client's order. Both halves are wire
+//! knowledge and live here, in the SDK; `labelbox-core` holds only the [`Error`] values
+//! they produce. `docs/errors.md` shows the table as one page.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::contract::{codes, QUERY_COMPLEXITY_MESSAGE, RATE_LIMIT_MESSAGE_PREFIX};
+use crate::failure::{Delivery, Failure, PartialData};
+use crate::{redact_secrets, Error, GraphQlError, PathSegment};
+
+/// The text of an Envoy upstream failure, which the contract classifies as a server error
+/// whatever the status.
+const UPSTREAM_FAILURE: &str = "upstream connect error or disconnect/reset before headers";
+
+/// Classifies one HTTP answer by the contract's table, returning `data` on success.
+///
+/// The raw body never goes into an error: only the server's `message` fields and GraphQL
+/// error messages and codes do, with `api_key` and anything shaped like a JWT replaced by
+/// `[REDACTED]` (see [`redact_secrets`]).
+pub(crate) fn classify_http_answer(
+    operation: &str,
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    api_key: &str,
+) -> Result<Value, Failure> {
+    let failure = Failure::new;
+    let mut json: Value = match serde_json::from_slice(body) {
+        Ok(json) => json,
+        Err(parse_error) => {
+            let text = String::from_utf8_lossy(body);
+            return Err(if text.contains(UPSTREAM_FAILURE) {
+                failure(
+                    Error::InternalServer {
+                        status: Some(status),
+                        message: Some(format!("connection reset ({UPSTREAM_FAILURE})")),
+                        graphql_error: None,
+                    },
+                    Delivery::Unknown,
+                )
+            } else if status >= 500 {
+                failure(
+                    Error::InternalServer {
+                        status: Some(status),
+                        message: reason(status),
+                        graphql_error: None,
+                    },
+                    Delivery::Unknown,
+                )
+            } else if status == 429 {
+                failure(
+                    Error::RateLimited {
+                        message: "Too Many Requests".to_owned(),
+                        retry_after,
+                    },
+                    Delivery::Rejected,
+                )
+            } else if (300..400).contains(&status) {
+                failure(redirect_refused(status), Delivery::Processed)
+            } else {
+                failure(
+                    Error::InvalidJson {
+                        source: Box::new(parse_error),
+                    },
+                    Delivery::Unknown,
+                )
+            });
+        }
+    };
+
+    scrub_server_text(&mut json, api_key);
+    let errors: Vec<GraphQlError> = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| errors.iter().map(graphql_error_from_json).collect())
+        .unwrap_or_default();
+    let message = json.get("message").and_then(Value::as_str);
+    if let Some(mut error) = error_from_graphql_errors(errors, message) {
+        let partial_data = match json.get_mut("data").map(Value::take) {
+            Some(Value::Null) | None => None,
+            Some(data) => Some(Box::new(PartialData(data))),
+        };
+        let delivery = match &mut error {
+            Error::RateLimited {
+                retry_after: wait, ..
+            } => {
+                *wait = retry_after;
+                Delivery::Rejected
+            }
+            // A server failure, or errors we cannot classify: the request may have
+            // taken effect.
+            Error::InternalServer { .. } | Error::UnknownGraphQl(_) => Delivery::Unknown,
+            _ => Delivery::Processed,
+        };
+        return Err(Failure {
+            partial_data,
+            ..failure(error, delivery)
+        });
+    }
+    if status == 429 {
+        return Err(failure(
+            Error::RateLimited {
+                message: message.unwrap_or("Too Many Requests").to_owned(),
+                retry_after,
+            },
+            Delivery::Rejected,
+        ));
+    }
+    if status >= 500 {
+        return Err(failure(
+            Error::InternalServer {
+                status: Some(status),
+                message: message.map(str::to_owned).or_else(|| reason(status)),
+                graphql_error: None,
+            },
+            Delivery::Unknown,
+        ));
+    }
+    if (300..400).contains(&status) {
+        return Err(failure(redirect_refused(status), Delivery::Processed));
+    }
+    if status != 200 {
+        return Err(failure(
+            Error::HttpStatus {
+                status,
+                message: message.map(str::to_owned),
+            },
+            Delivery::Processed,
+        ));
+    }
+    // A 200 without data and without errors: what happened is unknown.
+    let no_data = || {
+        failure(
+            Error::MissingData {
+                operation: operation.to_owned(),
+                field: "data".to_owned(),
+            },
+            Delivery::Unknown,
+        )
+    };
+    match json {
+        Value::Object(mut object) => match object.remove("data") {
+            Some(Value::Null) | None => Err(no_data()),
+            Some(data) => Ok(data),
+        },
+        _ => Err(no_data()),
+    }
+}
+
+/// A redirect is never followed: the `Authorization` header would travel with it.
+fn redirect_refused(status: u16) -> Error {
+    Error::HttpStatus {
+        status,
+        message: Some(
+            "the server answered with a redirect, which is not followed (the API key would \
+             travel with it); configure the final endpoint"
+                .to_owned(),
+        ),
+    }
+}
+
+/// Scrubs the parts of a response that may end up in an error (the top-level `message` and
+/// every string inside `errors`) with [`redact_secrets`]. `data` is left alone: it holds a created
+/// key's secret, which the caller is meant to receive.
+fn scrub_server_text(json: &mut Value, api_key: &str) {
+    fn walk(value: &mut Value, api_key: &str) {
+        match value {
+            Value::String(text) => {
+                if let Some(clean) = redact_secrets(text, api_key) {
+                    *text = clean;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, api_key)),
+            Value::Object(fields) => fields.values_mut().for_each(|v| walk(v, api_key)),
+            _ => {}
+        }
+    }
+    if let Value::Object(object) = json {
+        for field in ["message", "errors"] {
+            if let Some(value) = object.get_mut(field) {
+                walk(value, api_key);
+            }
+        }
+    }
+}
+
+fn reason(status: u16) -> Option<String> {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(str::to_owned)
+}
+
+/// Whether a response's top-level `message` reports rate limiting (it starts
+/// "You have exceeded").
+pub(crate) fn is_rate_limit_message(message: &str) -> bool {
+    message.starts_with(RATE_LIMIT_MESSAGE_PREFIX)
+}
+
+/// Classifies a response's GraphQL `errors` and top-level `message` by the contract's
+/// table, in the reference client's order: authentication, authorization, validation
+/// (query complexity apart), parse, rate limit, not found, conflict, malformed request,
+/// internal server error by status, operation not allowed, then unknown.
+///
+/// Returns `None` when there are no errors and no rate-limit message. HTTP-level rows
+/// (timeouts, 5xx, bodies that are not JSON, non-200 without errors) belong to the
+/// transport, which sees the status.
+///
+pub(crate) fn error_from_graphql_errors(
+    mut errors: Vec<GraphQlError>,
+    top_level_message: Option<&str>,
+) -> Option<Error> {
+    let mut take = |code: &str| -> Option<GraphQlError> {
+        let index = errors
+            .iter()
+            .position(|e| e.code.as_deref() == Some(code))?;
+        Some(errors.remove(index))
+    };
+
+    if let Some(e) = take(codes::AUTHENTICATION_ERROR) {
+        return Some(Error::Authentication(e));
+    }
+    if let Some(e) = take(codes::AUTHORIZATION_ERROR) {
+        return Some(Error::Authorization(e));
+    }
+    if let Some(e) = take(codes::GRAPHQL_VALIDATION_FAILED) {
+        return Some(if e.message == QUERY_COMPLEXITY_MESSAGE {
+            Error::QueryComplexity(e)
+        } else {
+            Error::InvalidQuery(e)
+        });
+    }
+    if let Some(e) = take(codes::GRAPHQL_PARSE_FAILED) {
+        return Some(Error::InvalidQuery(e));
+    }
+    if let Some(message) = top_level_message.filter(|m| is_rate_limit_message(m)) {
+        return Some(Error::RateLimited {
+            message: message.to_owned(),
+            retry_after: None,
+        });
+    }
+    if let Some(e) = take(codes::RESOURCE_NOT_FOUND) {
+        return Some(Error::NotFound(e));
+    }
+    if let Some(e) = take(codes::RESOURCE_CONFLICT) {
+        return Some(Error::Conflict(e));
+    }
+    if let Some(e) = take(codes::MALFORMED_REQUEST) {
+        return Some(Error::MalformedRequest(e));
+    }
+    if let Some(e) = take(codes::INTERNAL_SERVER_ERROR) {
+        return Some(match e.status {
+            Some(400) => Error::InvalidQuery(e),
+            Some(422) => Error::UnprocessableEntity(e),
+            Some(426) => Error::OperationNotAllowed(e),
+            // 500 or none is the reference client's generic error, which
+            // `Error::is_retryable` tells apart by `graphql_error` and `status`.
+            status => Error::InternalServer {
+                status,
+                message: Some(e.message.clone()),
+                graphql_error: Some(Box::new(e)),
+            },
+        });
+    }
+    if let Some(e) = take(codes::OPERATION_NOT_ALLOWED) {
+        return Some(Error::OperationNotAllowed(e));
+    }
+    if errors.is_empty() {
+        None
+    } else {
+        Some(Error::UnknownGraphQl(errors))
+    }
+}
+
+/// Reads one `errors[]` entry of the wire leniently: a missing message becomes
+/// `"(no message)"`, a missing or non-text code `None`, a status given as a number or
+/// numeric text is kept, anything else is dropped. Never fails.
+pub(crate) fn graphql_error_from_json(value: &Value) -> GraphQlError {
+    let message = value
+        .get("message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("(no message)")
+        .to_owned();
+    let extensions = value.get("extensions");
+    let code = extensions
+        .and_then(|e| e.get("code"))
+        .and_then(|c| c.as_str())
+        .map(str::to_owned);
+    let status = extensions
+        .and_then(|e| e.get("exception"))
+        .and_then(|e| e.get("status"))
+        .and_then(|s| match s {
+            Value::Number(n) => n.as_u64(),
+            Value::String(t) => t.trim().parse().ok(),
+            _ => None,
+        })
+        .and_then(|s| u16::try_from(s).ok());
+    let path: Vec<PathSegment> = value
+        .get("path")
+        .and_then(|p| p.as_array())
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|step| match step {
+                    Value::String(name) => Some(PathSegment::Field(name.clone())),
+                    Value::Number(n) => n
+                        .as_u64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .map(PathSegment::Index),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut error = GraphQlError::new(message).with_path(path);
+    error.code = code;
+    error.status = status;
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(status: u16, body: &str) -> Result<Value, Failure> {
+        classify_http_answer("Op", status, None, body.as_bytes(), "")
+    }
+
+    fn coded(message: &str, code: &str) -> GraphQlError {
+        GraphQlError::new(message).with_code(code)
+    }
+
+    /// The GraphQL half of the table alone, for a non-empty list of errors.
+    fn classify(errors: Vec<GraphQlError>) -> Error {
+        error_from_graphql_errors(errors, None).unwrap_or(Error::UnknownGraphQl(Vec::new()))
+    }
+
+    #[test]
+    fn data_is_returned_from_a_200() {
+        assert_eq!(run(200, r#"{"data":{"a":1}}"#).unwrap(), json!({"a": 1}));
+    }
+
+    #[test]
+    fn null_or_missing_data_is_missing_data() {
+        for body in [r#"{"data":null}"#, "{}", "[1]", "\"text\""] {
+            let failure = run(200, body).unwrap_err();
+            assert!(
+                matches!(failure.error, Error::MissingData { ref field, .. } if field == "data"),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn non_json_bodies() {
+        let f = run(200, "<html>oops</html>").unwrap_err();
+        assert!(matches!(f.error, Error::InvalidJson { .. }));
+        assert_eq!(f.error.to_string(), "Failed to parse response as JSON");
+        let f = run(502, "<html>Bad gateway</html>").unwrap_err();
+        assert!(matches!(
+            f.error,
+            Error::InternalServer {
+                status: Some(502),
+                ..
+            }
+        ));
+        assert_eq!(f.delivery, Delivery::Unknown);
+        let f = run(
+            200,
+            "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+        )
+        .unwrap_err();
+        assert!(matches!(f.error, Error::InternalServer { .. }));
+        assert!(!f.error.to_string().contains("overflow"));
+    }
+
+    #[test]
+    fn rate_limit_keeps_retry_after() {
+        let f = classify_http_answer(
+            "Op",
+            429,
+            Some(Duration::from_secs(3)),
+            br#"{"message":"You have exceeded the limit"}"#,
+            "",
+        )
+        .unwrap_err();
+        assert_eq!(f.delivery, Delivery::Rejected);
+        assert_eq!(f.error.retry_after(), Some(Duration::from_secs(3)));
+        assert!(f.error.to_string().contains("You have exceeded the limit"));
+    }
+
+    #[test]
+    fn server_text_is_scrubbed_of_the_key_and_jwts_but_data_is_not() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        let body = format!(
+            r#"{{"message":"You have exceeded, key my-secret-key-1234","errors":[{{"message":"token {jwt}","extensions":{{"code":"{jwt}"}}}}]}}"#
+        );
+        let f = classify_http_answer("Op", 429, None, body.as_bytes(), "my-secret-key-1234")
+            .unwrap_err();
+        let text = format!("{} {:?}", f.error, f.error);
+        assert!(
+            !text.contains("my-secret-key-1234") && !text.contains("eyJ"),
+            "{text}"
+        );
+        assert!(text.contains("[REDACTED]"), "{text}");
+
+        let body = format!(r#"{{"data":{{"createApiKey":{{"id":"k","jwt":"{jwt}"}}}}}}"#);
+        let data = classify_http_answer("Op", 200, None, body.as_bytes(), "k").unwrap();
+        assert_eq!(data["createApiKey"]["jwt"], jwt, "data is the caller's");
+    }
+
+    #[test]
+    fn redirects_are_refused_with_their_status() {
+        for (status, body) in [(307, ""), (301, "<html>moved</html>"), (308, "{}")] {
+            let f = run(status, body).unwrap_err();
+            assert!(
+                matches!(f.error, Error::HttpStatus { status: s, .. } if s == status),
+                "{status}: {:?}",
+                f.error
+            );
+            assert!(f.error.to_string().contains("redirect"));
+        }
+    }
+
+    #[test]
+    fn errors_beside_data_keep_the_data_out_of_sight() {
+        let body = r#"{"data":{"createApiKey":{"id":"k","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2ln"}},
+            "errors":[{"message":"partly failed","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
+        let f = run(200, body).unwrap_err();
+        let data = f.partial_data.as_ref().expect("the data is kept");
+        assert_eq!(data.0["createApiKey"]["id"], "k");
+        assert!(!format!("{f:?}").contains("eyJ"), "{f:?}");
+        let f = run(200, r#"{"data":null,"errors":[{"message":"no"}]}"#).unwrap_err();
+        assert!(f.partial_data.is_none());
+    }
+
+    #[test]
+    fn each_code_row_maps_to_its_variant() {
+        assert!(matches!(
+            classify(vec![coded("bad key", "AUTHENTICATION_ERROR")]),
+            Error::Authentication(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("no", "AUTHORIZATION_ERROR")]),
+            Error::Authorization(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded(
+                "Cannot query field",
+                "GRAPHQL_VALIDATION_FAILED"
+            )]),
+            Error::InvalidQuery(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded(
+                "Query complexity limit exceeded",
+                "GRAPHQL_VALIDATION_FAILED"
+            )]),
+            Error::QueryComplexity(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("Syntax Error", "GRAPHQL_PARSE_FAILED")]),
+            Error::InvalidQuery(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("gone", "RESOURCE_NOT_FOUND")]),
+            Error::NotFound(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("dup", "RESOURCE_CONFLICT")]),
+            Error::Conflict(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("bad", "MALFORMED_REQUEST")]),
+            Error::MalformedRequest(_)
+        ));
+        assert!(matches!(
+            classify(vec![coded("nope", "OPERATION_NOT_ALLOWED")]),
+            Error::OperationNotAllowed(_)
+        ));
+        assert!(
+            matches!(classify(vec![coded("odd", "SOMETHING_ELSE")]), Error::UnknownGraphQl(ref v) if v.len() == 1)
+        );
+        assert!(matches!(
+            classify(vec![GraphQlError::new("no code")]),
+            Error::UnknownGraphQl(_)
+        ));
+    }
+
+    #[test]
+    fn internal_server_error_by_status() {
+        let ise = |status: Option<u16>| {
+            let e = coded("boom", "INTERNAL_SERVER_ERROR");
+            classify(vec![match status {
+                Some(s) => e.with_status(s),
+                None => e,
+            }])
+        };
+        assert!(matches!(ise(Some(400)), Error::InvalidQuery(_)));
+        assert!(matches!(ise(Some(422)), Error::UnprocessableEntity(_)));
+        assert!(matches!(ise(Some(426)), Error::OperationNotAllowed(_)));
+        for generic in [ise(Some(500)), ise(None)] {
+            assert!(
+                matches!(generic, Error::InternalServer { graphql_error: Some(ref e), .. } if e.message == "boom"),
+                "{generic:?}"
+            );
+            assert!(!generic.is_retryable(), "{generic:?}");
+            assert_eq!(generic.code(), Some("INTERNAL_SERVER_ERROR"));
+        }
+        assert_eq!(
+            ise(None).to_string(),
+            "Internal server error: boom [INTERNAL_SERVER_ERROR]"
+        );
+        let other = ise(Some(503));
+        assert!(matches!(
+            other,
+            Error::InternalServer {
+                status: Some(503),
+                ..
+            }
+        ));
+        assert!(other.is_retryable());
+        assert_eq!(
+            other.to_string(),
+            "Internal server error (status 503): boom [INTERNAL_SERVER_ERROR]"
+        );
+    }
+
+    #[test]
+    fn order_follows_the_reference_client() {
+        // Authentication wins over everything, whatever the position.
+        let e = classify(vec![
+            coded("gone", "RESOURCE_NOT_FOUND"),
+            coded("bad key", "AUTHENTICATION_ERROR"),
+        ]);
+        assert!(matches!(e, Error::Authentication(ref g) if g.message == "bad key"));
+        // Rate limiting sits after parse errors and before not-found.
+        let e = error_from_graphql_errors(
+            vec![coded("gone", "RESOURCE_NOT_FOUND")],
+            Some("You have exceeded 100 requests"),
+        );
+        assert!(matches!(e, Some(Error::RateLimited { .. })));
+        let e = error_from_graphql_errors(
+            vec![coded("Syntax", "GRAPHQL_PARSE_FAILED")],
+            Some("You have exceeded 100 requests"),
+        );
+        assert!(matches!(e, Some(Error::InvalidQuery(_))));
+        assert!(error_from_graphql_errors(vec![], Some("hello")).is_none());
+    }
+
+    #[test]
+    fn display_carries_the_server_message() {
+        let e = classify(vec![coded(
+            "Not allowed to create keys",
+            "AUTHORIZATION_ERROR",
+        )
+        .with_path(["createApiKey"])]);
+        assert_eq!(
+            e.to_string(),
+            "Not authorized: Not allowed to create keys [AUTHORIZATION_ERROR] at createApiKey"
+        );
+        let e = classify(vec![coded("Token expired", "AUTHENTICATION_ERROR")]);
+        assert_eq!(
+            e.to_string(),
+            "Invalid API key: Token expired [AUTHENTICATION_ERROR]"
+        );
+        let e = classify(vec![coded(
+            "Invalid API key: the key has been revoked",
+            "AUTHENTICATION_ERROR",
+        )]);
+        assert_eq!(
+            e.to_string(),
+            "Invalid API key: the key has been revoked [AUTHENTICATION_ERROR]"
+        );
+        let e = classify(vec![coded("a", "X_ONE"), GraphQlError::new("b")]);
+        assert_eq!(
+            e.to_string(),
+            "Unknown error: a (code X_ONE); b (code none)"
+        );
+        assert_eq!(e.graphql_errors().len(), 2);
+    }
+
+    #[test]
+    fn wire_errors_are_read_leniently() {
+        let e = graphql_error_from_json(&json!({
+            "message": "boom",
+            "path": ["user", "apiKeys", 3, "id"],
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "exception": {"status": "422"}}
+        }));
+        assert_eq!(e.status, Some(422));
+        assert_eq!(e.path_string(), "user.apiKeys.3.id");
+        assert!(matches!(classify(vec![e]), Error::UnprocessableEntity(_)));
+
+        let e = graphql_error_from_json(
+            &json!({"extensions": {"code": 5, "exception": {"status": "x"}}}),
+        );
+        assert_eq!(e, GraphQlError::new("(no message)"));
+        let e = graphql_error_from_json(&json!("not an object"));
+        assert_eq!(e.message, "(no message)");
+        assert_eq!(e.status, None);
+    }
+
+    #[test]
+    fn accessors() {
+        let e = classify(vec![coded("x", "RESOURCE_NOT_FOUND").with_status(404)]);
+        assert_eq!(e.code(), Some("RESOURCE_NOT_FOUND"));
+        assert_eq!(e.status(), Some(404));
+        assert_eq!(
+            Error::HttpStatus {
+                status: 401,
+                message: None
+            }
+            .status(),
+            Some(401)
+        );
+        assert_eq!(Error::MissingApiKey.code(), None);
+        assert!(Error::MissingApiKey.graphql_errors().is_empty());
+        let limited = Error::RateLimited {
+            message: "x".into(),
+            retry_after: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(limited.retry_after(), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            limited.to_string(),
+            "API rate limit exceeded: x (retry after 1.5s)"
+        );
+    }
+
+    #[test]
+    fn generic_server_errors_are_not_retried_but_other_statuses_are() {
+        assert!(!classify(vec![coded("x", "AUTHENTICATION_ERROR")]).is_retryable());
+        assert!(!classify(vec![coded("x", "INTERNAL_SERVER_ERROR")]).is_retryable());
+        assert!(
+            classify(vec![coded("x", "INTERNAL_SERVER_ERROR").with_status(503)]).is_retryable()
+        );
+    }
+}
