@@ -246,7 +246,7 @@ impl Emulator {
         let (admin_key_id, admin_key) =
             bootstrap_key(&mut state, config.admin_key_seed.as_deref(), now)?;
         let admin_email = state
-            .user_by_id(&state.bootstrap_admin_id)
+            .any_user_by_id(&state.bootstrap_admin_id)
             .map(|u| u.email.clone())
             .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
         if let Some(path) = &config.state_file {
@@ -304,8 +304,10 @@ fn bootstrap_key(
     seed: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(String, String), EmulatorError> {
+    // A removed bootstrap admin still gets its key minted (so a state file stays usable),
+    // but the key does not authenticate.
     let admin = state
-        .user_by_id(&state.bootstrap_admin_id)
+        .any_user_by_id(&state.bootstrap_admin_id)
         .cloned()
         .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
     let (id, iat, nonce) = match seed {
@@ -483,7 +485,7 @@ impl EmulatorHandle {
                 id: k.id.clone(),
                 name: k.name.clone(),
                 user_email: state
-                    .user_by_id(&k.user_id)
+                    .any_user_by_id(&k.user_id)
                     .map(|u| u.email.clone())
                     .unwrap_or_default(),
                 role: k.role.clone(),
@@ -514,7 +516,7 @@ impl EmulatorHandle {
             match state
                 .users
                 .iter_mut()
-                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+                .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email.trim()))
             {
                 Some(user) => {
                     user.role = role.name.to_owned();

@@ -1,15 +1,17 @@
-//! The organization's members: a user's organization role and organization, and the
-//! member listing, as the official SDK's `user.org_role()`, `user.organization()` and
-//! `organization.users()` read them.
+//! The organization's members: a user's organization role and organization, the member
+//! listing, changing a member's role and removing a member, as the official SDK's
+//! `user.org_role()`, `user.organization()`, `organization.users()`,
+//! `user.update_org_role(role)` and `organization.remove_user(user)` do.
 
 use std::collections::HashSet;
 
 use labelbox_schema::{
-    organization_members, organization_members_page, user_org_role, user_organization,
+    organization_members, organization_members_page, remove_member, set_user_org_role,
+    user_org_role, user_organization,
 };
 
 use crate::convert::{self, user_from_fields};
-use crate::{Client, Error, Organization, Role, User, UserId};
+use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
 
 /// Members per page, as the official SDK asks for them.
 pub(crate) const MEMBERS_PAGE_SIZE: usize = 100;
@@ -135,6 +137,93 @@ impl Client {
                 .await?;
             page = members_page_from(data)?;
         }
+    }
+
+    /// Changes the organization role of `user` to the role with id `role` (ids from
+    /// [`Client::get_roles`]) and returns the new role (id and name; permissions empty).
+    ///
+    /// Every API key of the user acts within the new role from its next request on. The
+    /// server refuses a role the caller may not grant, a member whose role is above the
+    /// caller's, and demoting the organization's last Admin. Setting the role a member
+    /// already has changes nothing. `X-SDK-Method: User:update_org_role`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// let roles = client.get_roles().await?;
+    /// if let Some(reviewer) = roles.get("REVIEWER").and_then(|r| r.id.as_ref()) {
+    ///     let role = client.set_user_org_role(&UserId::from("u_123"), reviewer).await?;
+    ///     println!("now {}", role.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn set_user_org_role(&self, user: &UserId, role: &RoleId) -> Result<Role, Error> {
+        let data = self
+            .run::<set_user_org_role::SetUserOrgRole>(
+                set_user_org_role::Variables {
+                    user_id: user.as_str().to_owned(),
+                    role_id: role.as_str().to_owned(),
+                },
+                "User:update_org_role",
+            )
+            .await?;
+        set_role_from(data)
+    }
+
+    /// Removes `user` from the organization, for good: every API key of the user stops
+    /// authenticating at once, and the user is left out of every listing.
+    ///
+    /// The server refuses removing a member whose role is above the caller's and removing
+    /// the organization's last Admin; a user it does not show (unknown, already removed) is
+    /// [`Error::NotFound`]. `X-SDK-Method: Organization:remove_user`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// client.remove_member(&UserId::from("u_123")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn remove_member(&self, user: &UserId) -> Result<(), Error> {
+        let data = self
+            .run::<remove_member::RemoveMember>(
+                remove_member::Variables {
+                    user_id: user.as_str().to_owned(),
+                },
+                "Organization:remove_user",
+            )
+            .await?;
+        removed_from(data)
+    }
+}
+
+/// The domain mapping of `SetUserOrgRole`: the answer must name the role.
+pub(crate) fn set_role_from(data: set_user_org_role::ResponseData) -> Result<Role, Error> {
+    let role = data
+        .set_organization_role
+        .ok_or_else(|| convert::missing("SetUserOrgRole", "setOrganizationRole"))?;
+    Ok(Role {
+        id: Some(role.id.into()),
+        name: role.name,
+        permissions: Vec::new(),
+    })
+}
+
+/// The domain mapping of `RemoveMember`: the answer must name the user, marked deleted.
+pub(crate) fn removed_from(data: remove_member::ResponseData) -> Result<(), Error> {
+    match data.update_user {
+        Some(user) if user.deleted => Ok(()),
+        Some(_) => Err(Error::Decode {
+            operation: "RemoveMember".to_owned(),
+            path: "updateUser.deleted".to_owned(),
+            message: "the server answered that the user was not removed".to_owned(),
+        }),
+        None => Err(convert::missing("RemoveMember", "updateUser")),
     }
 }
 
