@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::auth::{self, Caller, Claims};
 use crate::cost::{self, CostLimits, ListSizes};
+use crate::graphql_errors;
 use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS, VIEW_MEMBERS};
 use crate::state::{self, KeyRecord, State, UserRecord};
 
@@ -98,7 +99,7 @@ impl GraphqlApi {
             Ok(ast) => ast,
             Err(e) => {
                 return Err(errors_body(
-                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    vec![graphql_errors::syntax_error(&e.errors, query)],
                     code::GRAPHQL_PARSE_FAILED,
                 ))
             }
@@ -114,7 +115,7 @@ impl GraphqlApi {
         let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
             .map_err(|e| {
                 errors_body(
-                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    graphql_errors::validation_errors(&e.errors, &self.schema, query),
                     code::GRAPHQL_VALIDATION_FAILED,
                 )
             })?;

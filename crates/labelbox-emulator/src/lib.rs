@@ -177,6 +177,7 @@ mod cost;
 mod error;
 mod faults;
 mod graphql;
+mod graphql_errors;
 pub mod roles;
 mod server;
 mod state;
