@@ -505,8 +505,9 @@ impl EmulatorHandle {
         self.app.state().user_by_email(email).map(|u| u.id.clone())
     }
 
-    /// Changes the organization role of the user with `email` to the built-in `role` (what
-    /// the API's `setOrganizationRole` does; the emulator's schema has no such mutation).
+    /// Changes the organization role of the user with `email` to the built-in `role`, as the
+    /// API's `setOrganizationRole` does but without its permission checks (any role, the
+    /// last Admin included).
     /// Every key of the user acts with the new role from its next request on, within its
     /// own role (see "Authorization" in the crate docs). Persisted when a state file is
     /// configured.

@@ -11,6 +11,7 @@ use labelbox_schema::{
 };
 
 use crate::convert::{self, user_from_fields};
+use crate::transport::Idempotency;
 use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
 
 /// Members per page, as the official SDK asks for them.
@@ -178,7 +179,9 @@ impl Client {
     ///
     /// The server refuses removing a member whose role is above the caller's and removing
     /// the organization's last Admin; a user it does not show (unknown, already removed) is
-    /// [`Error::NotFound`]. `X-SDK-Method: Organization:remove_user`.
+    /// [`Error::NotFound`]. Not retried once the request may have reached the server: a
+    /// timeout or a 5xx leaves the outcome unknown (list the members to see).
+    /// `X-SDK-Method: Organization:remove_user`.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
@@ -190,12 +193,18 @@ impl Client {
     /// # }
     /// ```
     pub async fn remove_member(&self, user: &UserId) -> Result<(), Error> {
+        // Retried only when the request provably never arrived: after an answer was lost, a
+        // second attempt would find the member gone and report `NotFound` for a removal
+        // that succeeded.
         let data = self
-            .run::<remove_member::RemoveMember>(
+            .inner
+            .transport
+            .execute::<remove_member::RemoveMember>(
                 remove_member::Variables {
                     user_id: user.as_str().to_owned(),
                 },
                 "Organization:remove_user",
+                Idempotency::NotIdempotent,
             )
             .await?;
         removed_from(data)

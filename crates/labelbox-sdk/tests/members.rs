@@ -450,3 +450,39 @@ async fn a_removal_answered_as_not_deleted_is_an_error() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_role_change_is_retried_after_a_5xx_but_a_removal_is_not() {
+    let failing_once = || {
+        let fake = fake_members(0, false);
+        move |request: &Recorded, n: usize| {
+            if n == 0 {
+                Reply::status_json(503, json!({"message": "unavailable"}))
+            } else {
+                fake(request, n)
+            }
+        }
+    };
+    let server = TestServer::start(failing_once()).await;
+    client(&server.url)
+        .set_user_org_role(&UserId::from("u2"), &RoleId::from("r2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        server.request_count(),
+        2,
+        "setting a role again is harmless"
+    );
+
+    let server = TestServer::start(failing_once()).await;
+    let error = client(&server.url)
+        .remove_member(&UserId::from("u2"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert_eq!(
+        server.request_count(),
+        1,
+        "a second removal would answer NotFound for a removal that may have succeeded"
+    );
+}
