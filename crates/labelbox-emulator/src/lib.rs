@@ -29,13 +29,14 @@
 //!   names no status for these errors. Every error entry has an `extensions.code`:
 //!   | condition | code |
 //!   |---|---|
-//!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
-//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
-//!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
-//!   | query that does not validate against the schema, unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
+//!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist; key of a removed member | `AUTHENTICATION_ERROR` |
+//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
+//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`) | `GRAPHQL_PARSE_FAILED` |
+//!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
-//!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
+//!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
+//!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
 //! - Authentication, then the rate limit, happen before the body is parsed: an
 //!   unauthenticated or over-limit request learns nothing about the query's validity and
@@ -139,6 +140,12 @@
 //!   idempotent (revoking a revoked key returns it unchanged); an unknown id is `RESOURCE_NOT_FOUND`;
 //!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
 //!   takes effect from the next request.
+//! - **Members**: `user.orgRole` is the user's organization role, `user.organization` the
+//!   organization, `organization.users(skip, first)` pages the members.
+//!   `setOrganizationRole` and `updateUser(data: {deleted: true})` change a member's role and
+//!   remove a member, with `MANAGE_MEMBERS` and within the rules of
+//!   [Authorization](#authorization); a removed member is gone for good (persisted), and
+//!   every key of theirs fails with `AUTHENTICATION_ERROR` from the next request.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
 //!   [`EmulatorHandle::issue_key`]) is written atomically (a new temporary file with a random
 //!   name beside the state file, created exclusively with mode 0600, fsync, rename, directory
