@@ -46,7 +46,7 @@ OPS = ["list_api_keys", "create_api_key", "revoke_api_key", "caller_permissions"
        "organization_users_by_email", "organization", "create_api_key_preflight",
        "roles_with_ids_and_permissions", "user_org_role", "user_organization",
        "organization_members", "organization_members_page", "set_user_org_role",
-       "remove_member", "date_time"]
+       "remove_member", "organization_members_with_roles", "date_time"]
 NOW = "2026-11-26T08:56:16.000Z"
 USER = {"createdAt": NOW, "email": "ada@example.com", "isExternalUser": False,
         "isViewer": False, "lastLoginAt": None, "nickname": "ada", "name": "Ada",
@@ -78,6 +78,8 @@ DATA = {
     "organization_members_page": {"organization": {"users": []}},
     "set_user_org_role": {"setOrganizationRole": {"id": "r2", "name": "Reviewer"}},
     "remove_member": {"updateUser": {"id": "u2", "deleted": True}},
+    "organization_members_with_roles": {"organization": {"users": [
+        dict(USER, orgRole={"id": "r1", "name": "Labeler"}), dict(USER, id="u2", orgRole=None)]}},
     "create_api_key_preflight": {
         "organization": {"id": "o1", "users": [USER]},
         "organizationRole": {"permissions": ["CREATE_API_KEY"]},

@@ -175,7 +175,36 @@ fn users_list_human_and_json() {
         .find(|u| u["email"] == "external@example.com")
         .unwrap();
     assert_eq!(external["is_external_user"], true);
+    assert_eq!(external["role"]["name"], "Labeler");
     assert!(external["id"].is_string() && external["created_at"].is_string());
+    let roles: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap(),
+                u["role"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("manager@example.com", "Team Manager")),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&("tenant-admin@example.com", "Tenant Admin")),
+        "{roles:?}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("nobody@example.com") && l.contains(" None ")),
+        "{text}"
+    );
+    // One request for the whole listing (fewer than 100 members), roles included.
+    let before = env.emulator().request_count();
+    assert_ok(&env.run(&["users", "list"]));
+    assert_eq!(env.emulator().request_count() - before, 1);
 }
 
 #[test]

@@ -69,6 +69,7 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
             "CurrentUser",
             "OrganizationMembers",
             "OrganizationMembersPage",
+            "OrganizationMembersWithRoles",
             "OrganizationUsersByEmail",
             "UserById"
         ]
@@ -79,7 +80,7 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
     }
     assert_eq!(report.exit_code(), 1);
     let text = report.to_string();
-    assert!(text.contains("Broken operations (6):"), "{text}");
+    assert!(text.contains("Broken operations (7):"), "{text}");
     assert!(text.contains("broken by: User.email"), "{text}");
 }
 
@@ -101,6 +102,7 @@ fn a_new_required_argument_breaks_the_operations_selecting_the_field() {
             "CreateApiKeyPreflight",
             "OrganizationMembers",
             "OrganizationMembersPage",
+            "OrganizationMembersWithRoles",
             "OrganizationUsersByEmail"
         ]
     );

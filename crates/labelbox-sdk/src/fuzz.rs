@@ -3,9 +3,10 @@
 
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_members, organization_members_page, organization_users_by_email,
-    remove_member, revoke_api_key, roles, roles_with_ids_and_permissions, roles_with_permissions,
-    set_user_org_role, user_by_id, user_org_role, user_organization,
+    organization, organization_members, organization_members_page, organization_members_with_roles,
+    organization_users_by_email, remove_member, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
+    user_org_role, user_organization,
 };
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -103,6 +104,11 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         "OrganizationMembersPage" => {
             let data = typed::<organization_members_page::ResponseData>(operation, status, body)?;
             crate::members::members_page_from(data)?;
+        }
+        "OrganizationMembersWithRoles" => {
+            let data =
+                typed::<organization_members_with_roles::ResponseData>(operation, status, body)?;
+            crate::members::members_with_roles_from(data)?;
         }
         "SetUserOrgRole" => {
             let data = typed::<set_user_org_role::ResponseData>(operation, status, body)?;

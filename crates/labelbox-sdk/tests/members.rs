@@ -165,6 +165,21 @@ async fn members_are_read_page_by_page_to_the_last() {
     assert_eq!(emulator.operation_count("OrganizationMembers"), 1);
     assert_eq!(emulator.operation_count("OrganizationMembersPage"), 2);
 
+    // With roles: the same members in the same three requests, each with its role.
+    let with_roles = admin.get_organization_members_with_roles().await.unwrap();
+    let emails: Vec<String> = with_roles.iter().map(|(u, _)| u.email.clone()).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(emulator.operation_count("OrganizationMembersWithRoles"), 3);
+    let role_of = |email: &str| {
+        with_roles
+            .iter()
+            .find(|(u, _)| u.email == email)
+            .and_then(|(_, r)| r.as_ref())
+            .map(|r| r.name.clone())
+    };
+    assert_eq!(role_of("admin@example.com").as_deref(), Some("Admin"));
+    assert_eq!(role_of("member233@example.com").as_deref(), Some("Labeler"));
+
     // A key without VIEW_MEMBERS sees only its own user.
     let labeler = key_for(&emulator, "labeler@example.com", "Labeler");
     let seen: Vec<String> = labeler
@@ -338,6 +353,20 @@ fn fake_members(members: usize, ignore_skip: bool) -> impl Fn(&Recorded, usize) 
             "RemoveMember" => Reply::data(json!({
                 "updateUser": {"id": body["variables"]["userId"], "deleted": id != "u9"}
             })),
+            "OrganizationMembersWithRoles" => {
+                let skip = body["variables"]["skip"].as_u64().unwrap() as usize;
+                let users: Vec<Value> = page(skip)
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| {
+                        let mut u = u.clone();
+                        u["orgRole"] = json!({"id": "r1", "name": "Labeler"});
+                        u
+                    })
+                    .collect();
+                Reply::data(json!({"organization": {"users": users}}))
+            }
             "OrganizationMembersPage" => {
                 let skip = body["variables"]["skip"].as_u64().unwrap() as usize;
                 Reply::data(json!({"organization": {"users": page(skip)}}))
@@ -484,5 +513,29 @@ async fn a_role_change_is_retried_after_a_5xx_but_a_removal_is_not() {
         server.request_count(),
         1,
         "a second removal would answer NotFound for a removal that may have succeeded"
+    );
+}
+
+#[tokio::test]
+async fn get_organization_members_with_roles_bodies() {
+    let server = TestServer::start(fake_members(120, false)).await;
+    let members = client(&server.url)
+        .get_organization_members_with_roles()
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 120);
+    assert_eq!(
+        members[119].1.as_ref().map(|r| r.name.as_str()),
+        Some("Labeler")
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    insta::assert_json_snapshot!(
+        "organization_members_with_roles_first_page",
+        wire(&requests[0])
+    );
+    insta::assert_json_snapshot!(
+        "organization_members_with_roles_next_page",
+        wire(&requests[1])
     );
 }

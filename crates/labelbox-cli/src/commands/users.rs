@@ -2,7 +2,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 
-use labelbox_sdk::{normalize_role_name, Client, User};
+use labelbox_sdk::{normalize_role_name, Client, Role, User};
 use serde::Serialize;
 
 use crate::cli::{RemoveArgs, SetRoleArgs, UsersCommand};
@@ -25,16 +25,19 @@ struct UserJson {
     id: String,
     email: String,
     name: String,
+    /// The organization role (null when the server shows none).
+    role: Option<RoleJson>,
     is_external_user: bool,
     created_at: String,
 }
 
-impl From<&User> for UserJson {
-    fn from(u: &User) -> Self {
+impl UserJson {
+    fn new(u: &User, role: Option<&Role>) -> Self {
         Self {
             id: u.id.to_string(),
             email: u.email.clone(),
             name: u.name.clone(),
+            role: role.map(RoleJson::from),
             is_external_user: u.is_external_user,
             created_at: output::rfc3339(u.created_at),
         }
@@ -42,17 +45,21 @@ impl From<&User> for UserJson {
 }
 
 async fn list(ctx: &Ctx) -> Result<(), CliError> {
-    let members = ctx.client()?.get_organization_members().await?;
+    let members = ctx.client()?.get_organization_members_with_roles().await?;
     if ctx.json {
-        let json: Vec<UserJson> = members.iter().map(UserJson::from).collect();
+        let json: Vec<UserJson> = members
+            .iter()
+            .map(|(u, role)| UserJson::new(u, role.as_ref()))
+            .collect();
         output::print_json(&json)?;
     } else {
         let rows: Vec<Vec<Cell>> = members
             .iter()
-            .map(|u| {
+            .map(|(u, role)| {
                 vec![
                     Cell::plain(u.email.as_str()),
                     Cell::plain(u.name.as_str()),
+                    Cell::plain(role.as_ref().map_or("", |r| r.name.as_str())),
                     Cell::plain(u.id.as_str()),
                     Cell::plain(if u.is_external_user { "yes" } else { "" }),
                 ]
@@ -60,7 +67,7 @@ async fn list(ctx: &Ctx) -> Result<(), CliError> {
             .collect();
         out!(
             "{}",
-            output::table(ctx.out, &["EMAIL", "NAME", "ID", "EXTERNAL"], &rows)
+            output::table(ctx.out, &["EMAIL", "NAME", "ROLE", "ID", "EXTERNAL"], &rows)
         )?;
     }
     Ok(())
@@ -95,6 +102,15 @@ struct RoleJson {
     name: String,
 }
 
+impl From<&Role> for RoleJson {
+    fn from(role: &Role) -> Self {
+        Self {
+            id: role.id.as_ref().map(ToString::to_string),
+            name: role.name.clone(),
+        }
+    }
+}
+
 async fn set_role(ctx: &Ctx, args: SetRoleArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let roles = client.get_roles().await?;
@@ -115,10 +131,7 @@ async fn set_role(ctx: &Ctx, args: SetRoleArgs) -> Result<(), CliError> {
         output::print_json(&SetRoleJson {
             id: member.id.to_string(),
             email: member.email,
-            role: RoleJson {
-                id: new_role.id.as_ref().map(ToString::to_string),
-                name: new_role.name,
-            },
+            role: RoleJson::from(&new_role),
         })?;
     } else {
         outln!(
