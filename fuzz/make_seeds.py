@@ -44,7 +44,9 @@ write("allowlist_parse", "role", "Tenant Admin")
 OPS = ["list_api_keys", "create_api_key", "revoke_api_key", "caller_permissions",
        "roles_with_permissions", "roles", "current_user", "user_by_id",
        "organization_users_by_email", "organization", "create_api_key_preflight",
-       "roles_with_ids_and_permissions", "date_time"]
+       "roles_with_ids_and_permissions", "user_org_role", "user_organization",
+       "organization_members", "organization_members_page", "set_user_org_role",
+       "remove_member", "organization_members_with_roles", "date_time"]
 NOW = "2026-11-26T08:56:16.000Z"
 USER = {"createdAt": NOW, "email": "ada@example.com", "isExternalUser": False,
         "isViewer": False, "lastLoginAt": None, "nickname": "ada", "name": "Ada",
@@ -69,6 +71,15 @@ DATA = {
     "roles_with_ids_and_permissions": {"roles": [{"id": "r1", "name": "Labeler",
                                                   "permissions": ["LABEL"],
                                                   "organizationId": "o1"}]},
+    "user_org_role": {"user": {"orgRole": {"name": "Admin", "id": "r4"}}},
+    "user_organization": {"user": {"organization": {"createdAt": NOW, "name": "Org",
+                                                    "id": "o1", "updatedAt": NOW}}},
+    "organization_members": {"organization": {"users": [USER]}},
+    "organization_members_page": {"organization": {"users": []}},
+    "set_user_org_role": {"setOrganizationRole": {"id": "r2", "name": "Reviewer"}},
+    "remove_member": {"updateUser": {"id": "u2", "deleted": True}},
+    "organization_members_with_roles": {"organization": {"users": [
+        dict(USER, orgRole={"id": "r1", "name": "Labeler"}), dict(USER, id="u2", orgRole=None)]}},
     "create_api_key_preflight": {
         "organization": {"id": "o1", "users": [USER]},
         "organizationRole": {"permissions": ["CREATE_API_KEY"]},
@@ -104,8 +115,8 @@ write("response_decode", "upstream", bytes([2, 0x8b]) +
       b"upstream connect error or disconnect/reset before headers. reset reason: overflow")
 for i, text in enumerate([NOW, "2026-11-26T08:56", "2026-11-26 08:56:16+02", "2026-11-26",
                           "2026-11-26T08:56:16.123456789-0530"]):
-    write("response_decode", f"date{i}", bytes([12, 0]) + text.encode())
-write("response_decode", "scrub", bytes([12, 0]) + f"x {API_KEY} eyJ{JWT}. {JWT}".encode())
+    write("response_decode", f"date{i}", bytes([len(OPS) - 1, 0]) + text.encode())
+write("response_decode", "scrub", bytes([len(OPS) - 1, 0]) + f"x {API_KEY} eyJ{JWT}. {JWT}".encode())
 write("response_decode", "create_bad_id",
       bytes([1, 0]) + json.dumps({"data": {"createApiKey": {"id": 5, "jwt": JWT}}}).encode())
 

@@ -27,8 +27,10 @@ use labelbox_schema::graphql_client::{GraphQLQuery, Response};
 use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_users_by_email, revoke_api_key, roles,
-    roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
+    organization, organization_members, organization_members_page,
+    organization_members_with_roles, organization_users_by_email,
+    remove_member, revoke_api_key, roles, roles_with_ids_and_permissions, roles_with_permissions,
+    set_user_org_role, user_by_id, user_org_role, user_organization,
 };
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
 use libfuzzer_sys::fuzz_target;
@@ -38,7 +40,7 @@ use serde_json::Value;
 const SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
 
 /// The operations by input byte 0, with their generated `OPERATION_NAME`.
-const OPERATION_NAMES: [&str; 12] = [
+const OPERATION_NAMES: [&str; 19] = [
     list_api_keys::OPERATION_NAME,
     create_api_key::OPERATION_NAME,
     revoke_api_key::OPERATION_NAME,
@@ -51,6 +53,13 @@ const OPERATION_NAMES: [&str; 12] = [
     organization::OPERATION_NAME,
     create_api_key_preflight::OPERATION_NAME,
     roles_with_ids_and_permissions::OPERATION_NAME,
+    user_org_role::OPERATION_NAME,
+    user_organization::OPERATION_NAME,
+    organization_members::OPERATION_NAME,
+    organization_members_page::OPERATION_NAME,
+    set_user_org_role::OPERATION_NAME,
+    remove_member::OPERATION_NAME,
+    organization_members_with_roles::OPERATION_NAME,
 ];
 
 /// Every operation the schema crate generates is one of `OPERATION_NAMES` (a new
@@ -259,6 +268,13 @@ fuzz_target!(|data: &[u8]| {
         9 => decode::<organization::Organization>(status, body),
         10 => decode::<create_api_key_preflight::CreateApiKeyPreflight>(status, body),
         11 => decode::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(status, body),
+        12 => decode::<user_org_role::UserOrgRole>(status, body),
+        13 => decode::<user_organization::UserOrganization>(status, body),
+        14 => decode::<organization_members::OrganizationMembers>(status, body),
+        15 => decode::<organization_members_page::OrganizationMembersPage>(status, body),
+        16 => decode::<set_user_org_role::SetUserOrgRole>(status, body),
+        17 => decode::<remove_member::RemoveMember>(status, body),
+        18 => decode::<organization_members_with_roles::OrganizationMembersWithRoles>(status, body),
         _ => text_only(body),
     }
 });

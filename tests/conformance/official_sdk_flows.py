@@ -222,5 +222,63 @@ def _():
     expect_error(lambda: client("not-a-key").get_user(), AuthenticationError, "Invalid API key")
 
 
+@check("user.org_role() and user.organization()")
+def _():
+    me = admin.get_user()
+    role = me.org_role()
+    expect(role.name == "Admin", role.name)
+    expect(role.uid == admin.get_roles()["ADMIN"].uid, role.uid)
+    org = me.organization()
+    expect(org.uid == admin.get_organization().uid, org.uid)
+    expect(org.name == "Example Org", org.name)
+
+
+@check("organization.users() pages through every member")
+def _():
+    emails = [u.email for u in admin.get_organization().users()]
+    for email in ["admin@example.com", "labeler@example.com", "reviewer@example.com", "external@example.com"]:
+        expect(email in emails, f"{email} missing from {emails}")
+    expect(len(emails) == len(set(emails)), f"duplicates in {emails}")
+
+
+def member(email):
+    found = [u for u in admin.get_organization().users() if u.email == email]
+    expect(found, f"{email} is not a member")
+    return found[0]
+
+
+@check("user.update_org_role(role) changes the role and what the member's keys may do")
+def _():
+    manager = member("manager@example.com")
+    created = admin.create_api_key("py-manager", "manager@example.com", "Team Manager", validity=1, time_unit=TimeUnit.HOUR)
+    manager_client = client(created["jwt"])
+    expect(len(list(manager_client.get_organization().users())) > 1, "a Team Manager sees the members")
+    manager.update_org_role(admin.get_roles()["LABELER"])
+    expect(manager.org_role().name == "Labeler", manager.org_role().name)
+    emails = [u.email for u in manager_client.get_organization().users()]
+    expect(emails == ["manager@example.com"], f"a Labeler now, it sees {emails}")
+    expect_error(
+        lambda: manager.update_org_role(admin.get_roles()["TENANT_ADMIN"]),
+        LabelboxError,
+        "Allowed roles are",
+    )
+
+
+@check("organization.remove_user(user) removes the member; their keys are refused for good")
+def _():
+    reviewer = member("reviewer@example.com")
+    expect(client(state["loopback"]["jwt"]).get_user().email == "reviewer@example.com", "key works before")
+    admin.get_organization().remove_user(reviewer)
+    expect_error(lambda: client(state["loopback"]["jwt"]).get_user(), AuthenticationError, "Invalid API key")
+    emails = [u.email for u in admin.get_organization().users()]
+    expect("reviewer@example.com" not in emails, emails)
+    expect(state["loopback"]["id"] not in [k.uid for k in admin.get_api_keys()], "removed member's key listed")
+    expect_error(
+        lambda: admin.create_api_key("x", "reviewer@example.com", "Reviewer", validity=1, time_unit=TimeUnit.HOUR),
+        ValueError,
+        "User with email 'reviewer@example.com' does not exist in the organization",
+    )
+
+
 print(f"{len(PASSED)} passed, {len(FAILED)} failed")
 sys.exit(1 if FAILED else 0)

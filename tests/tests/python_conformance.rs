@@ -44,5 +44,16 @@ async fn official_python_sdk_passes_against_the_emulator() {
         "conformance failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    for flow in [
+        "PASS user.org_role() and user.organization()",
+        "PASS organization.users() pages through every member",
+        "PASS user.update_org_role(role)",
+        "PASS organization.remove_user(user)",
+    ] {
+        assert!(
+            stdout.contains(flow),
+            "the member flows did not run: {stdout}"
+        );
+    }
     emulator.shutdown().await;
 }

@@ -32,9 +32,21 @@ struct Recorded {
     variables: serde_json::Value,
 }
 
+/// The recordings of the official SDK: its key workflows, and its member operations
+/// (`user.org_role()`, `user.organization()`, `organization.users()`,
+/// `user.update_org_role(role)`, `organization.remove_user(user)`).
+const RECORDINGS: [&str; 2] = [
+    "official-python-sdk-requests.jsonl",
+    "official-python-sdk-members.jsonl",
+];
+
 fn recorded_requests() -> Vec<Recorded> {
-    let path = workspace().join("tests/fixtures/official-python-sdk-requests.jsonl");
-    let text = std::fs::read_to_string(path).unwrap();
+    let text: String = RECORDINGS
+        .iter()
+        .map(|file| {
+            std::fs::read_to_string(workspace().join("tests/fixtures").join(file)).unwrap() + "\n"
+        })
+        .collect();
     text.lines()
         .filter(|line| !line.trim().is_empty())
         .map(|line| {
@@ -76,16 +88,16 @@ fn our_documents(schema: &Valid<Schema>) -> Vec<(PathBuf, Valid<ExecutableDocume
 fn the_fixture_is_the_shared_reference() {
     // The committed copy must not drift from the reference it was copied from, when the
     // reference is there to compare with.
-    let shared = workspace().join("../shared/reference/official-python-sdk-requests.jsonl");
-    if let Ok(reference) = std::fs::read_to_string(shared) {
-        let copy = std::fs::read_to_string(
-            workspace().join("tests/fixtures/official-python-sdk-requests.jsonl"),
-        )
-        .unwrap();
-        assert_eq!(
-            copy, reference,
-            "tests/fixtures copy differs from shared/reference"
-        );
+    for file in RECORDINGS {
+        let shared = workspace().join("../shared/reference").join(file);
+        if let Ok(reference) = std::fs::read_to_string(shared) {
+            let copy =
+                std::fs::read_to_string(workspace().join("tests/fixtures").join(file)).unwrap();
+            assert_eq!(
+                copy, reference,
+                "tests/fixtures/{file} differs from shared/reference"
+            );
+        }
     }
 }
 
@@ -306,9 +318,22 @@ fn every_official_root_field_has_the_same_shape_in_one_of_our_documents() {
         }
     }
     // get_api_keys, get_user (with and without id), revoke, organization, organization users,
-    // permissions, roles, create.
+    // permissions, roles, create; a user's role and organization, the member listing,
+    // setting a role, removing a member.
+    for member_operation in [
+        "orgRole { id name }",
+        "organization { createdAt id name updatedAt }",
+        "users(first: 100, skip: 0)",
+        "setOrganizationRole(data: {roleId: $ID!, userId: $ID!}) { id name }",
+        "updateUser(data: {deleted: true}, where: {id: $ID!}) { deleted id }",
+    ] {
+        assert!(
+            checked.iter().any(|shape| shape.contains(member_operation)),
+            "no recorded official request has {member_operation}: {checked:#?}"
+        );
+    }
     assert!(
-        checked.len() >= 9,
+        checked.len() >= 14,
         "only {} official root fields: {checked:#?}",
         checked.len()
     );

@@ -87,7 +87,10 @@ pub enum Command {
     Keys(KeysCommand),
     /// List the roles of your organization.
     Roles,
-    /// Show the user the API key acts as.
+    /// List your organization's members, change a member's role, remove a member.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Show the user the API key acts as, its organization role and organization.
     Whoami,
     /// Run a local Labelbox API emulator in the foreground.
     Emulator(EmulatorArgs),
@@ -253,6 +256,40 @@ pub struct CreateArgs {
     pub allow_ip: Vec<String>,
     #[command(flatten)]
     pub secret: SecretFileArg,
+}
+
+/// `labelbox users ...`
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List the members of your organization that your key may see.
+    List,
+    /// Change a member's organization role; their API keys act within it from their next
+    /// request on.
+    SetRole(SetRoleArgs),
+    /// Remove a member from your organization, for good: their API keys stop working at once.
+    Remove(RemoveArgs),
+}
+
+/// `labelbox users set-role`
+#[derive(Debug, Args)]
+pub struct SetRoleArgs {
+    /// The member: an email address or a user id.
+    #[arg(value_name = "USER")]
+    pub user: String,
+    /// The new role's name, as `labelbox roles` lists it (`Reviewer`, `Team Manager`).
+    #[arg(value_name = "ROLE")]
+    pub role: String,
+}
+
+/// `labelbox users remove`
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The member: an email address or a user id.
+    #[arg(value_name = "USER")]
+    pub user: String,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `labelbox keys revoke`

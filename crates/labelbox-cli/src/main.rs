@@ -64,6 +64,7 @@ async fn run(ctx: &Ctx, command: Command) -> Result<(), CliError> {
     match command {
         Command::Keys(keys) => commands::keys::run(ctx, keys).await,
         Command::Roles => commands::roles::run(ctx).await,
+        Command::Users(users) => commands::users::run(ctx, users).await,
         Command::Whoami => commands::whoami::run(ctx).await,
         Command::Emulator(args) => commands::emulator::run(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,

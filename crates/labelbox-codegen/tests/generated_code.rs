@@ -38,7 +38,10 @@ fn generated(document: &Path) -> String {
         .schema_crate("crate");
     // The build script redacts the created key's JWT; a path that names nothing in the
     // document at hand fails the generation, so it goes only with that document.
-    if document.file_stem().is_some_and(|stem| stem == "create_api_key") {
+    if document
+        .file_stem()
+        .is_some_and(|stem| stem == "create_api_key")
+    {
         generator = generator.redact_in_debug("CreateApiKey.createApiKey.jwt");
     }
     let generated = generator

@@ -108,6 +108,7 @@ pub(crate) enum AuthFailure {
     Revoked,
     Expired,
     IpNotAllowed,
+    UserRemoved,
 }
 
 impl AuthFailure {
@@ -123,6 +124,9 @@ impl AuthFailure {
             AuthFailure::Expired => "Invalid API key: the key has expired",
             AuthFailure::IpNotAllowed => {
                 "Invalid API key: the key is not allowed from this IP address"
+            }
+            AuthFailure::UserRemoved => {
+                "Invalid API key: the key's user has been removed from the organization"
             }
         }
     }
@@ -182,7 +186,12 @@ pub(crate) fn authenticate(
     if !key.allows(peer) {
         return Err(AuthFailure::IpNotAllowed);
     }
-    let user = state.user_by_id(&key.user_id).ok_or(AuthFailure::Unknown)?;
+    let user = match state.any_user_by_id(&key.user_id) {
+        None => return Err(AuthFailure::Unknown),
+        // A removed member's keys stop at once and for good.
+        Some(user) if user.deleted => return Err(AuthFailure::UserRemoved),
+        Some(user) => user,
+    };
     let key_role = roles::role_by_name(&key.role).ok_or(AuthFailure::Unknown)?;
     // The user's role is read now, so a role change applies from the next request.
     let user_role = roles::role_by_name(&user.role).ok_or(AuthFailure::Unknown)?;

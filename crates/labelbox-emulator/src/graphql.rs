@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 
 use crate::auth::{self, Caller, Claims};
 use crate::cost::{self, CostLimits, ListSizes};
-use crate::roles::{self, RoleDef, MANAGE_API_KEYS, VIEW_MEMBERS};
+use crate::graphql_errors;
+use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS, VIEW_MEMBERS};
 use crate::state::{self, KeyRecord, State, UserRecord};
 
 /// The SDL served, byte for byte the checked-in schema.
@@ -37,6 +38,8 @@ pub mod code {
     pub const MALFORMED_REQUEST: &str = "MALFORMED_REQUEST";
     /// The server failed.
     pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    /// A change the organization's rules forbid (demoting or removing the last Admin).
+    pub const OPERATION_NOT_ALLOWED: &str = "OPERATION_NOT_ALLOWED";
 }
 
 /// Minimum key validity, seconds.
@@ -105,7 +108,7 @@ impl GraphqlApi {
             Ok(ast) => ast,
             Err(e) => {
                 return Err(errors_body(
-                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    vec![graphql_errors::syntax_error(&e.errors, query)],
                     code::GRAPHQL_PARSE_FAILED,
                 ))
             }
@@ -121,7 +124,7 @@ impl GraphqlApi {
         let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
             .map_err(|e| {
                 errors_body(
-                    e.errors.iter().map(|d| d.to_json()).collect(),
+                    graphql_errors::validation_errors(&e.errors, &self.schema, query),
                     code::GRAPHQL_VALIDATION_FAILED,
                 )
             })?;
@@ -435,7 +438,8 @@ impl UserObj<'_, '_> {
         let mut keys: Vec<&KeyRecord> = state
             .keys
             .values()
-            .filter(|k| !k.revoked && pred(k))
+            // A removed member's keys are left out, as the member is.
+            .filter(|k| !k.revoked && state.user_by_id(&k.user_id).is_some() && pred(k))
             .collect();
         keys.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
         keys.into_iter()
@@ -488,6 +492,7 @@ impl ObjectValue for UserObj<'_, '_> {
                 roles::role_by_name(&u.role).map(|role| RoleObj { role }),
             ),
             "organization" => ResolvedValue::object(OrganizationObj { ctx: self.ctx }),
+            "deleted" => ResolvedValue::leaf(u.deleted),
             _ => return Err(self.unknown_field_error(info)),
         })
     }
@@ -571,8 +576,7 @@ impl ObjectValue for OrganizationObj<'_, '_> {
                     ));
                 }
                 let users: Vec<UserRecord> = state
-                    .users
-                    .iter()
+                    .members()
                     .filter(|u| email.is_none_or(|e| u.email.eq_ignore_ascii_case(e.trim())))
                     .filter(|u| ctx.may_see_user(&u.id))
                     .skip(usize::try_from(skip).unwrap_or(usize::MAX))
@@ -687,6 +691,26 @@ impl ObjectValue for MutationRoot<'_, '_> {
                     .and_then(JsonValue::as_bool);
                 let key = self.update_api_key(id, revoked)?;
                 Ok(ResolvedValue::object(key))
+            }
+            "setOrganizationRole" => {
+                let data = obj_arg(args, "data");
+                let user_id = data.and_then(|d| str_arg(d, "userId")).unwrap_or_default();
+                let role_id = data.and_then(|d| str_arg(d, "roleId")).unwrap_or_default();
+                let role = self.set_organization_role(user_id, role_id)?;
+                Ok(ResolvedValue::object(RoleObj { role }))
+            }
+            "updateUser" => {
+                let id = obj_arg(args, "where")
+                    .and_then(|w| str_arg(w, "id"))
+                    .unwrap_or_default();
+                let deleted = obj_arg(args, "data")
+                    .and_then(|d| d.get("deleted"))
+                    .and_then(JsonValue::as_bool);
+                let user = self.update_user(id, deleted)?;
+                Ok(ResolvedValue::object(UserObj {
+                    ctx: self.ctx,
+                    user,
+                }))
             }
             _ => Err(self.unknown_field_error(info)),
         }
@@ -813,6 +837,110 @@ impl MutationRoot<'_, '_> {
         state.keys.insert(id.clone(), record);
         ctx.mutated.set(true);
         Ok(ApiKeyWithJwtObj { id, jwt })
+    }
+
+    /// The member `user_id` for a change by the caller: the caller needs
+    /// [`MANAGE_MEMBERS`], the member must be visible to the caller (else not found, as an
+    /// unknown id), and the member's current role must be within the caller's effective
+    /// permissions (nobody changes or removes a member above them).
+    fn member_to_manage(&self, state: &State, user_id: &str) -> Result<UserRecord, FieldError> {
+        let ctx = self.ctx;
+        let caller = ctx.caller;
+        if !caller.can(MANAGE_MEMBERS) {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                format!(
+                    "You do not have permission to manage members (this key's effective permissions lack {MANAGE_MEMBERS}: {})",
+                    caller.roles_text()
+                ),
+            ));
+        }
+        let target = state
+            .user_by_id(user_id)
+            .filter(|_| ctx.may_see_user(user_id))
+            .cloned()
+            .ok_or_else(|| {
+                field_error(
+                    code::RESOURCE_NOT_FOUND,
+                    format!("User with id '{user_id}' was not found"),
+                )
+            })?;
+        let current = roles::role_by_name(&target.role).ok_or_else(|| {
+            field_error(code::INTERNAL_SERVER_ERROR, "the member's role is unknown")
+        })?;
+        if !roles::covered_by(current, caller.permissions()) {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                format!(
+                    "You do not have permission to manage a member whose role is {} ({})",
+                    current.name,
+                    caller.roles_text()
+                ),
+            ));
+        }
+        Ok(target)
+    }
+
+    /// Refuses a change that would leave the organization without an Admin: `target` is
+    /// its only remaining member with the role `Admin`, and loses it.
+    fn keep_an_admin(state: &State, target: &UserRecord) -> Result<(), FieldError> {
+        let admins = state.members().filter(|u| u.role == "Admin").count();
+        if target.role == "Admin" && admins <= 1 {
+            return Err(field_error(
+                code::OPERATION_NOT_ALLOWED,
+                "The last Admin of the organization can be neither demoted nor removed",
+            ));
+        }
+        Ok(())
+    }
+
+    fn set_organization_role(
+        &self,
+        user_id: &str,
+        role_id: &str,
+    ) -> Result<&'static RoleDef, FieldError> {
+        let ctx = self.ctx;
+        let caller = ctx.caller;
+        let mut state = ctx.state.borrow_mut();
+        let target = self.member_to_manage(&state, user_id)?;
+        let grantable = roles::grantable_names(caller.permissions());
+        let role = roles::role_by_id(role_id).ok_or_else(|| {
+            field_error(
+                code::MALFORMED_REQUEST,
+                format!("Role with id '{role_id}' does not exist"),
+            )
+        })?;
+        if !roles::grantable(role, caller.permissions()) {
+            return Err(field_error(
+                code::AUTHORIZATION_ERROR,
+                invalid_role_message(&grantable),
+            ));
+        }
+        if role.name != target.role {
+            Self::keep_an_admin(&state, &target)?;
+            if let Some(user) = state.users.iter_mut().find(|u| u.id == target.id) {
+                user.role = role.name.to_owned();
+            }
+            ctx.mutated.set(true);
+        }
+        Ok(role)
+    }
+
+    fn update_user(&self, user_id: &str, deleted: Option<bool>) -> Result<UserRecord, FieldError> {
+        let ctx = self.ctx;
+        let mut state = ctx.state.borrow_mut();
+        let mut target = self.member_to_manage(&state, user_id)?;
+        // Nothing else of a user can be updated here; `deleted: false` on a member is no
+        // change (a removed user is not found above, so never comes back).
+        if deleted == Some(true) {
+            Self::keep_an_admin(&state, &target)?;
+            if let Some(user) = state.users.iter_mut().find(|u| u.id == target.id) {
+                user.deleted = true;
+            }
+            target.deleted = true;
+            ctx.mutated.set(true);
+        }
+        Ok(target)
     }
 
     fn update_api_key(&self, id: &str, revoked: Option<bool>) -> Result<ApiKeyObj, FieldError> {

@@ -29,13 +29,14 @@
 //!   names no status for these errors. Every error entry has an `extensions.code`:
 //!   | condition | code |
 //!   |---|---|
-//!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist | `AUTHENTICATION_ERROR` |
-//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
-//!   | query text that does not parse | `GRAPHQL_PARSE_FAILED` |
-//!   | query that does not validate against the schema, unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
+//!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist; key of a removed member | `AUTHENTICATION_ERROR` |
+//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
+//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`) | `GRAPHQL_PARSE_FAILED` |
+//!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
-//!   | `updateApiKey` with an unknown id | `RESOURCE_NOT_FOUND` |
+//!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
+//!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
 //! - Authentication, then the rate limit, happen before the body is parsed: an
 //!   unauthenticated or over-limit request learns nothing about the query's validity and
@@ -139,6 +140,12 @@
 //!   idempotent (revoking a revoked key returns it unchanged); an unknown id is `RESOURCE_NOT_FOUND`;
 //!   `revoked: false` on a revoked key is refused; revoking the calling key is allowed and
 //!   takes effect from the next request.
+//! - **Members**: `user.orgRole` is the user's organization role, `user.organization` the
+//!   organization, `organization.users(skip, first)` pages the members.
+//!   `setOrganizationRole` and `updateUser(data: {deleted: true})` change a member's role and
+//!   remove a member, with `MANAGE_MEMBERS` and within the rules of
+//!   [Authorization](#authorization); a removed member is gone for good (persisted), and
+//!   every key of theirs fails with `AUTHENTICATION_ERROR` from the next request.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
 //!   [`EmulatorHandle::issue_key`]) is written atomically (a new temporary file with a random
 //!   name beside the state file, created exclusively with mode 0600, fsync, rename, directory
@@ -177,6 +184,7 @@ mod cost;
 mod error;
 mod faults;
 mod graphql;
+mod graphql_errors;
 pub mod roles;
 mod server;
 mod state;
@@ -260,7 +268,7 @@ impl Emulator {
         let (admin_key_id, admin_key) =
             bootstrap_key(&mut state, config.admin_key_seed.as_deref(), now)?;
         let admin_email = state
-            .user_by_id(&state.bootstrap_admin_id)
+            .any_user_by_id(&state.bootstrap_admin_id)
             .map(|u| u.email.clone())
             .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
         if let Some(path) = &config.state_file {
@@ -318,8 +326,10 @@ fn bootstrap_key(
     seed: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<(String, String), EmulatorError> {
+    // A removed bootstrap admin still gets its key minted (so a state file stays usable),
+    // but the key does not authenticate.
     let admin = state
-        .user_by_id(&state.bootstrap_admin_id)
+        .any_user_by_id(&state.bootstrap_admin_id)
         .cloned()
         .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
     let (id, iat, nonce) = match seed {
@@ -497,7 +507,7 @@ impl EmulatorHandle {
                 id: k.id.clone(),
                 name: k.name.clone(),
                 user_email: state
-                    .user_by_id(&k.user_id)
+                    .any_user_by_id(&k.user_id)
                     .map(|u| u.email.clone())
                     .unwrap_or_default(),
                 role: k.role.clone(),
@@ -516,8 +526,9 @@ impl EmulatorHandle {
         self.app.state().user_by_email(email).map(|u| u.id.clone())
     }
 
-    /// Changes the organization role of the user with `email` to the built-in `role` (what
-    /// the API's `setOrganizationRole` does; the emulator's schema has no such mutation).
+    /// Changes the organization role of the user with `email` to the built-in `role`, as the
+    /// API's `setOrganizationRole` does but without its permission checks (any role, the
+    /// last Admin included).
     /// Every key of the user acts with the new role from its next request on, within its
     /// own role (see "Authorization" in the crate docs). Persisted when a state file is
     /// configured.
@@ -528,7 +539,7 @@ impl EmulatorHandle {
             match state
                 .users
                 .iter_mut()
-                .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+                .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email.trim()))
             {
                 Some(user) => {
                     user.role = role.name.to_owned();

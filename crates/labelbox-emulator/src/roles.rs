@@ -15,6 +15,9 @@ pub const MANAGE_API_KEYS: &str = "MANAGE_API_KEYS";
 /// The permission needed to see other users of the organization (and their roles).
 pub const VIEW_MEMBERS: &str = "VIEW_MEMBERS";
 
+/// The permission needed to change a member's organization role and to remove a member.
+pub const MANAGE_MEMBERS: &str = "MANAGE_MEMBERS";
+
 /// A built-in role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleDef {
@@ -60,7 +63,7 @@ const LADDER: &[(&str, &str, &[&str])] = &[
         "Admin",
         &[
             MANAGE_API_KEYS,
-            "MANAGE_MEMBERS",
+            MANAGE_MEMBERS,
             "MANAGE_DATASETS",
             "MANAGE_ONTOLOGIES",
             "MANAGE_ORGANIZATION",
@@ -91,6 +94,11 @@ pub fn builtin_roles() -> &'static [RoleDef] {
             })
             .collect()
     })
+}
+
+/// The built-in role with the id `id`.
+pub fn role_by_id(id: &str) -> Option<&'static RoleDef> {
+    builtin_roles().iter().find(|r| r.id == id)
 }
 
 /// The built-in role named exactly `name`.

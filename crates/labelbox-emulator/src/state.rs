@@ -54,6 +54,11 @@ pub(crate) struct UserRecord {
     pub is_external_user: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Removed from the organization (`updateUser(data: {deleted: true})`): for good. A
+    /// removed user is no longer found by id or email, is left out of every listing, and
+    /// its keys no longer authenticate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -216,6 +221,7 @@ impl State {
                 picture: u.picture.clone(),
                 is_external_user: u.is_external_user,
                 created_at,
+                deleted: false,
             });
         }
         let admin = match &seed.bootstrap_admin_email {
@@ -335,14 +341,25 @@ impl State {
         Ok(())
     }
 
+    /// The member with `id`; never a removed one.
     pub fn user_by_id(&self, id: &str) -> Option<&UserRecord> {
+        self.members().find(|u| u.id == id)
+    }
+
+    /// The member with `email`; never a removed one.
+    pub fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
+        self.members()
+            .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+    }
+
+    /// The user with `id`, removed or not (for the emulator's own bookkeeping only).
+    pub fn any_user_by_id(&self, id: &str) -> Option<&UserRecord> {
         self.users.iter().find(|u| u.id == id)
     }
 
-    pub fn user_by_email(&self, email: &str) -> Option<&UserRecord> {
-        self.users
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(email.trim()))
+    /// The members of the organization: every user not removed, in seed order.
+    pub fn members(&self) -> impl Iterator<Item = &UserRecord> {
+        self.users.iter().filter(|u| !u.deleted)
     }
 
     pub fn secret_bytes(&self) -> Vec<u8> {

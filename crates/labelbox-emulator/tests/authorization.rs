@@ -199,6 +199,69 @@ async fn create_cell(f: &Fixture, role: &str) -> Result<Cell, String> {
     Ok(Cell::Allowed)
 }
 
+/// The organization role of the user `email` as the emulator's state holds it, or `None`
+/// when the user is no longer a member.
+async fn role_of(f: &Fixture, email: &str) -> Option<String> {
+    let id = f.emu.user_id(email)?;
+    let body = gql(
+        &f.ep,
+        Some(f.emu.admin_key()),
+        "query R($id: ID!) { user(where: {id: $id}) { orgRole { name } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    data(&body)["user"]["orgRole"]["name"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Sets the role of `email` to `role` with the caller key; `Allowed` only when the role
+/// changed, `Refused(code)` only when it did not.
+async fn set_role_cell(f: &Fixture, email: &str, role: &str) -> Result<Cell, String> {
+    let before = role_of(f, email).await;
+    let body = op(
+        &f.ep,
+        &f.caller,
+        "set_user_org_role",
+        json!({
+            "userId": f.emu.user_id(email).unwrap(),
+            "roleId": roles::role_by_name(role).unwrap().id,
+        }),
+    )
+    .await;
+    let after = role_of(f, email).await;
+    if body.get("errors").is_some() {
+        let cell = refusal(&body, "setOrganizationRole")?;
+        if after != before {
+            return Err(format!("refused but changed anyway: {body}"));
+        }
+        return Ok(cell);
+    }
+    if data(&body)["setOrganizationRole"]["name"] != role || after.as_deref() != Some(role) {
+        return Err(format!("answered without the change: {body} ({after:?})"));
+    }
+    Ok(Cell::Allowed)
+}
+
+/// Removes `email` with the caller key; `Allowed` only when the user is gone afterwards.
+async fn remove_cell(f: &Fixture, email: &str) -> Result<Cell, String> {
+    let id = f.emu.user_id(email).unwrap();
+    let body = op(&f.ep, &f.caller, "remove_member", json!({ "userId": id })).await;
+    let still_member = f.emu.user_id(email).is_some();
+    if body.get("errors").is_some() {
+        let cell = refusal(&body, "updateUser")?;
+        if !still_member {
+            return Err(format!("refused but removed anyway: {body}"));
+        }
+        return Ok(cell);
+    }
+    let user = &data(&body)["updateUser"];
+    if user["id"] != json!(id) || user["deleted"] != true || still_member {
+        return Err(format!("answered without removing: {body}"));
+    }
+    Ok(Cell::Allowed)
+}
+
 /// Runs the operation of `column` on a fresh fixture; the cell it observed, or why the
 /// answer fits no cell.
 async fn observe(
@@ -353,6 +416,17 @@ async fn observe(
         "create `Labeler` key" => create_cell(&f, "Labeler").await,
         "create `Admin` key" => create_cell(&f, "Admin").await,
         "create `Tenant Admin` key" => create_cell(&f, "Tenant Admin").await,
+        "set a `Labeler`'s role to `Reviewer`" => {
+            set_role_cell(&f, "labeler@example.com", "Reviewer").await
+        }
+        "set a `Labeler`'s role to `Tenant Admin`" => {
+            set_role_cell(&f, "labeler@example.com", "Tenant Admin").await
+        }
+        "set the `Tenant Admin`'s role to `Labeler`" => {
+            set_role_cell(&f, "tenant-admin@example.com", "Labeler").await
+        }
+        "remove a `Labeler`" => remove_cell(&f, "labeler@example.com").await,
+        "remove the `Tenant Admin`" => remove_cell(&f, "tenant-admin@example.com").await,
         other => panic!("{TABLE_DOC}: column {other} has no test; add it to observe()"),
     }
 }
@@ -366,7 +440,7 @@ async fn role_by_operation_table_holds_cell_by_cell() {
         names, builtin,
         "{TABLE_DOC}: one row per built-in role, in order"
     );
-    assert_eq!(columns.len(), 17, "{TABLE_DOC}: columns {columns:?}");
+    assert_eq!(columns.len(), 22, "{TABLE_DOC}: columns {columns:?}");
     let mut failures = Vec::new();
     let mut checked = 0;
     for (role, cells) in &rows {
@@ -387,7 +461,7 @@ async fn role_by_operation_table_holds_cell_by_cell() {
             }
         }
     }
-    assert_eq!(checked, 6 * 17 * 2);
+    assert_eq!(checked, 6 * 22 * 2);
     assert!(
         failures.is_empty(),
         "{} of {checked} cells differ from {TABLE_DOC}:\n{}",

@@ -117,6 +117,8 @@ fn variables_for(text: &str, revocable: &str, user_id: &str) -> Value {
         "allowedIpCidrs": null,
         "id": revocable,
         "userId": user_id,
+        "roleId": labelbox_emulator::roles::role_by_name("Labeler").unwrap().id,
+        "skip": 100,
     });
     let mut chosen = serde_json::Map::new();
     for (name, value) in all.as_object().unwrap() {
@@ -146,7 +148,11 @@ async fn every_known_operation_passes_the_cost_limit() {
         let (revocable, _) = emu
             .issue_key("labeler@example.com", "Labeler", 3600, None)
             .unwrap();
-        let vars = variables_for(&text, &revocable, &user_id);
+        let mut vars = variables_for(&text, &revocable, &user_id);
+        if text.contains("updateUser") {
+            // Removal is for good: remove another member than the one the keys are for.
+            vars["userId"] = json!(emu.user_id("reviewer@example.com").unwrap());
+        }
         let body = gql(&ep, Some(&admin), &text, vars).await;
         assert!(body.get("errors").is_none(), "{}: {body}", path.display());
     }

@@ -67,6 +67,9 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
         [
             "CreateApiKeyPreflight",
             "CurrentUser",
+            "OrganizationMembers",
+            "OrganizationMembersPage",
+            "OrganizationMembersWithRoles",
             "OrganizationUsersByEmail",
             "UserById"
         ]
@@ -77,7 +80,7 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
     }
     assert_eq!(report.exit_code(), 1);
     let text = report.to_string();
-    assert!(text.contains("Broken operations (4):"), "{text}");
+    assert!(text.contains("Broken operations (7):"), "{text}");
     assert!(text.contains("broken by: User.email"), "{text}");
 }
 
@@ -95,7 +98,13 @@ fn a_new_required_argument_breaks_the_operations_selecting_the_field() {
     let report = diff_report(&old, &new, &checked_in_queries()).unwrap();
     assert_eq!(
         names(&report.broken_operations),
-        ["CreateApiKeyPreflight", "OrganizationUsersByEmail"]
+        [
+            "CreateApiKeyPreflight",
+            "OrganizationMembers",
+            "OrganizationMembersPage",
+            "OrganizationMembersWithRoles",
+            "OrganizationUsersByEmail"
+        ]
     );
     for op in &report.broken_operations {
         assert_eq!(op.changes, ["Organization.users.tenant"]);

@@ -3,8 +3,9 @@
 
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_members, organization_members_page, organization_users_by_email,
-    revoke_api_key, roles, roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
+    organization, organization_members, organization_members_page, organization_members_with_roles,
+    organization_users_by_email, remove_member, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
     user_org_role, user_organization,
 };
 use serde::de::DeserializeOwned;
@@ -118,6 +119,19 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         "OrganizationMembersPage" => {
             let data = typed::<organization_members_page::ResponseData>(operation, status, body)?;
             crate::members::members_page_from(data)?;
+        }
+        "OrganizationMembersWithRoles" => {
+            let data =
+                typed::<organization_members_with_roles::ResponseData>(operation, status, body)?;
+            crate::members::members_with_roles_from(data)?;
+        }
+        "SetUserOrgRole" => {
+            let data = typed::<set_user_org_role::ResponseData>(operation, status, body)?;
+            crate::members::set_role_from(data)?;
+        }
+        "RemoveMember" => {
+            let data = typed::<remove_member::ResponseData>(operation, status, body)?;
+            crate::members::removed_from(data)?;
         }
         // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {

@@ -1,15 +1,18 @@
-//! The organization's members: a user's organization role and organization, and the
-//! member listing, as the official SDK's `user.org_role()`, `user.organization()` and
-//! `organization.users()` read them.
+//! The organization's members: a user's organization role and organization, the member
+//! listing, changing a member's role and removing a member, as the official SDK's
+//! `user.org_role()`, `user.organization()`, `organization.users()`,
+//! `user.update_org_role(role)` and `organization.remove_user(user)` do.
 
 use std::collections::HashSet;
 
 use labelbox_schema::{
-    organization_members, organization_members_page, user_org_role, user_organization,
+    organization_members, organization_members_page, organization_members_with_roles,
+    remove_member, set_user_org_role, user_org_role, user_organization,
 };
 
 use crate::convert::{self, user_from_fields};
-use crate::{Client, Error, Organization, Role, User, UserId};
+use crate::retry::Idempotency;
+use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
 
 /// Members per page, as the official SDK asks for them.
 pub(crate) const MEMBERS_PAGE_SIZE: usize = 100;
@@ -108,34 +111,194 @@ impl Client {
                 "Organization:users",
             )
             .await?;
-        let mut page = members_from(first)?;
-        let mut members: Vec<User> = Vec::with_capacity(page.len());
-        let mut seen: HashSet<UserId> = HashSet::new();
-        let mut skip = 0usize;
-        loop {
-            let full = page.len() >= MEMBERS_PAGE_SIZE;
-            let mut new = 0usize;
-            for user in page {
-                if seen.insert(user.id.clone()) {
-                    members.push(user);
-                    new += 1;
-                }
-            }
-            if !full || new == 0 {
-                return Ok(members);
-            }
-            skip += MEMBERS_PAGE_SIZE;
+        let first = members_from(first)?;
+        collect_pages(
+            first,
+            |u| &u.id,
+            |skip| async move {
+                let data = self
+                    .call_idempotent::<organization_members_page::OrganizationMembersPage>(
+                        organization_members_page::Variables { skip },
+                        "Organization:users",
+                    )
+                    .await?;
+                members_page_from(data)
+            },
+        )
+        .await
+    }
+
+    /// Every member the caller may see with their organization role (id and name; `None`
+    /// when the server shows none), in the server's order: like
+    /// [`Client::get_organization_members`], 100 members per request, each with its role
+    /// in the same request (the official SDK asks `user.org_role()` once per member).
+    ///
+    /// `X-SDK-Method: Organization:users_with_roles`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// for (member, role) in client.get_organization_members_with_roles().await? {
+    ///     println!("{} {:?}", member.email, role.map(|r| r.name));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_organization_members_with_roles(
+        &self,
+    ) -> Result<Vec<(User, Option<Role>)>, Error> {
+        let page = |skip: i64| async move {
             let data = self
-                .call_idempotent::<organization_members_page::OrganizationMembersPage>(
-                    organization_members_page::Variables {
-                        skip: i64::try_from(skip).unwrap_or(i64::MAX),
-                    },
-                    "Organization:users",
+                .call_idempotent::<organization_members_with_roles::OrganizationMembersWithRoles>(
+                    organization_members_with_roles::Variables { skip },
+                    "Organization:users_with_roles",
                 )
                 .await?;
-            page = members_page_from(data)?;
-        }
+            members_with_roles_from(data)
+        };
+        let first = page(0).await?;
+        collect_pages(first, |(u, _)| &u.id, page).await
     }
+
+    /// Changes the organization role of `user` to the role with id `role` (ids from
+    /// [`Client::get_roles`]) and returns the new role (id and name; permissions empty).
+    ///
+    /// Every API key of the user acts within the new role from its next request on. The
+    /// server refuses a role the caller may not grant, a member whose role is above the
+    /// caller's, and demoting the organization's last Admin. Setting the role a member
+    /// already has changes nothing. `X-SDK-Method: User:update_org_role`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// let roles = client.get_roles().await?;
+    /// if let Some(reviewer) = roles.get("REVIEWER").and_then(|r| r.id.as_ref()) {
+    ///     let role = client.set_user_org_role(&UserId::from("u_123"), reviewer).await?;
+    ///     println!("now {}", role.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn set_user_org_role(&self, user: &UserId, role: &RoleId) -> Result<Role, Error> {
+        let data = self
+            .call_idempotent::<set_user_org_role::SetUserOrgRole>(
+                set_user_org_role::Variables {
+                    user_id: user.as_str().to_owned(),
+                    role_id: role.as_str().to_owned(),
+                },
+                "User:update_org_role",
+            )
+            .await?;
+        set_role_from(data)
+    }
+
+    /// Removes `user` from the organization, for good: every API key of the user stops
+    /// authenticating at once, and the user is left out of every listing.
+    ///
+    /// The server refuses removing a member whose role is above the caller's and removing
+    /// the organization's last Admin; a user it does not show (unknown, already removed) is
+    /// [`Error::NotFound`]. Not retried once the request may have reached the server: a
+    /// timeout or a 5xx leaves the outcome unknown (list the members to see).
+    /// `X-SDK-Method: Organization:remove_user`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// use labelbox_sdk::{Client, UserId};
+    ///
+    /// let client = Client::from_env()?;
+    /// client.remove_member(&UserId::from("u_123")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn remove_member(&self, user: &UserId) -> Result<(), Error> {
+        // Retried only when the request provably never arrived: after an answer was lost, a
+        // second attempt would find the member gone and report `NotFound` for a removal
+        // that succeeded.
+        let data = self
+            .inner
+            .transport
+            .call::<remove_member::RemoveMember>(
+                remove_member::Variables {
+                    user_id: user.as_str().to_owned(),
+                },
+                "Organization:remove_user",
+                Idempotency::NotIdempotent,
+            )
+            .await?;
+        removed_from(data)
+    }
+}
+
+/// The domain mapping of `SetUserOrgRole`: the answer must name the role.
+pub(crate) fn set_role_from(data: set_user_org_role::ResponseData) -> Result<Role, Error> {
+    let role = data
+        .set_organization_role
+        .ok_or_else(|| convert::missing("SetUserOrgRole", "setOrganizationRole"))?;
+    Ok(Role::new(role.name).with_id(role.id))
+}
+
+/// The domain mapping of `RemoveMember`: the answer must name the user, marked deleted.
+pub(crate) fn removed_from(data: remove_member::ResponseData) -> Result<(), Error> {
+    match data.update_user {
+        Some(user) if user.deleted => Ok(()),
+        Some(_) => Err(Error::Decode {
+            operation: "RemoveMember".to_owned(),
+            path: "updateUser.deleted".to_owned(),
+            message: "the server answered that the user was not removed".to_owned(),
+        }),
+        None => Err(convert::missing("RemoveMember", "updateUser")),
+    }
+}
+
+/// Reads pages of `MEMBERS_PAGE_SIZE` members after `first`, `next(skip)` fetching the one
+/// from `skip`, until a page is short or adds no member not already read (so a server that
+/// ignores `skip` cannot make it loop); a member read twice is kept once.
+async fn collect_pages<T, Fut>(
+    first: Vec<T>,
+    id: impl Fn(&T) -> &UserId,
+    next: impl Fn(i64) -> Fut,
+) -> Result<Vec<T>, Error>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
+{
+    let mut page = first;
+    let mut members: Vec<T> = Vec::with_capacity(page.len());
+    let mut seen: HashSet<UserId> = HashSet::new();
+    let mut skip = 0usize;
+    loop {
+        let full = page.len() >= MEMBERS_PAGE_SIZE;
+        let mut new = 0usize;
+        for member in page {
+            if seen.insert(id(&member).clone()) {
+                members.push(member);
+                new += 1;
+            }
+        }
+        if !full || new == 0 {
+            return Ok(members);
+        }
+        skip += MEMBERS_PAGE_SIZE;
+        page = next(i64::try_from(skip).unwrap_or(i64::MAX)).await?;
+    }
+}
+
+/// The domain mapping of `OrganizationMembersWithRoles`.
+pub(crate) fn members_with_roles_from(
+    data: organization_members_with_roles::ResponseData,
+) -> Result<Vec<(User, Option<Role>)>, Error> {
+    let org = data
+        .organization
+        .ok_or_else(|| convert::missing("OrganizationMembersWithRoles", "organization"))?;
+    Ok(org
+        .users
+        .into_iter()
+        .map(|u| {
+            let role = u.org_role.map(|r| Role::new(r.name).with_id(r.id));
+            (user_from_fields!(u.user_fields), role)
+        })
+        .collect())
 }
 
 /// The domain mapping of `UserOrgRole`: no user or no role is `None`.

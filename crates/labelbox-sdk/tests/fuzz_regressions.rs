@@ -10,8 +10,10 @@ use std::path::PathBuf;
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
 use labelbox_sdk::schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_users_by_email, revoke_api_key, roles,
-    roles_with_ids_and_permissions, roles_with_permissions, user_by_id,
+    organization, organization_members, organization_members_page, organization_members_with_roles,
+    organization_users_by_email, remove_member, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
+    user_org_role, user_organization,
 };
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
 use serde_json::json;
@@ -21,7 +23,7 @@ use support::{client, user_json, Reply, TestServer, TEST_KEY};
 const SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
 
 /// The operations by input byte 0, as in `fuzz/fuzz_targets/response_decode.rs`.
-const OPERATION_NAMES: [&str; 12] = [
+const OPERATION_NAMES: [&str; 19] = [
     list_api_keys::OPERATION_NAME,
     create_api_key::OPERATION_NAME,
     revoke_api_key::OPERATION_NAME,
@@ -34,6 +36,13 @@ const OPERATION_NAMES: [&str; 12] = [
     organization::OPERATION_NAME,
     create_api_key_preflight::OPERATION_NAME,
     roles_with_ids_and_permissions::OPERATION_NAME,
+    user_org_role::OPERATION_NAME,
+    user_organization::OPERATION_NAME,
+    organization_members::OPERATION_NAME,
+    organization_members_page::OPERATION_NAME,
+    set_user_org_role::OPERATION_NAME,
+    remove_member::OPERATION_NAME,
+    organization_members_with_roles::OPERATION_NAME,
 ];
 
 /// Statuses picked by byte 1 when its high bit is set (otherwise 200), as in the target.

@@ -7,7 +7,10 @@ mod support;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
-use labelbox_sdk::{Client, RetryPolicy, RoleId, UserId};
+use labelbox_sdk::{
+    Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, RoleId, TimeUnit, UserId,
+    Validity,
+};
 use serde_json::{json, Value};
 use support::{client, user_json, Recorded, Reply, TestServer};
 
@@ -162,6 +165,21 @@ async fn members_are_read_page_by_page_to_the_last() {
     assert_eq!(emulator.operation_count("OrganizationMembers"), 1);
     assert_eq!(emulator.operation_count("OrganizationMembersPage"), 2);
 
+    // With roles: the same members in the same three requests, each with its role.
+    let with_roles = admin.get_organization_members_with_roles().await.unwrap();
+    let emails: Vec<String> = with_roles.iter().map(|(u, _)| u.email.clone()).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(emulator.operation_count("OrganizationMembersWithRoles"), 3);
+    let role_of = |email: &str| {
+        with_roles
+            .iter()
+            .find(|(u, _)| u.email == email)
+            .and_then(|(_, r)| r.as_ref())
+            .map(|r| r.name.clone())
+    };
+    assert_eq!(role_of("admin@example.com").as_deref(), Some("Admin"));
+    assert_eq!(role_of("member233@example.com").as_deref(), Some("Labeler"));
+
     // A key without VIEW_MEMBERS sees only its own user.
     let labeler = key_for(&emulator, "labeler@example.com", "Labeler");
     let seen: Vec<String> = labeler
@@ -196,6 +214,98 @@ async fn exactly_one_hundred_members_take_a_second_request_that_comes_back_empty
     let admin = client_with(&emulator, emulator.admin_key());
     assert_eq!(admin.get_organization_members().await.unwrap().len(), 100);
     assert_eq!(emulator.operation_count("OrganizationMembersPage"), 1);
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn set_role_and_remove_member_end_to_end() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let roles = admin.get_roles().await.unwrap();
+    let reviewer_role = roles["REVIEWER"].id.clone().unwrap();
+    let labeler = UserId::from(emulator.user_id("labeler@example.com").unwrap());
+
+    let role = admin
+        .set_user_org_role(&labeler, &reviewer_role)
+        .await
+        .unwrap();
+    assert_eq!(role.name, "Reviewer");
+    assert_eq!(role.id.as_ref(), Some(&reviewer_role));
+    assert_eq!(
+        admin
+            .get_user_org_role(&labeler)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Reviewer"
+    );
+    // Never grantable: refused, unchanged.
+    let tenant_role = roles["TENANT_ADMIN"].id.clone().unwrap();
+    let error = admin
+        .set_user_org_role(&labeler, &tenant_role)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Authorization(_)), "{error:?}");
+
+    // A key of the member stops at removal, and the member leaves every listing.
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "member key",
+            "labeler@example.com",
+            "Reviewer",
+            Validity::new(1, TimeUnit::Hour).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let member = client_with(&emulator, created.secret().expose_secret());
+    member.get_user().await.unwrap();
+    admin.remove_member(&labeler).await.unwrap();
+    let error = member.get_user().await.unwrap_err();
+    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(!admin
+        .get_organization_members()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.id == labeler));
+    assert!(admin.get_api_key(created.id()).await.unwrap().is_none());
+    assert_eq!(admin.get_user_by_id(&labeler).await.unwrap(), None);
+    assert_eq!(admin.get_user_org_role(&labeler).await.unwrap(), None);
+    let error = admin.remove_member(&labeler).await.unwrap_err();
+    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_last_admin_is_kept() {
+    let seed = Seed::from_json(
+        r#"{"users": [
+            {"email": "boss@example.com", "name": "Boss", "role": "Admin"},
+            {"email": "lee@example.com", "name": "Lee", "role": "Labeler"}
+        ]}"#,
+    )
+    .unwrap();
+    let emulator = Emulator::start(EmulatorConfig::default().seed(seed))
+        .await
+        .unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let me = admin.get_user().await.unwrap();
+    let labeler_role = admin.get_roles().await.unwrap()["LABELER"]
+        .id
+        .clone()
+        .unwrap();
+    let error = admin
+        .set_user_org_role(&me.id, &labeler_role)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    let error = admin.remove_member(&me.id).await.unwrap_err();
+    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    assert_eq!(
+        admin.get_user_org_role(&me.id).await.unwrap().unwrap().name,
+        "Admin"
+    );
     emulator.shutdown().await;
 }
 
@@ -237,6 +347,26 @@ fn fake_members(members: usize, ignore_skip: bool) -> impl Fn(&Recorded, usize) 
                 }}))
             })),
             "OrganizationMembers" => Reply::data(json!({"organization": {"users": page(0)}})),
+            "SetUserOrgRole" => Reply::data(json!({
+                "setOrganizationRole": {"id": body["variables"]["roleId"], "name": "Reviewer"}
+            })),
+            "RemoveMember" => Reply::data(json!({
+                "updateUser": {"id": body["variables"]["userId"], "deleted": id != "u9"}
+            })),
+            "OrganizationMembersWithRoles" => {
+                let skip = body["variables"]["skip"].as_u64().unwrap() as usize;
+                let users: Vec<Value> = page(skip)
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| {
+                        let mut u = u.clone();
+                        u["orgRole"] = json!({"id": "r1", "name": "Labeler"});
+                        u
+                    })
+                    .collect();
+                Reply::data(json!({"organization": {"users": users}}))
+            }
             "OrganizationMembersPage" => {
                 let skip = body["variables"]["skip"].as_u64().unwrap() as usize;
                 Reply::data(json!({"organization": {"users": page(skip)}}))
@@ -308,4 +438,104 @@ async fn a_server_that_ignores_skip_does_not_make_the_listing_loop() {
         .unwrap();
     assert_eq!(members.len(), 100, "the repeated page adds no one");
     assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test]
+async fn set_user_org_role_body() {
+    let server = TestServer::start(fake_members(0, false)).await;
+    let role = client(&server.url)
+        .set_user_org_role(&UserId::from("u2"), &RoleId::from("r2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (role.id, role.name.as_str()),
+        (Some(RoleId::from("r2")), "Reviewer")
+    );
+    insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn remove_member_body() {
+    let server = TestServer::start(fake_members(0, false)).await;
+    client(&server.url)
+        .remove_member(&UserId::from("u2"))
+        .await
+        .unwrap();
+    insta::assert_json_snapshot!(wire(&server.requests()[0]));
+}
+
+#[tokio::test]
+async fn a_removal_answered_as_not_deleted_is_an_error() {
+    let server = TestServer::always(Reply::data(
+        json!({"updateUser": {"id": "u2", "deleted": false}}),
+    ))
+    .await;
+    let error = client(&server.url)
+        .remove_member(&UserId::from("u2"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref path, .. } if path == "updateUser.deleted"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_role_change_is_retried_after_a_5xx_but_a_removal_is_not() {
+    let failing_once = || {
+        let fake = fake_members(0, false);
+        move |request: &Recorded, n: usize| {
+            if n == 0 {
+                Reply::status_json(503, json!({"message": "unavailable"}))
+            } else {
+                fake(request, n)
+            }
+        }
+    };
+    let server = TestServer::start(failing_once()).await;
+    client(&server.url)
+        .set_user_org_role(&UserId::from("u2"), &RoleId::from("r2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        server.request_count(),
+        2,
+        "setting a role again is harmless"
+    );
+
+    let server = TestServer::start(failing_once()).await;
+    let error = client(&server.url)
+        .remove_member(&UserId::from("u2"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert_eq!(
+        server.request_count(),
+        1,
+        "a second removal would answer NotFound for a removal that may have succeeded"
+    );
+}
+
+#[tokio::test]
+async fn get_organization_members_with_roles_bodies() {
+    let server = TestServer::start(fake_members(120, false)).await;
+    let members = client(&server.url)
+        .get_organization_members_with_roles()
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 120);
+    assert_eq!(
+        members[119].1.as_ref().map(|r| r.name.as_str()),
+        Some("Labeler")
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    insta::assert_json_snapshot!(
+        "organization_members_with_roles_first_page",
+        wire(&requests[0])
+    );
+    insta::assert_json_snapshot!(
+        "organization_members_with_roles_next_page",
+        wire(&requests[1])
+    );
 }

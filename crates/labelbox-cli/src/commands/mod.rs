@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod keys;
 pub mod roles;
 pub mod schema;
+pub mod users;
 pub mod whoami;
 
 use labelbox_sdk::Client;

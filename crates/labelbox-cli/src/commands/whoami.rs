@@ -12,7 +12,15 @@ struct WhoamiJson {
     id: String,
     email: String,
     name: String,
+    /// The user's organization role (null when the server shows none).
+    role: Option<RoleJson>,
     organization: OrganizationJson,
+}
+
+#[derive(Debug, Serialize)]
+struct RoleJson {
+    id: Option<String>,
+    name: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -25,12 +33,19 @@ struct OrganizationJson {
 pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
     let client = ctx.client()?;
     let user = client.get_user().await?;
-    let org = client.get_organization().await?;
+    let (org, role) = tokio::try_join!(
+        client.get_organization(),
+        client.get_user_org_role(&user.id)
+    )?;
     if ctx.json {
         output::print_json(&WhoamiJson {
             id: user.id.to_string(),
             email: user.email,
             name: user.name,
+            role: role.map(|r| RoleJson {
+                id: r.id.map(|id| id.to_string()),
+                name: r.name,
+            }),
             organization: OrganizationJson {
                 id: org.id.to_string(),
                 name: org.name,
@@ -41,6 +56,10 @@ pub async fn run(ctx: &Ctx) -> Result<(), CliError> {
             vec![Cell::plain("User"), Cell::plain(user.email.as_str())],
             vec![Cell::plain("Name"), Cell::plain(user.name.as_str())],
             vec![Cell::plain("ID"), Cell::plain(user.id.as_str())],
+            vec![
+                Cell::plain("Role"),
+                Cell::plain(role.map_or_else(|| "(none)".to_owned(), |r| r.name)),
+            ],
             vec![
                 Cell::plain("Organization"),
                 Cell::plain(format!("{} ({})", org.name, org.id)),

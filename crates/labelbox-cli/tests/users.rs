@@ -1,0 +1,342 @@
+//! `labelbox users list | set-role | remove` and the role in `labelbox whoami`, run as the
+//! real binary against the emulator.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
+
+struct Env {
+    rt: tokio::runtime::Runtime,
+    emulator: Option<EmulatorHandle>,
+    endpoint: String,
+    admin_key: String,
+}
+
+impl Env {
+    fn start() -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = rt
+            .block_on(Emulator::start(EmulatorConfig::default()))
+            .unwrap();
+        Env {
+            endpoint: emulator.endpoint(),
+            admin_key: emulator.admin_key().to_owned(),
+            emulator: Some(emulator),
+            rt,
+        }
+    }
+
+    fn emulator(&self) -> &EmulatorHandle {
+        self.emulator.as_ref().unwrap()
+    }
+
+    fn command(&self, key: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env("LABELBOX_ENDPOINT", &self.endpoint)
+            .env("LABELBOX_API_KEY", key)
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// `labelbox ARGS` as `key`, stdin not a terminal.
+    fn run_as(&self, key: &str, args: &[&str]) -> Output {
+        self.command(key, args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_as(&self.admin_key, args)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert_ok(&out);
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn member_emails(&self) -> Vec<String> {
+        self.json(&["users", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["email"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(out),
+        stderr(out)
+    );
+}
+
+#[track_caller]
+fn assert_fails(out: &Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {err}",
+        stdout(out)
+    );
+    assert!(
+        err.to_lowercase().contains(&needle.to_lowercase()),
+        "stderr lacks {needle:?}: {err}"
+    );
+}
+
+#[test]
+fn whoami_shows_the_callers_organization_role() {
+    let env = Env::start();
+    let out = env.run(&["whoami"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Role") && l.trim_end().ends_with("Admin")),
+        "{text}"
+    );
+    let v = env.json(&["whoami"]);
+    assert_eq!(v["role"]["name"], "Admin");
+    assert!(v["role"]["id"].is_string());
+
+    // The user's role, read at each run: a role change shows.
+    let (_, key) = env
+        .emulator()
+        .issue_key("manager@example.com", "Team Manager", 3600, None)
+        .unwrap();
+    let out = env.run_as(&key, &["--json", "whoami"]);
+    assert_ok(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["role"]["name"], "Team Manager");
+    env.emulator()
+        .set_user_role("manager@example.com", "Reviewer")
+        .unwrap();
+    let v: Value = serde_json::from_slice(&env.run_as(&key, &["--json", "whoami"]).stdout).unwrap();
+    assert_eq!(v["role"]["name"], "Reviewer");
+}
+
+#[test]
+fn users_list_human_and_json() {
+    let env = Env::start();
+    let out = env.run(&["users", "list"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.starts_with("EMAIL"), "{text}");
+    let every: Vec<String> = labelbox_emulator::Seed::default()
+        .users
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    for email in &every {
+        assert!(text.contains(email.as_str()), "{email}: {text}");
+    }
+    assert_eq!(env.member_emails(), every);
+    let v = env.json(&["users", "list"]);
+    let external = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "external@example.com")
+        .unwrap();
+    assert_eq!(external["is_external_user"], true);
+    assert_eq!(external["role"]["name"], "Labeler");
+    assert!(external["id"].is_string() && external["created_at"].is_string());
+    let roles: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap(),
+                u["role"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("manager@example.com", "Team Manager")),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&("tenant-admin@example.com", "Tenant Admin")),
+        "{roles:?}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("nobody@example.com") && l.contains(" None ")),
+        "{text}"
+    );
+    // One request for the whole listing (fewer than 100 members), roles included.
+    let before = env.emulator().request_count();
+    assert_ok(&env.run(&["users", "list"]));
+    assert_eq!(env.emulator().request_count() - before, 1);
+}
+
+#[test]
+fn set_role_by_email_or_id_and_its_refusals() {
+    let env = Env::start();
+    let out = env.run(&["users", "set-role", "labeler@example.com", "reviewer"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("labeler@example.com is now Reviewer"),
+        "{}",
+        stdout(&out)
+    );
+    let id = env.emulator().user_id("labeler@example.com").unwrap();
+    let v = env.json(&["users", "set-role", &id, "Team Manager"]);
+    assert_eq!(v["email"], "labeler@example.com");
+    assert_eq!(v["role"]["name"], "Team Manager");
+    let who = env
+        .emulator()
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap()
+        .1;
+    let v: Value = serde_json::from_slice(&env.run_as(&who, &["--json", "whoami"]).stdout).unwrap();
+    assert_eq!(v["role"]["name"], "Team Manager");
+
+    // Never grantable: refused by the server (exit 3); unknown role or member: usage (2).
+    assert_fails(
+        &env.run(&["users", "set-role", "labeler@example.com", "Tenant Admin"]),
+        3,
+        "Allowed roles are",
+    );
+    assert_fails(
+        &env.run(&["users", "set-role", "labeler@example.com", "Wizard"]),
+        2,
+        "no role named",
+    );
+    assert_fails(
+        &env.run(&["users", "set-role", "ghost@example.com", "Reviewer"]),
+        2,
+        "no member ghost@example.com",
+    );
+}
+
+#[test]
+fn remove_asks_on_a_terminal_refuses_without_one_and_stops_the_members_keys() {
+    let env = Env::start();
+    let (_, reviewer_key) = env
+        .emulator()
+        .issue_key("reviewer@example.com", "Reviewer", 3600, None)
+        .unwrap();
+    assert_ok(&env.run_as(&reviewer_key, &["whoami"]));
+
+    // Not a terminal and no --yes: refused before any request, nobody removed.
+    let before = env.emulator().request_count();
+    assert_fails(
+        &env.run(&["users", "remove", "reviewer@example.com"]),
+        2,
+        "--yes",
+    );
+    assert_eq!(env.emulator().request_count(), before);
+    assert!(env.emulator().user_id("reviewer@example.com").is_some());
+
+    // On a terminal (util-linux `script` gives the command one), "n" aborts and "y" removes.
+    let answer = |reply: &str| in_a_terminal(&env, "users remove reviewer@example.com", reply);
+    let out = answer("n\n");
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("Remove reviewer@example.com"), "{all}");
+    assert!(all.contains("aborted"), "{all}");
+    assert!(env.emulator().user_id("reviewer@example.com").is_some());
+    let out = answer("y\n");
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("Removed reviewer@example.com"), "{all}");
+    assert!(env.emulator().user_id("reviewer@example.com").is_none());
+
+    // The member's key is refused (exit 3) and the member is out of the listing.
+    assert_fails(&env.run_as(&reviewer_key, &["whoami"]), 3, "removed");
+    assert!(!env
+        .member_emails()
+        .contains(&"reviewer@example.com".to_owned()));
+}
+
+#[test]
+fn remove_with_yes_and_json_and_the_last_admin() {
+    let env = Env::start();
+    let v = env.json(&["users", "remove", "--yes", "labeler@example.com"]);
+    assert_eq!(v["email"], "labeler@example.com");
+    assert_eq!(v["removed"], true);
+    assert!(!env
+        .member_emails()
+        .contains(&"labeler@example.com".to_owned()));
+    assert_fails(
+        &env.run(&["users", "remove", "--yes", "labeler@example.com"]),
+        2,
+        "no member",
+    );
+    // admin2 removed, the admin is the last Admin: neither removed nor demoted.
+    assert_ok(&env.run(&["users", "remove", "--yes", "admin2@example.com"]));
+    assert_fails(
+        &env.run(&["users", "remove", "--yes", "admin@example.com"]),
+        1,
+        "last Admin",
+    );
+    assert_fails(
+        &env.run(&["users", "set-role", "admin@example.com", "Reviewer"]),
+        1,
+        "last Admin",
+    );
+    assert_ok(&env.run(&["whoami"]));
+}
+
+/// `labelbox ARGS` as the admin on a terminal (util-linux `script` gives it one), with
+/// `reply` typed in; stdout and stderr both end up in the output's stdout.
+fn in_a_terminal(env: &Env, args: &str, reply: &str) -> Output {
+    let mut child = Command::new("script")
+        .args(["-qec", &format!("{BIN} {args}"), "/dev/null"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "this test needs util-linux `script` on PATH to give the CLI a terminal ({e}); \
+                 install util-linux (apt-get install util-linux)"
+            )
+        });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(reply.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
