@@ -8,7 +8,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if ! cargo deny --version >/dev/null 2>&1; then
   echo "installing cargo-deny (once; cached in ~/.cargo/bin)" >&2
-  # Its own target directory: the project's CARGO_TARGET_DIR is not polluted.
-  CARGO_TARGET_DIR="$(mktemp -d)" cargo install cargo-deny --locked
+  # Its own target directory, removed afterwards: the project's CARGO_TARGET_DIR stays clean.
+  build_dir="$(mktemp -d)"
+  CARGO_TARGET_DIR="$build_dir" cargo install cargo-deny --locked
+  rm -rf "$build_dir"
 fi
 exec cargo deny "$@"
