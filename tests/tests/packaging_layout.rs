@@ -199,3 +199,55 @@ fn no_build_input_lies_outside_its_package() {
         offenders.join("\n")
     );
 }
+
+/// The package names of the workspace members (root `Cargo.toml`).
+fn workspace_members() -> Vec<String> {
+    let root = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    let list = root
+        .split_once("members = [")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .expect("members = [...] in Cargo.toml")
+        .0;
+    list.split(',')
+        .map(|entry| entry.trim().trim_matches('"'))
+        .filter(|dir| !dir.is_empty())
+        .map(|dir| {
+            let manifest = std::fs::read_to_string(repo().join(dir).join("Cargo.toml")).unwrap();
+            manifest
+                .lines()
+                .find_map(|l| l.strip_prefix("name = \""))
+                .and_then(|rest| rest.strip_suffix('"'))
+                .unwrap_or_else(|| panic!("{dir}/Cargo.toml has no name"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// `scripts/package-check.sh` packages exactly the published crates and leaves out every
+/// other member by name, so a new member fails here until someone decides which it is.
+#[test]
+fn the_package_check_covers_every_workspace_member() {
+    let script = std::fs::read_to_string(repo().join("scripts/package-check.sh")).unwrap();
+    let crates_line = script
+        .split_once("CRATES=(")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .expect("CRATES=(...) in scripts/package-check.sh")
+        .0;
+    let packaged: Vec<&str> = crates_line.split_whitespace().collect();
+    assert_eq!(
+        packaged, PUBLISHED,
+        "scripts/package-check.sh's CRATES and PUBLISHED here differ"
+    );
+
+    for member in workspace_members() {
+        let published = PUBLISHED.contains(&member.as_str());
+        let excluded = script.contains(&format!("--exclude {member} "))
+            || script.contains(&format!("--exclude {member}\n"));
+        assert!(
+            published != excluded,
+            "workspace member {member}: add it to CRATES in scripts/package-check.sh and to \
+             PUBLISHED in tests/tests/packaging_layout.rs (a crate for crates.io: README, \
+             licenses, metadata), or to the script's `--exclude` list (publish = false)"
+        );
+    }
+}
