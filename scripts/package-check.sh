@@ -7,7 +7,9 @@
 # 2. A throwaway consumer (a copy of examples/consumer) in $TARGET/package-check depends on
 #    `labelbox-sdk = "<version>"` etc. from crates.io, patched to the unpacked .crate files of
 #    step 1 (never the workspace paths); it builds offline, so its build script checks and
-#    generates its own operation with the packaged labelbox-codegen and its bundled schema.
+#    generates its own operation with the packaged labelbox-codegen and its bundled schema;
+#    its tests (examples/consumer/tests) then run that operation over HTTP against the
+#    packaged emulator.
 # 3. The same consumer with a misspelt field in a new operation must fail to build, naming
 #    the file and the field (the check really runs).
 #
@@ -26,8 +28,8 @@ CRATES=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-emu
 # their ephemeral workspaces have no [profile] of their own, and the defaults would rebuild
 # every dependency with full debug info instead of reusing what `cargo test` built.
 PROFILE=(--config 'profile.dev.debug="line-tables-only"' --config 'profile.dev.package."*".debug=false')
-# What the consumer depends on, directly or not.
-CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk)
+# What the consumer depends on, directly or not (the emulator for its tests).
+CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-emulator)
 
 echo "== cargo package --workspace (version $VERSION, verified)"
 # The unpublishable members (publish = false) are left out by name: packaging them would fail
@@ -64,7 +66,8 @@ for crate in labelbox-codegen labelbox-schema labelbox-emulator; do
 done
 
 echo "== a consumer built against the packages"
-cp -r examples/consumer/build.rs examples/consumer/graphql examples/consumer/src "$CONSUMER/"
+cp -r examples/consumer/build.rs examples/consumer/graphql examples/consumer/src \
+  examples/consumer/tests "$CONSUMER/"
 {
   cat <<TOML
 [package]
@@ -86,6 +89,9 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 [build-dependencies]
 labelbox-codegen = "$VERSION"
 
+[dev-dependencies]
+labelbox-emulator = "$VERSION"
+
 # crates.io is asked for nothing: the packages made above stand in for it.
 [patch.crates-io]
 TOML
@@ -99,7 +105,7 @@ cp Cargo.lock "$CONSUMER/Cargo.lock"
 cargo build "${PROFILE[@]}" --offline --manifest-path "$CONSUMER/Cargo.toml"
 
 # Every labelbox crate in the consumer's graph is an unpacked package, none a workspace path.
-TREE="$(cargo tree --offline --manifest-path "$CONSUMER/Cargo.toml" -e normal,build --prefix none)"
+TREE="$(cargo tree --offline --manifest-path "$CONSUMER/Cargo.toml" -e normal,build,dev --prefix none)"
 if echo "$TREE" | grep '^labelbox-' | grep -v '^labelbox-example-consumer' | grep -v "$UNPACKED/" ; then
   echo "error: the consumer above used labelbox crates that are not the packages" >&2
   exit 1
@@ -110,6 +116,12 @@ for crate in "${CONSUMER_DEPS[@]}"; do
 done
 echo "the consumer's own operation (graphql/my_key_names.graphql) was checked and compiled \
 against the packaged labelbox-codegen, labelbox-schema and labelbox-sdk"
+
+echo "== the consumer's tests: its operation over HTTP against the packaged emulator"
+cargo test "${PROFILE[@]}" --offline --manifest-path "$CONSUMER/Cargo.toml" 2>&1 \
+  | tee "$WORK/consumer-test.log"
+grep -q 'my_key_names_runs_against_the_emulator ... ok' "$WORK/consumer-test.log" \
+  || { echo "error: the consumer's emulator test did not run" >&2; exit 1; }
 
 echo "== a misspelt field in the consumer's operation fails its build"
 cat >"$CONSUMER/graphql/misspelt.graphql" <<'GRAPHQL'
