@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
-    // Canonical, so that diagnostics name `/…/queries/x.graphql` rather than `…/../../queries`.
-    let workspace = manifest_dir.join("../..").canonicalize().unwrap();
-    let generated = labelbox_codegen::Generator::new(workspace.join("schema/labelbox.graphql"))
-        .queries_dir(workspace.join("queries"))
+    // `schema/` and `queries/` here are symlinks to the workspace's folders (cargo package
+    // stores the files). Canonical, so that diagnostics name the real `/…/queries/x.graphql`.
+    let canonical = |path: &str| manifest_dir.join(path).canonicalize().unwrap();
+    let generated = labelbox_codegen::Generator::new(canonical("schema/labelbox.graphql"))
+        .queries_dir(canonical("queries"))
         .custom_scalars_module("crate::scalars")
         .schema_crate("crate")
         // The response holds the new key's JWT: Debug prints [REDACTED] in its place.

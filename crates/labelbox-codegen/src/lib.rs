@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! Build-time checking and code generation of Labelbox GraphQL operations.
 //!
 //! Operation documents (`.graphql` files) are first validated against a schema with
@@ -35,8 +39,11 @@ pub use generator::{
 pub use schema_source::SchemaSource;
 
 /// The SDL of the Labelbox API surface this workspace uses (`schema/labelbox.graphql`).
-pub const BUNDLED_SCHEMA: &str = include_str!("../../../schema/labelbox.graphql");
+///
+/// `schema/` in this crate is a symlink to the workspace's `schema/` (the one source of
+/// truth); `cargo package` stores the file itself, so the published crate carries it.
+pub const BUNDLED_SCHEMA: &str = include_str!("../schema/labelbox.graphql");
 
 /// Where [`BUNDLED_SCHEMA`] was read from when this crate was built; diagnostics name it.
 pub const BUNDLED_SCHEMA_PATH: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/labelbox.graphql");
+    concat!(env!("CARGO_MANIFEST_DIR"), "/schema/labelbox.graphql");

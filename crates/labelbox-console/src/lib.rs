@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! `labelbox console`: the API-keys page of Labelbox, served locally over the SDK.
 //!
 //! [`Console::start`] serves one page on a loopback address. The API key stays in this
@@ -24,19 +28,6 @@
 //! `tests/logs.rs`, and `tests/browser.rs`, which drives headless Chromium through
 //! chromedriver (found or installed by `scripts/browser.sh`) and writes a screenshot of
 //! each dialog to `target/console-screenshots/`.
-//!
-//! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use labelbox_console::{Console, ConsoleConfig};
-//!
-//! let client = labelbox_sdk::Client::from_env()?;
-//! let console = Console::start(ConsoleConfig::new(client)).await?;
-//! // Shown once: whoever opens this URL first gets the session.
-//! println!("open {}", labelbox_sdk::ExposeSecret::expose_secret(console.login_url()));
-//! console.wait().await;
-//! # Ok(())
-//! # }
-//! ```
 #![warn(missing_docs)]
 
 mod assets;

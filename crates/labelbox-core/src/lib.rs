@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! Domain types of the Labelbox API-key SDK: API keys, their validity and IP allowlist,
 //! roles, users, organizations and the one [`Error`] type.
 //!

@@ -18,7 +18,7 @@ use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS, VIEW_MEMBERS}
 use crate::state::{self, KeyRecord, State, UserRecord};
 
 /// The SDL served, byte for byte the checked-in schema.
-pub(crate) const SDL: &str = include_str!("../../../schema/labelbox.graphql");
+pub(crate) const SDL: &str = include_str!("../schema/labelbox.graphql");
 
 /// Error codes used in `errors[].extensions.code`.
 pub mod code {

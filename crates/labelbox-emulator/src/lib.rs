@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! A local Labelbox API server, in the spirit of LocalStack: `POST /graphql` on loopback,
 //! serving exactly `schema/labelbox.graphql` (introspection enabled), with the API-key, role
 //! and user model of the Labelbox API, real signed keys, persistence, rate limits and fault

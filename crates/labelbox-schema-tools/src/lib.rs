@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! The schema-update workflow of labelbox-rs, as a library the `labelbox` CLI calls:
 //!
 //! - [`pull`]: introspect a live endpoint and write deterministic SDL with a provenance header

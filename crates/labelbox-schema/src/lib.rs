@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! Typed Labelbox GraphQL operations, generated at build time.
 //!
 //! Every document in the workspace's `queries/` folder was validated against
@@ -28,7 +32,7 @@ pub use graphql_client::{GraphQLQuery, QueryBody, Response};
 
 /// The SDL of the Labelbox API surface the operations were checked against
 /// (`schema/labelbox.graphql`).
-pub const SCHEMA_SDL: &str = include_str!("../../../schema/labelbox.graphql");
+pub const SCHEMA_SDL: &str = include_str!("../schema/labelbox.graphql");
 
 /// The name of every generated operation (`"ListApiKeys"`, ...), in file order.
 pub const OPERATIONS: &[&str] = include!(concat!(env!("OUT_DIR"), "/operation_names.rs"));

@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## In detail
+//!
 //! An async Rust client for Labelbox API keys, roles and users.
 //!
 //! [`Client`] speaks the Labelbox GraphQL API (the operations are typed at build time from
