@@ -1,43 +1,16 @@
 //! `labelbox users list | set-role | remove` and the role in `labelbox whoami`, run as the
 //! real binary against the emulator.
 
+mod common;
+
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use common::{assert_fails, assert_ok, stderr, stdout, Env, BIN};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
-
-struct Env {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-    endpoint: String,
-    admin_key: String,
-}
-
+/// What these tests need beyond the shared setup: the binary with `NO_COLOR` set.
 impl Env {
-    fn start() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = rt
-            .block_on(Emulator::start(EmulatorConfig::default()))
-            .unwrap();
-        Env {
-            endpoint: emulator.endpoint(),
-            admin_key: emulator.admin_key().to_owned(),
-            emulator: Some(emulator),
-            rt,
-        }
-    }
-
-    fn emulator(&self) -> &EmulatorHandle {
-        self.emulator.as_ref().unwrap()
-    }
-
     fn command(&self, key: &str, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
@@ -60,14 +33,6 @@ impl Env {
         self.run_as(&self.admin_key, args)
     }
 
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert_ok(&out);
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
     fn member_emails(&self) -> Vec<String> {
         self.json(&["users", "list"])
             .as_array()
@@ -76,48 +41,6 @@ impl Env {
             .map(|u| u["email"].as_str().unwrap().to_owned())
             .collect()
     }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            self.rt.block_on(emulator.shutdown());
-        }
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
-}
-
-#[track_caller]
-fn assert_fails(out: &Output, code: i32, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {err}",
-        stdout(out)
-    );
-    assert!(
-        err.to_lowercase().contains(&needle.to_lowercase()),
-        "stderr lacks {needle:?}: {err}"
-    );
 }
 
 #[test]

@@ -3,45 +3,19 @@
 //! `--secret-dir`, `--dry-run`), `keys list --fail-if-any`, `keys create` in two round
 //! trips, and shell completions.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, KeyInfo};
+use common::{stderr, stdout, Env, BIN};
+use labelbox_emulator::KeyInfo;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_labelbox");
 const DAY: i64 = 86_400;
 
-/// An emulator running on its own runtime while the test thread runs the binary.
-struct Env {
-    rt: tokio::runtime::Runtime,
-    emulator: Option<EmulatorHandle>,
-    endpoint: String,
-    admin_key: String,
-}
-
+/// What these tests need beyond the shared setup.
 impl Env {
-    fn start() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = rt
-            .block_on(Emulator::start(EmulatorConfig::default()))
-            .unwrap();
-        Env {
-            endpoint: emulator.endpoint(),
-            admin_key: emulator.admin_key().to_owned(),
-            rt,
-            emulator: Some(emulator),
-        }
-    }
-
-    fn emulator(&self) -> &EmulatorHandle {
-        self.emulator.as_ref().unwrap()
-    }
-
     fn command(&self, key: &str, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
@@ -82,22 +56,6 @@ impl Env {
     fn count(&self, operation: &str) -> u64 {
         self.emulator().operation_count(operation)
     }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            self.rt.block_on(emulator.shutdown());
-        }
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[track_caller]

@@ -9,6 +9,8 @@
 //! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
 //!   own runtime, and the assertions on its output and exit code;
 //! - [`proxy`]: a fake proxy that records whatever reaches it;
+//! - [`capture`]: a `tracing` subscriber that keeps every span, field and event, so tests
+//!   can search the logs for secrets;
 //! - [`workspace_root`], [`repo_path`], [`temp_dir`]: files of the repository and scratch
 //!   folders.
 //!
@@ -16,6 +18,7 @@
 //! without the `sdk` feature: a dev-dependency cycle through a path crate links the one
 //! `labelbox_emulator` library into their test binaries, so its types are shared.
 
+pub mod capture;
 pub mod cli;
 pub mod emulator;
 pub mod graphql;

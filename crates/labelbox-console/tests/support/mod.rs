@@ -2,7 +2,7 @@
 //! HTTP "browser".
 #![allow(dead_code)]
 
-pub mod capture;
+pub use labelbox_test_support::capture;
 pub mod webdriver;
 
 use std::time::Duration;

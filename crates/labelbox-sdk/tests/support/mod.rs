@@ -6,7 +6,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-pub mod capture;
+pub use labelbox_test_support::capture;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

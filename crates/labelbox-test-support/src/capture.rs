@@ -9,11 +9,21 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
 
-/// Captures everything; clone the buffer handle with [`Capture::text`].
+/// Captures everything; clone the buffer handle with [`Capture::text`]. Its `Debug` shows
+/// only how much was captured (the text may hold what a test looks for).
 #[derive(Clone, Default)]
 pub struct Capture {
     buffer: Arc<Mutex<String>>,
     next_id: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Capture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let captured = self.buffer.lock().map(|b| b.len()).unwrap_or(0);
+        f.debug_struct("Capture")
+            .field("captured_bytes", &captured)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Capture {
