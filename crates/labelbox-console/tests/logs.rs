@@ -7,8 +7,8 @@ mod support;
 use std::time::Duration;
 
 use labelbox_sdk::ExposeSecret;
+use labelbox_test_support::capture::Capture;
 use serde_json::{json, Value};
-use support::capture::Capture;
 use support::{login, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,8 @@
 mod support;
 
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
+use labelbox_test_support::capture::Capture;
 use serde_json::json;
-use support::capture::Capture;
 use support::{client, fake_labelbox, Recorded, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
 const ID: &str = "ck_partial";

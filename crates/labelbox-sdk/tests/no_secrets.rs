@@ -6,8 +6,8 @@ mod support;
 use labelbox_sdk::{
     ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, SecretString, Validity,
 };
+use labelbox_test_support::capture::Capture;
 use serde_json::json;
-use support::capture::Capture;
 use support::{client, client_builder, fake_labelbox, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
 fn assert_clean(text: &str, secrets: &[&str]) {

@@ -2,7 +2,6 @@
 //! HTTP "browser".
 #![allow(dead_code)]
 
-pub use labelbox_test_support::capture;
 pub mod webdriver;
 
 use std::time::Duration;

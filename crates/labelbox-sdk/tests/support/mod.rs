@@ -6,8 +6,6 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
-pub use labelbox_test_support::capture;
-
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
