@@ -61,6 +61,10 @@ pub(crate) struct Inner {
     pub(crate) transport: Transport,
     /// The caller's permissions and the organization's roles, for `create_api_key`.
     pub(crate) caller: Mutex<Option<Arc<CallerContext>>>,
+    /// Keys this client created and handed to its caller recently: orphan reconciliation
+    /// never revokes them (another task's same-named creation, a batch rotation's
+    /// replacement already handed over).
+    pub(crate) held: Mutex<crate::create::HeldKeys>,
 }
 
 impl fmt::Debug for Client {
@@ -491,6 +495,7 @@ impl ClientBuilder {
                     api_key: SecretString::from(key.to_owned()),
                 },
                 caller: Mutex::new(None),
+                held: Mutex::new(crate::create::HeldKeys::default()),
             }),
         })
     }

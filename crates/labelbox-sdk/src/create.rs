@@ -170,9 +170,11 @@ impl Client {
     /// read on the server's clock (the preflight answer's `Date` against the keys'
     /// `createdAt`), so a client clock that is off changes nothing, and other users' keys
     /// are never touched. You end with exactly one key whose secret you hold, or
-    /// [`Error::CreationFailed`] saying what happened and which ids were revoked. The
-    /// remaining edge: your own concurrent creation of a key with the same name for the
-    /// same user, within those few seconds, would be revoked too.
+    /// [`Error::CreationFailed`] saying what happened and which ids were revoked. Keys this
+    /// client created and handed over in the last ten minutes are never candidates, so two
+    /// same-named creations of one client cannot revoke each other's key. The remaining
+    /// edge: another client of the same caller (another process) creating a key with the
+    /// same name for the same user within those few seconds would see it revoked.
     ///
     /// An answer that carries both a created key and GraphQL errors is a failure too: the
     /// key's settings cannot be trusted, so it is revoked and [`Error::CreationFailed`]
@@ -292,6 +294,7 @@ impl Client {
                                 "revoked keys created by a lost create response"
                             );
                         }
+                        self.held_keys().insert(created.id().clone());
                         return Ok(created);
                     }
                 },
@@ -368,6 +371,7 @@ impl Client {
                 && key.creator_id() == &caller
                 && key.created_at >= since
                 && !revoked.contains(&key.id)
+                && !self.held_keys().contains(&key.id)
             {
                 self.revoke_key_for(&key.id, SDK_METHOD).await?;
                 revoked.push(key.id);
@@ -476,6 +480,14 @@ impl Client {
         }
     }
 
+    fn held_keys(&self) -> std::sync::MutexGuard<'_, HeldKeys> {
+        // One insert or lookup at a time: a poisoned lock holds a consistent list.
+        self.inner
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn caller_cache(&self) -> std::sync::MutexGuard<'_, Option<Arc<CallerContext>>> {
         // A panic while holding this lock cannot leave the cache half-written (it is one
         // assignment), so a poisoned lock is still usable.
@@ -552,4 +564,32 @@ pub(crate) fn preflight_from(
         })
         .collect();
     Ok((found, CallerContext { permissions, roles }))
+}
+
+/// The keys a client created and handed over in the last [`HeldKeys::KEPT_FOR`]: a lost
+/// creation's reconciliation (whose window is seconds) never revokes one of them, so two
+/// same-named creations of one client (a batch rotation of two same-named keys, concurrent
+/// tasks) cannot revoke each other's key.
+#[derive(Debug, Default)]
+pub(crate) struct HeldKeys(std::collections::VecDeque<(ApiKeyId, std::time::Instant)>);
+
+impl HeldKeys {
+    /// Far longer than any reconciliation window (a few seconds plus the retries).
+    const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+    fn insert(&mut self, id: ApiKeyId) {
+        let now = std::time::Instant::now();
+        while self
+            .0
+            .front()
+            .is_some_and(|(_, at)| now.duration_since(*at) > Self::KEPT_FOR)
+        {
+            self.0.pop_front();
+        }
+        self.0.push_back((id, now));
+    }
+
+    fn contains(&self, id: &ApiKeyId) -> bool {
+        self.0.iter().any(|(held, _)| held == id)
+    }
 }

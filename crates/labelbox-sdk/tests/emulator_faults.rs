@@ -176,3 +176,52 @@ async fn a_fault_on_every_attempt_ends_in_creation_failed_with_no_live_key() {
         assert!(!error.is_retryable());
     }
 }
+
+/// A client's own earlier key of the same name and user is never taken for an orphan: a
+/// batch rotation of two same-named keys, or two tasks creating alike, used to revoke the
+/// first (handed over) key when the second creation's answer was lost.
+#[tokio::test]
+async fn reconciliation_spares_a_same_named_key_this_client_handed_over() {
+    let emulator = Arc::new(Emulator::start(EmulatorConfig::default()).await.unwrap());
+    let admin = client(&emulator, emulator.admin_key());
+    let request = || CreateApiKeyRequest::new("deploy", USER, "Labeler", Validity::MIN);
+    let first = admin.create_api_key(request()).await.unwrap();
+
+    // The second creation's answer is lost after the key was committed.
+    let skip = Arc::new(AtomicU32::new(0));
+    let hook = {
+        let emulator = Arc::clone(&emulator);
+        let skip = Arc::clone(&skip);
+        OnCreate {
+            on_create: move || {
+                if skip.fetch_add(1, Ordering::SeqCst) == 0 {
+                    emulator.faults().fail_next(1, Fault::CommitThenDrop);
+                }
+            },
+            next_id: AtomicU64::new(0),
+        }
+    };
+    let second = {
+        let _guard = tracing::subscriber::set_default(hook);
+        admin.create_api_key(request()).await.unwrap()
+    };
+
+    let live: Vec<String> = emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == "deploy" && !k.revoked)
+        .map(|k| k.id)
+        .collect();
+    assert!(
+        live.iter().any(|id| id == first.id().as_str()),
+        "the first key, handed over before, is still live: {live:?}"
+    );
+    assert!(live.iter().any(|id| id == second.id().as_str()), "{live:?}");
+    assert_eq!(live.len(), 2, "the lost copy was revoked: {live:?}");
+    let as_user = client(&emulator, first.secret().expose_secret());
+    assert_eq!(as_user.get_user().await.unwrap().email, USER);
+    drop(admin);
+    if let Ok(emulator) = Arc::try_unwrap(emulator) {
+        emulator.shutdown().await;
+    }
+}
