@@ -182,7 +182,12 @@ pub enum KeysCommand {
     Create(CreateArgs),
     /// Revoke API keys (asks for confirmation on a terminal unless --yes).
     Revoke(RevokeArgs),
-    /// Replace a key: create one with the same name, user, role and allowlist, then revoke the old one.
+    /// Replace a key: create one with the same name, user and allowlist, then revoke the old one.
+    ///
+    /// The role: the API does not report a key's own role, so the replacement gets --role,
+    /// or else the user's current organization role, which may be wider than the old key's
+    /// (a Labeler key of an Admin becomes an Admin key): pass --role to keep a key scoped
+    /// down. A note on stderr says which role was used when --role is not given.
     ///
     /// The order: create the replacement; hand its secret over, as `keys create` does (with
     /// --json, the object is printed up to and including "new", with the secret, and

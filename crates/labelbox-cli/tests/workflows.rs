@@ -467,3 +467,28 @@ fn completions_for_each_shell_name_the_commands() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+/// The API does not report a key's own role: without --role the replacement gets the user's
+/// organization role, and the CLI says so on stderr (a Labeler key of an Admin would come
+/// back an Admin key); with --role it keeps the scope asked for and says nothing.
+#[test]
+fn rotate_without_role_says_the_replacement_gets_the_users_role() {
+    let env = Env::start();
+    let (scoped, _) = env.issue("admin2@example.com", "Labeler", DAY);
+    let out = env.run(&["--json", "keys", "rotate", &scoped]);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["new"]["role"], "Admin", "{json}");
+    assert!(
+        stderr(&out).contains("without --role") && stderr(&out).contains("wider"),
+        "{}",
+        stderr(&out)
+    );
+
+    let (scoped, _) = env.issue("admin2@example.com", "Labeler", DAY);
+    let out = env.run(&["--json", "keys", "rotate", &scoped, "--role", "Labeler"]);
+    assert_exit(&out, 0);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["new"]["role"], "Labeler", "{json}");
+    assert!(!stderr(&out).contains("without --role"), "{}", stderr(&out));
+}

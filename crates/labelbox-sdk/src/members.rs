@@ -252,9 +252,15 @@ pub(crate) fn removed_from(data: remove_member::ResponseData) -> Result<(), Erro
     }
 }
 
+/// The most members a listing reads: past it a server that keeps sending full pages of new
+/// members is taken for a hostile one (each page is capped in bytes; the whole listing is
+/// capped here).
+pub(crate) const MAX_MEMBERS: usize = 100_000;
+
 /// Reads pages of `MEMBERS_PAGE_SIZE` members after `first`, `next(skip)` fetching the one
 /// from `skip`, until a page is short or adds no member not already read (so a server that
-/// ignores `skip` cannot make it loop); a member read twice is kept once.
+/// ignores `skip` cannot make it loop); a member read twice is kept once. More than
+/// [`MAX_MEMBERS`] members is an error rather than an endless read.
 async fn collect_pages<T, Fut>(
     first: Vec<T>,
     id: impl Fn(&T) -> &UserId,
@@ -278,6 +284,16 @@ where
         }
         if !full || new == 0 {
             return Ok(members);
+        }
+        if members.len() >= MAX_MEMBERS {
+            return Err(Error::Decode {
+                operation: "OrganizationMembersPage".to_owned(),
+                path: "organization.users".to_owned(),
+                message: format!(
+                    "the server kept sending full pages past {MAX_MEMBERS} members; reading \
+                     stopped there"
+                ),
+            });
         }
         skip += MEMBERS_PAGE_SIZE;
         page = next(i64::try_from(skip).unwrap_or(i64::MAX)).await?;

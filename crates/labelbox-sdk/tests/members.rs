@@ -440,6 +440,26 @@ async fn a_server_that_ignores_skip_does_not_make_the_listing_loop() {
     assert_eq!(server.request_count(), 2);
 }
 
+/// A server that keeps sending full pages of new members is stopped at
+/// `MAX_MEMBERS` (100,000) with an error, not read until memory runs out.
+#[tokio::test]
+async fn an_endless_member_listing_stops_with_an_error() {
+    let server = TestServer::start(fake_members(usize::MAX, false)).await;
+    let error = client(&server.url)
+        .get_organization_members()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { ref message, .. } if message.contains("100000")),
+        "{error:?}"
+    );
+    assert_eq!(
+        server.request_count(),
+        1_000,
+        "100 members a page, then stop"
+    );
+}
+
 #[tokio::test]
 async fn set_user_org_role_body() {
     let server = TestServer::start(fake_members(0, false)).await;

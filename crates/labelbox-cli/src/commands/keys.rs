@@ -611,14 +611,21 @@ fn rotate_json_tail(old_revoked: bool) -> String {
     format!(",\n  \"old_revoked\": {old_revoked}\n}}\n")
 }
 
-/// The options of `keys rotate`, single or batch.
-fn rotate_options(args: &RotateArgs) -> Result<RotateOptions, CliError> {
+/// The options of `keys rotate`, single or batch. Without `--role`, a note on stderr says
+/// that the replacement gets the user's organization role (the API does not report a key's
+/// own role, so a key scoped down would come back wider).
+fn rotate_options(ctx: &Ctx, args: &RotateArgs) -> Result<RotateOptions, CliError> {
     let mut options = RotateOptions::new();
     if let Some(validity) = args.validity.as_deref() {
         options = options.validity(parse_validity(validity)?);
     }
-    if let Some(role) = &args.role {
-        options = options.role(role.as_str());
+    match &args.role {
+        Some(role) => options = options.role(role.as_str()),
+        None => errln!(
+            "{} without --role, each replacement gets its user's current organization role, \
+             which may be wider than the old key's (the API does not report a key's own role)",
+            ctx.err.paint(Paint::Yellow, "note:")
+        ),
     }
     Ok(options)
 }
@@ -655,7 +662,7 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
             "give the key's id, or --expiring-within DURATION",
         ));
     };
-    let options = rotate_options(&args)?;
+    let options = rotate_options(ctx, &args)?;
     let client = ctx.client()?;
     let old_id = ApiKeyId::from(id);
     let old_str = old_id.to_string();
@@ -796,16 +803,30 @@ enum BatchDestination<'a> {
 
 /// The path of a new key's secret in `--secret-dir`: named after the key it replaces, so
 /// it is known before the run; never overwritten (a file already there fails that key's
-/// hand-over: its new key is revoked, the old one kept).
-fn secret_dir_path(dir: &Path, old_id: &ApiKeyId) -> std::path::PathBuf {
-    dir.join(format!("replaces-{old_id}.jwt"))
+/// hand-over: its new key is revoked, the old one kept). The id comes from the server, so
+/// it must be a plain name (letters, digits, `-`, `_`): `../x` or `a/b` would put the secret
+/// elsewhere than DIR.
+fn secret_dir_path(dir: &Path, old_id: &ApiKeyId) -> Result<std::path::PathBuf, String> {
+    let id = old_id.as_str();
+    let plain = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !plain {
+        return Err(format!(
+            "the key id {:?} is not a plain name; its secret file would not be inside {}",
+            id.chars().take(64).collect::<String>(),
+            dir.display()
+        ));
+    }
+    Ok(dir.join(format!("replaces-{id}.jwt")))
 }
 
 /// Hands one new secret of a batch over; the error is one line (never the secret).
 fn hand_over_batch(destination: &BatchDestination<'_>, new: &Replacement) -> Result<(), String> {
     match destination {
         BatchDestination::Dir(dir) => {
-            let path = secret_dir_path(dir, &new.old.id);
+            let path = secret_dir_path(dir, &new.old.id)?;
             let mut file = SecretFile::create_new(&path).map_err(|_| {
                 if path.symlink_metadata().is_ok() {
                     format!("{} already exists and is never overwritten", path.display())
@@ -830,7 +851,10 @@ fn hand_over_batch(destination: &BatchDestination<'_>, new: &Replacement) -> Res
 /// Runs `--exec CMD` for one new key: `sh -c CMD`, built through `child::command` (so
 /// LABELBOX_API_KEY is not inherited), the secret and a newline on its stdin (never in its
 /// arguments or environment), the key's ids, name and user in its environment, its stdout
-/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0.
+/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0: the exit
+/// code is the command's word that it stored the secret. A command that exits 0 without
+/// reading its stdin cannot be told from one that did (the secret fits in the pipe's
+/// buffer), so only a failed write (a command that closed its stdin early) is caught.
 fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
     use std::process::Stdio;
     let mut child = crate::child::command("sh");
@@ -865,7 +889,8 @@ fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
     match written {
         Some(Ok(())) => Ok(()),
         Some(Err(e)) => Err(format!(
-            "--exec command exited 0 without reading the secret on its standard input ({e})"
+            "--exec command exited 0 but closed its standard input before the secret was \
+             written ({e})"
         )),
         None => Err("--exec: the command had no standard input".to_owned()),
     }
@@ -981,9 +1006,9 @@ impl BatchJson {
         json.old_revoked = !outcome.old_key_live();
         json.new_live = outcome.new_key_live();
         json.secret_file = match dir {
-            Some(dir) if outcome.handed_over() => {
-                Some(secret_dir_path(dir, &key.id).display().to_string())
-            }
+            Some(dir) if outcome.handed_over() => secret_dir_path(dir, &key.id)
+                .ok()
+                .map(|path| path.display().to_string()),
             _ => None,
         };
         json.error = error;
@@ -1054,7 +1079,7 @@ async fn rotate_batch(
         }
         (None, None) => None,
     };
-    let options = rotate_options(args)?;
+    let options = rotate_options(ctx, args)?;
     let client = ctx.client()?;
     let listing = client.list_api_keys().expiring_within(within);
 
@@ -1134,6 +1159,19 @@ async fn rotate_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_dir_file_is_named_only_after_a_plain_key_id() {
+        let dir = Path::new("/run/secrets");
+        assert_eq!(
+            secret_dir_path(dir, &ApiKeyId::from("ck_9f-A")).unwrap(),
+            dir.join("replaces-ck_9f-A.jwt")
+        );
+        for hostile in ["../../etc/cron.d/x", "a/b", "", "x\0y", "..", "ck id"] {
+            let error = secret_dir_path(dir, &ApiKeyId::from(hostile)).unwrap_err();
+            assert!(error.contains("not a plain name"), "{hostile:?}: {error}");
+        }
+    }
 
     #[test]
     fn rotate_json_in_two_parts_is_the_whole_object() {
