@@ -119,14 +119,17 @@ impl AppState {
         Ok(id)
     }
 
-    /// Records `hand_over` as the session's; a previous one left open is abandoned.
+    /// Records `hand_over` as the session's; a previous one left open is abandoned. When the
+    /// session is gone meanwhile (logged out, expired, the console stopping), nobody can
+    /// press Done: the new hand-over is abandoned here, awaited (the replacement revoked, the
+    /// old key kept) before the request ends, so a stopping console waits for it.
     async fn begin_hand_over(&self, session: &str, hand_over: HandOver) {
-        let previous = self
-            .sessions()
-            .get_mut(session)
-            .and_then(|s| s.hand_over.replace(hand_over));
-        if let Some(previous) = previous {
-            previous.abandon().await;
+        let (previous, orphaned) = match self.sessions().get_mut(session) {
+            Some(s) => (s.hand_over.replace(hand_over), None),
+            None => (None, Some(hand_over)),
+        };
+        for open in [previous, orphaned].into_iter().flatten() {
+            open.abandon().await;
         }
     }
 
