@@ -108,6 +108,33 @@ pub struct Results {
     /// Decoding steps timed on the smallest and largest listings' responses:
     /// (keys, body bytes, steps).
     pub breakdown: Vec<(usize, usize, Vec<crate::breakdown::Step>)>,
+    /// The emulator against the floor server, per key count (100 keys and up).
+    pub floor: Vec<FloorRow>,
+    /// The concurrent listing's throughput with the emulator on one core and on two.
+    pub scaling: Option<Scaling>,
+}
+
+/// The emulator and the floor server answering the raw POST's listing, sequentially.
+#[derive(Debug, Clone)]
+pub struct FloorRow {
+    /// Visible keys.
+    pub keys: usize,
+    /// The raw POST against the emulator (the list scenario's `raw` row).
+    pub emulator: Measured,
+    /// The raw POST against the floor server.
+    pub floor: Measured,
+}
+
+/// `concurrency` raw listings in flight, the emulator pinned to one core, then to both
+/// (where it shares this process's core).
+#[derive(Debug, Clone)]
+pub struct Scaling {
+    /// Visible keys.
+    pub keys: usize,
+    /// Emulator on one core (the client on the other).
+    pub one_core: Measured,
+    /// Emulator on both cores (the client shares one of them).
+    pub two_cores: Measured,
 }
 
 /// Runs every scenario. Progress goes to stderr.
@@ -135,7 +162,17 @@ pub async fn run(config: &Config) -> Result<Results, String> {
         }
         if config.keys.contains(&keys) {
             eprintln!("bench: list {keys} keys");
-            results.list.push(list_trio(config, &mut server).await?);
+            let trio = list_trio(config, &mut server).await?;
+            if keys >= 100 {
+                eprintln!("bench: floor server, {keys} keys");
+                let floor = floor_loop(config, keys).await?;
+                results.floor.push(FloorRow {
+                    keys,
+                    emulator: trio.raw.clone(),
+                    floor,
+                });
+            }
+            results.list.push(trio);
         }
         if Some(&keys) == config.keys.iter().max() || Some(&keys) == config.keys.iter().min() {
             let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
@@ -151,6 +188,10 @@ pub async fn run(config: &Config) -> Result<Results, String> {
                 config.concurrency
             );
             results.concurrent = Some(concurrent_trio(config, &mut server).await?);
+            if let (Some(client_cpu), Some(server_cpu)) = (config.client_cpu, config.server_cpu) {
+                eprintln!("bench: concurrent lists, emulator on one core and on two");
+                results.scaling = Some(scaling(config, &mut server, client_cpu, server_cpu).await?);
+            }
         }
         if keys == config.oneshot_keys {
             eprintln!("bench: one-shot processes, {keys} keys");
@@ -188,6 +229,97 @@ async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, 
         trio.python.merge(m);
     }
     Ok(trio)
+}
+
+/// The raw POST's sequential listing against a floor server with `keys` keys' answer.
+async fn floor_loop(config: &Config, keys: usize) -> Result<Measured, String> {
+    let mut floor = ServerProcess::start_with(
+        keys,
+        true,
+        config.server_cpu.map(|c| c.to_string()),
+        config.loops.ticks,
+    )?;
+    let raw = RawClient::new(&floor.endpoint, &floor.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    let mut measured = Measured::default();
+    for _ in 0..config.rounds {
+        let m = clients::timed_loop(&config.loops, &mut floor, 1, || async {
+            raw.post(body.clone()).await.map(|_| ())
+        })
+        .await?;
+        measured.merge(m);
+    }
+    floor.stop();
+    Ok(measured)
+}
+
+/// `n` raw listings in flight per batch, timed.
+async fn concurrent_raw(
+    config: &Config,
+    server: &mut ServerProcess,
+    n: usize,
+) -> Result<Measured, String> {
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    clients::timed_loop(&config.loops, server, n, || async {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let raw = raw.clone();
+            let body = body.clone();
+            set.spawn(async move { raw.post(body).await.map(|_| ()) });
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| e.to_string())??;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The concurrent raw listing with the emulator on `server_cpu` alone (`one_core`, the
+/// running `server`) and on both cores (a second emulator process, same keys), alternating.
+async fn scaling(
+    config: &Config,
+    server: &mut ServerProcess,
+    client_cpu: usize,
+    server_cpu: usize,
+) -> Result<Scaling, String> {
+    let mut both = ServerProcess::start_with(
+        server.keys,
+        false,
+        Some(format!("{client_cpu},{server_cpu}")),
+        config.loops.ticks,
+    )?;
+    let mut one_core = Measured::default();
+    let mut two_cores = Measured::default();
+    for _ in 0..config.rounds {
+        one_core.merge(concurrent_raw(config, server, config.concurrency).await?);
+        two_cores.merge(concurrent_raw(config, &mut both, config.concurrency).await?);
+    }
+    both.stop();
+    Ok(Scaling {
+        keys: server.keys,
+        one_core,
+        two_cores,
+    })
+}
+
+impl Scaling {
+    /// Calls per second on two cores over one core's.
+    pub fn speedup(&self) -> f64 {
+        self.two_cores.calls_per_s() / self.one_core.calls_per_s()
+    }
+
+    /// What two shared cores allow over one at best: 2 ÷ (emulator CPU/request + client
+    /// CPU/call) against 1 ÷ emulator CPU/request (the one-core run's figures).
+    pub fn ceiling(&self) -> f64 {
+        let emulator = self.one_core.server_cpu_per_request();
+        let client = self.one_core.cpu_per_call();
+        if emulator + client <= 0.0 {
+            return 0.0;
+        }
+        2.0 * emulator / (emulator + client)
+    }
 }
 
 async fn concurrent_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {

@@ -35,6 +35,10 @@ enum Cmd {
         /// Keys the bootstrap admin key sees.
         #[arg(long)]
         keys: usize,
+        /// Serve the emulator's listing answer from a minimal hyper server instead (the
+        /// floor the emulator is compared with).
+        #[arg(long)]
+        floor: bool,
     },
     /// Profiling aid: starts an emulator process and lists keys with one client in a loop
     /// (run it under `perf record` or `valgrind --tool=callgrind`).
@@ -109,7 +113,7 @@ const PINNED_ENV: &str = "LABELBOX_BENCH_PINNED";
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
-        Cmd::Server { keys } => {
+        Cmd::Server { keys, floor } => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {
@@ -117,7 +121,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(server::serve(keys)) {
+            match runtime.block_on(server::serve(keys, floor)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
