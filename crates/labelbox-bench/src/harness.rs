@@ -43,6 +43,8 @@ pub struct Config {
     pub oneshot_keys: usize,
     /// Timed runs of each one-shot command (after one untimed run).
     pub oneshot_runs: usize,
+    /// Key count of the scale scenario (0: none).
+    pub scale_keys: usize,
     /// Core the emulator is pinned to (with `taskset`), if any.
     pub server_cpu: Option<usize>,
     /// Core this process and the Python clients are pinned to, if any.
@@ -112,6 +114,21 @@ pub struct Results {
     pub floor: Vec<FloorRow>,
     /// The concurrent listing's throughput with the emulator on one core and on two.
     pub scaling: Option<Scaling>,
+    /// The scale scenario.
+    pub scale: Option<Scale>,
+}
+
+/// A large organization: listing, creating with a state file, the one-shot CLI.
+#[derive(Debug, Clone)]
+pub struct Scale {
+    /// Visible keys.
+    pub keys: usize,
+    /// Sequential listing.
+    pub list: Trio,
+    /// Creation rows (the emulator writes and fsyncs its state file per creation).
+    pub create: Vec<CreateRow>,
+    /// One-shot rows: ours, then Python.
+    pub oneshot: Vec<OneshotRow>,
 }
 
 /// The emulator and the floor server answering the raw POST's listing, sequentially.
@@ -203,7 +220,52 @@ pub async fn run(config: &Config) -> Result<Results, String> {
         }
         server.stop();
     }
+    if config.scale_keys > 0 {
+        results.scale = Some(scale(config).await?);
+    }
     Ok(results)
+}
+
+/// The scale scenario, on an emulator with `scale_keys` keys and a state file.
+async fn scale(config: &Config) -> Result<Scale, String> {
+    let keys = config.scale_keys;
+    let dir = std::env::temp_dir().join(format!("labelbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let state_file = dir.join("state.json");
+    let started = std::time::Instant::now();
+    let result = async {
+        let mut server = ServerProcess::start_with_state(
+            keys,
+            config.server_cpu,
+            &state_file,
+            config.loops.ticks,
+        )?;
+        eprintln!(
+            "bench: emulator with {keys} keys and a state file ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let client = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+        let seen = clients::sdk_list(&client).await?;
+        if seen != keys {
+            return Err(format!("the emulator shows {seen} keys, expected {keys}"));
+        }
+        eprintln!("bench: scale, list {keys} keys");
+        let list = list_trio(config, &mut server).await?;
+        eprintln!("bench: scale, one-shot processes");
+        let oneshot = oneshot(config, &server)?;
+        eprintln!("bench: scale, create with a state file");
+        let create = create(config, &mut server).await?;
+        server.stop();
+        Ok(Scale {
+            keys,
+            list,
+            create,
+            oneshot,
+        })
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {

@@ -436,6 +436,64 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
         );
     }
 
+    if let Some(scale) = &results.scale {
+        let _ = writeln!(
+            o,
+            "\n### Scale: {} keys in the organization, the emulator with a state file\n",
+            scale.keys
+        );
+        let _ = writeln!(
+            o,
+            "The emulator runs with `--state` (every creation is written to its state file and \
+             fsynced before the answer). The first 1000 keys are seeded as above, the rest in \
+             bulk without allowlists. Listing, sequential calls:\n"
+        );
+        let _ = writeln!(o, "{header}");
+        trio_rows(o, &scale.list);
+        let _ = writeln!(o, "\n{ratio_header}");
+        ratio_row(o, &scale.list);
+        let _ = writeln!(
+            o,
+            "\nCreate a key (as above):\n\n| client | client state | round trips | latency p50 (ms) | mean (ms) | client CPU/creation (µs) |\n|---|---|---:|---:|---:|---:|"
+        );
+        for row in &scale.create {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.2} | {} | {} | {} |",
+                row.client,
+                row.mode,
+                row.round_trips,
+                ms(row.latency.p50),
+                ms(row.latency.mean),
+                row.cpu_per_call.map_or("-".to_owned(), us),
+            );
+        }
+        if let [ours, py] = scale.oneshot.as_slice() {
+            let _ = writeln!(
+                o,
+                "\nOne-shot process (as above, medians of {} runs):\n\n| command | wall (ms) | peak RSS (MiB) | CPU (ms) |\n|---|---:|---:|---:|",
+                ours.runs
+            );
+            for row in [ours, py] {
+                let _ = writeln!(
+                    o,
+                    "| {} | {:.1} | {:.1} | {:.1} |",
+                    row.label,
+                    row.wall_median * 1e3,
+                    row.rss_median_kib / 1024.0,
+                    row.cpu_median * 1e3
+                );
+            }
+            let _ = writeln!(
+                o,
+                "| ratio ours/Python | {} | {} | {} |",
+                ratio(ours.wall_median, py.wall_median),
+                ratio(ours.rss_median_kib, py.rss_median_kib),
+                ratio(ours.cpu_median, py.cpu_median)
+            );
+        }
+    }
+
     let _ = writeln!(o, "\n### Targets\n");
     let _ = writeln!(o, "| target | measured | status |\n|---|---|---|");
     if let Some(trio) = results.list.iter().max_by_key(|t| t.keys) {

@@ -29,23 +29,46 @@ const KEY_OWNERS: &[&str] = &[
     "admin2@example.com",
 ];
 
+/// Keys seeded one by one (the rest in bulk): the listings up to this size have the same
+/// keys as before.
+const SEEDED_ONE_BY_ONE: usize = 1000;
+
 /// Seeded keys are valid for 30 days.
 const SEEDED_VALIDITY_SECS: i64 = 30 * 86_400;
 
 /// Runs the server side: starts the emulator with `keys` visible keys and serves the
 /// stdin protocol until `quit` or end of input.
-pub async fn serve(keys: usize, floor: bool) -> Result<(), String> {
-    let handle = Emulator::start(EmulatorConfig::default())
+pub async fn serve(
+    keys: usize,
+    floor: bool,
+    state_file: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    let config = EmulatorConfig {
+        state_file,
+        ..EmulatorConfig::default()
+    };
+    let handle = Emulator::start(config)
         .await
         .map_err(|e| format!("starting the emulator: {e}"))?;
     // The bootstrap admin key is the first; the others are spread over several users, and
     // one in three has an allowlist, so the listing has the shape of a real organization's.
-    for i in 1..keys {
+    // Past the first SEEDED_ONE_BY_ONE, keys are issued in bulk (one state change per owner;
+    // with a state file, one write each), without allowlists.
+    for i in 1..keys.min(SEEDED_ONE_BY_ONE) {
         let owner = KEY_OWNERS[i % KEY_OWNERS.len()];
         let allowed = (i % 3 == 0).then(|| vec!["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()]);
         handle
             .issue_key(owner, "Labeler", SEEDED_VALIDITY_SECS, allowed)
             .map_err(|e| format!("seeding key {i}: {e}"))?;
+    }
+    let bulk = keys.saturating_sub(SEEDED_ONE_BY_ONE.max(1));
+    for (o, owner) in KEY_OWNERS.iter().enumerate() {
+        let count = bulk / KEY_OWNERS.len() + usize::from(o < bulk % KEY_OWNERS.len());
+        if count > 0 {
+            handle
+                .issue_keys(count, owner, "Labeler", SEEDED_VALIDITY_SECS)
+                .map_err(|e| format!("seeding keys in bulk: {e}"))?;
+        }
     }
     let handle = if floor {
         let raw = crate::clients::RawClient::new(
@@ -206,12 +229,39 @@ impl ServerProcess {
         Self::start_with(keys, false, cpu.map(|c| c.to_string()), ticks)
     }
 
+    /// Starts the emulator with a state file (`--state`): every mutation is written and
+    /// fsynced before it is answered.
+    pub fn start_with_state(
+        keys: usize,
+        cpu: Option<usize>,
+        state_file: &std::path::Path,
+        ticks: f64,
+    ) -> Result<Self, String> {
+        Self::spawn(
+            keys,
+            false,
+            cpu.map(|c| c.to_string()),
+            Some(state_file),
+            ticks,
+        )
+    }
+
     /// Starts the emulator (or with `floor`, the floor server) under `taskset -c CPUS` when
     /// `cpus` (a `taskset` list such as `1` or `0,1`) is given.
     pub fn start_with(
         keys: usize,
         floor: bool,
         cpus: Option<String>,
+        ticks: f64,
+    ) -> Result<Self, String> {
+        Self::spawn(keys, floor, cpus, None, ticks)
+    }
+
+    fn spawn(
+        keys: usize,
+        floor: bool,
+        cpus: Option<String>,
+        state_file: Option<&std::path::Path>,
         ticks: f64,
     ) -> Result<Self, String> {
         let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
@@ -226,6 +276,9 @@ impl ServerProcess {
         command.arg("server");
         if floor {
             command.arg("--floor");
+        }
+        if let Some(path) = state_file {
+            command.arg("--state").arg(path);
         }
         command
             .arg("--keys")
