@@ -43,6 +43,8 @@ pub struct Config {
     pub oneshot_keys: usize,
     /// Timed runs of each one-shot command (after one untimed run).
     pub oneshot_runs: usize,
+    /// Key count of the scale scenario (0: none).
+    pub scale_keys: usize,
     /// Core the emulator is pinned to (with `taskset`), if any.
     pub server_cpu: Option<usize>,
     /// Core this process and the Python clients are pinned to, if any.
@@ -108,6 +110,48 @@ pub struct Results {
     /// Decoding steps timed on the smallest and largest listings' responses:
     /// (keys, body bytes, steps).
     pub breakdown: Vec<(usize, usize, Vec<crate::breakdown::Step>)>,
+    /// The emulator against the floor server, per key count (100 keys and up).
+    pub floor: Vec<FloorRow>,
+    /// The concurrent listing's throughput with the emulator on one core and on two.
+    pub scaling: Option<Scaling>,
+    /// The scale scenario.
+    pub scale: Option<Scale>,
+}
+
+/// A large organization: listing, creating with a state file, the one-shot CLI.
+#[derive(Debug, Clone)]
+pub struct Scale {
+    /// Visible keys.
+    pub keys: usize,
+    /// Sequential listing.
+    pub list: Trio,
+    /// Creation rows (the emulator writes and fsyncs its state file per creation).
+    pub create: Vec<CreateRow>,
+    /// One-shot rows: ours, then Python.
+    pub oneshot: Vec<OneshotRow>,
+}
+
+/// The emulator and the floor server answering the raw POST's listing, sequentially.
+#[derive(Debug, Clone)]
+pub struct FloorRow {
+    /// Visible keys.
+    pub keys: usize,
+    /// The raw POST against the emulator (the list scenario's `raw` row).
+    pub emulator: Measured,
+    /// The raw POST against the floor server.
+    pub floor: Measured,
+}
+
+/// `concurrency` raw listings in flight, the emulator pinned to one core, then to both
+/// (where it shares this process's core).
+#[derive(Debug, Clone)]
+pub struct Scaling {
+    /// Visible keys.
+    pub keys: usize,
+    /// Emulator on one core (the client on the other).
+    pub one_core: Measured,
+    /// Emulator on both cores (the client shares one of them).
+    pub two_cores: Measured,
 }
 
 /// Runs every scenario. Progress goes to stderr.
@@ -135,7 +179,17 @@ pub async fn run(config: &Config) -> Result<Results, String> {
         }
         if config.keys.contains(&keys) {
             eprintln!("bench: list {keys} keys");
-            results.list.push(list_trio(config, &mut server).await?);
+            let trio = list_trio(config, &mut server).await?;
+            if keys >= 100 {
+                eprintln!("bench: floor server, {keys} keys");
+                let floor = floor_loop(config, keys).await?;
+                results.floor.push(FloorRow {
+                    keys,
+                    emulator: trio.raw.clone(),
+                    floor,
+                });
+            }
+            results.list.push(trio);
         }
         if Some(&keys) == config.keys.iter().max() || Some(&keys) == config.keys.iter().min() {
             let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
@@ -151,6 +205,10 @@ pub async fn run(config: &Config) -> Result<Results, String> {
                 config.concurrency
             );
             results.concurrent = Some(concurrent_trio(config, &mut server).await?);
+            if let (Some(client_cpu), Some(server_cpu)) = (config.client_cpu, config.server_cpu) {
+                eprintln!("bench: concurrent lists, emulator on one core and on two");
+                results.scaling = Some(scaling(config, &mut server, client_cpu, server_cpu).await?);
+            }
         }
         if keys == config.oneshot_keys {
             eprintln!("bench: one-shot processes, {keys} keys");
@@ -162,7 +220,52 @@ pub async fn run(config: &Config) -> Result<Results, String> {
         }
         server.stop();
     }
+    if config.scale_keys > 0 {
+        results.scale = Some(scale(config).await?);
+    }
     Ok(results)
+}
+
+/// The scale scenario, on an emulator with `scale_keys` keys and a state file.
+async fn scale(config: &Config) -> Result<Scale, String> {
+    let keys = config.scale_keys;
+    let dir = std::env::temp_dir().join(format!("labelbox-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let state_file = dir.join("state.json");
+    let started = std::time::Instant::now();
+    let result = async {
+        let mut server = ServerProcess::start_with_state(
+            keys,
+            config.server_cpu,
+            &state_file,
+            config.loops.ticks,
+        )?;
+        eprintln!(
+            "bench: emulator with {keys} keys and a state file ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        let client = clients::sdk_client(&server.endpoint, &server.admin_key)?;
+        let seen = clients::sdk_list(&client).await?;
+        if seen != keys {
+            return Err(format!("the emulator shows {seen} keys, expected {keys}"));
+        }
+        eprintln!("bench: scale, list {keys} keys");
+        let list = list_trio(config, &mut server).await?;
+        eprintln!("bench: scale, one-shot processes");
+        let oneshot = oneshot(config, &server)?;
+        eprintln!("bench: scale, create with a state file");
+        let create = create(config, &mut server).await?;
+        server.stop();
+        Ok(Scale {
+            keys,
+            list,
+            create,
+            oneshot,
+        })
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
@@ -188,6 +291,97 @@ async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, 
         trio.python.merge(m);
     }
     Ok(trio)
+}
+
+/// The raw POST's sequential listing against a floor server with `keys` keys' answer.
+async fn floor_loop(config: &Config, keys: usize) -> Result<Measured, String> {
+    let mut floor = ServerProcess::start_with(
+        keys,
+        true,
+        config.server_cpu.map(|c| c.to_string()),
+        config.loops.ticks,
+    )?;
+    let raw = RawClient::new(&floor.endpoint, &floor.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    let mut measured = Measured::default();
+    for _ in 0..config.rounds {
+        let m = clients::timed_loop(&config.loops, &mut floor, 1, || async {
+            raw.post(body.clone()).await.map(|_| ())
+        })
+        .await?;
+        measured.merge(m);
+    }
+    floor.stop();
+    Ok(measured)
+}
+
+/// `n` raw listings in flight per batch, timed.
+async fn concurrent_raw(
+    config: &Config,
+    server: &mut ServerProcess,
+    n: usize,
+) -> Result<Measured, String> {
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let body = clients::list_body();
+    clients::timed_loop(&config.loops, server, n, || async {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let raw = raw.clone();
+            let body = body.clone();
+            set.spawn(async move { raw.post(body).await.map(|_| ()) });
+        }
+        while let Some(r) = set.join_next().await {
+            r.map_err(|e| e.to_string())??;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The concurrent raw listing with the emulator on `server_cpu` alone (`one_core`, the
+/// running `server`) and on both cores (a second emulator process, same keys), alternating.
+async fn scaling(
+    config: &Config,
+    server: &mut ServerProcess,
+    client_cpu: usize,
+    server_cpu: usize,
+) -> Result<Scaling, String> {
+    let mut both = ServerProcess::start_with(
+        server.keys,
+        false,
+        Some(format!("{client_cpu},{server_cpu}")),
+        config.loops.ticks,
+    )?;
+    let mut one_core = Measured::default();
+    let mut two_cores = Measured::default();
+    for _ in 0..config.rounds {
+        one_core.merge(concurrent_raw(config, server, config.concurrency).await?);
+        two_cores.merge(concurrent_raw(config, &mut both, config.concurrency).await?);
+    }
+    both.stop();
+    Ok(Scaling {
+        keys: server.keys,
+        one_core,
+        two_cores,
+    })
+}
+
+impl Scaling {
+    /// Calls per second on two cores over one core's.
+    pub fn speedup(&self) -> f64 {
+        self.two_cores.calls_per_s() / self.one_core.calls_per_s()
+    }
+
+    /// What two shared cores allow over one at best: 2 ÷ (emulator CPU/request + client
+    /// CPU/call) against 1 ÷ emulator CPU/request (the one-core run's figures).
+    pub fn ceiling(&self) -> f64 {
+        let emulator = self.one_core.server_cpu_per_request();
+        let client = self.one_core.cpu_per_call();
+        if emulator + client <= 0.0 {
+            return 0.0;
+        }
+        2.0 * emulator / (emulator + client)
+    }
 }
 
 async fn concurrent_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {

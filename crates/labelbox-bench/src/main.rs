@@ -35,6 +35,13 @@ enum Cmd {
         /// Keys the bootstrap admin key sees.
         #[arg(long)]
         keys: usize,
+        /// Serve the emulator's listing answer from a minimal hyper server instead (the
+        /// floor the emulator is compared with).
+        #[arg(long)]
+        floor: bool,
+        /// The emulator's state file (created; mutations are written and fsynced).
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// Profiling aid: starts an emulator process and lists keys with one client in a loop
     /// (run it under `perf record` or `valgrind --tool=callgrind`).
@@ -86,6 +93,10 @@ struct RunArgs {
     /// Key count of the one-shot scenario.
     #[arg(long, default_value_t = 100)]
     oneshot_keys: usize,
+    /// Key count of the scale scenario (listing, creating with a state file, one-shot); 0
+    /// leaves it out.
+    #[arg(long, default_value_t = 10_000)]
+    scale_keys: usize,
     /// Timed runs of each one-shot command.
     #[arg(long, default_value_t = 10)]
     oneshot_runs: usize,
@@ -109,7 +120,7 @@ const PINNED_ENV: &str = "LABELBOX_BENCH_PINNED";
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
-        Cmd::Server { keys } => {
+        Cmd::Server { keys, floor, state } => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {
@@ -117,7 +128,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(server::serve(keys)) {
+            match runtime.block_on(server::serve(keys, floor, state)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -248,6 +259,7 @@ fn run_all(args: RunArgs) -> Result<ExitCode, String> {
         concurrent_keys: args.concurrent_keys,
         oneshot_keys: args.oneshot_keys,
         oneshot_runs: args.oneshot_runs.max(1),
+        scale_keys: args.scale_keys,
         server_cpu: pin.then_some(args.server_cpu),
         client_cpu: pin.then_some(args.client_cpu),
     };

@@ -292,6 +292,76 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
         ratio_row(o, trio);
     }
 
+    if !results.floor.is_empty() {
+        let _ = writeln!(o, "\n### The emulator against a floor server\n");
+        let _ = writeln!(
+            o,
+            "The raw POST's sequential listing, answered by the emulator and by a floor server \
+             (a minimal hyper server in its own process, pinned like the emulator, answering \
+             every request with the emulator's response bytes prepared in memory).\n"
+        );
+        let _ = writeln!(
+            o,
+            "| keys | server | calls/s | latency p50 (ms) | server CPU/request (µs) |\n|---:|---|---:|---:|---:|"
+        );
+        for row in &results.floor {
+            for (label, m) in [("emulator", &row.emulator), ("floor", &row.floor)] {
+                let _ = writeln!(
+                    o,
+                    "| {} | {label} | {:.0} | {} | {} |",
+                    row.keys,
+                    m.calls_per_s(),
+                    ms(m.latency().p50),
+                    us(m.server_cpu_per_request()),
+                );
+            }
+        }
+    }
+
+    if let Some(scaling) = &results.scaling {
+        let _ = writeln!(
+            o,
+            "\n### {} concurrent raw listings: the emulator on one core and on two ({} keys)\n",
+            config.concurrency, scaling.keys
+        );
+        let _ = writeln!(
+            o,
+            "The same client (pinned to {}) against an emulator pinned to {} alone, then \
+             against one allowed both cores (it shares the client's). The ceiling is what two \
+             cores allow once the client's own CPU is paid: 2 ÷ (emulator CPU/request + client \
+             CPU/call) against 1 ÷ emulator CPU/request, from the one-core row.\n",
+            config
+                .client_cpu
+                .map_or("its core".to_owned(), |c| format!("core {c}")),
+            config
+                .server_cpu
+                .map_or("its core".to_owned(), |c| format!("core {c}")),
+        );
+        let _ = writeln!(
+            o,
+            "| emulator on | calls/s | batch latency p50 (ms) | client CPU/call (µs) | emulator CPU/request (µs) |\n|---|---:|---:|---:|---:|"
+        );
+        for (label, m) in [
+            ("one core", &scaling.one_core),
+            ("two cores", &scaling.two_cores),
+        ] {
+            let _ = writeln!(
+                o,
+                "| {label} | {:.0} | {} | {} | {} |",
+                m.calls_per_s(),
+                ms(m.latency().p50),
+                us(m.cpu_per_call()),
+                us(m.server_cpu_per_request()),
+            );
+        }
+        let _ = writeln!(
+            o,
+            "\nThroughput two cores/one core: {:.2}× (ceiling {:.2}×).",
+            scaling.speedup(),
+            scaling.ceiling()
+        );
+    }
+
     if !results.create.is_empty() {
         let _ = writeln!(o, "\n### Create a key\n");
         let _ = writeln!(
@@ -366,6 +436,64 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
         );
     }
 
+    if let Some(scale) = &results.scale {
+        let _ = writeln!(
+            o,
+            "\n### Scale: {} keys in the organization, the emulator with a state file\n",
+            scale.keys
+        );
+        let _ = writeln!(
+            o,
+            "The emulator runs with `--state` (every creation is written to its state file and \
+             fsynced before the answer). The first 1000 keys are seeded as above, the rest in \
+             bulk without allowlists. Listing, sequential calls:\n"
+        );
+        let _ = writeln!(o, "{header}");
+        trio_rows(o, &scale.list);
+        let _ = writeln!(o, "\n{ratio_header}");
+        ratio_row(o, &scale.list);
+        let _ = writeln!(
+            o,
+            "\nCreate a key (as above):\n\n| client | client state | round trips | latency p50 (ms) | mean (ms) | client CPU/creation (µs) |\n|---|---|---:|---:|---:|---:|"
+        );
+        for row in &scale.create {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {:.2} | {} | {} | {} |",
+                row.client,
+                row.mode,
+                row.round_trips,
+                ms(row.latency.p50),
+                ms(row.latency.mean),
+                row.cpu_per_call.map_or("-".to_owned(), us),
+            );
+        }
+        if let [ours, py] = scale.oneshot.as_slice() {
+            let _ = writeln!(
+                o,
+                "\nOne-shot process (as above, medians of {} runs):\n\n| command | wall (ms) | peak RSS (MiB) | CPU (ms) |\n|---|---:|---:|---:|",
+                ours.runs
+            );
+            for row in [ours, py] {
+                let _ = writeln!(
+                    o,
+                    "| {} | {:.1} | {:.1} | {:.1} |",
+                    row.label,
+                    row.wall_median * 1e3,
+                    row.rss_median_kib / 1024.0,
+                    row.cpu_median * 1e3
+                );
+            }
+            let _ = writeln!(
+                o,
+                "| ratio ours/Python | {} | {} | {} |",
+                ratio(ours.wall_median, py.wall_median),
+                ratio(ours.rss_median_kib, py.rss_median_kib),
+                ratio(ours.cpu_median, py.cpu_median)
+            );
+        }
+    }
+
     let _ = writeln!(o, "\n### Targets\n");
     let _ = writeln!(o, "| target | measured | status |\n|---|---|---|");
     if let Some(trio) = results.list.iter().max_by_key(|t| t.keys) {
@@ -390,6 +518,41 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
             r50,
             rmean,
             met(r50 <= 1.15)
+        );
+    }
+    for trio in results.list.iter().filter(|t| t.keys == 1000) {
+        let r = trio.sdk.cpu_per_call() / trio.raw.cpu_per_call();
+        let _ = writeln!(
+            o,
+            "| list {} keys: SDK client CPU/call ≤ 2.5× raw POST's | {:.2}× ({} µs vs {} µs) | {} |",
+            trio.keys,
+            r,
+            us(trio.sdk.cpu_per_call()),
+            us(trio.raw.cpu_per_call()),
+            met(r <= 2.5)
+        );
+    }
+    for row in &results.floor {
+        let r = row.emulator.server_cpu_per_request() / row.floor.server_cpu_per_request();
+        let _ = writeln!(
+            o,
+            "| list {} keys: emulator CPU/request ≤ 3× the floor server's | {:.2}× ({} µs vs {} µs) | {} |",
+            row.keys,
+            r,
+            us(row.emulator.server_cpu_per_request()),
+            us(row.floor.server_cpu_per_request()),
+            met(r <= 3.0)
+        );
+    }
+    if let Some(scaling) = &results.scaling {
+        let r = scaling.speedup();
+        let _ = writeln!(
+            o,
+            "| {} concurrent listings: throughput on two cores ≥ 1.2× one core's | {:.2}× (ceiling {:.2}×) | {} |",
+            config.concurrency,
+            r,
+            scaling.ceiling(),
+            met(r >= 1.2)
         );
     }
     for row in results.create.iter().filter(|r| r.client == "ours") {

@@ -4,9 +4,17 @@
 //! admin key sees `N` keys, prints `endpoint <url>`, `admin_key <key>` and `ready`, then
 //! answers `counts` on stdin with `counts <requests>` (requests received on `/graphql`)
 //! until `quit` or end of input. [`ServerProcess`] is the harness's side of that protocol.
+//!
+//! `labelbox-bench server --keys N --floor` is the floor server: it seeds the emulator the
+//! same way, takes the emulator's answer to the listing (the bytes the raw POST receives),
+//! shuts the emulator down and serves those bytes, prepared in memory, from a minimal hyper
+//! server (read the request, answer 200 with the bytes), with the same stdin protocol. The
+//! emulator's CPU per listing over the floor's is what the emulator adds to bare HTTP.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
 
@@ -21,24 +29,60 @@ const KEY_OWNERS: &[&str] = &[
     "admin2@example.com",
 ];
 
+/// Keys seeded one by one (the rest in bulk): the listings up to this size have the same
+/// keys as before.
+const SEEDED_ONE_BY_ONE: usize = 1000;
+
 /// Seeded keys are valid for 30 days.
 const SEEDED_VALIDITY_SECS: i64 = 30 * 86_400;
 
 /// Runs the server side: starts the emulator with `keys` visible keys and serves the
 /// stdin protocol until `quit` or end of input.
-pub async fn serve(keys: usize) -> Result<(), String> {
-    let handle = Emulator::start(EmulatorConfig::default())
+pub async fn serve(
+    keys: usize,
+    floor: bool,
+    state_file: Option<std::path::PathBuf>,
+) -> Result<(), String> {
+    let config = EmulatorConfig {
+        state_file,
+        ..EmulatorConfig::default()
+    };
+    let handle = Emulator::start(config)
         .await
         .map_err(|e| format!("starting the emulator: {e}"))?;
     // The bootstrap admin key is the first; the others are spread over several users, and
     // one in three has an allowlist, so the listing has the shape of a real organization's.
-    for i in 1..keys {
+    // Past the first SEEDED_ONE_BY_ONE, keys are issued in bulk (one state change per owner;
+    // with a state file, one write each), without allowlists.
+    for i in 1..keys.min(SEEDED_ONE_BY_ONE) {
         let owner = KEY_OWNERS[i % KEY_OWNERS.len()];
         let allowed = (i % 3 == 0).then(|| vec!["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()]);
         handle
             .issue_key(owner, "Labeler", SEEDED_VALIDITY_SECS, allowed)
             .map_err(|e| format!("seeding key {i}: {e}"))?;
     }
+    let bulk = keys.saturating_sub(SEEDED_ONE_BY_ONE.max(1));
+    for (o, owner) in KEY_OWNERS.iter().enumerate() {
+        let count = bulk / KEY_OWNERS.len() + usize::from(o < bulk % KEY_OWNERS.len());
+        if count > 0 {
+            handle
+                .issue_keys(count, owner, "Labeler", SEEDED_VALIDITY_SECS)
+                .map_err(|e| format!("seeding keys in bulk: {e}"))?;
+        }
+    }
+    let handle = if floor {
+        let raw = crate::clients::RawClient::new(
+            &handle.endpoint(),
+            handle.admin_key(),
+            "Client:get_api_keys",
+        )?;
+        let body = raw.post_bytes(crate::clients::list_body()).await?;
+        let endpoint = handle.endpoint();
+        handle.shutdown().await;
+        Backend::Floor(FloorServer::start(body, &endpoint).await?)
+    } else {
+        Backend::Emulator(handle)
+    };
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "endpoint {}", handle.endpoint()).map_err(|e| e.to_string())?;
@@ -66,8 +110,102 @@ pub async fn serve(keys: usize) -> Result<(), String> {
             _ => {}
         }
     }
-    handle.shutdown().await;
+    if let Backend::Emulator(handle) = handle {
+        handle.shutdown().await;
+    }
     Ok(())
+}
+
+/// What `server` serves: the emulator, or the floor server.
+enum Backend {
+    Emulator(labelbox_emulator::EmulatorHandle),
+    Floor(FloorServer),
+}
+
+impl Backend {
+    fn endpoint(&self) -> String {
+        match self {
+            Backend::Emulator(handle) => handle.endpoint(),
+            Backend::Floor(floor) => floor.endpoint.clone(),
+        }
+    }
+
+    fn admin_key(&self) -> &str {
+        match self {
+            Backend::Emulator(handle) => handle.admin_key(),
+            // The floor checks nothing; clients send a key all the same.
+            Backend::Floor(_) => "floor-server-key",
+        }
+    }
+
+    fn request_count(&self) -> u64 {
+        match self {
+            Backend::Emulator(handle) => handle.request_count(),
+            Backend::Floor(floor) => floor.requests.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The floor: a minimal hyper HTTP/1 server that reads each request's body and answers 200
+/// with one response body prepared in memory (no parsing, no auth, no GraphQL).
+struct FloorServer {
+    endpoint: String,
+    requests: Arc<AtomicU64>,
+}
+
+impl FloorServer {
+    /// Serves `body` at the path of `emulator_endpoint`, on a new loopback port.
+    async fn start(body: Vec<u8>, emulator_endpoint: &str) -> Result<FloorServer, String> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| format!("floor server: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("floor server: {e}"))?;
+        let path = emulator_endpoint
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+            .unwrap_or_else(|| "/graphql".to_owned());
+        let body = bytes::Bytes::from(body);
+        let requests = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&requests);
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let body = body.clone();
+                let counter = Arc::clone(&counter);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(
+                        move |request: hyper::Request<hyper::body::Incoming>| {
+                            let body = body.clone();
+                            let counter = Arc::clone(&counter);
+                            async move {
+                                http_body_util::BodyExt::collect(request.into_body()).await?;
+                                counter.fetch_add(1, Ordering::Relaxed);
+                                let mut response =
+                                    hyper::Response::new(http_body_util::Full::new(body));
+                                response.headers_mut().insert(
+                                    hyper::header::CONTENT_TYPE,
+                                    hyper::header::HeaderValue::from_static("application/json"),
+                                );
+                                Ok::<_, hyper::Error>(response)
+                            }
+                        },
+                    );
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(FloorServer {
+            endpoint: format!("http://{addr}{path}"),
+            requests,
+        })
+    }
 }
 
 /// A running `labelbox-bench server` child process.
@@ -88,17 +226,61 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `<this binary> server --keys N`, under `taskset -c CPU` when `cpu` is given.
     pub fn start(keys: usize, cpu: Option<usize>, ticks: f64) -> Result<Self, String> {
+        Self::start_with(keys, false, cpu.map(|c| c.to_string()), ticks)
+    }
+
+    /// Starts the emulator with a state file (`--state`): every mutation is written and
+    /// fsynced before it is answered.
+    pub fn start_with_state(
+        keys: usize,
+        cpu: Option<usize>,
+        state_file: &std::path::Path,
+        ticks: f64,
+    ) -> Result<Self, String> {
+        Self::spawn(
+            keys,
+            false,
+            cpu.map(|c| c.to_string()),
+            Some(state_file),
+            ticks,
+        )
+    }
+
+    /// Starts the emulator (or with `floor`, the floor server) under `taskset -c CPUS` when
+    /// `cpus` (a `taskset` list such as `1` or `0,1`) is given.
+    pub fn start_with(
+        keys: usize,
+        floor: bool,
+        cpus: Option<String>,
+        ticks: f64,
+    ) -> Result<Self, String> {
+        Self::spawn(keys, floor, cpus, None, ticks)
+    }
+
+    fn spawn(
+        keys: usize,
+        floor: bool,
+        cpus: Option<String>,
+        state_file: Option<&std::path::Path>,
+        ticks: f64,
+    ) -> Result<Self, String> {
         let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-        let mut command = match cpu {
-            Some(cpu) => {
+        let mut command = match cpus {
+            Some(cpus) => {
                 let mut c = Command::new("taskset");
-                c.arg("-c").arg(cpu.to_string()).arg(&exe);
+                c.arg("-c").arg(cpus).arg(&exe);
                 c
             }
             None => Command::new(&exe),
         };
+        command.arg("server");
+        if floor {
+            command.arg("--floor");
+        }
+        if let Some(path) = state_file {
+            command.arg("--state").arg(path);
+        }
         command
-            .arg("server")
             .arg("--keys")
             .arg(keys.to_string())
             .stdin(Stdio::piped())

@@ -146,6 +146,23 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// What a listing does with a 200 answer, exactly as [`crate::Client::list_api_keys`] runs it:
+/// the transport's one-pass decoding (or, for anything else, classification and the `Value`
+/// path), then the domain mapping into [`crate::ApiKey`]s (expired keys included). Unlike
+/// [`decode`], it does not also run the `Value` path on a plain success, so its cost
+/// (time, allocations) is the listing's own: the allocation guard
+/// (`tests/allocations.rs`) and the benchmarks measure it.
+pub fn decode_listing(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
+    let data = match decode_success::<list_api_keys::ResponseData>(status, body) {
+        Some(data) => data,
+        None => {
+            let data = classify_http_answer("ListApiKeys", status, None, body, FUZZ_API_KEY)?;
+            decode_data("ListApiKeys", data, FUZZ_API_KEY)?
+        }
+    };
+    crate::api_keys::keys_from(data, true, OffsetDateTime::now_utc())
+}
+
 /// What the transport does with one answer: the one-pass decoding of a plain success
 /// ([`decode_success`]), else classification and decoding through a `serde_json::Value`.
 ///

@@ -1,0 +1,84 @@
+//! The allocation guard of the listing's decoding: a 1000-key `ListApiKeys` answer of the real
+//! emulator, decoded through the SDK's real path (the transport's one-pass decoding, then the
+//! domain mapping into `ApiKey`s, `labelbox_sdk::__fuzz::decode_listing`), may allocate at
+//! most [`MAX_ALLOCATIONS_PER_KEY`] times per key. Counted by a global allocator, so a change
+//! that makes decoding allocate more (a `Value` tree, a `String` per date, a copy per field)
+//! fails here deterministically, without any timing.
+
+use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::schema::list_api_keys;
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+use std::alloc::System;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Keys in the organization (the bootstrap admin's own included).
+const KEYS: usize = 1000;
+
+/// The bound. Measured on 2026-11-30: 6.33 allocations per key (6335 for 1000 keys): the 5
+/// strings of every `ApiKey` (id, name, user id, email, creator id), and on one key in three
+/// an allowlist of 2 entries (the generated type's vector and its 2 strings, then the
+/// domain's vector), plus the amortised growth of the vectors. A little headroom; lower it
+/// when decoding allocates less. (Through a `serde_json::Value` tree, the path the transport
+/// keeps for answers that are not a plain success, it is about 40 per key.)
+const MAX_ALLOCATIONS_PER_KEY: f64 = 7.0;
+
+/// The owners of the seeded keys (the emulator's default users), in turn, as in the
+/// benchmarks.
+const OWNERS: &[&str] = &[
+    "admin@example.com",
+    "labeler@example.com",
+    "reviewer@example.com",
+    "manager@example.com",
+    "admin2@example.com",
+];
+
+#[tokio::test]
+async fn decoding_a_1000_key_listing_allocates_a_bounded_number_of_times_per_key() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    for i in 1..KEYS {
+        let allowed = (i % 3 == 0).then(|| vec!["127.0.0.1".to_owned(), "10.0.0.0/8".to_owned()]);
+        emulator
+            .issue_key(OWNERS[i % OWNERS.len()], "Labeler", 30 * 86_400, allowed)
+            .unwrap();
+    }
+    let client = labelbox_sdk::Client::builder()
+        .api_key(emulator.admin_key())
+        .endpoint(emulator.endpoint())
+        .build()
+        .unwrap();
+    let answer = client
+        .execute_unclassified::<list_api_keys::ListApiKeys>(list_api_keys::Variables)
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let body = answer.body().to_vec();
+
+    // The decoding runs on this thread without awaiting; the runtime's other threads (if
+    // any) are idle, but take the smallest of a few counts so that a stray allocation
+    // elsewhere cannot make the guard flaky.
+    let mut fewest = usize::MAX;
+    for _ in 0..5 {
+        let region = Region::new(GLOBAL);
+        let keys = labelbox_sdk::__fuzz::decode_listing(200, &body).unwrap();
+        let allocations = region.change().allocations;
+        assert_eq!(keys.len(), KEYS);
+        drop(keys);
+        fewest = fewest.min(allocations);
+    }
+    let per_key = fewest as f64 / KEYS as f64;
+    println!("{fewest} allocations for {KEYS} keys: {per_key:.2} per key");
+    assert!(
+        per_key <= MAX_ALLOCATIONS_PER_KEY,
+        "decoding a {KEYS}-key listing allocated {fewest} times, {per_key:.2} per key \
+         (bound {MAX_ALLOCATIONS_PER_KEY}): something in the decoding path allocates more \
+         than before (see tests/allocations.rs)"
+    );
+    // The guard counts something: the keys' own strings alone are 4 per key.
+    assert!(
+        per_key >= 4.0,
+        "{per_key:.2} per key: the counter does not count"
+    );
+    emulator.shutdown().await;
+}
