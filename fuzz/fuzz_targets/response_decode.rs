@@ -36,31 +36,10 @@ use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-/// A JWT-shaped secret the dictionary and seeds plant in bodies; no error may show it.
-const SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
-
-/// The operations by input byte 0, with their generated `OPERATION_NAME`.
-const OPERATION_NAMES: [&str; 19] = [
-    list_api_keys::OPERATION_NAME,
-    create_api_key::OPERATION_NAME,
-    revoke_api_key::OPERATION_NAME,
-    caller_permissions::OPERATION_NAME,
-    roles_with_permissions::OPERATION_NAME,
-    roles::OPERATION_NAME,
-    current_user::OPERATION_NAME,
-    user_by_id::OPERATION_NAME,
-    organization_users_by_email::OPERATION_NAME,
-    organization::OPERATION_NAME,
-    create_api_key_preflight::OPERATION_NAME,
-    roles_with_ids_and_permissions::OPERATION_NAME,
-    user_org_role::OPERATION_NAME,
-    user_organization::OPERATION_NAME,
-    organization_members::OPERATION_NAME,
-    organization_members_page::OPERATION_NAME,
-    set_user_org_role::OPERATION_NAME,
-    remove_member::OPERATION_NAME,
-    organization_members_with_roles::OPERATION_NAME,
-];
+/// The planted JWT, the operations by input byte 0 and the statuses of byte 1: the input
+/// format, defined once in the SDK's `__fuzz` module (the regression tests read it too).
+const SECRET_JWT: &str = sdk::FUZZ_SECRET_JWT;
+const OPERATION_NAMES: [&str; 19] = sdk::FUZZ_OPERATIONS;
 
 /// Every operation the schema crate generates is one of `OPERATION_NAMES` (a new
 /// operation must be added to this target).
@@ -92,7 +71,7 @@ fn sdk_decode(operation: &str, status: u16, body: &[u8]) {
 }
 
 /// Statuses picked by byte 1 when its high bit is set (otherwise 200).
-const STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 429, 500, 502, 503];
+const STATUSES: [u16; 12] = sdk::FUZZ_STATUSES;
 
 fn formats(error: &Error) {
     let _ = error.to_string();

@@ -35,6 +35,39 @@ pub use labelbox_schema::OPERATIONS;
 /// The API key [`decode`] classifies with; server text containing it is scrubbed.
 pub const FUZZ_API_KEY: &str = "fuzz-api-key-0123456789";
 
+/// A JWT-shaped secret the fuzz dictionary and seeds plant in bodies; no error may show it.
+pub const FUZZ_SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
+
+/// The `response_decode` target's input format, byte 0: the operation, by index (fixed
+/// order, so that a saved input keeps its meaning when operations are added; one index past
+/// the end means "no operation"). The fuzz target and the tests that replay its findings
+/// both read inputs with this table.
+pub const FUZZ_OPERATIONS: [&str; 19] = [
+    labelbox_schema::list_api_keys::OPERATION_NAME,
+    labelbox_schema::create_api_key::OPERATION_NAME,
+    labelbox_schema::revoke_api_key::OPERATION_NAME,
+    labelbox_schema::caller_permissions::OPERATION_NAME,
+    labelbox_schema::roles_with_permissions::OPERATION_NAME,
+    labelbox_schema::roles::OPERATION_NAME,
+    labelbox_schema::current_user::OPERATION_NAME,
+    labelbox_schema::user_by_id::OPERATION_NAME,
+    labelbox_schema::organization_users_by_email::OPERATION_NAME,
+    labelbox_schema::organization::OPERATION_NAME,
+    labelbox_schema::create_api_key_preflight::OPERATION_NAME,
+    labelbox_schema::roles_with_ids_and_permissions::OPERATION_NAME,
+    labelbox_schema::user_org_role::OPERATION_NAME,
+    labelbox_schema::user_organization::OPERATION_NAME,
+    labelbox_schema::organization_members::OPERATION_NAME,
+    labelbox_schema::organization_members_page::OPERATION_NAME,
+    labelbox_schema::set_user_org_role::OPERATION_NAME,
+    labelbox_schema::remove_member::OPERATION_NAME,
+    labelbox_schema::organization_members_with_roles::OPERATION_NAME,
+];
+
+/// Byte 1 of a `response_decode` input: with its high bit set, the status is
+/// `FUZZ_STATUSES[(byte & 0x7f) % len]`; otherwise 200.
+pub const FUZZ_STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 429, 500, 502, 503];
+
 /// Runs what the SDK does with an HTTP answer to `operation` (one of [`OPERATIONS`]):
 /// classification of the status and body into [`Error`] variants, decoding of `data` into
 /// the operation's generated `ResponseData`, and the SDK's mapping into domain values.

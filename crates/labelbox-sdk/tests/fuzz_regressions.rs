@@ -8,45 +8,14 @@ mod support;
 use std::path::PathBuf;
 
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
-use labelbox_sdk::schema::{
-    caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_members, organization_members_page, organization_members_with_roles,
-    organization_users_by_email, remove_member, revoke_api_key, roles,
-    roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
-    user_org_role, user_organization,
-};
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
 use serde_json::json;
 use support::{client, user_json, Reply, TestServer, TEST_KEY};
 
-/// The JWT the fuzz target's dictionary plants in bodies (`SECRET_JWT` there).
-const SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2lnbmF0dXJlLWZ1eno";
-
-/// The operations by input byte 0, as in `fuzz/fuzz_targets/response_decode.rs`.
-const OPERATION_NAMES: [&str; 19] = [
-    list_api_keys::OPERATION_NAME,
-    create_api_key::OPERATION_NAME,
-    revoke_api_key::OPERATION_NAME,
-    caller_permissions::OPERATION_NAME,
-    roles_with_permissions::OPERATION_NAME,
-    roles::OPERATION_NAME,
-    current_user::OPERATION_NAME,
-    user_by_id::OPERATION_NAME,
-    organization_users_by_email::OPERATION_NAME,
-    organization::OPERATION_NAME,
-    create_api_key_preflight::OPERATION_NAME,
-    roles_with_ids_and_permissions::OPERATION_NAME,
-    user_org_role::OPERATION_NAME,
-    user_organization::OPERATION_NAME,
-    organization_members::OPERATION_NAME,
-    organization_members_page::OPERATION_NAME,
-    set_user_org_role::OPERATION_NAME,
-    remove_member::OPERATION_NAME,
-    organization_members_with_roles::OPERATION_NAME,
-];
-
-/// Statuses picked by byte 1 when its high bit is set (otherwise 200), as in the target.
-const STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 429, 500, 502, 503];
+/// The fuzz target's input format (planted JWT, operations by byte 0, statuses by byte 1).
+const SECRET_JWT: &str = sdk::FUZZ_SECRET_JWT;
+const OPERATION_NAMES: [&str; 19] = sdk::FUZZ_OPERATIONS;
+const STATUSES: [u16; 12] = sdk::FUZZ_STATUSES;
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
