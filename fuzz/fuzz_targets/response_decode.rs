@@ -27,10 +27,10 @@ use labelbox_schema::graphql_client::{GraphQLQuery, Response};
 use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_members, organization_members_page,
-    organization_members_with_roles, organization_users_by_email,
-    remove_member, revoke_api_key, roles, roles_with_ids_and_permissions, roles_with_permissions,
-    set_user_org_role, user_by_id, user_org_role, user_organization,
+    organization, organization_members, organization_members_page, organization_members_with_roles,
+    organization_users_by_email, remove_member, revoke_api_key, roles,
+    roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
+    user_org_role, user_organization,
 };
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
 use libfuzzer_sys::fuzz_target;
