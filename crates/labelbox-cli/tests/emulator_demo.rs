@@ -25,7 +25,8 @@ fn demo_walks_the_lifecycle_and_exits_0() {
         "labeler@example.com",
         "[redacted]",
         "refused",
-        "[10/10]",
+        "[9/9]",
+        "the replacement authenticated inside the hand-over",
     ] {
         assert!(text.contains(needle), "missing {needle:?}:\n{text}");
     }

@@ -6,7 +6,8 @@ use std::io;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::{
-    Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, SecretString, Validity,
+    Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, RotateOptions, RotateOutcome,
+    SecretString, Validity,
 };
 use time::OffsetDateTime;
 
@@ -16,7 +17,7 @@ use crate::commands::Ctx;
 use crate::exit::{cli_error_from_sdk, CliError};
 use crate::output::{self, Paint};
 
-const STEPS: usize = 10;
+const STEPS: usize = 9;
 const TARGET_USER: &str = "labeler@example.com";
 const TARGET_ROLE: &str = "Labeler";
 
@@ -117,7 +118,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
         IpAllowlist::new(["127.0.0.1/32", "::1"]).map_err(|e| demo_failed("allowlist", e))?;
     let validity: Validity = "2w".parse().map_err(|e| demo_failed("validity", e))?;
     let request = CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
-        .allowed_ips(allowlist.clone());
+        .allowed_ips(allowlist);
     let first = admin.create_api_key(request).await?;
     let (first_id, first_secret) = first.into_parts();
     demo.ok(format!(
@@ -155,25 +156,40 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let keys = admin.get_api_keys(false).await?;
     demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()))?;
 
-    demo.step("Rotate: create the replacement with the same user, role and allowlist")?;
-    let second = admin
-        .create_api_key(
-            CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
-                .allowed_ips(allowlist),
+    demo.step(&format!(
+        "Rotate {first_id} through the SDK: the replacement is handed over before the old key is revoked"
+    ))?;
+    // The hand-over must hold the secret durably before returning Ok; here it proves the
+    // replacement authenticates and keeps it for the next steps.
+    let mut handed_over: Option<SecretString> = None;
+    let outcome = admin
+        .rotate_api_key(
+            &first_id,
+            RotateOptions::new().role(TARGET_ROLE).validity(validity),
+            |new| {
+                let secret = new.created.secret().clone();
+                let slot = &mut handed_over;
+                async move {
+                    client(endpoint, secret.clone())?.get_user().await?;
+                    *slot = Some(secret);
+                    Ok::<(), CliError>(())
+                }
+            },
         )
         .await?;
-    let (second_id, second_secret) = second.into_parts();
+    let second_id = match outcome {
+        RotateOutcome::Rotated { new, .. } => new,
+        other => return Err(demo_failed("rotate", format!("{other:?}"))),
+    };
+    let second_secret = handed_over
+        .ok_or_else(|| demo_failed("rotate", "the hand-over did not receive the secret"))?;
     demo.ok(format!(
-        "created {second_id}; secret {}",
+        "created {second_id} (user, name and allowlist kept; role {TARGET_ROLE}); secret {}",
         output::redact(second_secret.expose_secret())
     ))?;
+    demo.ok("the replacement authenticated inside the hand-over")?;
+    demo.ok(format!("then the old key {first_id} was revoked"))?;
     let as_second = client(endpoint, second_secret)?;
-    as_second.get_user().await?;
-    demo.ok("the replacement authenticates")?;
-
-    demo.step(&format!("Rotate: revoke the old key {first_id}"))?;
-    admin.revoke_api_key(&first_id).await?;
-    demo.ok(format!("revoked {first_id}"))?;
 
     demo.step("The revoked key is now refused")?;
     expect_refused(&demo, &as_labeler, &first_id).await?;
