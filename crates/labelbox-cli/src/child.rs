@@ -24,6 +24,27 @@ pub fn command(program: impl AsRef<OsStr>) -> Command {
     command
 }
 
+/// [`command`] in a process group of its own (on Unix), so that [`kill_group`] ends it and
+/// every process it started. The group does not receive the terminal's Ctrl-C.
+pub fn command_in_own_group(program: impl AsRef<OsStr>) -> Command {
+    let mut command = command(program);
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    command
+}
+
+/// Kills a child started by [`command_in_own_group`] with its whole process group, then
+/// reaps it.
+pub fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    let _ = rustix::process::kill_process_group(
+        rustix::process::Pid::from_child(child),
+        rustix::process::Signal::KILL,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,7 +204,7 @@ pub enum KeysCommand {
     /// as above, handing each new secret to `--exec CMD` (run with `sh -c`, the secret on
     /// its standard input; LABELBOX_KEY_ID (the new key), LABELBOX_OLD_KEY_ID,
     /// LABELBOX_KEY_NAME and LABELBOX_KEY_USER in its environment; the old key is revoked
-    /// only when it exits 0) or to a new 0600 file `--secret-dir DIR/replaces-<old id>.jwt`. A
+    /// only when it exits 0, within --exec-timeout, 5 minutes by default) or to a new 0600 file `--secret-dir DIR/replaces-<old id>.jwt`. A
     /// failure on one key does not stop the others; each key's outcome is printed (one
     /// JSON object per line with --json) and the exit code is the most severe one.
     /// `--dry-run` lists what would be rotated and changes nothing.
@@ -324,6 +324,17 @@ pub struct RotateArgs {
     /// key is revoked only when it exits 0.
     #[arg(long, value_name = "CMD", conflicts_with = "secret_dir")]
     pub exec: Option<String>,
+    /// Batch: how long each --exec command may run (e.g. `30s`, `5m`); one still running
+    /// then is killed and counts as a failed hand-over (its new key is revoked, the old
+    /// key kept).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        default_value = "5m",
+        requires = "exec"
+    )]
+    pub exec_timeout: Duration,
     /// Batch: write each new secret to a new file DIR/replaces-<old key id>.jwt (mode 0600;
     /// an existing file is never overwritten: that key is not rotated).
     #[arg(long, value_name = "DIR")]

@@ -42,9 +42,40 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `d` in the largest unit of [`parse_duration`] that divides it (`5m`, `90s`, `1500ms`):
+/// `parse_duration(&display_duration(d)) == Ok(d)` for whole milliseconds.
+pub fn display_duration(d: Duration) -> String {
+    let millis = d.as_millis();
+    if millis == 0 || !millis.is_multiple_of(1_000) {
+        return format!("{millis}ms");
+    }
+    let secs = millis / 1_000;
+    let (n, unit) = [(604_800, "w"), (86_400, "d"), (3_600, "h"), (60, "m")]
+        .into_iter()
+        .find(|(per, _)| secs.is_multiple_of(*per))
+        .map_or((secs, "s"), |(per, unit)| (secs / per, unit));
+    format!("{n}{unit}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn displays_in_the_largest_whole_unit_and_parses_back() {
+        for (text, millis) in [
+            ("1500ms", 1_500),
+            ("90s", 90_000),
+            ("5m", 300_000),
+            ("36h", 129_600_000),
+            ("3d", 259_200_000),
+            ("2w", 1_209_600_000),
+        ] {
+            let d = Duration::from_millis(millis);
+            assert_eq!(display_duration(d), text);
+            assert_eq!(parse_duration(text), Ok(d));
+        }
+    }
 
     #[test]
     fn parses_each_unit() {

@@ -492,3 +492,65 @@ fn rotate_without_role_says_the_replacement_gets_the_users_role() {
     assert_eq!(json["new"]["role"], "Labeler", "{json}");
     assert!(!stderr(&out).contains("without --role"), "{}", stderr(&out));
 }
+
+#[test]
+fn an_exec_command_past_its_timeout_is_killed_and_the_old_key_kept() {
+    let env = Env::start();
+    let (a, a_secret) = env.issue("labeler@example.com", "Labeler", DAY);
+    let out_dir = temp_dir("exec-timeout");
+    // Reads the secret, then hangs: killed at the timeout, before it says it stored it.
+    let exec = r#"cat > "$OUT/$LABELBOX_OLD_KEY_ID.secret"; sleep 60"#;
+    let out = env
+        .command(
+            &env.admin_key,
+            &[
+                "--json",
+                "keys",
+                "rotate",
+                "--expiring-within",
+                "14d",
+                "--exec",
+                exec,
+                "--exec-timeout",
+                "1s",
+            ],
+        )
+        .env("OUT", &out_dir)
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let lines = lines_by_old_id(&out);
+    let failed = &lines[a.as_str()];
+    assert_eq!(failed["status"], "hand_over_failed", "{failed}");
+    assert_eq!(failed["old_revoked"], false);
+    assert_eq!(failed["new_live"], false);
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("did not finish within 1s (--exec-timeout) and was killed"),
+        "{failed}"
+    );
+    // The old key still works; the replacement the command read is revoked.
+    assert!(env.authenticates(&a_secret));
+    assert!(env.key(failed["new_id"].as_str().unwrap()).revoked);
+    let new_secret = read(&out_dir.join(format!("{a}.secret")));
+    assert!(!env.authenticates(new_secret.trim_end()));
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
+
+#[test]
+fn exec_timeout_needs_exec() {
+    let env = Env::start();
+    let out = env.run(&[
+        "keys",
+        "rotate",
+        "--expiring-within",
+        "14d",
+        "--dry-run",
+        "--exec-timeout",
+        "1s",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--exec"), "{}", stderr(&out));
+}

@@ -795,8 +795,9 @@ async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
 
 /// Where a batch hands each new secret.
 enum BatchDestination<'a> {
-    /// `--exec CMD`: the secret on the command's stdin.
-    Exec(&'a str),
+    /// `--exec CMD`: the secret on the command's stdin; the command is killed after the
+    /// timeout.
+    Exec(&'a str, std::time::Duration),
     /// `--secret-dir DIR`: a new file `DIR/replaces-<old id>.jwt`.
     Dir(&'a Path),
 }
@@ -844,20 +845,24 @@ fn hand_over_batch(destination: &BatchDestination<'_>, new: &Replacement) -> Res
                     message
                 })
         }
-        BatchDestination::Exec(command) => run_exec(command, new),
+        BatchDestination::Exec(command, timeout) => run_exec(command, *timeout, new),
     }
 }
 
-/// Runs `--exec CMD` for one new key: `sh -c CMD`, built through `child::command` (so
+/// Runs `--exec CMD` for one new key: `sh -c CMD`, built through `child::command_in_own_group` (so
 /// LABELBOX_API_KEY is not inherited), the secret and a newline on its stdin (never in its
 /// arguments or environment), the key's ids, name and user in its environment, its stdout
-/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0: the exit
-/// code is the command's word that it stored the secret. A command that exits 0 without
-/// reading its stdin cannot be told from one that did (the secret fits in the pipe's
-/// buffer), so only a failed write (a command that closed its stdin early) is caught.
-fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
+/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0 within
+/// `timeout`: the exit code is the command's word that it stored the secret. A command still
+/// running at the timeout is killed with its process group (the shell and every command it
+/// started) and the hand-over has failed. In its own process group, the command does not
+/// receive the terminal's Ctrl-C: interrupting `labelbox` leaves it to finish storing. A command that exits 0 without reading its stdin cannot be told from one that
+/// did (the secret fits in the pipe's buffer), so only a failed write (a command that closed
+/// its stdin early) is caught.
+fn run_exec(command: &str, timeout: std::time::Duration, new: &Replacement) -> Result<(), String> {
     use std::process::Stdio;
-    let mut child = crate::child::command("sh");
+    // Its own process group, so that a timeout kills what the shell started too.
+    let mut child = crate::child::command_in_own_group("sh");
     child
         .arg("-c")
         .arg(command)
@@ -867,9 +872,12 @@ fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
         .env("LABELBOX_KEY_USER", &new.old.user_email)
         .stdin(Stdio::piped())
         .stdout(stderr_stdio());
+    let deadline = std::time::Instant::now() + timeout;
     let mut child = child
         .spawn()
         .map_err(|e| format!("--exec: could not start `sh -c`: {e}"))?;
+    // The secret and a newline fit in the pipe's buffer: this write does not wait for the
+    // command to read.
     let written = child.stdin.take().map(|mut stdin| {
         let secret = new.created.secret().expose_secret();
         stdin
@@ -877,9 +885,23 @@ fn run_exec(command: &str, new: &Replacement) -> Result<(), String> {
             .and_then(|()| stdin.write_all(b"\n"))
             .and_then(|()| stdin.flush())
     });
-    let status = child
-        .wait()
-        .map_err(|e| format!("--exec: waiting for the command failed: {e}"))?;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() >= deadline => {
+                crate::child::kill_group(&mut child);
+                return Err(format!(
+                    "--exec command did not finish within {} (--exec-timeout) and was killed",
+                    crate::duration::display_duration(timeout)
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            Err(e) => {
+                crate::child::kill_group(&mut child);
+                return Err(format!("--exec: waiting for the command failed: {e}"));
+            }
+        }
+    };
     if !status.success() {
         return Err(match status.code() {
             Some(code) => format!("--exec command exited with code {code}"),
@@ -1067,7 +1089,7 @@ async fn rotate_batch(
         ));
     }
     let destination = match (args.exec.as_deref(), args.secret_dir.as_deref()) {
-        (Some(command), _) => Some(BatchDestination::Exec(command)),
+        (Some(command), _) => Some(BatchDestination::Exec(command, args.exec_timeout)),
         (None, Some(dir)) => {
             if !dir.is_dir() {
                 return Err(CliError::usage(format!(
@@ -1107,7 +1129,7 @@ async fn rotate_batch(
     let progress = !ctx.json && io::stderr().is_terminal();
     let dir = match &destination {
         BatchDestination::Dir(dir) => Some(*dir),
-        BatchDestination::Exec(_) => None,
+        BatchDestination::Exec(..) => None,
     };
     let mut worst: Option<Kind> = None;
     let mut failed = 0usize;
