@@ -122,7 +122,8 @@ pub struct ConsoleArgs {
     /// Address to listen on: loopback only (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// Open the link in the desktop browser.
+    /// Open the link in the desktop browser (through a private login file that redirects to
+    /// it, so that the link is not in the process list).
     #[arg(long)]
     pub open: bool,
     /// Serve an embedded emulator's organization (like `labelbox demo`) instead of --endpoint.

@@ -158,7 +158,7 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
 }
 
 #[test]
-fn open_launches_the_browser_without_the_api_key_in_its_environment() {
+fn open_launches_the_browser_without_the_api_key_or_the_login_url_in_its_arguments() {
     let dir = std::env::temp_dir().join(format!("labelbox-console-open-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -168,10 +168,11 @@ fn open_launches_the_browser_without_the_api_key_in_its_environment() {
     } else {
         "xdg-open"
     });
+    // Records its arguments, its environment, and the file it was given (mode and content).
     std::fs::write(
         &fake,
         format!(
-            "#!/bin/sh\n{{ echo \"$1\"; env; }} > {}\n",
+            "#!/bin/sh\n{{ echo \"$@\"; stat -c %a \"$1\"; stat -c %a \"$(dirname \"$1\")\"; cat \"$1\"; echo ENV; env; }} > {}.tmp && mv {0}.tmp {0}\n",
             record.display()
         ),
     )
@@ -186,24 +187,50 @@ fn open_launches_the_browser_without_the_api_key_in_its_environment() {
         dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let data_home = dir.join("data");
     let running = start(
         &[
             ("PATH", &path),
             ("LABELBOX_API_KEY", "sentinel-api-key-for-open"),
+            ("XDG_DATA_HOME", data_home.to_str().unwrap()),
         ],
         &["--open"],
     );
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !record.exists() || std::fs::read_to_string(&record).unwrap().is_empty() {
+    while !record.exists() {
         assert!(Instant::now() < deadline, "the browser was not launched");
         std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(100));
     let opened = std::fs::read_to_string(&record).unwrap();
     let url = running.login_url.clone();
+    let mut lines = opened.lines();
+    let argument = lines.next().unwrap().to_owned();
+    let runtime = data_home.join("labelbox/runtime");
+    // The browser gets a file in the private runtime directory, not the one-time URL.
+    assert!(
+        argument.starts_with(runtime.to_str().unwrap()) && argument.ends_with(".html"),
+        "{opened}"
+    );
+    let token = url.rsplit('=').next().unwrap();
+    assert!(!argument.contains(token), "{opened}");
+    assert_eq!(lines.next(), Some("600"), "the login file's mode: {opened}");
+    assert_eq!(lines.next(), Some("700"), "its directory's mode: {opened}");
+    let (page, env) = opened.split_once("\nENV\n").unwrap();
+    assert!(
+        page.contains(&format!(
+            "http-equiv=\"refresh\" content=\"0;url={}\"",
+            url.replace('&', "&amp;")
+        )),
+        "{page}"
+    );
+    assert!(!env.contains("LABELBOX_API_KEY"), "{opened}");
+    assert!(!env.contains("sentinel-api-key-for-open"), "{opened}");
+    assert!(std::path::Path::new(&argument).exists());
     running.stop();
-    assert_eq!(opened.lines().next(), Some(url.as_str()), "{opened}");
-    assert!(!opened.contains("LABELBOX_API_KEY"), "{opened}");
-    assert!(!opened.contains("sentinel-api-key-for-open"), "{opened}");
+    // Gone once the console stops.
+    assert!(
+        !std::path::Path::new(&argument).exists(),
+        "{argument} was left behind"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,8 @@
 //! `labelbox console`: starts the API-keys page (crate `labelbox-console`) on loopback and
 //! prints its one-time login URL; `--emulator` serves an embedded emulator's organization.
 
+use std::path::{Path, PathBuf};
+
 use labelbox_console::{Console, ConsoleConfig, ConsoleError};
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::{Client, ExposeSecret, SecretString};
@@ -9,6 +11,7 @@ use crate::child;
 use crate::cli::ConsoleArgs;
 use crate::commands::Ctx;
 use crate::exit::CliError;
+use crate::secret_file::SecretFile;
 
 /// Runs `labelbox console` until Ctrl+C.
 pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
@@ -52,10 +55,23 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
     outln!("Open this link in your browser (it signs in once, then stops working):")?;
     outln!("  {url}")?;
     outln!("Press Ctrl+C to stop.")?;
+    // Kept until shutdown at the latest (dropping it deletes the file).
+    let mut login_file = None;
     if args.open {
-        open_browser(url);
+        login_file = open_browser(url);
     }
-    let _ = tokio::signal::ctrl_c().await;
+    if let Some(file) = login_file.take() {
+        // The browser reads the file at once; a minute later nobody needs it.
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = tokio::time::sleep(LOGIN_FILE_LIFETIME) => {
+                drop(file);
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    } else {
+        let _ = tokio::signal::ctrl_c().await;
+    }
     console.shutdown().await;
     if let Some(emulator) = emulator {
         emulator.shutdown().await;
@@ -63,21 +79,119 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Launches the desktop browser on `url` through `child::command` (no secret variable
-/// reaches it). A failure is reported, not fatal: the URL is printed anyway.
-fn open_browser(url: &str) {
+/// How long `--open`'s login file stays on disk.
+const LOGIN_FILE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Launches the desktop browser through `child::command` (no secret variable reaches it)
+/// on a [`LoginFile`] that redirects to `url`: the one-time URL itself never appears in a
+/// process's arguments, which other users can read (`ps`). A failure is reported, not
+/// fatal: the URL is printed anyway.
+fn open_browser(url: &str) -> Option<LoginFile> {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
+    let file = match LoginFile::create(url) {
+        Ok(file) => file,
+        Err(e) => {
+            errln!("could not write the browser's login file ({e}); open the link above by hand");
+            return None;
+        }
+    };
     let spawned = child::command(program)
-        .arg(url)
+        .arg(file.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
     if let Err(e) = spawned {
-        eprintln!("could not start the browser with {program} ({e}); open the link above by hand");
+        errln!("could not start the browser with {program} ({e}); open the link above by hand");
     }
+    Some(file)
+}
+
+/// A small HTML page that sends the browser to the one-time login URL, in a directory
+/// only the user can enter (`$XDG_DATA_HOME/labelbox/runtime`, or
+/// `~/.local/share/labelbox/runtime`: under the home directory, which sandboxed browsers
+/// such as Ubuntu's snap Firefox can read, unlike `/tmp`), mode 0600, created new
+/// (`O_EXCL`). Deleted on drop.
+struct LoginFile {
+    file: Option<SecretFile>,
+}
+
+impl LoginFile {
+    fn create(url: &str) -> Result<Self, String> {
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(|h| !h.is_empty())
+                    .map(|h| PathBuf::from(h).join(".local/share"))
+            })
+            .ok_or("neither XDG_DATA_HOME nor HOME is set")?;
+        let dir = base.join("labelbox").join("runtime");
+        private_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let path = dir.join(format!("console-login-{}-{nanos}.html", std::process::id()));
+        let mut file = SecretFile::create_new(&path).map_err(|e| e.message)?;
+        let href = html_attribute(url);
+        let page = format!(
+            "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
+             <meta http-equiv=\"refresh\" content=\"0;url={href}\">\n\
+             <title>Labelbox console</title>\n<p><a href=\"{href}\">Sign in to the Labelbox console</a></p>\n"
+        );
+        if let Err(e) = file.write_secret(&page) {
+            file.discard();
+            return Err(e.to_string());
+        }
+        Ok(Self { file: Some(file) })
+    }
+
+    fn path(&self) -> &Path {
+        self.file.as_ref().map_or(Path::new(""), SecretFile::path)
+    }
+}
+
+impl Drop for LoginFile {
+    fn drop(&mut self) {
+        if let Some(file) = self.file.take() {
+            file.discard();
+        }
+    }
+}
+
+/// Creates `dir` (and its parents) and makes it private: mode 0700, owned by us.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let meta = std::fs::symlink_metadata(dir)?;
+        if !meta.is_dir() || meta.uid() != rustix::process::getuid().as_raw() {
+            return Err(std::io::Error::other(
+                "not a directory of this user's own; the login file was not written",
+            ));
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// `text` escaped for a double-quoted HTML attribute.
+fn html_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
