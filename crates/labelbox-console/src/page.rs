@@ -369,6 +369,11 @@ fn rotate_dialog(d: &PageData) -> Markup {
                 }
                 (validity_fields("rotate", 30, TimeUnit::Day))
                 (role_field("rotate", &d.grantable, Some("The user's organization role")))
+                p.notice #rotate-role-note {
+                    "Labelbox does not report the role a key was created with, so the replacement gets "
+                    "the user's current organization role unless you choose one. If this key was "
+                    "created with a lower role, choose that role: otherwise the replacement can do more."
+                }
                 p.notice data-own-warning hidden {
                     "The console itself uses this key: once you press Done it is revoked and "
                     "this page stops working. Restart the console with the replacement."

@@ -334,6 +334,14 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
     )
     .await;
     assert_accessible_names(&d, "#rotate-dialog").await;
+    // The default role is the user's, which may be wider than the key's: the dialog says so.
+    let note = d.find("#rotate-role-note").await;
+    assert!(d.displayed(&note).await);
+    assert!(
+        d.text(&note).await.contains("choose that role"),
+        "{}",
+        d.text(&note).await
+    );
     d.screenshot("4-rotate-dialog").await;
     d.click(&d.find("#rotate-form button.primary").await).await;
     d.wait_for(
