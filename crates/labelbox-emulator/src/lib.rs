@@ -185,13 +185,16 @@ mod admin;
 mod auth;
 mod config;
 mod cost;
+mod document_cache;
 mod error;
+mod fast_path;
 mod faults;
 mod graphql;
 mod graphql_errors;
 pub mod roles;
 mod server;
 mod state;
+mod visibility;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -306,6 +309,7 @@ impl Emulator {
                 ..Limits::default()
             }),
             budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
+            fast_path: std::sync::atomic::AtomicBool::new(true),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
@@ -489,6 +493,20 @@ impl EmulatorHandle {
     /// (`<anonymous>` for unnamed operations).
     pub fn operation_count(&self, operation_name: &str) -> u64 {
         self.app.operation_count(operation_name)
+    }
+
+    /// For the tests comparing both ways a query executes: with `false`, every query is
+    /// executed by apollo-compiler's executor instead of the fast path first.
+    #[doc(hidden)]
+    pub fn set_fast_path(&self, enabled: bool) {
+        self.app.fast_path.store(enabled, Ordering::SeqCst);
+    }
+
+    /// For the document cache's tests: the prepared documents kept and their bytes of
+    /// query text.
+    #[doc(hidden)]
+    pub fn cached_documents(&self) -> (usize, usize) {
+        self.app.api.documents().size()
     }
 
     /// Sets the default per-key rate limit (`None`: unlimited).

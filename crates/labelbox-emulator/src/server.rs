@@ -54,6 +54,9 @@ pub(crate) struct App {
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
     pub budget: ExecutionBudget,
+    /// Whether queries are first tried on the fast path (`fast_path.rs`); off only in the
+    /// tests that compare it with the executor.
+    pub fast_path: std::sync::atomic::AtomicBool,
 }
 
 /// A query whose response is estimated at no more values than this is cheap: it executes at
@@ -167,6 +170,7 @@ impl App {
         let _writer = lock(&self.writer);
         let mut working = State::clone(&self.state());
         let (value, changed) = change(&mut working);
+        working.invalidate_derived();
         if changed {
             self.persist(&working)?;
             *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(working);
@@ -252,10 +256,15 @@ impl App {
         let request: GraphqlRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
             Err(e) => {
-                return Outcome::Json(error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"),
-                ))
+                return Outcome::Json(
+                    error_body(
+                        code::MALFORMED_REQUEST,
+                        format!(
+                            "The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"
+                        ),
+                    )
+                    .into_bytes(),
+                )
             }
         };
         let prepared = match self.api.prepare(
@@ -264,7 +273,7 @@ impl App {
             &self.state(),
         ) {
             Ok(p) => p,
-            Err(body) => return Outcome::Json(body),
+            Err(body) => return Outcome::Json(body.into_bytes()),
         };
         // Each mutation of a request counts as one request (the first was counted already).
         if prepared.requests > 1 {
@@ -286,17 +295,20 @@ impl App {
             let caller = match auth::authenticate(&state, authorization, peer, now) {
                 Ok(c) => c,
                 Err(failure) => {
-                    return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()))
+                    return Outcome::Json(
+                        error_body(code::AUTHENTICATION_ERROR, failure.message()).into_bytes(),
+                    )
                 }
             };
-            let executed = self.api.execute(
+            let executed = self.api.execute_with(
                 &prepared,
                 &variables,
                 StateView::Shared(&state),
                 &caller,
                 now,
+                self.fast_path.load(Ordering::Relaxed),
             );
-            return Outcome::Json(executed.body);
+            return Outcome::Json(executed.body.into());
         }
         let drop_after = self.faults.take_commit_then_drop();
         let result = self.mutate(|state| {
@@ -305,7 +317,7 @@ impl App {
                 Ok(c) => c,
                 Err(failure) => {
                     let body = error_body(code::AUTHENTICATION_ERROR, failure.message());
-                    return (body, false);
+                    return (body.into_bytes(), false);
                 }
             };
             let executed = self.api.execute(
@@ -315,21 +327,24 @@ impl App {
                 &caller,
                 now,
             );
-            (executed.body, executed.mutated)
+            (executed.body.into(), executed.mutated)
         });
         match result {
             Ok(_) if drop_after => Outcome::Drop,
             Ok(body) => Outcome::Json(body),
-            Err(e) => Outcome::Json(error_body(
-                code::INTERNAL_SERVER_ERROR,
-                format!("The change could not be persisted and was not made: {e}"),
-            )),
+            Err(e) => Outcome::Json(
+                error_body(
+                    code::INTERNAL_SERVER_ERROR,
+                    format!("The change could not be persisted and was not made: {e}"),
+                )
+                .into_bytes(),
+            ),
         }
     }
 }
 
 enum Outcome {
-    Json(String),
+    Json(Vec<u8>),
     RateLimited { retry_after: u64, limit: RateLimit },
     Drop,
 }
@@ -355,7 +370,7 @@ fn drop_response() -> Response {
     response
 }
 
-pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: impl IntoResponse) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
