@@ -99,6 +99,8 @@ pub(crate) struct Executed {
     /// The JSON response body (field order as selected).
     pub body: Body,
     pub mutated: bool,
+    /// Whether the fast path answered (not the executor).
+    pub fast: bool,
 }
 
 /// A JSON response body.
@@ -154,6 +156,27 @@ impl GraphqlApi {
                 document
             }
         };
+        self.check_cost(document, counts)
+    }
+
+    /// Like [`prepare`](Self::prepare) for a document already prepared and kept in the
+    /// cache; `None` for any other (whose preparation may take long).
+    pub fn prepare_cached(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        state: &State,
+    ) -> Option<Result<Prepared, String>> {
+        let document = self.documents.get(query, operation_name)?;
+        Some(self.check_cost(document, state.derived().counts))
+    }
+
+    /// The cost check of a prepared document against a state of `counts`.
+    fn check_cost(
+        &self,
+        document: Arc<PreparedDocument>,
+        counts: StateCounts,
+    ) -> Result<Prepared, String> {
         let cost = {
             let mut last = document.last_cost.lock().unwrap_or_else(|p| p.into_inner());
             if last.0 != counts {
@@ -261,6 +284,29 @@ impl GraphqlApi {
         self.execute_with(prepared, variables, state, caller, now, false)
     }
 
+    /// Executes a prepared query on the fast path (`fast_path.rs`) only: the response body,
+    /// or `Fallback` when the executor must answer.
+    pub fn execute_fast(
+        &self,
+        prepared: &Prepared,
+        variables: &JsonMap,
+        state: &State,
+        caller: &Caller,
+    ) -> Result<Vec<u8>, fast_path::Fallback> {
+        if prepared.is_mutation {
+            return Err(fast_path::Fallback);
+        }
+        let document = &prepared.document;
+        fast_path::execute_query(
+            &self.schema,
+            &document.doc,
+            document.operation_name.as_deref(),
+            variables,
+            state,
+            caller,
+        )
+    }
+
     /// Like [`execute`](Self::execute); with `fast`, a query is first tried on the fast path
     /// (`fast_path.rs`), and executed by apollo-compiler's executor only when it falls back.
     pub fn execute_with(
@@ -273,18 +319,11 @@ impl GraphqlApi {
         fast: bool,
     ) -> Executed {
         if fast && !prepared.is_mutation {
-            let document = &prepared.document;
-            if let Ok(body) = fast_path::execute_query(
-                &self.schema,
-                &document.doc,
-                document.operation_name.as_deref(),
-                variables,
-                &state,
-                caller,
-            ) {
+            if let Ok(body) = self.execute_fast(prepared, variables, &state, caller) {
                 return Executed {
                     body: Body::Bytes(body),
                     mutated: false,
+                    fast: true,
                 };
             }
         }
@@ -303,6 +342,7 @@ impl GraphqlApi {
                 return Executed {
                     body: Body::Text(error_body(code::GRAPHQL_VALIDATION_FAILED, e.message())),
                     mutated: false,
+                    fast: false,
                 }
             }
         };
@@ -331,6 +371,7 @@ impl GraphqlApi {
         Executed {
             body: Body::Text(body),
             mutated: ctx.mutated.get(),
+            fast: false,
         }
     }
 }

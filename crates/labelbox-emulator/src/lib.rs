@@ -310,6 +310,7 @@ impl Emulator {
             }),
             budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
             fast_path: std::sync::atomic::AtomicBool::new(true),
+            fast_answers: AtomicU64::new(0),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
@@ -500,6 +501,13 @@ impl EmulatorHandle {
     #[doc(hidden)]
     pub fn set_fast_path(&self, enabled: bool) {
         self.app.fast_path.store(enabled, Ordering::SeqCst);
+    }
+
+    /// For the tests comparing both ways a query executes: the queries the fast path has
+    /// answered so far.
+    #[doc(hidden)]
+    pub fn fast_path_answers(&self) -> u64 {
+        self.app.fast_answers.load(Ordering::SeqCst)
     }
 
     /// For the document cache's tests: the prepared documents kept and their bytes of
