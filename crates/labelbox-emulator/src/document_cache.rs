@@ -19,10 +19,13 @@ pub(crate) struct DocumentCache {
     inner: Mutex<Inner>,
 }
 
+/// An operation name asked for with a query text, and its prepared document.
+type ByName = (Option<String>, Arc<PreparedDocument>);
+
 #[derive(Default)]
 struct Inner {
     /// Query text -> (operation name, document) for each operation name asked for.
-    by_query: HashMap<Arc<str>, Vec<(Option<String>, Arc<PreparedDocument>)>>,
+    by_query: HashMap<Arc<str>, Vec<ByName>>,
     /// Entries oldest first, for eviction.
     order: VecDeque<(Arc<str>, Option<String>)>,
     bytes: usize,
