@@ -1160,6 +1160,37 @@ mod tests {
         assert_eq!(format_date(t), "2024-01-01T00:00:00.005Z");
     }
 
+    /// The digit-by-digit writer agrees with `format!` over years, days and milliseconds.
+    #[test]
+    fn dates_match_the_general_formatting() {
+        let general = |t: OffsetDateTime| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.millisecond()
+            )
+        };
+        let mut seconds: i64 = -62_000_000_000;
+        while seconds < 250_000_000_000 {
+            let t = OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + time::Duration::milliseconds(seconds.rem_euclid(1000));
+            assert_eq!(format_date(t), general(t));
+            seconds += 7_777_777_777 + seconds.rem_euclid(86_399);
+        }
+        let offset = OffsetDateTime::from_unix_timestamp(1_704_067_200)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(5, 30, 0).unwrap());
+        assert_eq!(format_date(offset), "2024-01-01T00:00:00.000Z");
+        let last = OffsetDateTime::from_unix_timestamp(253_402_300_799).unwrap()
+            + time::Duration::milliseconds(999);
+        assert_eq!(format_date(last), "9999-12-31T23:59:59.999Z");
+    }
+
     #[test]
     fn the_schema_is_valid() {
         GraphqlApi::new().unwrap();
