@@ -109,9 +109,7 @@ impl ExecutionBudget {
             values,
         }
     }
-}
 
-impl ExecutionBudget {
     /// Takes `values` if they are free now, without waiting.
     fn try_acquire(&self, values: u64) -> Option<BudgetPermit<'_>> {
         let values = values.min(self.total);
