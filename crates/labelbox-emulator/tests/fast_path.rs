@@ -590,3 +590,26 @@ async fn listings_follow_every_change() {
         "{body}"
     );
 }
+
+/// A listing too large to be answered on the receiving task (estimated above 100,000
+/// values) is answered by the fast path on a blocking thread, with the same bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_listing_is_answered_the_same_both_ways() {
+    let emu = start().await;
+    let admin = emu.admin_key().to_owned();
+    emu.issue_keys(5_000, "labeler@example.com", "Labeler", 3600)
+        .unwrap();
+    emu.issue_key(
+        "manager@example.com",
+        "Labeler",
+        3600,
+        Some(vec!["10.1.0.0/16".into()]),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let (fast, slow, answered) = both_ways(&emu, &admin, &cases_body("list_api_keys")).await;
+        assert!(answered);
+        assert!(fast == slow, "the two answers differ");
+        assert!(fast.len() > 5_000 * 300, "{}", fast.len());
+    }
+}
