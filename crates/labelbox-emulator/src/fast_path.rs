@@ -579,3 +579,78 @@ fn write_date(out: &mut Vec<u8>, t: OffsetDateTime) {
     crate::graphql::push_date(out, t);
     out.push(b'"');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_with_keys(count: usize, name: &str) -> State {
+        let mut state =
+            State::from_seed(&crate::config::Seed::default(), Some("rendered")).unwrap();
+        let owner = state.users[0].id.clone();
+        for i in 0..count {
+            let id = format!("k{i:06}");
+            let t = OffsetDateTime::from_unix_timestamp(1_704_067_200 + i64::try_from(i).unwrap())
+                .unwrap();
+            state.keys.insert(
+                id.clone(),
+                KeyRecord {
+                    id,
+                    name: name.to_owned(),
+                    token_sha256: String::new(),
+                    user_id: owner.clone(),
+                    created_by_user_id: None,
+                    role: "Labeler".into(),
+                    allowed_ip_cidrs: None,
+                    created_at: t,
+                    updated_at: t,
+                    expires_at: 2_000_000_000,
+                    revoked: false,
+                },
+            );
+        }
+        state
+    }
+
+    fn shape(fields: &[(&str, &str)]) -> KeyShape {
+        fields
+            .iter()
+            .map(|(k, n)| ((*k).to_owned(), (*n).to_owned()))
+            .collect()
+    }
+
+    /// A snapshot keeps at most [`MAX_RENDERED_SHAPES`] selections; past that, listings
+    /// write each key they show directly.
+    #[test]
+    fn rendered_selections_are_bounded_in_number() {
+        let state = state_with_keys(10, "k");
+        for i in 0..MAX_RENDERED_SHAPES + 4 {
+            let alias = format!("a{i}");
+            let rendered = rendered_keys(&state, &shape(&[(alias.as_str(), "id")]));
+            match rendered {
+                Some(rendered) => {
+                    assert!(i < MAX_RENDERED_SHAPES);
+                    let nine = format!("{{\"{alias}\":\"k000009\"}}");
+                    assert_eq!(rendered.get(9).unwrap(), nine.as_bytes());
+                }
+                None => assert!(i >= MAX_RENDERED_SHAPES),
+            }
+        }
+        let kept = state.derived().rendered.shapes.lock().unwrap().len();
+        assert_eq!(kept, MAX_RENDERED_SHAPES);
+    }
+
+    /// ... and at most [`MAX_RENDERED_BYTES`] of rendered keys.
+    #[test]
+    fn rendered_selections_are_bounded_in_bytes() {
+        let name = "n".repeat(64 * 1024);
+        let state = state_with_keys(300, &name);
+        let first = rendered_keys(&state, &shape(&[("a", "name")])).unwrap();
+        assert!(first.buf.len() > MAX_RENDERED_BYTES / 2);
+        let second = rendered_keys(&state, &shape(&[("b", "name")])).unwrap();
+        assert_eq!(second.ends.len(), 300);
+        let cache = &state.derived().rendered;
+        assert_eq!(cache.shapes.lock().unwrap().len(), 1);
+        assert!(cache.bytes.load(Ordering::Relaxed) <= MAX_RENDERED_BYTES);
+    }
+}

@@ -613,3 +613,30 @@ async fn a_large_listing_is_answered_the_same_both_ways() {
         assert!(fast.len() > 5_000 * 300, "{}", fast.len());
     }
 }
+
+/// Past the selections a state snapshot keeps rendered (8), listings write each key they
+/// show directly: the same bytes.
+#[tokio::test]
+async fn listings_past_the_kept_selections_are_the_same() {
+    let emu = start().await;
+    let admin = emu.admin_key().to_owned();
+    emu.issue_keys(20, "labeler@example.com", "Labeler", 3600)
+        .unwrap();
+    emu.issue_key(
+        "admin@example.com",
+        "Labeler",
+        3600,
+        Some(vec!["10.0.0.1".into()]),
+    )
+    .unwrap();
+    for i in 0..12 {
+        let text = format!(
+            "query L{i} {{ user {{ apiKeys {{ a{i}: id name allowedIpCidrs }} apiKeysOtherUsers {{ a{i}: id userEmail createdAt }} }} }}"
+        );
+        let body = json!({ "query": text }).to_string();
+        let (fast, slow, answered) = both_ways(&emu, &admin, &body).await;
+        assert!(answered);
+        assert_eq!(fast, slow, "selection {i}");
+        assert!(fast.contains(&format!("\"a{i}\":")), "{fast}");
+    }
+}
