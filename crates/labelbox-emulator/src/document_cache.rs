@@ -3,7 +3,7 @@
 //! endless distinct queries evicts the oldest entries, it never grows the cache.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use crate::graphql::PreparedDocument;
 
@@ -16,7 +16,7 @@ pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
 #[derive(Default)]
 pub(crate) struct DocumentCache {
-    inner: Mutex<Inner>,
+    inner: RwLock<Inner>,
 }
 
 /// An operation name asked for with a query text, and its prepared document.
@@ -38,7 +38,7 @@ fn entry_bytes(query: &str, operation_name: Option<&str>) -> usize {
 impl DocumentCache {
     /// The prepared document of `query` and `operation_name`, if kept.
     pub fn get(&self, query: &str, operation_name: Option<&str>) -> Option<Arc<PreparedDocument>> {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         inner
             .by_query
             .get(query)?
@@ -59,7 +59,7 @@ impl DocumentCache {
         if bytes > MAX_DOCUMENT_BYTES {
             return;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
         let inner = &mut *inner;
         if let Some(entries) = inner.by_query.get(query) {
             if entries
@@ -100,7 +100,7 @@ impl DocumentCache {
 
     /// Documents kept and their bytes of query text.
     pub fn size(&self) -> (usize, usize) {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         (inner.order.len(), inner.bytes)
     }
 }

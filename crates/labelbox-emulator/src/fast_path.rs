@@ -14,7 +14,7 @@
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use apollo_compiler::ast::Value;
 use apollo_compiler::executable::{Field, OperationType, Selection};
@@ -45,7 +45,7 @@ const MAX_RENDERED_BYTES: usize = 32 * 1024 * 1024;
 /// never outlives the data it was rendered from.
 #[derive(Default)]
 pub(crate) struct RenderedKeys {
-    shapes: Mutex<Vec<(KeyShape, Arc<Rendered>)>>,
+    shapes: RwLock<Vec<(KeyShape, Arc<Rendered>)>>,
     bytes: AtomicUsize,
 }
 
@@ -473,7 +473,7 @@ fn rendered_keys(state: &State, shape: &KeyShape) -> Option<Arc<Rendered>> {
     let derived = state.derived();
     let cache = &derived.rendered;
     {
-        let shapes = cache.shapes.lock().unwrap_or_else(|p| p.into_inner());
+        let shapes = cache.shapes.read().unwrap_or_else(|p| p.into_inner());
         if let Some((_, rendered)) = shapes.iter().find(|(s, _)| s == shape) {
             return Some(Arc::clone(rendered));
         }
@@ -494,7 +494,7 @@ fn rendered_keys(state: &State, shape: &KeyShape) -> Option<Arc<Rendered>> {
     }
     let size = rendered.buf.len() + rendered.ends.len() * std::mem::size_of::<usize>();
     let rendered = Arc::new(rendered);
-    let mut shapes = cache.shapes.lock().unwrap_or_else(|p| p.into_inner());
+    let mut shapes = cache.shapes.write().unwrap_or_else(|p| p.into_inner());
     if shapes.len() < MAX_RENDERED_SHAPES
         && cache.bytes.load(Ordering::Relaxed) + size <= MAX_RENDERED_BYTES
         && !shapes.iter().any(|(s, _)| s == shape)
@@ -636,7 +636,7 @@ mod tests {
                 None => assert!(i >= MAX_RENDERED_SHAPES),
             }
         }
-        let kept = state.derived().rendered.shapes.lock().unwrap().len();
+        let kept = state.derived().rendered.shapes.read().unwrap().len();
         assert_eq!(kept, MAX_RENDERED_SHAPES);
     }
 
@@ -650,7 +650,7 @@ mod tests {
         let second = rendered_keys(&state, &shape(&[("b", "name")])).unwrap();
         assert_eq!(second.ends.len(), 300);
         let cache = &state.derived().rendered;
-        assert_eq!(cache.shapes.lock().unwrap().len(), 1);
+        assert_eq!(cache.shapes.read().unwrap().len(), 1);
         assert!(cache.bytes.load(Ordering::Relaxed) <= MAX_RENDERED_BYTES);
     }
 }

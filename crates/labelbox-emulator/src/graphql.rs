@@ -3,7 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Display;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use apollo_compiler::executable::OperationType;
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
@@ -91,7 +91,7 @@ pub(crate) struct PreparedDocument {
     requests: u64,
     /// The last cost computed, with the state sizes it was computed for: the cost is checked
     /// against every request's state, and recomputed only when the sizes changed.
-    last_cost: Mutex<(StateCounts, Cost)>,
+    last_cost: RwLock<(StateCounts, Cost)>,
 }
 
 /// The result of executing a request.
@@ -177,8 +177,14 @@ impl GraphqlApi {
         document: Arc<PreparedDocument>,
         counts: StateCounts,
     ) -> Result<Prepared, String> {
-        let cost = {
-            let mut last = document.last_cost.lock().unwrap_or_else(|p| p.into_inner());
+        let known = *document.last_cost.read().unwrap_or_else(|p| p.into_inner());
+        let cost = if known.0 == counts {
+            known.1
+        } else {
+            let mut last = document
+                .last_cost
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
             if last.0 != counts {
                 let op = document
                     .doc
@@ -266,7 +272,7 @@ impl GraphqlApi {
             is_mutation,
             label,
             requests,
-            last_cost: Mutex::new((counts, cost)),
+            last_cost: RwLock::new((counts, cost)),
             doc,
         })
     }
