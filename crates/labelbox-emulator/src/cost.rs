@@ -55,7 +55,7 @@ const MAX_NESTING: u32 = 128;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ListSizes {
     /// (parent type, field) -> elements, for introspection lists (maxima over the schema).
-    introspection: HashMap<(&'static str, &'static str), u64>,
+    introspection: std::sync::Arc<HashMap<(&'static str, &'static str), u64>>,
     /// Stored keys (the upper bound of `apiKeys` and `apiKeysOtherUsers`).
     pub keys: u64,
     /// Users of the organization.
@@ -125,10 +125,20 @@ impl ListSizes {
             (("__Directive", "locations"), n(locations)),
         ]);
         Self {
-            introspection,
+            introspection: std::sync::Arc::new(introspection),
             keys: 0,
             users: 0,
             allowlist: 0,
+        }
+    }
+
+    /// These sizes with the lists of keys and users of a state of `counts`.
+    pub fn with_counts(&self, counts: crate::state::StateCounts) -> Self {
+        Self {
+            introspection: std::sync::Arc::clone(&self.introspection),
+            keys: counts.keys,
+            users: counts.users,
+            allowlist: counts.allowlist,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Display;
+use std::sync::{Arc, RwLock};
 
 use apollo_compiler::executable::OperationType;
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
@@ -12,10 +13,13 @@ use apollo_compiler::{ExecutableDocument, Schema};
 use time::OffsetDateTime;
 
 use crate::auth::{self, Caller, Claims};
-use crate::cost::{self, CostLimits, ListSizes};
+use crate::cost::{self, Cost, CostLimits, ListSizes};
+use crate::document_cache::DocumentCache;
+use crate::fast_path;
 use crate::graphql_errors;
-use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS, VIEW_MEMBERS};
-use crate::state::{self, KeyRecord, State, UserRecord};
+use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS};
+use crate::state::{self, KeyRecord, State, StateCounts, UserRecord};
+use crate::visibility::{self, KeyList};
 
 /// The SDL served, byte for byte the checked-in schema.
 pub(crate) const SDL: &str = include_str!("../schema/labelbox.graphql");
@@ -55,18 +59,18 @@ pub(crate) fn error_body(code: &str, message: impl Display) -> String {
     .to_string()
 }
 
-/// The parsed schema and the query cost limit.
+/// The parsed schema, the query cost limit and the prepared documents.
 pub(crate) struct GraphqlApi {
     schema: Valid<Schema>,
     /// The schema's list sizes, for the cost estimate.
     sizes: ListSizes,
     limits: CostLimits,
+    documents: DocumentCache,
 }
 
-/// A request that parsed and validated.
+/// A request that parsed and validated, and passed the cost check against the current state.
 pub(crate) struct Prepared {
-    doc: Valid<ExecutableDocument>,
-    operation_name: Option<String>,
+    document: Arc<PreparedDocument>,
     /// Whether the selected operation is a mutation.
     pub is_mutation: bool,
     /// The operation's name, or `<anonymous>`.
@@ -77,11 +81,42 @@ pub(crate) struct Prepared {
     pub response_values: u64,
 }
 
+/// What preparing a document found that does not depend on the state: kept in the
+/// [`DocumentCache`], so a document is parsed and validated once.
+pub(crate) struct PreparedDocument {
+    doc: Valid<ExecutableDocument>,
+    operation_name: Option<String>,
+    is_mutation: bool,
+    label: String,
+    requests: u64,
+    /// The last cost computed, with the state sizes it was computed for: the cost is checked
+    /// against every request's state, and recomputed only when the sizes changed.
+    last_cost: RwLock<(StateCounts, Cost)>,
+}
+
 /// The result of executing a request.
 pub(crate) struct Executed {
     /// The JSON response body (field order as selected).
-    pub body: String,
+    pub body: Body,
     pub mutated: bool,
+    /// Whether the fast path answered (not the executor).
+    pub fast: bool,
+}
+
+/// A JSON response body.
+pub(crate) enum Body {
+    Text(String),
+    /// UTF-8 written by the fast path.
+    Bytes(Vec<u8>),
+}
+
+impl From<Body> for Vec<u8> {
+    fn from(body: Body) -> Self {
+        match body {
+            Body::Text(text) => text.into_bytes(),
+            Body::Bytes(bytes) => bytes,
+        }
+    }
 }
 
 impl GraphqlApi {
@@ -93,17 +128,97 @@ impl GraphqlApi {
             schema,
             sizes,
             limits: CostLimits::default(),
+            documents: DocumentCache::default(),
         })
     }
 
-    /// Parses and validates `query` and checks its cost, estimating lists of keys and users
-    /// from `state`; on failure the error body to send.
+    /// The prepared documents kept.
+    pub fn documents(&self) -> &DocumentCache {
+        &self.documents
+    }
+
+    /// Parses and validates `query` (or finds it prepared in the cache) and checks its cost,
+    /// estimating lists of keys and users from `state`; on failure the error body to send.
     pub fn prepare(
         &self,
         query: &str,
         operation_name: Option<&str>,
         state: &State,
     ) -> Result<Prepared, String> {
+        let counts = state.derived().counts;
+        let document = match self.documents.get(query, operation_name) {
+            Some(document) => document,
+            None => {
+                let document = Arc::new(self.prepare_document(query, operation_name, counts)?);
+                // Only documents within the limits get here: the cost check below passes.
+                self.documents
+                    .insert(query, operation_name, Arc::clone(&document));
+                document
+            }
+        };
+        self.check_cost(document, counts)
+    }
+
+    /// Like [`prepare`](Self::prepare) for a document already prepared and kept in the
+    /// cache; `None` for any other (whose preparation may take long).
+    pub fn prepare_cached(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        state: &State,
+    ) -> Option<Result<Prepared, String>> {
+        let document = self.documents.get(query, operation_name)?;
+        Some(self.check_cost(document, state.derived().counts))
+    }
+
+    /// The cost check of a prepared document against a state of `counts`.
+    fn check_cost(
+        &self,
+        document: Arc<PreparedDocument>,
+        counts: StateCounts,
+    ) -> Result<Prepared, String> {
+        let known = *document.last_cost.read().unwrap_or_else(|p| p.into_inner());
+        let cost = if known.0 == counts {
+            known.1
+        } else {
+            let mut last = document
+                .last_cost
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.0 != counts {
+                let op = document
+                    .doc
+                    .operations
+                    .get(document.operation_name.as_deref())
+                    .map_err(|e| error_body(code::GRAPHQL_VALIDATION_FAILED, e.message()))?;
+                let cost = cost::measure(&document.doc, op, &self.sizes.with_counts(counts))
+                    .map_err(|cost::TooNested| {
+                        complexity_body("fragments or fields nested too deeply")
+                    })?;
+                *last = (counts, cost);
+            }
+            last.1
+        };
+        if let Some(reason) = cost.exceeds(&self.limits) {
+            return Err(complexity_body(&reason));
+        }
+        Ok(Prepared {
+            is_mutation: document.is_mutation,
+            label: document.label.clone(),
+            requests: document.requests,
+            response_values: cost.response_values,
+            document,
+        })
+    }
+
+    /// Parses, validates and measures `query` against a state of `counts`: a document within
+    /// the limits, or the error body to send.
+    fn prepare_document(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        counts: StateCounts,
+    ) -> Result<PreparedDocument, String> {
         let ast = match apollo_compiler::ast::Document::parse(query, "request.graphql") {
             Ok(ast) => ast,
             Err(e) => {
@@ -137,17 +252,7 @@ impl GraphqlApi {
                 ))
             }
         };
-        let mut sizes = self.sizes.clone();
-        sizes.keys = u64::try_from(state.keys.len()).unwrap_or(u64::MAX);
-        sizes.users = u64::try_from(state.users.len()).unwrap_or(u64::MAX);
-        sizes.allowlist = state
-            .keys
-            .values()
-            .filter_map(|k| k.allowed_ip_cidrs.as_ref())
-            .map(|list| u64::try_from(list.len()).unwrap_or(u64::MAX))
-            .max()
-            .unwrap_or(0);
-        let cost = cost::measure(&doc, op, &sizes)
+        let cost = cost::measure(&doc, op, &self.sizes.with_counts(counts))
             .map_err(|cost::TooNested| complexity_body("fragments or fields nested too deeply"))?;
         if let Some(reason) = cost.exceeds(&self.limits) {
             return Err(complexity_body(&reason));
@@ -162,13 +267,13 @@ impl GraphqlApi {
         } else {
             1
         };
-        Ok(Prepared {
-            doc,
+        Ok(PreparedDocument {
             operation_name: operation_name.map(str::to_owned),
             is_mutation,
             label,
             requests,
-            response_values: cost.response_values,
+            last_cost: RwLock::new((counts, cost)),
+            doc,
         })
     }
 
@@ -182,20 +287,68 @@ impl GraphqlApi {
         caller: &Caller,
         now: OffsetDateTime,
     ) -> Executed {
+        self.execute_with(prepared, variables, state, caller, now, false)
+    }
+
+    /// Executes a prepared query on the fast path (`fast_path.rs`) only: the response body,
+    /// or `Fallback` when the executor must answer.
+    pub fn execute_fast(
+        &self,
+        prepared: &Prepared,
+        variables: &JsonMap,
+        state: &State,
+        caller: &Caller,
+    ) -> Result<Vec<u8>, fast_path::Fallback> {
+        if prepared.is_mutation {
+            return Err(fast_path::Fallback);
+        }
+        let document = &prepared.document;
+        fast_path::execute_query(
+            &self.schema,
+            &document.doc,
+            document.operation_name.as_deref(),
+            variables,
+            state,
+            caller,
+        )
+    }
+
+    /// Like [`execute`](Self::execute); with `fast`, a query is first tried on the fast path
+    /// (`fast_path.rs`), and executed by apollo-compiler's executor only when it falls back.
+    pub fn execute_with(
+        &self,
+        prepared: &Prepared,
+        variables: &JsonMap,
+        state: StateView<'_>,
+        caller: &Caller,
+        now: OffsetDateTime,
+        fast: bool,
+    ) -> Executed {
+        if fast && !prepared.is_mutation {
+            if let Ok(body) = self.execute_fast(prepared, variables, &state, caller) {
+                return Executed {
+                    body: Body::Bytes(body),
+                    mutated: false,
+                    fast: true,
+                };
+            }
+        }
         let ctx = Ctx {
             state: RefCell::new(state),
             caller,
             now,
             mutated: Cell::new(false),
         };
-        let execution = match Execution::new(&self.schema, &prepared.doc)
-            .operation_name(prepared.operation_name.as_deref())
+        let document = &prepared.document;
+        let execution = match Execution::new(&self.schema, &document.doc)
+            .operation_name(document.operation_name.as_deref())
         {
             Ok(e) => e,
             Err(e) => {
                 return Executed {
-                    body: error_body(code::GRAPHQL_VALIDATION_FAILED, e.message()),
+                    body: Body::Text(error_body(code::GRAPHQL_VALIDATION_FAILED, e.message())),
                     mutated: false,
+                    fast: false,
                 }
             }
         };
@@ -217,13 +370,14 @@ impl GraphqlApi {
                 })
             }
             Err(e) => errors_body(
-                vec![e.to_graphql_error(&prepared.doc.sources)],
+                vec![e.to_graphql_error(&document.doc.sources)],
                 code::BAD_USER_INPUT,
             ),
         };
         Executed {
-            body,
+            body: Body::Text(body),
             mutated: ctx.mutated.get(),
+            fast: false,
         }
     }
 }
@@ -275,17 +429,50 @@ fn field_error(code: &str, message: impl Display) -> FieldError {
 
 /// RFC 3339 with milliseconds and `Z`, as Labelbox writes dates.
 pub(crate) fn format_date(t: OffsetDateTime) -> String {
+    let mut out = Vec::with_capacity(24);
+    push_date(&mut out, t);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends `t` as [`format_date`] writes it (ASCII digits and separators only).
+pub(crate) fn push_date(out: &mut Vec<u8>, t: OffsetDateTime) {
+    fn digits(out: &mut Vec<u8>, value: u32, width: u32) {
+        for place in (0..width).rev() {
+            let digit = (value / 10u32.pow(place)) % 10;
+            out.push(b'0' + u8::try_from(digit).unwrap_or(0));
+        }
+    }
     let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        // Outside four digits (never for the emulator's clock): the general formatting.
+        let text = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            year,
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond()
+        );
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    digits(out, year.unsigned_abs(), 4);
+    out.push(b'-');
+    digits(out, u32::from(u8::from(t.month())), 2);
+    out.push(b'-');
+    digits(out, u32::from(t.day()), 2);
+    out.push(b'T');
+    digits(out, u32::from(t.hour()), 2);
+    out.push(b':');
+    digits(out, u32::from(t.minute()), 2);
+    out.push(b':');
+    digits(out, u32::from(t.second()), 2);
+    out.push(b'.');
+    digits(out, u32::from(t.millisecond()), 3);
+    out.push(b'Z');
 }
 
 /// The state a request executes against: shared for queries (no lock held), exclusive for
@@ -314,11 +501,14 @@ impl std::ops::DerefMut for StateView<'_> {
         if let StateView::Shared(s) = self {
             *self = StateView::Copied(Box::new((*s).clone()));
         }
-        match self {
+        let state: &mut State = match self {
             StateView::Exclusive(s) => s,
             StateView::Copied(s) => s,
             StateView::Shared(_) => unreachable!("replaced by a copy above"),
-        }
+        };
+        // Whatever was derived from it may change now.
+        state.invalidate_derived();
+        state
     }
 }
 
@@ -330,10 +520,8 @@ struct Ctx<'s> {
 }
 
 impl Ctx<'_> {
-    /// Whether the caller may see the user `id`: itself always, others with [`VIEW_MEMBERS`].
-    /// Users it may not see are absent (null, left out of lists), as unknown ones are.
     fn may_see_user(&self, id: &str) -> bool {
-        id == self.caller.user_id || self.caller.can(VIEW_MEMBERS)
+        visibility::may_see_user(self.caller, id)
     }
 }
 
@@ -379,34 +567,21 @@ impl ObjectValue for QueryRoot<'_, '_> {
         match info.field_name() {
             "user" => {
                 let state = ctx.state.borrow();
-                let id = match obj_arg(args, "where") {
-                    Some(w) => str_arg(w, "id").unwrap_or_default().to_owned(),
-                    None => ctx.caller.user_id.clone(),
-                };
+                let id = obj_arg(args, "where").map(|w| str_arg(w, "id").unwrap_or_default());
                 Ok(ResolvedValue::nullable_object(
-                    state
-                        .user_by_id(&id)
-                        .filter(|_| ctx.may_see_user(&id))
+                    visibility::queried_user(&state, ctx.caller, id)
                         .cloned()
                         .map(|user| UserObj { ctx, user }),
                 ))
             }
             "organization" => Ok(ResolvedValue::object(OrganizationObj { ctx })),
             "organizationRole" => {
-                // The caller's are its key's effective permissions; another user's are that
-                // user's organization role's, for a caller who may see that user.
-                let permissions: Option<Vec<&'static str>> = match str_arg(args, "userId") {
-                    None => Some(ctx.caller.permissions().to_vec()),
-                    Some(id) if id == ctx.caller.user_id => Some(ctx.caller.permissions().to_vec()),
-                    Some(id) if !ctx.may_see_user(id) => None,
-                    Some(id) => {
-                        let state = ctx.state.borrow();
-                        state
-                            .user_by_id(id)
-                            .and_then(|u| roles::role_by_name(&u.role))
-                            .map(|r| r.permissions.clone())
-                    }
-                };
+                let permissions = visibility::organization_role_permissions(
+                    &ctx.state.borrow(),
+                    ctx.caller,
+                    str_arg(args, "userId"),
+                )
+                .map(<[&'static str]>::to_vec);
                 Ok(ResolvedValue::nullable_object(
                     permissions.map(|permissions| OrganizationRoleObj { permissions }),
                 ))
@@ -432,17 +607,11 @@ impl UserObj<'_, '_> {
         self.user.id == self.ctx.caller.user_id
     }
 
-    /// Live (non-revoked) keys matching `pred`, oldest first.
-    fn keys(&self, pred: impl Fn(&KeyRecord) -> bool) -> Vec<ApiKeyObj> {
+    /// The keys `list` shows the caller, oldest first.
+    fn keys(&self, list: KeyList) -> Vec<ApiKeyObj> {
         let state = self.ctx.state.borrow();
-        let mut keys: Vec<&KeyRecord> = state
-            .keys
-            .values()
-            // A removed member's keys are left out, as the member is.
-            .filter(|k| !k.revoked && state.user_by_id(&k.user_id).is_some() && pred(k))
-            .collect();
-        keys.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        keys.into_iter()
+        visibility::listed_keys(&state, self.ctx.caller, &self.user, list)
+            .filter_map(|(_, listed)| state.keys.get(&listed.id))
             .map(|k| ApiKeyObj::new(&state, k))
             .collect()
     }
@@ -468,25 +637,16 @@ impl ObjectValue for UserObj<'_, '_> {
             "isViewer" => ResolvedValue::leaf(self.is_caller()),
             "createdAt" | "updatedAt" => ResolvedValue::leaf(format_date(u.created_at)),
             "lastLoginAt" => ResolvedValue::null(),
-            "apiKeys" => {
-                let caller = &self.ctx.caller.user_id;
-                let keys = if self.is_caller() {
-                    self.keys(|k| &k.user_id == caller)
-                } else {
-                    Vec::new()
-                };
-                ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
-            }
-            "apiKeysOtherUsers" => {
-                // Who created a key does not matter: without the permission, none.
-                let caller = self.ctx.caller;
-                let keys = if self.is_caller() && caller.can(MANAGE_API_KEYS) {
-                    self.keys(|k| k.user_id != caller.user_id)
-                } else {
-                    Vec::new()
-                };
-                ResolvedValue::list(keys.into_iter().map(ResolvedValue::object))
-            }
+            "apiKeys" => ResolvedValue::list(
+                self.keys(KeyList::Own)
+                    .into_iter()
+                    .map(ResolvedValue::object),
+            ),
+            "apiKeysOtherUsers" => ResolvedValue::list(
+                self.keys(KeyList::OtherUsers)
+                    .into_iter()
+                    .map(ResolvedValue::object),
+            ),
             // The user's organization role as the state holds it now (not a key's role).
             "orgRole" => ResolvedValue::nullable_object(
                 roles::role_by_name(&u.role).map(|role| RoleObj { role }),
@@ -567,22 +727,19 @@ impl ObjectValue for OrganizationObj<'_, '_> {
             "users" => {
                 let args = info.arguments();
                 let email = obj_arg(args, "where").and_then(|w| str_arg(w, "email"));
-                let skip = args.get("skip").and_then(JsonValue::as_i64).unwrap_or(0);
+                let skip = args.get("skip").and_then(JsonValue::as_i64);
                 let first = args.get("first").and_then(JsonValue::as_i64);
-                if skip < 0 || first.is_some_and(|f| f < 0) {
-                    return Err(field_error(
-                        code::MALFORMED_REQUEST,
-                        "skip and first must not be negative",
-                    ));
-                }
-                let users: Vec<UserRecord> = state
-                    .members()
-                    .filter(|u| email.is_none_or(|e| u.email.eq_ignore_ascii_case(e.trim())))
-                    .filter(|u| ctx.may_see_user(&u.id))
-                    .skip(usize::try_from(skip).unwrap_or(usize::MAX))
-                    .take(first.map_or(usize::MAX, |f| usize::try_from(f).unwrap_or(0)))
-                    .cloned()
-                    .collect();
+                let users: Vec<UserRecord> =
+                    visibility::organization_users(&state, ctx.caller, email, skip, first)
+                        .map_err(|visibility::NegativePage| {
+                            field_error(
+                                code::MALFORMED_REQUEST,
+                                "skip and first must not be negative",
+                            )
+                        })?
+                        .into_iter()
+                        .cloned()
+                        .collect();
                 ResolvedValue::list(
                     users
                         .into_iter()
@@ -1007,6 +1164,37 @@ mod tests {
         let t = OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap()
             + time::Duration::milliseconds(5);
         assert_eq!(format_date(t), "2024-01-01T00:00:00.005Z");
+    }
+
+    /// The digit-by-digit writer agrees with `format!` over years, days and milliseconds.
+    #[test]
+    fn dates_match_the_general_formatting() {
+        let general = |t: OffsetDateTime| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.millisecond()
+            )
+        };
+        let mut seconds: i64 = -62_000_000_000;
+        while seconds < 250_000_000_000 {
+            let t = OffsetDateTime::from_unix_timestamp(seconds).unwrap()
+                + time::Duration::milliseconds(seconds.rem_euclid(1000));
+            assert_eq!(format_date(t), general(t));
+            seconds += 7_777_777_777 + seconds.rem_euclid(86_399);
+        }
+        let offset = OffsetDateTime::from_unix_timestamp(1_704_067_200)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(5, 30, 0).unwrap());
+        assert_eq!(format_date(offset), "2024-01-01T00:00:00.000Z");
+        let last = OffsetDateTime::from_unix_timestamp(253_402_300_799).unwrap()
+            + time::Duration::milliseconds(999);
+        assert_eq!(format_date(last), "9999-12-31T23:59:59.999Z");
     }
 
     #[test]

@@ -26,8 +26,18 @@
 //!
 //! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
 //!   A body over 2 MiB is refused with HTTP 413.
-//!   Parsing, validation and execution are apollo-compiler's, against the checked-in SDL
-//!   (embedded with `include_str!`, so the served schema cannot drift from the file).
+//!   Parsing and validation are apollo-compiler's, against the checked-in SDL (embedded
+//!   with `include_str!`, so the served schema cannot drift from the file). A document that
+//!   prepared successfully is kept by query text and operation name (at most 512 documents
+//!   and 2 MiB of query text, none over 64 KiB; the oldest go first), so it is parsed and
+//!   validated once; the cost check still runs at every request against the current state.
+//!   A query is executed by a serialising fast path that writes the response bytes
+//!   directly (a listing's keys from their JSON rendered once per state snapshot and
+//!   selection; which keys the caller sees is decided at every request); mutations,
+//!   introspection, and any query whose answer carries an error are executed by
+//!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
+//!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
+//!   `tests/fast_path.rs`).
 //! - **Every response carrying GraphQL errors has HTTP status 200**: the reference client
 //!   classifies a body by `errors[].extensions.code` whatever the status, and the contract
 //!   names no status for these errors. Every error entry has an `extensions.code`:
@@ -167,8 +177,12 @@
 //!   executes against a snapshot of the state without holding any lock, so a slow query
 //!   delays no other request; queries estimated above 1,000 response values share a budget
 //!   of 1,000,000 values at once (two of the largest allowed; more wait), cheap ones never
-//!   wait. Mutations are serialised: each runs on a copy of the state that becomes current
-//!   once it is persisted. Every request authenticates against the state it executes on.
+//!   wait. A query whose document is already prepared, estimated at most 100,000 values,
+//!   with its budget free at once, and answered by the fast path, is answered on the task
+//!   that received it (a listing of a few thousand keys: well under a millisecond); any
+//!   other request runs on a blocking thread. Mutations are serialised: each runs on a copy
+//!   of the state that becomes current once it is persisted. Every request authenticates
+//!   against the state it executes on.
 //! - **Rate limiting**: per key, fixed windows on the emulator clock, configured globally
 //!   ([`EmulatorConfig::rate_limit`], [`EmulatorHandle::set_rate_limit`]) or per key
 //!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count, and each
@@ -185,13 +199,16 @@ mod admin;
 mod auth;
 mod config;
 mod cost;
+mod document_cache;
 mod error;
+mod fast_path;
 mod faults;
 mod graphql;
 mod graphql_errors;
 pub mod roles;
 mod server;
 mod state;
+mod visibility;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -306,6 +323,8 @@ impl Emulator {
                 ..Limits::default()
             }),
             budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
+            fast_path: std::sync::atomic::AtomicBool::new(true),
+            fast_answers: AtomicU64::new(0),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
@@ -489,6 +508,27 @@ impl EmulatorHandle {
     /// (`<anonymous>` for unnamed operations).
     pub fn operation_count(&self, operation_name: &str) -> u64 {
         self.app.operation_count(operation_name)
+    }
+
+    /// For the tests comparing both ways a query executes: with `false`, every query is
+    /// executed by apollo-compiler's executor instead of the fast path first.
+    #[doc(hidden)]
+    pub fn set_fast_path(&self, enabled: bool) {
+        self.app.fast_path.store(enabled, Ordering::SeqCst);
+    }
+
+    /// For the tests comparing both ways a query executes: the queries the fast path has
+    /// answered so far.
+    #[doc(hidden)]
+    pub fn fast_path_answers(&self) -> u64 {
+        self.app.fast_answers.load(Ordering::SeqCst)
+    }
+
+    /// For the document cache's tests: the prepared documents kept and their bytes of
+    /// query text.
+    #[doc(hidden)]
+    pub fn cached_documents(&self) -> (usize, usize) {
+        self.app.api.documents().size()
     }
 
     /// Sets the default per-key rate limit (`None`: unlimited).

@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
-use crate::auth;
+use crate::auth::{self, Caller};
 use crate::config::RateLimit;
 use crate::faults::{Fault, Faults};
 use crate::graphql::{code, error_body, GraphqlApi, StateView};
@@ -54,11 +54,24 @@ pub(crate) struct App {
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
     pub budget: ExecutionBudget,
+    /// Whether queries are first tried on the fast path (`fast_path.rs`); off only in the
+    /// tests that compare it with the executor.
+    pub fast_path: std::sync::atomic::AtomicBool,
+    /// Queries the fast path answered.
+    pub fast_answers: AtomicU64,
 }
 
 /// A query whose response is estimated at no more values than this is cheap: it executes at
 /// once, whatever else runs (current user, roles, a listing of up to about 40 keys).
 pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
+
+/// The largest estimate of a query answered on the task that received it (a listing of
+/// about 4,000 keys: well under a millisecond on the fast path); larger ones run on a
+/// blocking thread.
+pub(crate) const INLINE_QUERY_VALUES: u64 = 100_000;
+
+/// The largest request body answered on the task that received it.
+pub(crate) const INLINE_BODY_BYTES: usize = 64 * 1024;
 
 /// The estimated response values that the other queries may build at once: two of the
 /// largest allowed (about 300 MB of memory); more wait for their turn.
@@ -95,6 +108,20 @@ impl ExecutionBudget {
             budget: self,
             values,
         }
+    }
+
+    /// Takes `values` if they are free now, without waiting.
+    fn try_acquire(&self, values: u64) -> Option<BudgetPermit<'_>> {
+        let values = values.min(self.total);
+        let mut available = lock(&self.available);
+        if *available < values {
+            return None;
+        }
+        *available -= values;
+        Some(BudgetPermit {
+            budget: self,
+            values,
+        })
     }
 }
 
@@ -167,6 +194,7 @@ impl App {
         let _writer = lock(&self.writer);
         let mut working = State::clone(&self.state());
         let (value, changed) = change(&mut working);
+        working.invalidate_derived();
         if changed {
             self.persist(&working)?;
             *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(working);
@@ -237,6 +265,38 @@ impl App {
         None
     }
 
+    /// Answers a request at once, on the task that received it, when that cannot take
+    /// long: a query (never a mutation) whose document is already prepared, within
+    /// [`INLINE_QUERY_VALUES`] and the execution budget, that the fast path answers, as the
+    /// `caller` already authenticated against `state`. `None`: [`process`](Self::process)
+    /// answers it on a blocking thread.
+    fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Option<Outcome> {
+        if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
+            return None;
+        }
+        let request: GraphqlRequest = serde_json::from_slice(body).ok()?;
+        let prepared = self
+            .api
+            .prepare_cached(&request.query, request.operation_name.as_deref(), state)?
+            .ok()?;
+        if prepared.is_mutation || prepared.response_values > INLINE_QUERY_VALUES {
+            return None;
+        }
+        let _permit = if prepared.response_values > CHEAP_QUERY_VALUES {
+            Some(self.budget.try_acquire(prepared.response_values)?)
+        } else {
+            None
+        };
+        let variables = request.variables.unwrap_or_default();
+        let body = self
+            .api
+            .execute_fast(&prepared, &variables, state, caller)
+            .ok()?;
+        *lock(&self.operations).entry(prepared.label).or_insert(0) += 1;
+        self.fast_answers.fetch_add(1, Ordering::Relaxed);
+        Some(Outcome::Json(body))
+    }
+
     /// Parses, validates and cost-checks one request of the authenticated key `key_id`
     /// (outside any lock), charges each extra mutation against the rate limit, then executes
     /// it: a query against a snapshot of the state without any lock, so a slow query delays
@@ -252,10 +312,15 @@ impl App {
         let request: GraphqlRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
             Err(e) => {
-                return Outcome::Json(error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"),
-                ))
+                return Outcome::Json(
+                    error_body(
+                        code::MALFORMED_REQUEST,
+                        format!(
+                            "The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"
+                        ),
+                    )
+                    .into_bytes(),
+                )
             }
         };
         let prepared = match self.api.prepare(
@@ -264,7 +329,7 @@ impl App {
             &self.state(),
         ) {
             Ok(p) => p,
-            Err(body) => return Outcome::Json(body),
+            Err(body) => return Outcome::Json(body.into_bytes()),
         };
         // Each mutation of a request counts as one request (the first was counted already).
         if prepared.requests > 1 {
@@ -286,17 +351,23 @@ impl App {
             let caller = match auth::authenticate(&state, authorization, peer, now) {
                 Ok(c) => c,
                 Err(failure) => {
-                    return Outcome::Json(error_body(code::AUTHENTICATION_ERROR, failure.message()))
+                    return Outcome::Json(
+                        error_body(code::AUTHENTICATION_ERROR, failure.message()).into_bytes(),
+                    )
                 }
             };
-            let executed = self.api.execute(
+            let executed = self.api.execute_with(
                 &prepared,
                 &variables,
                 StateView::Shared(&state),
                 &caller,
                 now,
+                self.fast_path.load(Ordering::Relaxed),
             );
-            return Outcome::Json(executed.body);
+            if executed.fast {
+                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+            }
+            return Outcome::Json(executed.body.into());
         }
         let drop_after = self.faults.take_commit_then_drop();
         let result = self.mutate(|state| {
@@ -305,7 +376,7 @@ impl App {
                 Ok(c) => c,
                 Err(failure) => {
                     let body = error_body(code::AUTHENTICATION_ERROR, failure.message());
-                    return (body, false);
+                    return (body.into_bytes(), false);
                 }
             };
             let executed = self.api.execute(
@@ -315,21 +386,24 @@ impl App {
                 &caller,
                 now,
             );
-            (executed.body, executed.mutated)
+            (executed.body.into(), executed.mutated)
         });
         match result {
             Ok(_) if drop_after => Outcome::Drop,
             Ok(body) => Outcome::Json(body),
-            Err(e) => Outcome::Json(error_body(
-                code::INTERNAL_SERVER_ERROR,
-                format!("The change could not be persisted and was not made: {e}"),
-            )),
+            Err(e) => Outcome::Json(
+                error_body(
+                    code::INTERNAL_SERVER_ERROR,
+                    format!("The change could not be persisted and was not made: {e}"),
+                )
+                .into_bytes(),
+            ),
         }
     }
 }
 
 enum Outcome {
-    Json(String),
+    Json(Vec<u8>),
     RateLimited { retry_after: u64, limit: RateLimit },
     Drop,
 }
@@ -355,7 +429,7 @@ fn drop_response() -> Response {
     response
 }
 
-pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: impl IntoResponse) -> Response {
     let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -410,8 +484,9 @@ async fn graphql(
     // valid key, or over its limit, cannot make the emulator parse and validate a document
     // (which can take seconds for a crafted one).
     let now = app.now();
-    let key_id = match auth::authenticate(&app.state(), authorization.as_deref(), peer.ip(), now) {
-        Ok(caller) => caller.key_id,
+    let state = app.state();
+    let caller = match auth::authenticate(&state, authorization.as_deref(), peer.ip(), now) {
+        Ok(caller) => caller,
         Err(failure) => {
             return json_response(
                 StatusCode::OK,
@@ -419,15 +494,20 @@ async fn graphql(
             )
         }
     };
-    let outcome = match app.rate_check(&key_id, now, 1) {
+    let outcome = match app.rate_check(&caller.key_id, now, 1) {
         Some((retry_after, limit)) => Ok(Outcome::RateLimited { retry_after, limit }),
-        None => {
-            let worker = Arc::clone(&app);
-            tokio::task::spawn_blocking(move || {
-                worker.process(authorization.as_deref(), peer.ip(), &key_id, &body)
-            })
-            .await
-        }
+        None => match app.answer_inline(&state, &caller, &body) {
+            Some(outcome) => Ok(outcome),
+            None => {
+                drop(state);
+                let worker = Arc::clone(&app);
+                let key_id = caller.key_id;
+                tokio::task::spawn_blocking(move || {
+                    worker.process(authorization.as_deref(), peer.ip(), &key_id, &body)
+                })
+                .await
+            }
+        },
     };
     match outcome {
         Ok(Outcome::Json(body)) => json_response(StatusCode::OK, body),

@@ -184,6 +184,48 @@ pub(crate) struct State {
     pub organization: OrgRecord,
     pub users: Vec<UserRecord>,
     pub keys: BTreeMap<String, KeyRecord>,
+    /// What reads derive from this state, computed once per snapshot (never persisted,
+    /// emptied by every clone and every change).
+    #[serde(skip)]
+    pub derived: Derived,
+}
+
+/// What reads derive from a state: its list sizes for the cost check, the listed keys in
+/// order, and their rendered JSON per selection. Computed on first use; a state is never
+/// changed after that (a mutation works on a clone, which starts empty, and
+/// [`State::invalidate_derived`] empties it on every change through a `StateView`).
+#[derive(Default)]
+pub(crate) struct Derived {
+    data: std::sync::OnceLock<DerivedData>,
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+pub(crate) struct DerivedData {
+    /// Stored keys, users, and the longest allowlist of a stored key.
+    pub counts: StateCounts,
+    /// The keys any listing may show (not revoked, of a member), oldest first.
+    pub listed: Vec<ListedKey>,
+    /// The rendered JSON of each of `listed` per selection (see `fast_path`).
+    pub rendered: crate::fast_path::RenderedKeys,
+}
+
+/// The sizes of a state that the query cost estimate needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct StateCounts {
+    pub keys: u64,
+    pub users: u64,
+    pub allowlist: u64,
+}
+
+/// A key that listings may show: its id and its owner's id.
+pub(crate) struct ListedKey {
+    pub id: String,
+    pub user_id: String,
 }
 
 impl State {
@@ -267,6 +309,7 @@ impl State {
             },
             users,
             keys: BTreeMap::new(),
+            derived: Derived::default(),
         })
     }
 
@@ -360,6 +403,47 @@ impl State {
     /// The members of the organization: every user not removed, in seed order.
     pub fn members(&self) -> impl Iterator<Item = &UserRecord> {
         self.users.iter().filter(|u| !u.deleted)
+    }
+
+    /// What reads derive from this state (computed on first use).
+    pub fn derived(&self) -> &DerivedData {
+        self.derived.data.get_or_init(|| {
+            let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+            let counts = StateCounts {
+                keys: count(self.keys.len()),
+                users: count(self.users.len()),
+                allowlist: self
+                    .keys
+                    .values()
+                    .filter_map(|k| k.allowed_ip_cidrs.as_ref())
+                    .map(|list| count(list.len()))
+                    .max()
+                    .unwrap_or(0),
+            };
+            let mut listed: Vec<&KeyRecord> = self
+                .keys
+                .values()
+                // A removed member's keys are left out, as the member is.
+                .filter(|k| !k.revoked && self.user_by_id(&k.user_id).is_some())
+                .collect();
+            listed.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+            DerivedData {
+                counts,
+                listed: listed
+                    .into_iter()
+                    .map(|k| ListedKey {
+                        id: k.id.clone(),
+                        user_id: k.user_id.clone(),
+                    })
+                    .collect(),
+                rendered: crate::fast_path::RenderedKeys::default(),
+            }
+        })
+    }
+
+    /// Forgets what was derived: called on every change.
+    pub fn invalidate_derived(&mut self) {
+        self.derived = Derived::default();
     }
 
     pub fn secret_bytes(&self) -> Vec<u8> {
