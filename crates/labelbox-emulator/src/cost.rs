@@ -62,7 +62,20 @@ pub(crate) struct ListSizes {
     pub users: u64,
     /// The longest allowlist of a stored key.
     pub allowlist: u64,
+    /// JSON bytes of the names of all listed keys together (quotes included): what the
+    /// names add to one list of keys, whoever asks.
+    pub listed_name_bytes: u64,
+    /// JSON bytes of the longest name of a stored key (quotes included).
+    pub longest_name_bytes: u64,
+    /// JSON bytes of the longest other string a response may carry (quotes included): the
+    /// state's strings and the schema's names and descriptions.
+    pub longest_string_bytes: u64,
+    /// The schema's longest name or description, in JSON bytes.
+    schema_string_bytes: u64,
 }
+
+/// JSON bytes assumed for a string of the schema or state when none is longer.
+const MIN_STRING_BYTES: u64 = 64;
 
 /// Elements assumed for a list field the emulator does not know (none today).
 const UNKNOWN_LIST: u64 = 100;
@@ -124,11 +137,34 @@ impl ListSizes {
             (("__Directive", "args"), n(directive_args)),
             (("__Directive", "locations"), n(locations)),
         ]);
+        let mut schema_string = 0;
+        let mut text = |s: &str| schema_string = schema_string.max(s.len());
+        for (name, ty) in &schema.types {
+            text(name.as_str());
+            if let Some(d) = ty.description() {
+                text(d.as_str());
+            }
+            if let ExtendedType::Object(o) = ty {
+                for (name, f) in &o.fields {
+                    text(name.as_str());
+                    if let Some(d) = &f.description {
+                        text(d.as_str());
+                    }
+                }
+            }
+        }
+        // Escaping can at most double a description's common characters (quotes and
+        // backslashes, line breaks), plus the quotes.
+        let schema_string_bytes = n(schema_string).saturating_mul(2).saturating_add(2);
         Self {
             introspection: std::sync::Arc::new(introspection),
             keys: 0,
             users: 0,
             allowlist: 0,
+            listed_name_bytes: 0,
+            longest_name_bytes: 0,
+            longest_string_bytes: 0,
+            schema_string_bytes,
         }
     }
 
@@ -139,6 +175,29 @@ impl ListSizes {
             keys: counts.keys,
             users: counts.users,
             allowlist: counts.allowlist,
+            listed_name_bytes: counts.listed_name_bytes,
+            longest_name_bytes: counts.longest_name_bytes,
+            longest_string_bytes: counts.longest_string_bytes,
+            schema_string_bytes: self.schema_string_bytes,
+        }
+    }
+
+    /// JSON bytes (at most) of one value of the leaf field `field` of `parent`, of type `ty`
+    /// (an `ApiKey`'s name is counted apart: [`Cost::key_names`]).
+    fn leaf_bytes(&self, parent: &str, field: &str, ty: &str) -> u64 {
+        match (field, ty) {
+            (_, "Boolean") => 5,
+            (_, "Int") => 11,
+            (_, "Float") => 24,
+            // `"2024-01-01T00:00:00.000Z"`.
+            ("createdAt" | "updatedAt" | "lastLoginAt", _) => 26,
+            // A canonical address or network: at most 43 characters.
+            ("allowedIpCidrs", _) if parent == "ApiKey" => 45,
+            _ if parent.starts_with("__") => self.schema_string_bytes.max(MIN_STRING_BYTES),
+            _ => self
+                .longest_string_bytes
+                .max(self.schema_string_bytes)
+                .max(MIN_STRING_BYTES),
         }
     }
 
@@ -167,6 +226,13 @@ pub(crate) struct Cost {
     pub aliases: u64,
     pub selections: u64,
     pub response_values: u64,
+    /// Estimated bytes of the response's JSON: the response keys written and each value's
+    /// longest possible JSON (keys' names apart, see `key_names`).
+    pub response_bytes: u64,
+    /// `name` fields of `ApiKey` objects outside any list of keys, each counted at the
+    /// longest stored name once the walk is done (within a list of keys, all the listed
+    /// names together count once per `name` selected).
+    key_names: u64,
 }
 
 impl Cost {
@@ -176,6 +242,8 @@ impl Cost {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.selections = self.selections.saturating_add(other.selections);
         self.response_values = self.response_values.saturating_add(other.response_values);
+        self.response_bytes = self.response_bytes.saturating_add(other.response_bytes);
+        self.key_names = self.key_names.saturating_add(other.key_names);
     }
 
     /// The first limit this cost breaks, described for `extensions.reason`.
@@ -227,11 +295,40 @@ impl<'a> Walker<'a> {
             match selection {
                 Selection::Field(field) => {
                     let child = self.selection_set(&field.selection_set)?;
+                    let parent = set.ty.as_str();
                     let elements = if field.ty().is_list() {
-                        self.sizes.list_len(set.ty.as_str(), field.name.as_str())
+                        self.sizes.list_len(parent, field.name.as_str())
                     } else {
                         1
                     };
+                    // `"key":` and a comma.
+                    let key_bytes = u64::try_from(field.response_key().as_str().len())
+                        .unwrap_or(u64::MAX)
+                        .saturating_add(4);
+                    let leaf = field.selection_set.selections.is_empty();
+                    let key_list = parent == "User"
+                        && matches!(field.name.as_str(), "apiKeys" | "apiKeysOtherUsers");
+                    let each = |bytes: u64| elements.saturating_mul(bytes.saturating_add(3));
+                    let (value_bytes, key_names) =
+                        if leaf && parent == "ApiKey" && field.name == "name" {
+                            (0, elements)
+                        } else if leaf {
+                            let ty = field.ty().inner_named_type().as_str();
+                            (
+                                each(self.sizes.leaf_bytes(parent, field.name.as_str(), ty)),
+                                0,
+                            )
+                        } else if key_list {
+                            // Each listed key at most once: all listed names per `name`.
+                            let names =
+                                child.key_names.saturating_mul(self.sizes.listed_name_bytes);
+                            (each(child.response_bytes).saturating_add(names), 0)
+                        } else {
+                            (
+                                each(child.response_bytes),
+                                elements.saturating_mul(child.key_names),
+                            )
+                        };
                     total.add(Cost {
                         depth: child.depth.saturating_add(1),
                         aliases: child
@@ -240,6 +337,8 @@ impl<'a> Walker<'a> {
                         selections: child.selections.saturating_add(1),
                         response_values: elements
                             .saturating_mul(child.response_values.saturating_add(1)),
+                        response_bytes: key_bytes.saturating_add(value_bytes),
+                        key_names,
                     });
                 }
                 Selection::FragmentSpread(spread) => {
@@ -284,7 +383,14 @@ pub(crate) fn measure(
         memo: HashMap::new(),
         nesting: 0,
     };
-    walker.selection_set(&operation.selection_set)
+    let mut cost = walker.selection_set(&operation.selection_set)?;
+    // `{"data":...}`, and the names of keys outside lists at the longest stored name.
+    cost.response_bytes = cost
+        .response_bytes
+        .saturating_add(10)
+        .saturating_add(cost.key_names.saturating_mul(sizes.longest_name_bytes));
+    cost.key_names = 0;
+    Ok(cost)
 }
 
 /// The fields written in `doc` (operations and fragments, not expanded), counted up to

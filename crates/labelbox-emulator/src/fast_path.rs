@@ -10,11 +10,12 @@
 //!
 //! A listing's keys are written from their rendered JSON, kept per selection in the state
 //! snapshot ([`RenderedKeys`]): only each key's own data is kept; which keys the caller sees
-//! is decided at each request.
+//! is decided at each request, and a key is rendered only when a listing shows it (so a
+//! listing costs what it answers, never what the organization holds).
 
 use std::io::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use apollo_compiler::ast::Value;
 use apollo_compiler::executable::{Field, OperationType, Selection};
@@ -31,42 +32,97 @@ use crate::visibility::{self, KeyList};
 
 /// The fast path does not answer this request: the apollo executor does.
 #[derive(Debug)]
-pub(crate) struct Fallback;
+pub(crate) enum Fallback {
+    /// Not for the fast path, whatever the state: the same request falls back again.
+    Request,
+    /// Because of this state's data (a key's expiry beyond an `Int`): a later snapshot may
+    /// not.
+    State,
+}
 
 type Out<T = ()> = Result<T, Fallback>;
 
 /// Most selections of keys whose rendering a state snapshot keeps.
 const MAX_RENDERED_SHAPES: usize = 8;
-/// Most bytes of rendered keys a state snapshot keeps, all selections together.
+/// Most bytes of rendered keys a state snapshot keeps, all selections together (their
+/// slots included).
 const MAX_RENDERED_BYTES: usize = 32 * 1024 * 1024;
 
-/// The rendered JSON object of every listed key of a state, per selection of key fields
-/// (response key and field name of each, in order). Lives in the state snapshot, so it
-/// never outlives the data it was rendered from.
+/// The rendered JSON object of listed keys of a state, per selection of key fields
+/// (response key and field name of each, in order), each rendered the first time a listing
+/// shows it: a listing renders at most the keys it shows, never the others. Lives in the
+/// state snapshot, so it never outlives the data it was rendered from. Past its bounds,
+/// keys are written directly at each listing that shows them.
 #[derive(Default)]
 pub(crate) struct RenderedKeys {
-    shapes: RwLock<Vec<(KeyShape, Arc<Rendered>)>>,
+    shapes: RwLock<Vec<(KeyShape, Arc<Slots>)>>,
+    /// Bytes kept: rendered keys and slots.
     bytes: AtomicUsize,
 }
 
 type KeyShape = Vec<(String, String)>;
 
-/// The listed keys' JSON objects, back to back: key `i` is `buf[ends[i - 1]..ends[i]]`.
-struct Rendered {
-    buf: Vec<u8>,
-    ends: Vec<usize>,
+/// One selection's slots: slot `i` holds the JSON of the state's listed key `i` once a
+/// listing has shown it.
+struct Slots {
+    slots: Box<[OnceLock<Box<[u8]>>]>,
 }
 
-impl Rendered {
-    fn get(&self, i: usize) -> Option<&[u8]> {
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.buf.get(start..*self.ends.get(i)?)
+impl RenderedKeys {
+    /// Reserves `bytes` within [`MAX_RENDERED_BYTES`]; `false`, and nothing reserved, past it.
+    fn reserve(&self, bytes: usize) -> bool {
+        self.bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |kept| {
+                kept.checked_add(bytes)
+                    .filter(|total| *total <= MAX_RENDERED_BYTES)
+            })
+            .is_ok()
     }
+
+    /// The slots of `shape` for the `listed` keys of the state: kept, or new while within
+    /// the bounds; `None` past them.
+    fn slots(&self, shape: &KeyShape, listed: usize) -> Option<Arc<Slots>> {
+        {
+            let shapes = self.shapes.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, slots)) = shapes.iter().find(|(s, _)| s == shape) {
+                return Some(Arc::clone(slots));
+            }
+            if shapes.len() >= MAX_RENDERED_SHAPES {
+                return None;
+            }
+        }
+        let mut shapes = self.shapes.write().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, slots)) = shapes.iter().find(|(s, _)| s == shape) {
+            return Some(Arc::clone(slots));
+        }
+        let size = listed.saturating_mul(std::mem::size_of::<OnceLock<Box<[u8]>>>())
+            + shape.iter().map(|(k, n)| k.len() + n.len()).sum::<usize>();
+        if shapes.len() >= MAX_RENDERED_SHAPES || !self.reserve(size) {
+            return None;
+        }
+        let slots = Arc::new(Slots {
+            slots: (0..listed).map(|_| OnceLock::new()).collect(),
+        });
+        shapes.push((shape.clone(), Arc::clone(&slots)));
+        Some(slots)
+    }
+}
+
+/// What the fast path did, for the tests of its work (never timed).
+#[derive(Default)]
+pub(crate) struct FastPathStats {
+    /// Queries tried on the fast path.
+    pub attempts: AtomicU64,
+    /// Keys rendered to JSON (kept or written directly).
+    pub rendered_keys: AtomicU64,
+    /// Bytes of keys rendered to JSON.
+    pub rendered_bytes: AtomicU64,
 }
 
 /// Executes the query `operation_name` of `doc` as `caller` over `state`: the response body,
 /// or [`Fallback`] when the apollo executor must answer.
 pub(crate) fn execute_query(
+    stats: &FastPathStats,
     schema: &Valid<Schema>,
     doc: &Valid<ExecutableDocument>,
     operation_name: Option<&str>,
@@ -74,13 +130,18 @@ pub(crate) fn execute_query(
     state: &State,
     caller: &Caller,
 ) -> Out<Vec<u8>> {
-    let op = doc.operations.get(operation_name).map_err(|_| Fallback)?;
+    let op = doc
+        .operations
+        .get(operation_name)
+        .map_err(|_| Fallback::Request)?;
     if op.operation_type != OperationType::Query {
-        return Err(Fallback);
+        return Err(Fallback::Request);
     }
     let vars = apollo_compiler::request::coerce_variable_values(schema, op, variables)
-        .map_err(|_| Fallback)?;
+        .map_err(|_| Fallback::Request)?;
+    stats.attempts.fetch_add(1, Ordering::Relaxed);
     let mut exec = Exec {
+        stats,
         schema,
         doc,
         vars: &vars,
@@ -101,6 +162,7 @@ pub(crate) fn execute_query(
 type Grouped<'a> = Vec<(&'a Name, Vec<&'a Node<Field>>)>;
 
 struct Exec<'a> {
+    stats: &'a FastPathStats,
     schema: &'a Valid<Schema>,
     doc: &'a Valid<ExecutableDocument>,
     vars: &'a JsonMap,
@@ -187,7 +249,7 @@ impl<'a> Exec<'a> {
     fn type_applies(&self, type_name: &str, condition: &Name) -> Out<bool> {
         match self.schema.types.get(condition) {
             Some(ExtendedType::Object(_)) => Ok(condition.as_str() == type_name),
-            _ => Err(Fallback),
+            _ => Err(Fallback::Request),
         }
     }
 
@@ -218,7 +280,7 @@ impl<'a> Exec<'a> {
             }
             write_str(&mut self.out, key.as_str());
             self.out.push(b':');
-            let name = fields.first().ok_or(Fallback)?.name.as_str();
+            let name = fields.first().ok_or(Fallback::Request)?.name.as_str();
             field(self, name, fields)?;
         }
         self.out.push(b'}');
@@ -237,7 +299,7 @@ impl<'a> Exec<'a> {
 
     /// The value of the argument `name` of the first of `fields` (as the executor reads it).
     fn arg(&self, fields: &[&'a Node<Field>], name: &str) -> Out<ArgValue> {
-        let field = fields.first().ok_or(Fallback)?;
+        let field = fields.first().ok_or(Fallback::Request)?;
         match field.arguments.iter().find(|a| a.name == name) {
             None => Ok(None),
             Some(arg) => self.value(&arg.value),
@@ -249,7 +311,7 @@ impl<'a> Exec<'a> {
             Value::Null => JsonValue::Null,
             Value::Variable(var) => return Ok(self.vars.get(var.as_str()).cloned()),
             Value::String(s) => JsonValue::from(s.as_str()),
-            Value::Int(i) => JsonValue::from(i.try_to_i32().map_err(|_| Fallback)?),
+            Value::Int(i) => JsonValue::from(i.try_to_i32().map_err(|_| Fallback::Request)?),
             Value::Boolean(b) => JsonValue::Bool(*b),
             Value::Object(fields) => {
                 let mut map = JsonMap::new();
@@ -261,7 +323,7 @@ impl<'a> Exec<'a> {
                 JsonValue::Object(map)
             }
             // Not used by any argument of the fields answered here.
-            Value::Enum(_) | Value::Float(_) | Value::List(_) => return Err(Fallback),
+            Value::Enum(_) | Value::Float(_) | Value::List(_) => return Err(Fallback::Request),
         }))
     }
 
@@ -279,9 +341,9 @@ impl<'a> Exec<'a> {
                     Some(JsonValue::Object(w)) => match w.get("id") {
                         Some(JsonValue::String(id)) => Some(id.as_str().to_owned()),
                         // A missing or null `id!`: the executor's error.
-                        _ => return Err(Fallback),
+                        _ => return Err(Fallback::Request),
                     },
-                    Some(_) => return Err(Fallback),
+                    Some(_) => return Err(Fallback::Request),
                 };
                 match visibility::queried_user(self.state, self.caller, id.as_deref()) {
                     Some(user) => self.user(user, fields)?,
@@ -293,7 +355,7 @@ impl<'a> Exec<'a> {
                 let user_id = match self.arg(fields, "userId")? {
                     None | Some(JsonValue::Null) => None,
                     Some(JsonValue::String(id)) => Some(id.as_str().to_owned()),
-                    Some(_) => return Err(Fallback),
+                    Some(_) => return Err(Fallback::Request),
                 };
                 let caller = self.caller;
                 match visibility::organization_role_permissions(
@@ -312,7 +374,7 @@ impl<'a> Exec<'a> {
                                 write_str_list(&mut exec.out, permissions);
                                 Ok(())
                             }
-                            _ => Err(Fallback),
+                            _ => Err(Fallback::Request),
                         })?;
                     }
                     None => self.null()?,
@@ -329,7 +391,7 @@ impl<'a> Exec<'a> {
                 }
                 self.out.push(b']');
             }
-            _ => return Err(Fallback),
+            _ => return Err(Fallback::Request),
         }
         Ok(())
     }
@@ -344,7 +406,7 @@ impl<'a> Exec<'a> {
                 "permissions" => write_str_list(out, &role.permissions),
                 // Built-in roles belong to no organization.
                 "organizationId" => out.extend_from_slice(b"null"),
-                _ => return Err(Fallback),
+                _ => return Err(Fallback::Request),
             }
             Ok(())
         })
@@ -365,9 +427,9 @@ impl<'a> Exec<'a> {
                         Some(JsonValue::Object(w)) => match w.get("email") {
                             None | Some(JsonValue::Null) => None,
                             Some(JsonValue::String(e)) => Some(e.as_str().to_owned()),
-                            Some(_) => return Err(Fallback),
+                            Some(_) => return Err(Fallback::Request),
                         },
-                        Some(_) => return Err(Fallback),
+                        Some(_) => return Err(Fallback::Request),
                     };
                     let skip = exec.int_arg(fields, "skip")?;
                     let first = exec.int_arg(fields, "first")?;
@@ -380,7 +442,7 @@ impl<'a> Exec<'a> {
                         skip,
                         first,
                     )
-                    .map_err(|visibility::NegativePage| Fallback)?;
+                    .map_err(|visibility::NegativePage| Fallback::Request)?;
                     exec.out.push(b'[');
                     for (i, user) in users.into_iter().enumerate() {
                         if i > 0 {
@@ -390,7 +452,7 @@ impl<'a> Exec<'a> {
                     }
                     exec.out.push(b']');
                 }
-                _ => return Err(Fallback),
+                _ => return Err(Fallback::Request),
             }
             Ok(())
         })
@@ -400,7 +462,7 @@ impl<'a> Exec<'a> {
     fn int_arg(&self, fields: &[&'a Node<Field>], name: &str) -> Out<Option<i64>> {
         match self.arg(fields, name)? {
             None | Some(JsonValue::Null) => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or(Fallback),
+            Some(v) => v.as_i64().map(Some).ok_or(Fallback::Request),
         }
     }
 
@@ -430,13 +492,15 @@ impl<'a> Exec<'a> {
                     None => exec.null()?,
                 },
                 "organization" => exec.organization(fields)?,
-                _ => return Err(Fallback),
+                _ => return Err(Fallback::Request),
             }
             Ok(())
         })
     }
 
-    /// The list `list` of `user` as the caller sees it, each key from its rendered JSON.
+    /// The list `list` of `user` as the caller sees it: each key shown from its rendered
+    /// JSON, rendered now (and kept, within the bounds) if it is not yet. Keys not shown are
+    /// never rendered.
     fn keys(&mut self, user: &UserRecord, list: KeyList, fields: &[&'a Node<Field>]) -> Out {
         let grouped = self.sub_fields("ApiKey", fields)?;
         let shape: KeyShape = grouped
@@ -447,62 +511,45 @@ impl<'a> Exec<'a> {
             })
             .collect();
         let (state, caller) = (self.state, self.caller);
-        let rendered = rendered_keys(state, &shape);
+        let mut shown = visibility::listed_keys(state, caller, user, list).peekable();
+        // The slots only for a list that shows keys.
+        let slots = match shown.peek() {
+            Some(_) => {
+                let derived = state.derived();
+                derived.rendered.slots(&shape, derived.listed.len())
+            }
+            None => None,
+        };
         self.out.push(b'[');
-        for (n, (i, listed)) in visibility::listed_keys(state, caller, user, list).enumerate() {
+        for (n, (i, listed)) in shown.enumerate() {
             if n > 0 {
                 self.out.push(b',');
             }
-            match rendered.as_ref().and_then(|r| r.get(i)) {
-                Some(json) => self.out.extend_from_slice(json),
-                None => {
-                    let key = state.keys.get(&listed.id).ok_or(Fallback)?;
-                    write_key(&mut self.out, state, key, &shape)?;
+            let slot = slots.as_ref().and_then(|s| s.slots.get(i));
+            if let Some(json) = slot.and_then(OnceLock::get) {
+                self.out.extend_from_slice(json);
+                continue;
+            }
+            let key = state.keys.get(&listed.id).ok_or(Fallback::State)?;
+            let start = self.out.len();
+            write_key(&mut self.out, state, key, &shape)?;
+            let json = self.out.get(start..).unwrap_or_default();
+            self.stats.rendered_keys.fetch_add(1, Ordering::Relaxed);
+            self.stats.rendered_bytes.fetch_add(
+                u64::try_from(json.len()).unwrap_or(u64::MAX),
+                Ordering::Relaxed,
+            );
+            if let Some(slot) = slot {
+                let rendered = &state.derived().rendered;
+                if rendered.reserve(json.len()) && slot.set(json.into()).is_err() {
+                    // Kept meanwhile by a concurrent listing.
+                    rendered.bytes.fetch_sub(json.len(), Ordering::Relaxed);
                 }
             }
         }
         self.out.push(b']');
         Ok(())
     }
-}
-
-/// The rendered JSON of every listed key of `state` for `shape`: kept in the snapshot, or
-/// rendered now (and kept while within the bounds). `None` when a key cannot be rendered
-/// (its values are the executor's to answer) or the bounds are reached.
-fn rendered_keys(state: &State, shape: &KeyShape) -> Option<Arc<Rendered>> {
-    let derived = state.derived();
-    let cache = &derived.rendered;
-    {
-        let shapes = cache.shapes.read().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, rendered)) = shapes.iter().find(|(s, _)| s == shape) {
-            return Some(Arc::clone(rendered));
-        }
-        if shapes.len() >= MAX_RENDERED_SHAPES
-            || cache.bytes.load(Ordering::Relaxed) >= MAX_RENDERED_BYTES
-        {
-            return None;
-        }
-    }
-    let mut rendered = Rendered {
-        buf: Vec::new(),
-        ends: Vec::with_capacity(derived.listed.len()),
-    };
-    for listed in &derived.listed {
-        let key = state.keys.get(&listed.id)?;
-        write_key(&mut rendered.buf, state, key, shape).ok()?;
-        rendered.ends.push(rendered.buf.len());
-    }
-    let size = rendered.buf.len() + rendered.ends.len() * std::mem::size_of::<usize>();
-    let rendered = Arc::new(rendered);
-    let mut shapes = cache.shapes.write().unwrap_or_else(|p| p.into_inner());
-    if shapes.len() < MAX_RENDERED_SHAPES
-        && cache.bytes.load(Ordering::Relaxed) + size <= MAX_RENDERED_BYTES
-        && !shapes.iter().any(|(s, _)| s == shape)
-    {
-        cache.bytes.fetch_add(size, Ordering::Relaxed);
-        shapes.push((shape.clone(), Arc::clone(&rendered)));
-    }
-    Some(rendered)
 }
 
 /// One key's JSON object with the fields of `shape`.
@@ -523,8 +570,8 @@ fn write_key(out: &mut Vec<u8>, state: &State, key: &KeyRecord, shape: &KeyShape
             "revoked" => write_bool(out, key.revoked),
             // An `Int` beyond 32 bits is the executor's error.
             "expiresAtEpoch" => {
-                let epoch = i32::try_from(key.expires_at).map_err(|_| Fallback)?;
-                write!(out, "{epoch}").map_err(|_| Fallback)?;
+                let epoch = i32::try_from(key.expires_at).map_err(|_| Fallback::State)?;
+                write!(out, "{epoch}").map_err(|_| Fallback::State)?;
             }
             "userId" => write_str(out, &key.user_id),
             "userEmail" => write_str(
@@ -538,7 +585,7 @@ fn write_key(out: &mut Vec<u8>, state: &State, key: &KeyRecord, shape: &KeyShape
                 Some(list) => write_str_list(out, list),
                 None => out.extend_from_slice(b"null"),
             },
-            _ => return Err(Fallback),
+            _ => return Err(Fallback::Request),
         }
     }
     out.push(b'}');
@@ -619,38 +666,28 @@ mod tests {
             .collect()
     }
 
-    /// A snapshot keeps at most [`MAX_RENDERED_SHAPES`] selections; past that, listings
-    /// write each key they show directly.
+    /// A snapshot keeps the slots of at most [`MAX_RENDERED_SHAPES`] selections.
     #[test]
     fn rendered_selections_are_bounded_in_number() {
         let state = state_with_keys(10, "k");
+        let rendered = &state.derived().rendered;
         for i in 0..MAX_RENDERED_SHAPES + 4 {
             let alias = format!("a{i}");
-            let rendered = rendered_keys(&state, &shape(&[(alias.as_str(), "id")]));
-            match rendered {
-                Some(rendered) => {
-                    assert!(i < MAX_RENDERED_SHAPES);
-                    let nine = format!("{{\"{alias}\":\"k000009\"}}");
-                    assert_eq!(rendered.get(9).unwrap(), nine.as_bytes());
-                }
-                None => assert!(i >= MAX_RENDERED_SHAPES),
-            }
+            let slots = rendered.slots(&shape(&[(alias.as_str(), "id")]), 10);
+            assert_eq!(slots.is_some(), i < MAX_RENDERED_SHAPES, "{i}");
         }
-        let kept = state.derived().rendered.shapes.read().unwrap().len();
-        assert_eq!(kept, MAX_RENDERED_SHAPES);
+        assert_eq!(rendered.shapes.read().unwrap().len(), MAX_RENDERED_SHAPES);
     }
 
-    /// ... and at most [`MAX_RENDERED_BYTES`] of rendered keys.
+    /// ... and at most [`MAX_RENDERED_BYTES`]: past them nothing more is kept.
     #[test]
-    fn rendered_selections_are_bounded_in_bytes() {
-        let name = "n".repeat(64 * 1024);
-        let state = state_with_keys(300, &name);
-        let first = rendered_keys(&state, &shape(&[("a", "name")])).unwrap();
-        assert!(first.buf.len() > MAX_RENDERED_BYTES / 2);
-        let second = rendered_keys(&state, &shape(&[("b", "name")])).unwrap();
-        assert_eq!(second.ends.len(), 300);
-        let cache = &state.derived().rendered;
-        assert_eq!(cache.shapes.read().unwrap().len(), 1);
-        assert!(cache.bytes.load(Ordering::Relaxed) <= MAX_RENDERED_BYTES);
+    fn rendered_keys_are_bounded_in_bytes() {
+        let state = state_with_keys(3, "k");
+        let rendered = &state.derived().rendered;
+        assert!(rendered.reserve(MAX_RENDERED_BYTES - 10));
+        assert!(!rendered.reserve(11));
+        assert!(rendered.reserve(10));
+        assert_eq!(rendered.bytes.load(Ordering::Relaxed), MAX_RENDERED_BYTES);
+        assert!(rendered.slots(&shape(&[("a", "id")]), 3).is_none());
     }
 }

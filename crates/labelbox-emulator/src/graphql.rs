@@ -50,6 +50,9 @@ pub mod code {
 pub const MIN_VALIDITY: i64 = 60;
 /// Maximum key validity (25 weeks), seconds.
 pub const MAX_VALIDITY: i64 = 15_120_000;
+/// Longest key name accepted by `createApiKey`, in characters (after trimming). The
+/// contract names no limit; this one keeps every name a listing carries small.
+pub const MAX_KEY_NAME_CHARS: usize = 1_000;
 
 /// A GraphQL error body: `{"errors": [{"message", "extensions": {"code"}}]}`.
 pub(crate) fn error_body(code: &str, message: impl Display) -> String {
@@ -66,6 +69,8 @@ pub(crate) struct GraphqlApi {
     sizes: ListSizes,
     limits: CostLimits,
     documents: DocumentCache,
+    /// What the fast path did (for tests).
+    pub stats: fast_path::FastPathStats,
 }
 
 /// A request that parsed and validated, and passed the cost check against the current state.
@@ -79,6 +84,22 @@ pub(crate) struct Prepared {
     pub requests: u64,
     /// The estimated JSON values of its response (see [`CostLimits`]).
     pub response_values: u64,
+    /// The estimated bytes of its response (at most; see `cost::Cost::response_bytes`).
+    pub response_bytes: u64,
+}
+
+/// Bytes of response that weigh as much as one value in [`Prepared::weight`]: the largest
+/// allowed answer, 500,000 values, is about 15 MB of JSON.
+pub(crate) const BYTES_PER_VALUE: u64 = 32;
+
+impl Prepared {
+    /// What executing it weighs, in values: its estimated values, or its estimated bytes
+    /// over [`BYTES_PER_VALUE`] when they weigh more (a few keys with long names, long
+    /// aliases): where it may run and what it takes of the execution budget.
+    pub fn weight(&self) -> u64 {
+        self.response_values
+            .max(self.response_bytes.div_ceil(BYTES_PER_VALUE))
+    }
 }
 
 /// What preparing a document found that does not depend on the state: kept in the
@@ -129,6 +150,7 @@ impl GraphqlApi {
             sizes,
             limits: CostLimits::default(),
             documents: DocumentCache::default(),
+            stats: fast_path::FastPathStats::default(),
         })
     }
 
@@ -207,6 +229,7 @@ impl GraphqlApi {
             label: document.label.clone(),
             requests: document.requests,
             response_values: cost.response_values,
+            response_bytes: cost.response_bytes,
             document,
         })
     }
@@ -300,10 +323,11 @@ impl GraphqlApi {
         caller: &Caller,
     ) -> Result<Vec<u8>, fast_path::Fallback> {
         if prepared.is_mutation {
-            return Err(fast_path::Fallback);
+            return Err(fast_path::Fallback::Request);
         }
         let document = &prepared.document;
         fast_path::execute_query(
+            &self.stats,
             &self.schema,
             &document.doc,
             document.operation_name.as_deref(),
@@ -901,6 +925,12 @@ impl MutationRoot<'_, '_> {
             return Err(field_error(
                 code::MALFORMED_REQUEST,
                 "name must be a non-empty string",
+            ));
+        }
+        if name.trim().chars().count() > MAX_KEY_NAME_CHARS {
+            return Err(field_error(
+                code::MALFORMED_REQUEST,
+                format!("name must be at most {MAX_KEY_NAME_CHARS} characters"),
             ));
         }
         let allowed = match data.get("allowedIpCidrs") {

@@ -48,7 +48,7 @@
 //!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`) | `GRAPHQL_PARSE_FAILED` |
 //!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
-//!   | bad input to `createApiKey`/`updateApiKey` (empty name, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
+//!   | bad input to `createApiKey`/`updateApiKey` (empty name or one over 1,000 characters, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
 //!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
@@ -305,6 +305,8 @@ impl Emulator {
             context: "reading the bound address".into(),
             source,
         })?;
+        // The first snapshot's derived data, before any request can read it.
+        state.derived();
         let app = Arc::new(App {
             api,
             admin_key_id: admin_key_id.clone(),
@@ -325,6 +327,7 @@ impl Emulator {
             budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
             fast_path: std::sync::atomic::AtomicBool::new(true),
             fast_answers: AtomicU64::new(0),
+            inline_answers: AtomicU64::new(0),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
@@ -505,9 +508,17 @@ impl EmulatorHandle {
     }
 
     /// Authenticated requests that executed the operation named `operation_name`
-    /// (`<anonymous>` for unnamed operations).
+    /// (`<anonymous>` for unnamed operations). Names longer than 128 bytes, and new names
+    /// once 1,024 distinct ones are counted, share one count (`<other>`), which this
+    /// returns for them.
     pub fn operation_count(&self, operation_name: &str) -> u64 {
         self.app.operation_count(operation_name)
+    }
+
+    /// For the tests of the operation counts' bound: the distinct names counted.
+    #[doc(hidden)]
+    pub fn counted_operations(&self) -> usize {
+        self.app.counted_operations()
     }
 
     /// For the tests comparing both ways a query executes: with `false`, every query is
@@ -524,11 +535,37 @@ impl EmulatorHandle {
         self.app.fast_answers.load(Ordering::SeqCst)
     }
 
+    /// For the tests of where queries run: the queries answered on the task that received
+    /// them (not on a blocking thread).
+    #[doc(hidden)]
+    pub fn inline_answers(&self) -> u64 {
+        self.app.inline_answers.load(Ordering::SeqCst)
+    }
+
+    /// For the tests of the fast path's work: (queries tried on it, keys rendered to JSON,
+    /// bytes of keys rendered).
+    #[doc(hidden)]
+    pub fn fast_path_work(&self) -> (u64, u64, u64) {
+        let stats = &self.app.api.stats;
+        (
+            stats.attempts.load(Ordering::SeqCst),
+            stats.rendered_keys.load(Ordering::SeqCst),
+            stats.rendered_bytes.load(Ordering::SeqCst),
+        )
+    }
+
     /// For the document cache's tests: the prepared documents kept and their bytes of
     /// query text.
     #[doc(hidden)]
     pub fn cached_documents(&self) -> (usize, usize) {
         self.app.api.documents().size()
+    }
+
+    /// For the tests of where work happens: whether the current state snapshot's derived
+    /// data (listed keys, sizes) is computed already.
+    #[doc(hidden)]
+    pub fn snapshot_is_derived(&self) -> bool {
+        self.app.state().is_derived()
     }
 
     /// Sets the default per-key rate limit (`None`: unlimited).

@@ -26,6 +26,7 @@ use tokio::sync::{watch, Semaphore};
 
 use crate::auth::{self, Caller};
 use crate::config::RateLimit;
+use crate::fast_path::Fallback;
 use crate::faults::{Fault, Faults};
 use crate::graphql::{code, error_body, GraphqlApi, StateView};
 use crate::state::State;
@@ -51,6 +52,7 @@ pub(crate) struct App {
     pub clock_offset_ms: AtomicI64,
     pub faults: Faults,
     pub requests: AtomicU64,
+    /// Executions per operation name, bounded (see [`App::count_operation`]).
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
     pub budget: ExecutionBudget,
@@ -59,14 +61,17 @@ pub(crate) struct App {
     pub fast_path: std::sync::atomic::AtomicBool,
     /// Queries the fast path answered.
     pub fast_answers: AtomicU64,
+    /// Queries answered on the task that received them (for tests).
+    pub inline_answers: AtomicU64,
 }
 
-/// A query whose response is estimated at no more values than this is cheap: it executes at
-/// once, whatever else runs (current user, roles, a listing of up to about 40 keys).
+/// A query whose response weighs no more than this ([`Prepared::weight`](crate::graphql::Prepared::weight):
+/// estimated values, or bytes over 32) is cheap: it executes at once, whatever else runs
+/// (current user, roles, a listing of up to about 40 keys), without a budget permit.
 pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
 
-/// The largest estimate of a query answered on the task that received it (a listing of
-/// about 4,000 keys: well under a millisecond on the fast path); larger ones run on a
+/// The largest weight of a query answered on the task that received it (a listing of
+/// about 4,000 keys: well under a millisecond on the fast path); heavier ones run on a
 /// blocking thread.
 pub(crate) const INLINE_QUERY_VALUES: u64 = 100_000;
 
@@ -137,6 +142,27 @@ impl Drop for BudgetPermit<'_> {
     }
 }
 
+/// Operation names longer than this are counted under [`OTHER_OPERATIONS`].
+pub(crate) const MAX_OPERATION_NAME_BYTES: usize = 128;
+/// Distinct operation names counted each on its own; later new names are counted under
+/// [`OTHER_OPERATIONS`], so clients sending endless names never grow the counts.
+pub(crate) const MAX_COUNTED_OPERATIONS: usize = 1_024;
+/// Where the operations past those bounds are counted (not a GraphQL name, so no
+/// operation has it).
+pub(crate) const OTHER_OPERATIONS: &str = "<other>";
+
+/// The entry of the operation counts where `name` is counted: its own while it is short
+/// and among the first [`MAX_COUNTED_OPERATIONS`] names, else [`OTHER_OPERATIONS`].
+fn operation_key<'n>(operations: &HashMap<String, u64>, name: &'n str) -> &'n str {
+    if name.len() <= MAX_OPERATION_NAME_BYTES
+        && (operations.contains_key(name) || operations.len() < MAX_COUNTED_OPERATIONS)
+    {
+        name
+    } else {
+        OTHER_OPERATIONS
+    }
+}
+
 /// Rate-limit configuration and the current window of each key.
 #[derive(Default)]
 pub(crate) struct Limits {
@@ -197,6 +223,9 @@ impl App {
         working.invalidate_derived();
         if changed {
             self.persist(&working)?;
+            // Derived here, on the mutation's own (blocking) thread, before any reader sees
+            // the new snapshot: no request derives it on an async worker.
+            working.derived();
             *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(working);
         }
         Ok(value)
@@ -212,8 +241,31 @@ impl App {
         lock(&self.limits)
     }
 
+    /// Executions of the operation `name`: its own count, or the shared count of
+    /// [`OTHER_OPERATIONS`] for a name counted there.
     pub fn operation_count(&self, name: &str) -> u64 {
-        lock(&self.operations).get(name).copied().unwrap_or(0)
+        let operations = lock(&self.operations);
+        operations
+            .get(operation_key(&operations, name))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Counts one execution of the operation `name` (see [`operation_key`]).
+    fn count_operation(&self, name: &str) {
+        let mut operations = lock(&self.operations);
+        let key = operation_key(&operations, name);
+        match operations.get_mut(key) {
+            Some(count) => *count += 1,
+            None => {
+                operations.insert(key.to_owned(), 1);
+            }
+        }
+    }
+
+    /// The distinct names the operation counts hold (the shared one included).
+    pub fn counted_operations(&self) -> usize {
+        lock(&self.operations).len()
     }
 
     /// Writes the state if persistence is on (and the state file is still locked by us).
@@ -270,31 +322,41 @@ impl App {
     /// [`INLINE_QUERY_VALUES`] and the execution budget, that the fast path answers, as the
     /// `caller` already authenticated against `state`. `None`: [`process`](Self::process)
     /// answers it on a blocking thread.
-    fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Option<Outcome> {
+    fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Inline {
         if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
-            return None;
+            return Inline::NotTried;
         }
-        let request: GraphqlRequest = serde_json::from_slice(body).ok()?;
-        let prepared = self
-            .api
-            .prepare_cached(&request.query, request.operation_name.as_deref(), state)?
-            .ok()?;
-        if prepared.is_mutation || prepared.response_values > INLINE_QUERY_VALUES {
-            return None;
+        let Ok(request) = serde_json::from_slice::<GraphqlRequest>(body) else {
+            return Inline::NotTried;
+        };
+        let Some(Ok(prepared)) =
+            self.api
+                .prepare_cached(&request.query, request.operation_name.as_deref(), state)
+        else {
+            return Inline::NotTried;
+        };
+        let weight = prepared.weight();
+        if prepared.is_mutation || weight > INLINE_QUERY_VALUES {
+            return Inline::NotTried;
         }
-        let _permit = if prepared.response_values > CHEAP_QUERY_VALUES {
-            Some(self.budget.try_acquire(prepared.response_values)?)
+        let _permit = if weight > CHEAP_QUERY_VALUES {
+            match self.budget.try_acquire(weight) {
+                Some(permit) => Some(permit),
+                None => return Inline::NotTried,
+            }
         } else {
             None
         };
         let variables = request.variables.unwrap_or_default();
-        let body = self
-            .api
-            .execute_fast(&prepared, &variables, state, caller)
-            .ok()?;
-        *lock(&self.operations).entry(prepared.label).or_insert(0) += 1;
-        self.fast_answers.fetch_add(1, Ordering::Relaxed);
-        Some(Outcome::Json(body))
+        match self.api.execute_fast(&prepared, &variables, state, caller) {
+            Ok(body) => {
+                self.count_operation(&prepared.label);
+                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+                self.inline_answers.fetch_add(1, Ordering::Relaxed);
+                Inline::Answered(Outcome::Json(body))
+            }
+            Err(fallback) => Inline::FellBack(fallback),
+        }
     }
 
     /// Parses, validates and cost-checks one request of the authenticated key `key_id`
@@ -302,12 +364,15 @@ impl App {
     /// it: a query against a snapshot of the state without any lock, so a slow query delays
     /// no other request; a mutation on a copy, one at a time, persisted before its response
     /// exists. Each path authenticates again against the state it executes on.
+    /// With `try_fast` false, a query goes to the executor at once (the fast path already
+    /// fell back on it for a reason that does not change).
     fn process(
         &self,
         authorization: Option<&str>,
         peer: IpAddr,
         key_id: &str,
         body: &[u8],
+        try_fast: bool,
     ) -> Outcome {
         let request: GraphqlRequest = match serde_json::from_slice(body) {
             Ok(r) => r,
@@ -338,14 +403,12 @@ impl App {
                 return Outcome::RateLimited { retry_after, limit };
             }
         }
-        *lock(&self.operations)
-            .entry(prepared.label.clone())
-            .or_insert(0) += 1;
+        self.count_operation(&prepared.label);
         let variables = request.variables.unwrap_or_default();
         if !prepared.is_mutation {
             // Expensive queries share a bounded budget; cheap ones never wait for it.
-            let _permit = (prepared.response_values > CHEAP_QUERY_VALUES)
-                .then(|| self.budget.acquire(prepared.response_values));
+            let weight = prepared.weight();
+            let _permit = (weight > CHEAP_QUERY_VALUES).then(|| self.budget.acquire(weight));
             let state = self.state();
             let now = self.now();
             let caller = match auth::authenticate(&state, authorization, peer, now) {
@@ -362,7 +425,7 @@ impl App {
                 StateView::Shared(&state),
                 &caller,
                 now,
-                self.fast_path.load(Ordering::Relaxed),
+                try_fast && self.fast_path.load(Ordering::Relaxed),
             );
             if executed.fast {
                 self.fast_answers.fetch_add(1, Ordering::Relaxed);
@@ -400,6 +463,15 @@ impl App {
             ),
         }
     }
+}
+
+/// What [`App::answer_inline`] did.
+enum Inline {
+    Answered(Outcome),
+    /// Left to a blocking thread without trying the fast path.
+    NotTried,
+    /// The fast path did not answer, for this reason.
+    FellBack(Fallback),
 }
 
 enum Outcome {
@@ -497,13 +569,22 @@ async fn graphql(
     let outcome = match app.rate_check(&caller.key_id, now, 1) {
         Some((retry_after, limit)) => Ok(Outcome::RateLimited { retry_after, limit }),
         None => match app.answer_inline(&state, &caller, &body) {
-            Some(outcome) => Ok(outcome),
-            None => {
+            Inline::Answered(outcome) => Ok(outcome),
+            inline => {
+                // Only a fallback caused by the state's data may go otherwise on a later
+                // snapshot: any other would fall back again.
+                let try_fast = !matches!(inline, Inline::FellBack(Fallback::Request));
                 drop(state);
                 let worker = Arc::clone(&app);
                 let key_id = caller.key_id;
                 tokio::task::spawn_blocking(move || {
-                    worker.process(authorization.as_deref(), peer.ip(), &key_id, &body)
+                    worker.process(
+                        authorization.as_deref(),
+                        peer.ip(),
+                        &key_id,
+                        &body,
+                        try_fast,
+                    )
                 })
                 .await
             }

@@ -220,6 +220,25 @@ pub(crate) struct StateCounts {
     pub keys: u64,
     pub users: u64,
     pub allowlist: u64,
+    /// JSON bytes of the listed keys' names, all together (see `cost::ListSizes`).
+    pub listed_name_bytes: u64,
+    /// JSON bytes of the longest name of a stored key.
+    pub longest_name_bytes: u64,
+    /// JSON bytes of the longest other string of the state (ids, emails, users' names...).
+    pub longest_string_bytes: u64,
+}
+
+/// The bytes of `s` as a JSON string, quotes included (escaped as `serde_json` escapes).
+pub(crate) fn json_len(s: &str) -> u64 {
+    let escaped: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum();
+    u64::try_from(escaped.saturating_add(2)).unwrap_or(u64::MAX)
 }
 
 /// A key that listings may show: its id and its owner's id.
@@ -409,6 +428,15 @@ impl State {
     pub fn derived(&self) -> &DerivedData {
         self.derived.data.get_or_init(|| {
             let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+            let mut listed: Vec<&KeyRecord> = self
+                .keys
+                .values()
+                // A removed member's keys are left out, as the member is.
+                .filter(|k| !k.revoked && self.user_by_id(&k.user_id).is_some())
+                .collect();
+            let longest =
+                |strings: &mut dyn Iterator<Item = &str>| strings.map(json_len).max().unwrap_or(0);
+            let org = &self.organization;
             let counts = StateCounts {
                 keys: count(self.keys.len()),
                 users: count(self.users.len()),
@@ -419,13 +447,33 @@ impl State {
                     .map(|list| count(list.len()))
                     .max()
                     .unwrap_or(0),
+                listed_name_bytes: listed
+                    .iter()
+                    .map(|k| json_len(&k.name))
+                    .fold(0, u64::saturating_add),
+                longest_name_bytes: longest(&mut self.keys.values().map(|k| k.name.as_str())),
+                longest_string_bytes: longest(
+                    &mut [org.id.as_str(), org.name.as_str()]
+                        .into_iter()
+                        .chain(self.users.iter().flat_map(|u| {
+                            [
+                                u.id.as_str(),
+                                u.email.as_str(),
+                                u.name.as_str(),
+                                u.role.as_str(),
+                                u.nickname.as_deref().unwrap_or(""),
+                                u.picture.as_deref().unwrap_or(""),
+                            ]
+                        }))
+                        .chain(self.keys.values().flat_map(|k| {
+                            [
+                                k.id.as_str(),
+                                k.user_id.as_str(),
+                                k.created_by_user_id.as_deref().unwrap_or(""),
+                            ]
+                        })),
+                ),
             };
-            let mut listed: Vec<&KeyRecord> = self
-                .keys
-                .values()
-                // A removed member's keys are left out, as the member is.
-                .filter(|k| !k.revoked && self.user_by_id(&k.user_id).is_some())
-                .collect();
             listed.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
             DerivedData {
                 counts,
@@ -439,6 +487,11 @@ impl State {
                 rendered: crate::fast_path::RenderedKeys::default(),
             }
         })
+    }
+
+    /// Whether what reads derive from this state is computed already.
+    pub fn is_derived(&self) -> bool {
+        self.derived.data.get().is_some()
     }
 
     /// Forgets what was derived: called on every change.
