@@ -110,6 +110,8 @@ pub(crate) struct PreparedDocument {
     is_mutation: bool,
     label: String,
     requests: u64,
+    /// Its estimated memory (`document_cache::document_size`), for the cache's bound.
+    pub size: usize,
     /// The last cost computed, with the state sizes it was computed for: the cost is checked
     /// against every request's state, and recomputed only when the sizes changed.
     last_cost: RwLock<(StateCounts, Cost)>,
@@ -291,6 +293,7 @@ impl GraphqlApi {
             1
         };
         Ok(PreparedDocument {
+            size: crate::document_cache::document_size(query.len(), &doc),
             operation_name: operation_name.map(str::to_owned),
             is_mutation,
             label,

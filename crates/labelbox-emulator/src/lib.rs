@@ -29,11 +29,15 @@
 //!   Parsing and validation are apollo-compiler's, against the checked-in SDL (embedded
 //!   with `include_str!`, so the served schema cannot drift from the file). A document that
 //!   prepared successfully is kept by query text and operation name (at most 512 documents
-//!   and 2 MiB of query text, none over 64 KiB; the oldest go first), so it is parsed and
-//!   validated once; the cost check still runs at every request against the current state.
-//!   A query is executed by a serialising fast path that writes the response bytes
-//!   directly (a listing's keys from their JSON rendered once per state snapshot and
-//!   selection; which keys the caller sees is decided at every request); mutations,
+//!   and 8 MiB of memory, none over 64 KiB of text or 1 MiB of memory; the oldest go
+//!   first), so it is parsed and validated once; the cost check still runs at every request
+//!   against the current state. A document's memory is estimated from its syntax nodes and
+//!   text, above what it really takes (a prepared document takes 2 to 30 times its text:
+//!   about 220 bytes per field, 100 to 150 per directive or argument). A query is executed
+//!   by a serialising fast path that writes the response bytes directly (a listing's keys
+//!   from their JSON, each rendered the first time a listing shows it and kept per state
+//!   snapshot and selection, within 32 MiB; which keys the caller sees is decided at every
+//!   request, and keys nobody is shown are never rendered); mutations,
 //!   introspection, and any query whose answer carries an error are executed by
 //!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
 //!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
@@ -175,14 +179,18 @@
 //!   processes can never undo each other's revocations.
 //! - **Concurrency**: parsing, validation and the cost check run outside any lock. A query
 //!   executes against a snapshot of the state without holding any lock, so a slow query
-//!   delays no other request; queries estimated above 1,000 response values share a budget
-//!   of 1,000,000 values at once (two of the largest allowed; more wait), cheap ones never
-//!   wait. A query whose document is already prepared, estimated at most 100,000 values,
-//!   with its budget free at once, and answered by the fast path, is answered on the task
-//!   that received it (a listing of a few thousand keys: well under a millisecond); any
-//!   other request runs on a blocking thread. Mutations are serialised: each runs on a copy
-//!   of the state that becomes current once it is persisted. Every request authenticates
-//!   against the state it executes on.
+//!   delays no other request. A query weighs its estimated response values, or its
+//!   estimated response bytes over 32 when that is more (long key names, long aliases:
+//!   each response key and value counted at its longest, the listed keys' names at their
+//!   total); queries weighing over 1,000 share a budget of 1,000,000 at once (two of the
+//!   largest allowed; more wait), light ones never wait. A query whose document is already
+//!   prepared, weighing at most 100,000, with its budget free at once, and answered by the
+//!   fast path, is answered on the task that received it (a listing of a few thousand keys:
+//!   well under a millisecond); any other request runs on a blocking thread (where a query
+//!   the fast path refused for a reason that cannot change goes straight to the executor).
+//!   Mutations are serialised: each runs on a copy of the state that becomes current once
+//!   it is persisted, with what reads derive from it (listed keys, sizes) computed on the
+//!   mutation's thread first. Every request authenticates against the state it executes on.
 //! - **Rate limiting**: per key, fixed windows on the emulator clock, configured globally
 //!   ([`EmulatorConfig::rate_limit`], [`EmulatorHandle::set_rate_limit`]) or per key
 //!   ([`EmulatorHandle::set_key_rate_limit`]); only authenticated requests count, and each
@@ -554,8 +562,8 @@ impl EmulatorHandle {
         )
     }
 
-    /// For the document cache's tests: the prepared documents kept and their bytes of
-    /// query text.
+    /// For the document cache's tests: the prepared documents kept and their estimated
+    /// memory.
     #[doc(hidden)]
     pub fn cached_documents(&self) -> (usize, usize) {
         self.app.api.documents().size()

@@ -438,8 +438,9 @@ async fn a_value_the_executor_refuses_is_left_to_the_executor() {
     assert!(fast.contains("overflows Int"), "{fast}");
 }
 
-/// The cache keeps at most 512 documents and 2 MiB of query text, whatever the client
-/// sends, and never a document over 64 KiB.
+/// The cache keeps at most 512 documents and 8 MiB of estimated memory, whatever the
+/// client sends, and never a document over 64 KiB of text (what the estimate is worth:
+/// `tests/document_cache_memory.rs`).
 #[tokio::test]
 async fn many_distinct_queries_do_not_grow_the_document_cache_past_its_bounds() {
     let emu = start().await;
@@ -455,7 +456,7 @@ async fn many_distinct_queries_do_not_grow_the_document_cache_past_its_bounds() 
         data(&body);
         let (documents, bytes) = emu.cached_documents();
         assert!(
-            documents <= 512 && bytes <= 2 * 1024 * 1024,
+            documents <= 512 && bytes <= 8 * 1024 * 1024,
             "{documents} {bytes}"
         );
     }
@@ -467,11 +468,11 @@ async fn many_distinct_queries_do_not_grow_the_document_cache_past_its_bounds() 
         data(&gql(&ep, Some(&admin), &text, json!(null)).await);
         let (documents, bytes) = emu.cached_documents();
         assert!(
-            documents <= 512 && bytes <= 2 * 1024 * 1024,
+            documents <= 512 && bytes <= 8 * 1024 * 1024,
             "{documents} {bytes}"
         );
     }
-    assert!(emu.cached_documents().1 > 1024 * 1024);
+    assert!(emu.cached_documents().1 > 7 * 1024 * 1024);
     // Over 64 KiB: answered, not kept.
     let before = emu.cached_documents();
     let huge = format!("{}\nquery Huge {{ user {{ id }} }}", "#".repeat(70 * 1024));
