@@ -67,8 +67,7 @@ pub(crate) struct ListSizes {
     pub listed_name_bytes: u64,
     /// JSON bytes of the longest name of a stored key (quotes included).
     pub longest_name_bytes: u64,
-    /// JSON bytes of the longest other string a response may carry (quotes included): the
-    /// state's strings and the schema's names and descriptions.
+    /// JSON bytes of the longest other string of the state (quotes included).
     pub longest_string_bytes: u64,
     /// The schema's longest name or description, in JSON bytes.
     schema_string_bytes: u64,
@@ -194,10 +193,9 @@ impl ListSizes {
             // A canonical address or network: at most 43 characters.
             ("allowedIpCidrs", _) if parent == "ApiKey" => 45,
             _ if parent.starts_with("__") => self.schema_string_bytes.max(MIN_STRING_BYTES),
-            _ => self
-                .longest_string_bytes
-                .max(self.schema_string_bytes)
-                .max(MIN_STRING_BYTES),
+            // The state's strings, and the built-in roles' (ids, names, permissions:
+            // all shorter than the minimum).
+            _ => self.longest_string_bytes.max(MIN_STRING_BYTES),
         }
     }
 

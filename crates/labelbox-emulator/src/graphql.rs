@@ -1234,4 +1234,97 @@ mod tests {
     fn the_schema_is_valid() {
         GraphqlApi::new().unwrap();
     }
+
+    /// The estimated response bytes of a query bound its answer's real length, for keys
+    /// with names that escape to 6 bytes a character, long aliases, allowlists, nested
+    /// users and every operation of `queries/` that needs no variables.
+    #[test]
+    fn estimated_bytes_bound_every_answer() {
+        let api = GraphqlApi::new().unwrap();
+        let mut state = State::from_seed(&crate::config::Seed::default(), Some("bytes")).unwrap();
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let admin = state.bootstrap_admin_id.clone();
+        let users: Vec<String> = state.users.iter().map(|u| u.id.clone()).collect();
+        let names = [
+            "k".to_owned(),
+            "\u{1}".repeat(1_000),
+            "\"\\".repeat(500),
+            "é".repeat(1_000),
+            "😀".repeat(1_000),
+        ];
+        let mut jwt = String::new();
+        for (i, user) in users.iter().enumerate() {
+            for (j, name) in names.iter().enumerate() {
+                let claims = Claims {
+                    jti: format!("k{i}x{j}"),
+                    sub: user.clone(),
+                    org: state.organization.id.clone(),
+                    iat: now.unix_timestamp(),
+                    exp: now.unix_timestamp() + 3_600,
+                    nonce: None,
+                };
+                let token = auth::mint(&state, &claims).unwrap();
+                let allowed = (j % 2 == 1).then(|| {
+                    vec![
+                        "10.0.0.0/8".to_owned(),
+                        "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff".to_owned(),
+                    ]
+                });
+                let record = auth::record(
+                    &claims,
+                    &token,
+                    name,
+                    "Admin",
+                    Some(user.clone()),
+                    allowed,
+                    now,
+                );
+                state.keys.insert(claims.jti.clone(), record);
+                if *user == admin && j == 0 {
+                    jwt = token;
+                }
+            }
+        }
+        let caller = auth::authenticate(
+            &state,
+            Some(&format!("Bearer {jwt}")),
+            "127.0.0.1".parse().unwrap(),
+            now,
+        )
+        .unwrap();
+        let mut queries: Vec<String> = vec![
+            "{ user { id apiKeys { id name createdAt updatedAt revoked expiresAtEpoch userId userEmail createdByUserId allowedIpCidrs } apiKeysOtherUsers { id name allowedIpCidrs userEmail } } }".into(),
+            "{ organization { id name users { id email name nickname picture isViewer isExternalUser createdAt lastLoginAt deleted orgRole { id name permissions organizationId } apiKeys { name } apiKeysOtherUsers { a: name b: name } } } }".into(),
+            "{ roles { id name permissions organizationId } organizationRole { permissions } }".into(),
+            "{ __typename user { __typename organization { __typename users { __typename } } } }".into(),
+            format!("{{ user {{ apiKeys {{ {}: name }} }} }}", "a".repeat(5_000)),
+            "{ user { apiKeysOtherUsers { name ... on ApiKey { name userEmail } } } }".into(),
+        ];
+        let dir = format!("{}/../../queries", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            if !text.contains("mutation") && !text.contains('$') {
+                queries.push(text);
+            }
+        }
+        for query in &queries {
+            let prepared = api.prepare(query, None, &state).unwrap();
+            let executed = api.execute_with(
+                &prepared,
+                &JsonMap::new(),
+                StateView::Shared(&state),
+                &caller,
+                now,
+                true,
+            );
+            assert!(executed.fast, "{query}");
+            let body: Vec<u8> = executed.body.into();
+            let len = u64::try_from(body.len()).unwrap();
+            assert!(
+                len <= prepared.response_bytes,
+                "{len} > {} for {query}",
+                prepared.response_bytes
+            );
+        }
+    }
 }
