@@ -681,7 +681,7 @@ mod tests {
 
     /// ... and at most [`MAX_RENDERED_BYTES`]: past them nothing more is kept.
     #[test]
-    fn rendered_keys_are_bounded_in_bytes() {
+    fn rendered_selections_are_bounded_in_bytes() {
         let state = state_with_keys(3, "k");
         let rendered = &state.derived().rendered;
         assert!(rendered.reserve(MAX_RENDERED_BYTES - 10));
