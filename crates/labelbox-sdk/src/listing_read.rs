@@ -38,6 +38,8 @@ pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
         text,
         pos: 0,
         users: Vec::new(),
+        last_user: 0,
+        last_date: None,
     };
     let listing = reader.envelope()?;
     reader.skip_whitespace();
@@ -52,10 +54,46 @@ struct Reader<'a> {
     pos: usize,
     /// The first few user ids met, each with its [`UserId`]: the keys of one user share it.
     users: Vec<(&'a str, UserId)>,
+    /// Where in `users` the last user id read was found.
+    last_user: usize,
+    /// The last date-time read, and its text.
+    last_date: Option<(&'a str, OffsetDateTime)>,
 }
+
+/// The fields of the `ApiKeyFields` fragment, in its order.
+const KEY_FIELDS: [&str; 10] = [
+    "id",
+    "name",
+    "createdAt",
+    "updatedAt",
+    "revoked",
+    "expiresAtEpoch",
+    "userId",
+    "userEmail",
+    "createdByUserId",
+    "allowedIpCidrs",
+];
 
 /// How many distinct user ids [`Reader::user_id`] shares; later ones get their own copy.
 const SHARED_USERS: usize = 8;
+
+/// Whether two short byte strings are equal, compared inline (a `memcmp` call costs more
+/// than the comparison of a key's name or an id).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a_words, mut b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+    (&mut a_words)
+        .zip(&mut b_words)
+        .all(|(x, y)| word(x) == word(y))
+        && a_words
+            .remainder()
+            .iter()
+            .zip(b_words.remainder())
+            .all(|(x, y)| x == y)
+}
 
 /// Stores a field's value, refusing a second one (a `Value` map would keep the last, the
 /// typed decoding refuses it: left to the other paths).
@@ -109,25 +147,78 @@ impl<'a> Reader<'a> {
             return Some(());
         }
         loop {
-            self.expect(b'"')?;
-            let start = self.pos;
-            let end = start + self.string_run();
-            if self.bytes().get(end) != Some(&b'"') {
-                return None;
-            }
-            let key = &self.text[start..end];
-            self.pos = end + 1;
-            self.expect(b':')?;
+            let key = self.key()?;
             field(self, key)?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.object_ends()? {
+                return Some(());
             }
         }
+    }
+
+    /// An object whose keys are all among `names`, `field` called with each key's index
+    /// and the reader positioned at its value. A key written as `"name":` right after the
+    /// one before it in `names` (the order a server answers in) is recognised with one
+    /// comparison.
+    fn object_of(
+        &mut self,
+        names: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        let mut next = 0;
+        loop {
+            let rest = &self.bytes()[self.pos..];
+            let index = match names.get(next) {
+                Some(name)
+                    if rest.len() > name.len() + 2
+                        && rest[0] == b'"'
+                        && same(&rest[1..=name.len()], name.as_bytes())
+                        && rest[name.len() + 1] == b'"'
+                        && rest[name.len() + 2] == b':' =>
+                {
+                    self.pos += name.len() + 3;
+                    next
+                }
+                _ => {
+                    let key = self.key()?;
+                    names.iter().position(|name| *name == key)?
+                }
+            };
+            field(self, index)?;
+            next = index + 1;
+            if self.object_ends()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A key and its colon.
+    fn key(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let end = start + self.string_run();
+        if self.bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        let key = &self.text[start..end];
+        self.pos = end + 1;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// After a member: `,` (another follows) or `}` (the object ends, `true`).
+    fn object_ends(&mut self) -> Option<bool> {
+        let end = match self.peek()? {
+            b',' => false,
+            b'}' => true,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(end)
     }
 
     /// An array, `item` called with the reader positioned at each element.
@@ -362,19 +453,19 @@ impl<'a> Reader<'a> {
         let mut user_email = None;
         let mut created_by = None;
         let mut allowed = None;
-        self.object(|r, key| match key {
-            "id" => once(&mut id, r.string()?),
-            "name" => once(&mut name, r.string()?),
-            "createdAt" => once(&mut created_at, r.date_time()?),
-            "updatedAt" => once(&mut updated_at, r.date_time()?),
-            "revoked" => once(&mut revoked, r.boolean()?),
-            "expiresAtEpoch" => once(
+        self.object_of(&KEY_FIELDS, |r, index| match index {
+            0 => once(&mut id, r.string()?),
+            1 => once(&mut name, r.string()?),
+            2 => once(&mut created_at, r.date_time()?),
+            3 => once(&mut updated_at, r.date_time()?),
+            4 => once(&mut revoked, r.boolean()?),
+            5 => once(
                 &mut expires_at,
                 OffsetDateTime::from_unix_timestamp(r.integer()?).ok()?,
             ),
-            "userId" => once(&mut user_id, r.user_id()?),
-            "userEmail" => once(&mut user_email, r.string()?),
-            "createdByUserId" => {
+            6 => once(&mut user_id, r.user_id()?),
+            7 => once(&mut user_email, r.string()?),
+            8 => {
                 let value = if r.literal("null") {
                     None
                 } else {
@@ -382,7 +473,7 @@ impl<'a> Reader<'a> {
                 };
                 once(&mut created_by, value)
             }
-            "allowedIpCidrs" => {
+            9 => {
                 let value = if r.literal("null") {
                     Vec::new()
                 } else {
@@ -411,11 +502,23 @@ impl<'a> Reader<'a> {
     fn user_id(&mut self) -> Option<UserId> {
         Some(match self.string()? {
             Cow::Borrowed(text) => {
-                if let Some((_, id)) = self.users.iter().find(|(known, _)| *known == text) {
-                    return Some(id.clone());
+                // The last user met first: a key's creator is usually its user.
+                if let Some((known, id)) = self.users.get(self.last_user) {
+                    if same(known.as_bytes(), text.as_bytes()) {
+                        return Some(id.clone());
+                    }
+                }
+                let found = self
+                    .users
+                    .iter()
+                    .position(|(known, _)| same(known.as_bytes(), text.as_bytes()));
+                if let Some(index) = found {
+                    self.last_user = index;
+                    return Some(self.users[index].1.clone());
                 }
                 let id = UserId::from(text);
                 if self.users.len() < SHARED_USERS {
+                    self.last_user = self.users.len();
                     self.users.push((text, id.clone()));
                 }
                 id
@@ -424,10 +527,20 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// A date-time; the same text as the last one (a key's `updatedAt` is often its
+    /// `createdAt`, keys are created in batches) is not parsed again.
     fn date_time(&mut self) -> Option<OffsetDateTime> {
-        DateTime::from_str(&self.string()?)
-            .ok()
-            .map(DateTime::into_inner)
+        let text = self.string()?;
+        if let Some((last, value)) = self.last_date {
+            if same(last.as_bytes(), text.as_bytes()) {
+                return Some(value);
+            }
+        }
+        let value = DateTime::from_str(&text).ok()?.into_inner();
+        if let Cow::Borrowed(text) = text {
+            self.last_date = Some((text, value));
+        }
+        Some(value)
     }
 
     fn allowlist(&mut self) -> Option<Vec<AllowedIp>> {
@@ -595,6 +708,8 @@ mod tests {
                 text,
                 pos: 0,
                 users: Vec::new(),
+                last_user: 0,
+                last_date: None,
             };
             let expected = text
                 .bytes()
