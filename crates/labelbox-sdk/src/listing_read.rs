@@ -38,6 +38,7 @@ pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
         text,
         pos: 0,
         users: Vec::new(),
+        entries: Vec::new(),
         last_user: 0,
         last_date: None,
     };
@@ -54,11 +55,16 @@ struct Reader<'a> {
     pos: usize,
     /// The first few user ids met, each with its [`UserId`]: the keys of one user share it.
     users: Vec<(&'a str, UserId)>,
+    /// The first few allowlist entries met, each with its parsed value.
+    entries: Vec<(&'a str, AllowedIp)>,
     /// Where in `users` the last user id read was found.
     last_user: usize,
     /// The last date-time read, and its text.
     last_date: Option<(&'a str, OffsetDateTime)>,
 }
+
+/// How many distinct allowlist entries [`Reader::allowlist`] remembers.
+const SHARED_ENTRIES: usize = 8;
 
 /// The fields of the `ApiKeyFields` fragment, in its order.
 const KEY_FIELDS: [&str; 10] = [
@@ -543,10 +549,27 @@ impl<'a> Reader<'a> {
         Some(value)
     }
 
+    /// An allowlist; an entry's text met before (keys often share allowlists) is not
+    /// parsed again.
     fn allowlist(&mut self) -> Option<Vec<AllowedIp>> {
         let mut entries = Vec::new();
         self.array(|r| {
-            entries.push(AllowedIp::parse_lenient(&r.string()?).ok()?);
+            let text = r.string()?;
+            let known = r
+                .entries
+                .iter()
+                .find(|(known, _)| same(known.as_bytes(), text.as_bytes()));
+            let entry = match known {
+                Some((_, entry)) => *entry,
+                None => {
+                    let entry = AllowedIp::parse_lenient(&text).ok()?;
+                    if let (Cow::Borrowed(text), true) = (text, r.entries.len() < SHARED_ENTRIES) {
+                        r.entries.push((text, entry));
+                    }
+                    entry
+                }
+            };
+            entries.push(entry);
             Some(())
         })?;
         Some(entries)
@@ -708,6 +731,7 @@ mod tests {
                 text,
                 pos: 0,
                 users: Vec::new(),
+                entries: Vec::new(),
                 last_user: 0,
                 last_date: None,
             };
