@@ -118,6 +118,7 @@ impl<'a> Reader<'a> {
         self.text.as_bytes()
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes().get(self.pos) {
             self.pos += 1;
@@ -125,11 +126,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte after whitespace, not consumed.
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
         self.skip_whitespace();
         self.bytes().get(self.pos).copied()
     }
 
+    #[inline]
     fn expect(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
@@ -249,6 +252,7 @@ impl<'a> Reader<'a> {
 
     /// The length of the plain run of string content at the position: up to a quote, a
     /// backslash or a control character (which JSON forbids unescaped), or the end.
+    #[inline]
     fn string_run(&self) -> usize {
         let rest = &self.bytes()[self.pos..];
         let mut run = 0;
@@ -273,6 +277,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string value, borrowed from the body unless it has escapes.
+    #[inline]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         self.expect(b'"')?;
         let start = self.pos;
@@ -505,6 +510,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A user id, shared with the earlier keys that name the same user.
+    #[inline]
     fn user_id(&mut self) -> Option<UserId> {
         Some(match self.string()? {
             Cow::Borrowed(text) => {
