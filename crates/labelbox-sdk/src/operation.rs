@@ -6,7 +6,10 @@
 //! Three entry points differ only in what they keep of a failure:
 //! [`Transport::call`] (the [`Error`]), [`Transport::call_keeping_delivery`] (the
 //! [`Failure`]: how far the last attempt got, and partial data) and
-//! [`Transport::call_with_server_date`] (that, and the server's `Date` on success).
+//! [`Transport::call_with_server_date`] (that, and the server's `Date` on success). A
+//! fourth, [`Transport::call_with_reader`], first offers a status-200 body to an
+//! operation's own one-pass reader (the listing's, [`crate::listing_read`]) and runs the
+//! typed paths only when it declines.
 
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
