@@ -110,6 +110,15 @@ for i, op in enumerate(OPS[:-1]):
     for j, body in enumerate(ERRORS):
         status = [0x84, 0x89, 0x88, 0x80, 0x80, 0x88, 0x84, 0x83][j]  # 401 500 429 200 ... 400
         write("response_decode", f"{op}_err{j}", bytes([i, status]) + json.dumps(body).encode())
+# The listing's one-pass reader: keys of two users, escapes (\u escapes or raw UTF-8),
+# other users' keys first, whitespace; the fuzz target checks the typed paths agree.
+KEY2 = dict(KEY, id="ck2", name="q\"b\\s/\n\t é 😀", userId="u2", createdByUserId="u1",
+            allowedIpCidrs=None, updatedAt=NOW)
+LISTING = {"data": {"user": {"apiKeysOtherUsers": [KEY2], "id": "u1", "apiKeys": [KEY, KEY2]}}}
+write("response_decode", "list_api_keys_reader_escaped",
+      bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=True).encode())
+write("response_decode", "list_api_keys_reader_pretty",
+      bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=False, indent=1).encode())
 write("response_decode", "html_502", bytes([0, 0x8a]) + b"<html>Bad gateway</html>")
 write("response_decode", "upstream", bytes([2, 0x8b]) +
       b"upstream connect error or disconnect/reset before headers. reset reason: overflow")

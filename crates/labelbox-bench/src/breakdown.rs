@@ -85,6 +85,26 @@ pub fn measure(body: &[u8], iterations: usize) -> Result<Vec<Step>, String> {
         .collect();
     let mut steps = Vec::new();
     steps.push(Step {
+        what: "**the SDK's listing path**: the one-pass reader, body → `Vec<ApiKey>`, dropped (`__fuzz::decode_listing`)",
+        per_response_s: per_run(iterations, || {
+            std::hint::black_box(labelbox_sdk::__fuzz::decode_listing(200, body).ok());
+        }),
+    });
+    let listings: Vec<_> = (0..=iterations.max(1))
+        .map(|_| labelbox_sdk::__fuzz::decode_listing(200, body).ok())
+        .collect();
+    let mut listings = listings.into_iter();
+    steps.push(Step {
+        what: "… of which: drop the `Vec<ApiKey>` (the caller pays it too)",
+        per_response_s: per_run(iterations, || drop(listings.next())),
+    });
+    steps.push(Step {
+        what: "the fallback (the path before the reader): `decode_success` into the generated types, then the mapping into `ApiKey`s, dropped (`__fuzz::decode_listing_typed`)",
+        per_response_s: per_run(iterations, || {
+            std::hint::black_box(labelbox_sdk::__fuzz::decode_listing_typed(200, body).ok());
+        }),
+    });
+    steps.push(Step {
         what: "parse the body into a `serde_json::Value` tree",
         per_response_s: per_run(iterations, || {
             std::hint::black_box(serde_json::from_slice::<Value>(body).ok());

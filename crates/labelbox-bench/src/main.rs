@@ -49,7 +49,8 @@ enum Cmd {
         /// Keys to list.
         #[arg(long, default_value_t = 1000)]
         keys: usize,
-        /// `sdk` or `raw`.
+        /// `sdk`, `raw`, or `decode` (one answer fetched, then only the SDK's decoding of
+        /// it, `labelbox_sdk::__fuzz::decode_listing`, in the loop).
         #[arg(long, default_value = "sdk")]
         client: String,
         /// Calls to make.
@@ -180,6 +181,19 @@ fn profile_loop(keys: usize, client: &str, calls: usize) -> Result<(), String> {
                 let body = clients::list_body();
                 for _ in 0..calls {
                     raw.post(body.clone()).await?;
+                }
+            }
+            "decode" => {
+                let raw = clients::RawClient::new(
+                    &server.endpoint,
+                    &server.admin_key,
+                    "Client:get_api_keys",
+                )?;
+                let body = raw.post_bytes(clients::list_body()).await?;
+                for _ in 0..calls {
+                    let keys = labelbox_sdk::__fuzz::decode_listing(200, &body)
+                        .map_err(|e| e.to_string())?;
+                    std::hint::black_box(keys);
                 }
             }
             other => return Err(format!("unknown client {other:?}")),

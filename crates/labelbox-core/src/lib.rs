@@ -22,18 +22,26 @@
 //! ```
 #![warn(missing_docs)]
 
-/// Defines a string newtype identifier with the usual conversions.
+/// Defines a string newtype identifier with the usual conversions. `shared` ids hold an
+/// `Arc<str>`: a clone shares the text instead of copying it (many keys name the same few
+/// users).
 macro_rules! string_id {
+    ($(#[$meta:meta])* shared $name:ident) => {
+        string_id!(@define $(#[$meta])* $name, std::sync::Arc<str>);
+    };
     ($(#[$meta:meta])* $name:ident) => {
+        string_id!(@define $(#[$meta])* $name, String);
+    };
+    (@define $(#[$meta:meta])* $name:ident, $text:ty) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name($text);
 
         impl $name {
             /// Wraps an identifier given as text.
             pub fn new(id: impl Into<String>) -> Self {
-                Self(id.into())
+                Self(<$text>::from(id.into()))
             }
 
             /// The identifier as text.
@@ -43,7 +51,7 @@ macro_rules! string_id {
 
             /// Unwraps the identifier text.
             pub fn into_string(self) -> String {
-                self.0
+                crate::IdText::into_string(self.0)
             }
         }
 
@@ -57,7 +65,7 @@ macro_rules! string_id {
             type Err = std::convert::Infallible;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self(s.to_owned()))
+                Ok(Self(<$text>::from(s)))
             }
         }
 
@@ -69,34 +77,51 @@ macro_rules! string_id {
 
         impl From<String> for $name {
             fn from(id: String) -> Self {
-                Self(id)
+                Self(<$text>::from(id))
             }
         }
 
         impl From<&str> for $name {
             fn from(id: &str) -> Self {
-                Self(id.to_owned())
+                Self(<$text>::from(id))
             }
         }
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.into_string()
             }
         }
 
         impl PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
-                self.0 == other
+                *self.0 == *other
             }
         }
 
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
+                *self.0 == **other
             }
         }
     };
+}
+
+/// The text inside a [`string_id!`] identifier, unwrapped without a copy where it can be.
+trait IdText {
+    fn into_string(self) -> String;
+}
+
+impl IdText for String {
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+impl IdText for std::sync::Arc<str> {
+    fn into_string(self) -> String {
+        String::from(&*self)
+    }
 }
 
 mod allowlist;

@@ -11,7 +11,10 @@ string_id! {
     /// let id = UserId::from("cl9x0user");
     /// assert_eq!(id.to_string(), "cl9x0user");
     /// ```
-    UserId
+    ///
+    /// A clone shares the text (an `Arc<str>` inside): the keys of a listing that belong
+    /// to one user share that user's id.
+    shared UserId
 }
 
 /// A Labelbox user, as the user queries return it.

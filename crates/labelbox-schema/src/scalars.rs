@@ -58,11 +58,57 @@ impl FromStr for DateTime {
     type Err = ParseDateTimeError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
+        if let Some(value) = parse_common(input.as_bytes()) {
+            return Ok(DateTime(value));
+        }
         match parse_rfc3339(input) {
             Some(value) => Ok(DateTime(value)),
             None => parse_lenient(input).map(DateTime),
         }
     }
+}
+
+/// The shape servers send nearly always, `2026-11-26T08:56:16.000Z` (`T`, `Z`, no fraction
+/// or one to nine fraction digits), read by hand: several times faster than `time`'s RFC
+/// 3339 parser, which reads these strings alike (a test compares them). Anything else
+/// (a leap second included) is `None` and goes to [`parse_rfc3339`].
+fn parse_common(bytes: &[u8]) -> Option<OffsetDateTime> {
+    let number = |from: usize, to: usize| -> Option<u32> {
+        bytes.get(from..to)?.iter().try_fold(0u32, |value, &b| {
+            b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+        })
+    };
+    let len = bytes.len();
+    if !(len == 20 || (22..=30).contains(&len) && bytes[19] == b'.')
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || bytes[len - 1] != b'Z'
+    {
+        return None;
+    }
+    let nanos = if len == 20 {
+        0
+    } else {
+        // `len - 21` fraction digits, at most nine.
+        number(20, len - 1)? * 10u32.pow(30 - len as u32)
+    };
+    let date = Date::from_calendar_date(
+        i32::try_from(number(0, 4)?).ok()?,
+        time::Month::try_from(u8::try_from(number(5, 7)?).ok()?).ok()?,
+        u8::try_from(number(8, 10)?).ok()?,
+    )
+    .ok()?;
+    let time = Time::from_hms_nano(
+        u8::try_from(number(11, 13)?).ok()?,
+        u8::try_from(number(14, 16)?).ok()?,
+        u8::try_from(number(17, 19)?).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
 /// The fast path for what servers send: `time`'s RFC 3339 parser, about ten times faster
@@ -272,6 +318,65 @@ mod tests {
             assert_eq!(parse_rfc3339(text), None, "{text}");
         }
         assert!("2016-12-31T23:59:60Z".parse::<DateTime>().is_err());
+    }
+
+    #[test]
+    fn the_common_shape_reads_as_time_s_rfc3339_parser() {
+        let mut accepted = 0;
+        let mut texts = vec![
+            "2026-11-30T12:34:56.690Z".to_owned(),
+            "2026-11-30T12:34:56Z".to_owned(),
+            "2026-11-30T12:34:56.1Z".to_owned(),
+            "2026-11-30T12:34:56.123456789Z".to_owned(),
+            "2024-02-29T23:59:59.999Z".to_owned(),
+            "0000-01-01T00:00:00Z".to_owned(),
+            "9999-12-31T23:59:59.999999999Z".to_owned(),
+        ];
+        // Every field at and past its limits, and bytes that are not digits.
+        for (at, replacements) in [
+            (
+                0,
+                &["0000", "1970", "2023", "2100", "+202", "-202", "202a"][..],
+            ),
+            (5, &["00", "01", "02", "12", "13", "1a"][..]),
+            (8, &["00", "28", "29", "30", "31", "32", "+1"][..]),
+            (11, &["00", "23", "24", "99", " 1"][..]),
+            (14, &["00", "59", "60", "-1"][..]),
+            (17, &["00", "59", "60", "61"][..]),
+        ] {
+            for replacement in replacements {
+                for base in ["2023-02-28T10:20:30Z", "2024-02-28T10:20:30.5Z"] {
+                    let mut text = base.to_owned();
+                    text.replace_range(at..at + replacement.len(), replacement);
+                    texts.push(text);
+                }
+            }
+        }
+        for base in ["2026-11-30T12:34:56.690Z", "2026-11-30T12:34:56Z"] {
+            for (i, _) in base.char_indices() {
+                for replacement in ["", "0", ".", "Z", "z", "t", " ", "+", "é"] {
+                    let mut text = base.to_owned();
+                    text.replace_range(i..i + 1, replacement);
+                    texts.push(text);
+                }
+            }
+        }
+        for digits in 0..=12 {
+            texts.push(format!("2026-11-30T12:34:56.{}Z", "7".repeat(digits)));
+        }
+        for text in &texts {
+            let common = parse_common(text.as_bytes());
+            if let Some(value) = common {
+                accepted += 1;
+                assert_eq!(Some(value), parse_rfc3339(text), "{text}");
+                assert_eq!(value.offset(), UtcOffset::UTC, "{text}");
+            }
+            // Whatever the shape, `from_str` reads as before: the lenient parser agrees.
+            let lenient = parse_lenient(text).ok();
+            let read = text.parse::<DateTime>().ok().map(DateTime::into_inner);
+            assert_eq!(read, parse_rfc3339(text).or(lenient), "{text}");
+        }
+        assert!(accepted > 40, "{accepted}");
     }
 
     #[test]

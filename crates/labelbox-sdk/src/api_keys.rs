@@ -6,6 +6,9 @@ use labelbox_schema::{list_api_keys, revoke_api_key, user_by_id};
 use time::OffsetDateTime;
 
 use crate::convert::{self, user_from_fields};
+use crate::listing_read::{self, Listing};
+use crate::operation::Decoded;
+use crate::retry::Idempotency;
 use crate::{ApiKey, ApiKeyId, Client, Error, User, UserId};
 
 impl Client {
@@ -66,23 +69,41 @@ impl Client {
     }
 
     /// The listed keys and the caller's own user id (the listing's `user.id`).
+    ///
+    /// A plain success is read by the listing's one-pass reader ([`crate::listing_read`]);
+    /// anything it declines goes through the generated types and [`keys_from`].
     pub(crate) async fn list_keys_and_caller(
         &self,
         sdk_method: &'static str,
         include_expired: bool,
     ) -> Result<(UserId, Vec<ApiKey>), Error> {
-        let data = self
-            .call_idempotent::<list_api_keys::ListApiKeys>(list_api_keys::Variables, sdk_method)
+        let decoded = self
+            .inner
+            .transport
+            .call_with_reader::<list_api_keys::ListApiKeys, _>(
+                list_api_keys::Variables,
+                sdk_method,
+                Idempotency::Idempotent,
+                listing_read::read_listing,
+            )
             .await?;
-        let caller = data
-            .user
-            .as_ref()
-            .map(|user| UserId::from(user.id.clone()))
-            .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
-        Ok((
-            caller,
-            keys_from(data, include_expired, OffsetDateTime::now_utc())?,
-        ))
+        let now = OffsetDateTime::now_utc();
+        match decoded {
+            Decoded::Read(Listing { caller, mut keys }) => {
+                if !include_expired {
+                    keys.retain(|key| !key.is_expired_at(now));
+                }
+                Ok((caller, keys))
+            }
+            Decoded::Data(data) => {
+                let caller = data
+                    .user
+                    .as_ref()
+                    .map(|user| UserId::from(user.id.clone()))
+                    .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
+                Ok((caller, keys_from(data, include_expired, now)?))
+            }
+        }
     }
 
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the

@@ -11,6 +11,8 @@
 //!
 //! The common answer (status 200, `data` and nothing else) takes a faster path,
 //! [`decode_success`], which decodes the body's bytes straight into the generated type.
+//! The listing goes further: [`crate::listing_read`] reads its common answer straight into
+//! `ApiKey`s, and falls back to these two paths for anything else.
 
 use std::fmt;
 

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::classify::classify_http_answer;
 use crate::decode::{decode as decode_data, decode_success};
-use crate::Error;
+use crate::{Error, UserId};
 
 /// One wire `errors[]` entry read as the SDK reads it (leniently; never fails).
 pub fn graphql_error_from_json(value: &serde_json::Value) -> crate::GraphQlError {
@@ -92,8 +92,34 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     let email = "fuzz@example.com";
     match operation {
         "ListApiKeys" => {
-            let data = typed::<list_api_keys::ResponseData>(operation, status, body)?;
-            crate::api_keys::keys_from(data, false, OffsetDateTime::now_utc())?;
+            let data = typed::<list_api_keys::ResponseData>(operation, status, body);
+            let read = (status == 200)
+                .then(|| crate::listing_read::read_listing(body))
+                .flatten();
+            let now = OffsetDateTime::now_utc();
+            if let Some(read) = read {
+                // The listing's one-pass reader must read exactly what the typed paths do.
+                let data = match data {
+                    Ok(data) => data,
+                    Err(error) => {
+                        panic!("the listing reader accepted what the typed paths refuse: {error:?}")
+                    }
+                };
+                let caller = data.user.as_ref().map(|user| UserId::from(user.id.clone()));
+                let keys = crate::api_keys::keys_from(data, true, now);
+                match keys {
+                    Ok(keys) => assert_eq!(
+                        (Some(read.caller), read.keys),
+                        (caller, keys),
+                        "the listing reader and the typed paths disagree"
+                    ),
+                    Err(error) => {
+                        panic!("the listing reader accepted keys the mapping refuses: {error:?}")
+                    }
+                }
+                return Ok(());
+            }
+            crate::api_keys::keys_from(data?, false, now)?;
         }
         "CreateApiKey" => {
             let data = typed::<create_api_key::ResponseData>(operation, status, body)?;
@@ -179,13 +205,31 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// What a listing does with a 200 answer, exactly as [`crate::Client::list_api_keys`] runs it:
-/// the transport's one-pass decoding (or, for anything else, classification and the `Value`
-/// path), then the domain mapping into [`crate::ApiKey`]s (expired keys included). Unlike
+/// What a listing does with an answer, exactly as [`crate::Client::list_api_keys`] runs it:
+/// the listing's one-pass reader of a status-200 body, else the transport's one-pass
+/// decoding into the generated types (or, for anything else, classification and the `Value`
+/// path) and the domain mapping into [`crate::ApiKey`]s (expired keys included). Unlike
 /// [`decode`], it does not also run the `Value` path on a plain success, so its cost
 /// (time, allocations) is the listing's own: the allocation guard
 /// (`tests/allocations.rs`) and the benchmarks measure it.
 pub fn decode_listing(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
+    if status == 200 {
+        if let Some(listing) = crate::listing_read::read_listing(body) {
+            return Ok(listing.keys);
+        }
+    }
+    decode_listing_typed(status, body)
+}
+
+/// The listing's one-pass reader alone (`crate::listing_read`): the caller's id and every
+/// key, or `None` where it leaves the body to the typed paths.
+pub fn read_listing(body: &[u8]) -> Option<(UserId, Vec<crate::ApiKey>)> {
+    crate::listing_read::read_listing(body).map(|listing| (listing.caller, listing.keys))
+}
+
+/// [`decode_listing`] without the listing's reader: the typed paths it falls back to
+/// (expired keys included), to compare the reader with.
+pub fn decode_listing_typed(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
     let data = match decode_success::<list_api_keys::ResponseData>(status, body) {
         Some(data) => data,
         None => {

@@ -76,6 +76,7 @@ mod create;
 mod decode;
 mod failure;
 mod listing;
+mod listing_read;
 mod members;
 mod operation;
 mod operation_kind;

@@ -6,7 +6,10 @@
 //! Three entry points differ only in what they keep of a failure:
 //! [`Transport::call`] (the [`Error`]), [`Transport::call_keeping_delivery`] (the
 //! [`Failure`]: how far the last attempt got, and partial data) and
-//! [`Transport::call_with_server_date`] (that, and the server's `Date` on success).
+//! [`Transport::call_with_server_date`] (that, and the server's `Date` on success). A
+//! fourth, [`Transport::call_with_reader`], first offers a status-200 body to an
+//! operation's own one-pass reader (the listing's, [`crate::listing_read`]) and runs the
+//! typed paths only when it declines.
 
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
@@ -56,6 +59,38 @@ impl Transport {
         sdk_method: &'static str,
         idempotency: Idempotency,
     ) -> Result<(Q::ResponseData, Option<OffsetDateTime>), Failure> {
+        let (decoded, date) = self
+            .call_reading::<Q, std::convert::Infallible>(variables, sdk_method, idempotency, None)
+            .await?;
+        match decoded {
+            Decoded::Data(data) => Ok((data, date)),
+            Decoded::Read(never) => match never {},
+        }
+    }
+
+    /// Like [`Transport::call`], with an operation's own one-pass reader of a status-200
+    /// body tried first (`read`: `None` when it does not read the body exactly as the
+    /// typed paths would); they run when it declines.
+    pub(crate) async fn call_with_reader<Q: GraphQLQuery, R>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+        read: Reader<R>,
+    ) -> Result<Decoded<Q::ResponseData, R>, Error> {
+        self.call_reading::<Q, R>(variables, sdk_method, idempotency, Some(read))
+            .await
+            .map(|(decoded, _)| decoded)
+            .map_err(Error::from)
+    }
+
+    async fn call_reading<Q: GraphQLQuery, R>(
+        &self,
+        variables: Q::Variables,
+        sdk_method: &'static str,
+        idempotency: Idempotency,
+        read: Option<Reader<R>>,
+    ) -> Result<(Decoded<Q::ResponseData, R>, Option<OffsetDateTime>), Failure> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let idempotency = match idempotency {
@@ -79,19 +114,26 @@ impl Transport {
             duration_ms = tracing::field::Empty,
         );
         let (answer, server_date) = run_with_retries(&self.retry, idempotency, &span, || {
-            self.attempt_once::<Q::ResponseData>(operation, sdk_method, bytes.clone(), &span)
+            self.attempt_once::<Q::ResponseData, R>(
+                operation,
+                sdk_method,
+                bytes.clone(),
+                read,
+                &span,
+            )
         })
         .instrument(span.clone())
         .await?;
         match answer {
-            Answer::DecodedInOnePass(data) => Ok((data, server_date)),
+            Answer::Read(read) => Ok((Decoded::Read(read), server_date)),
+            Answer::DecodedInOnePass(data) => Ok((Decoded::Data(data), server_date)),
             // The server answered 200 but the answer is unusable: whatever it did is unknown.
             Answer::DataToDecode(data) => decode::<Q::ResponseData>(
                 operation,
                 data,
                 secrecy::ExposeSecret::expose_secret(&self.api_key),
             )
-            .map(|data| (data, server_date))
+            .map(|data| (Decoded::Data(data), server_date))
             .map_err(|error| Failure::new(error, Delivery::Unknown)),
         }
     }
@@ -123,14 +165,20 @@ impl Transport {
     }
 
     /// One POST and the classification of its answer.
-    async fn attempt_once<T: DeserializeOwned>(
+    async fn attempt_once<T: DeserializeOwned, R>(
         &self,
         operation: &'static str,
         sdk_method: &'static str,
         body: Vec<u8>,
+        read: Option<Reader<R>>,
         span: &tracing::Span,
-    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
+    ) -> Result<(Answer<T, R>, Option<OffsetDateTime>), Failure> {
         let answer = self.send(sdk_method, body, span).await?;
+        if let Some(read) = read.filter(|_| answer.status == 200) {
+            if let Some(value) = read(&answer.body) {
+                return Ok((Answer::Read(value), answer.date));
+            }
+        }
         if let Some(data) = decode_success::<T>(answer.status, &answer.body) {
             return Ok((Answer::DecodedInOnePass(data), answer.date));
         }
@@ -145,8 +193,22 @@ impl Transport {
     }
 }
 
+/// An operation's own one-pass reader of a status-200 body: `None` where it does not read
+/// the body exactly as the typed paths would.
+pub(crate) type Reader<R> = fn(&[u8]) -> Option<R>;
+
+/// What an operation's answer became: its own reader's value, or the generated type.
+pub(crate) enum Decoded<T, R> {
+    /// The operation's one-pass reader read the body.
+    Read(R),
+    /// The generated `ResponseData`.
+    Data(T),
+}
+
 /// What a successful attempt produced.
-enum Answer<T> {
+enum Answer<T, R> {
+    /// The operation's own reader read the plain success.
+    Read(R),
     /// The body was a plain success and [`decode_success`] decoded it straight into `T`.
     DecodedInOnePass(T),
     /// `data` of a body [`classify_http_answer`] accepted, still to be [`decode`]d (which

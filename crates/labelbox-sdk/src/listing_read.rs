@@ -1,0 +1,751 @@
+//! The listing's one-pass reader: the common `ListApiKeys` answer read from the body's bytes
+//! straight into [`ApiKey`]s, without the generated types, a `serde_json` deserializer or
+//! intermediate strings and vectors.
+//!
+//! It reads only what the SDK's other paths read alike: a JSON object whose `data.user`
+//! holds `id`, `apiKeys` and `apiKeysOtherUsers`, each key with the fragment's ten fields
+//! once, every value of the kind the schema gives it, `errors` and `message` absent or null,
+//! whitespace anywhere JSON allows it. Anything else (another field, a repeated one, a value
+//! the domain mapping refuses, a body that is not UTF-8 or not JSON) is `None`, and the
+//! transport falls back to [`decode_success`](crate::decode::decode_success) and then to the
+//! `Value` path, which name the failing field without quoting its value. The fuzz target
+//! `response_decode` asserts that where this reader accepts a body, the `Value` path
+//! gives the same keys (`crate::__fuzz::decode`).
+
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use labelbox_schema::scalars::DateTime;
+use time::OffsetDateTime;
+
+use crate::{AllowedIp, ApiKey, UserId};
+
+/// A listing as the reader returns it: the caller's own user id and every key (own keys,
+/// then other users'; expired ones included).
+#[derive(Debug, PartialEq)]
+pub(crate) struct Listing {
+    pub(crate) caller: UserId,
+    pub(crate) keys: Vec<ApiKey>,
+}
+
+/// Reads a `ListApiKeys` answer with status 200; `None` for anything it does not read
+/// exactly as the other paths would (see the module's documentation).
+pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
+    // One UTF-8 check of the whole body (the `Value` path rejects invalid UTF-8 anywhere);
+    // then every string is a slice of `text` between two ASCII quotes.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut reader = Reader {
+        text,
+        pos: 0,
+        users: Vec::new(),
+        entries: Vec::new(),
+        last_user: 0,
+        last_date: None,
+    };
+    let listing = reader.envelope()?;
+    reader.skip_whitespace();
+    (reader.pos == text.len()).then_some(listing)
+}
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
+
+struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    /// The first few user ids met, each with its [`UserId`]: the keys of one user share it.
+    users: Vec<(&'a str, UserId)>,
+    /// The first few allowlist entries met, each with its parsed value.
+    entries: Vec<(&'a str, AllowedIp)>,
+    /// Where in `users` the last user id read was found.
+    last_user: usize,
+    /// The last date-time read, and its text.
+    last_date: Option<(&'a str, OffsetDateTime)>,
+}
+
+/// How many distinct allowlist entries [`Reader::allowlist`] remembers.
+const SHARED_ENTRIES: usize = 8;
+
+/// The fields of the `ApiKeyFields` fragment, in its order.
+const KEY_FIELDS: [&str; 10] = [
+    "id",
+    "name",
+    "createdAt",
+    "updatedAt",
+    "revoked",
+    "expiresAtEpoch",
+    "userId",
+    "userEmail",
+    "createdByUserId",
+    "allowedIpCidrs",
+];
+
+/// How many distinct user ids [`Reader::user_id`] shares; later ones get their own copy.
+const SHARED_USERS: usize = 8;
+
+/// Whether two short byte strings are equal, compared inline (a `memcmp` call costs more
+/// than the comparison of a key's name or an id).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a_words, mut b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+    (&mut a_words)
+        .zip(&mut b_words)
+        .all(|(x, y)| word(x) == word(y))
+        && a_words
+            .remainder()
+            .iter()
+            .zip(b_words.remainder())
+            .all(|(x, y)| x == y)
+}
+
+/// Stores a field's value, refusing a second one (a `Value` map would keep the last, the
+/// typed decoding refuses it: left to the other paths).
+fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    match slot {
+        Some(_) => None,
+        None => {
+            *slot = Some(value);
+            Some(())
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    #[inline]
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes().get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes().get(self.pos).copied()
+    }
+
+    #[inline]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// `word` (`null`, `true`, `false`) after whitespace, consumed if present.
+    fn literal(&mut self, word: &str) -> bool {
+        self.skip_whitespace();
+        let found = self.bytes()[self.pos..].starts_with(word.as_bytes());
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// An object, `field` called with each key (unescaped keys only: an escaped one is
+    /// left to the other paths) and the reader positioned at its value.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.key()?;
+            field(self, key)?;
+            if self.object_ends()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// An object whose keys are all among `names`, `field` called with each key's index
+    /// and the reader positioned at its value. A key written as `"name":` right after the
+    /// one before it in `names` (the order a server answers in) is recognised with one
+    /// comparison.
+    fn object_of(
+        &mut self,
+        names: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        let mut next = 0;
+        loop {
+            let rest = &self.bytes()[self.pos..];
+            let index = match names.get(next) {
+                Some(name)
+                    if rest.len() > name.len() + 2
+                        && rest[0] == b'"'
+                        && same(&rest[1..=name.len()], name.as_bytes())
+                        && rest[name.len() + 1] == b'"'
+                        && rest[name.len() + 2] == b':' =>
+                {
+                    self.pos += name.len() + 3;
+                    next
+                }
+                _ => {
+                    let key = self.key()?;
+                    names.iter().position(|name| *name == key)?
+                }
+            };
+            field(self, index)?;
+            next = index + 1;
+            if self.object_ends()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A key and its colon.
+    fn key(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let end = start + self.string_run();
+        if self.bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        let key = &self.text[start..end];
+        self.pos = end + 1;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// After a member: `,` (another follows) or `}` (the object ends, `true`).
+    fn object_ends(&mut self) -> Option<bool> {
+        let end = match self.peek()? {
+            b',' => false,
+            b'}' => true,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(end)
+    }
+
+    /// An array, `item` called with the reader positioned at each element.
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.expect(b'[')?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The length of the plain run of string content at the position: up to a quote, a
+    /// backslash or a control character (which JSON forbids unescaped), or the end.
+    #[inline]
+    fn string_run(&self) -> usize {
+        let rest = &self.bytes()[self.pos..];
+        let mut run = 0;
+        // Eight bytes at a time: the lowest flagged byte of each test is a real match (a
+        // borrow can only flag bytes above one), so the lowest of all three is the first.
+        while let Some(chunk) = rest.get(run..run + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            let below =
+                |word: u64, byte: u8| word.wrapping_sub(u64::from(byte) * ONES) & !word & HIGH_BITS;
+            let hits = below(word ^ (u64::from(b'"') * ONES), 1)
+                | below(word ^ (u64::from(b'\\') * ONES), 1)
+                | below(word, 0x20);
+            if hits != 0 {
+                return run + (hits.trailing_zeros() / 8) as usize;
+            }
+            run += 8;
+        }
+        run + rest[run..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len() - run)
+    }
+
+    /// A string value, borrowed from the body unless it has escapes.
+    #[inline]
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let end = start + self.string_run();
+        match self.bytes().get(end)? {
+            b'"' => {
+                self.pos = end + 1;
+                Some(Cow::Borrowed(&self.text[start..end]))
+            }
+            b'\\' => {
+                let mut owned = String::with_capacity(end - start + 8);
+                owned.push_str(&self.text[start..end]);
+                self.pos = end;
+                self.escaped_rest(&mut owned)?;
+                Some(Cow::Owned(owned))
+            }
+            _ => None,
+        }
+    }
+
+    /// The rest of a string from a backslash on, unescaped into `out`. A lone surrogate
+    /// is refused, as `serde_json` refuses it in a string it decodes.
+    fn escaped_rest(&mut self, out: &mut String) -> Option<()> {
+        loop {
+            let run = self.string_run();
+            out.push_str(&self.text[self.pos..self.pos + run]);
+            self.pos += run;
+            match *self.bytes().get(self.pos)? {
+                b'"' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                b'\\' => {
+                    let escape = *self.bytes().get(self.pos + 1)?;
+                    self.pos += 2;
+                    match escape {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let unit = self.hex4()?;
+                            let c = match unit {
+                                0xD800..=0xDBFF => {
+                                    if !self.bytes()[self.pos..].starts_with(b"\\u") {
+                                        return None;
+                                    }
+                                    self.pos += 2;
+                                    let low = self.hex4()?;
+                                    if !(0xDC00..=0xDFFF).contains(&low) {
+                                        return None;
+                                    }
+                                    let scalar = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                                    char::from_u32(scalar)?
+                                }
+                                0xDC00..=0xDFFF => return None,
+                                _ => char::from_u32(unit)?,
+                            };
+                            out.push(c);
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.bytes().get(self.pos..self.pos + 4)?;
+        let mut value = 0;
+        for &d in digits {
+            value = value * 16 + char::from(d).to_digit(16)?;
+        }
+        self.pos += 4;
+        Some(value)
+    }
+
+    /// An integer as `serde_json` reads one into an `i64`: no fraction, no exponent, no
+    /// leading zero, within range, not `-0` (a float to `serde_json`).
+    fn integer(&mut self) -> Option<i64> {
+        self.skip_whitespace();
+        let negative = self.bytes().get(self.pos) == Some(&b'-');
+        let start = self.pos + usize::from(negative);
+        let digits = self.bytes()[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let end = start + digits;
+        if digits == 0
+            || (digits > 1 && self.bytes()[start] == b'0')
+            || matches!(self.bytes().get(end), Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        let value = i64::from_str(&self.text[self.pos..end]).ok()?;
+        if negative && value == 0 {
+            return None;
+        }
+        self.pos = end;
+        Some(value)
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        if self.literal("true") {
+            Some(true)
+        } else if self.literal("false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// `{"data": {...}}`, with `errors` and `message` absent or null.
+    fn envelope(&mut self) -> Option<Listing> {
+        let mut listing = None;
+        self.object(|r, key| match key {
+            "data" => once(&mut listing, r.data()?),
+            "errors" | "message" => r.literal("null").then_some(()),
+            _ => None,
+        })?;
+        listing
+    }
+
+    /// `data`: `{"user": {...}}` (a null user is left to the other paths, which report it).
+    fn data(&mut self) -> Option<Listing> {
+        let mut listing = None;
+        self.object(|r, key| match key {
+            "user" => once(&mut listing, r.user()?),
+            _ => None,
+        })?;
+        listing
+    }
+
+    fn user(&mut self) -> Option<Listing> {
+        let mut caller = None;
+        // Both lists go into one vector; `split` is where the second list began.
+        // A key takes at least about 200 bytes of the body (its field names alone take
+        // 150): room for all of them at once, instead of growing (and copying) the vector.
+        let mut keys = Vec::with_capacity(self.text.len() / 200);
+        let mut own: Option<(usize, usize)> = None;
+        let mut others: Option<(usize, usize)> = None;
+        self.object(|r, key| match key {
+            "id" => once(&mut caller, r.string()?),
+            "apiKeys" | "apiKeysOtherUsers" => {
+                let start = keys.len();
+                r.array(|r| {
+                    keys.push(r.api_key()?);
+                    Some(())
+                })?;
+                let slot = if key == "apiKeys" {
+                    &mut own
+                } else {
+                    &mut others
+                };
+                once(slot, (start, keys.len()))
+            }
+            _ => None,
+        })?;
+        let (own, others) = (own?, others?);
+        if others.0 < own.0 {
+            // Other users' keys came first in the body: own keys first, as the other paths.
+            keys.rotate_left(others.1);
+        }
+        Some(Listing {
+            caller: UserId::from(caller?.into_owned()),
+            keys,
+        })
+    }
+
+    /// One key of the `ApiKeyFields` fragment, mapped as `convert::api_key` maps it.
+    fn api_key(&mut self) -> Option<ApiKey> {
+        let mut id = None;
+        let mut name = None;
+        let mut created_at = None;
+        let mut updated_at = None;
+        let mut revoked = None;
+        let mut expires_at = None;
+        let mut user_id = None;
+        let mut user_email = None;
+        let mut created_by = None;
+        let mut allowed = None;
+        self.object_of(&KEY_FIELDS, |r, index| match index {
+            0 => once(&mut id, r.string()?),
+            1 => once(&mut name, r.string()?),
+            2 => once(&mut created_at, r.date_time()?),
+            3 => once(&mut updated_at, r.date_time()?),
+            4 => once(&mut revoked, r.boolean()?),
+            5 => once(
+                &mut expires_at,
+                OffsetDateTime::from_unix_timestamp(r.integer()?).ok()?,
+            ),
+            6 => once(&mut user_id, r.user_id()?),
+            7 => once(&mut user_email, r.string()?),
+            8 => {
+                let value = if r.literal("null") {
+                    None
+                } else {
+                    Some(r.user_id()?)
+                };
+                once(&mut created_by, value)
+            }
+            9 => {
+                let value = if r.literal("null") {
+                    Vec::new()
+                } else {
+                    r.allowlist()?
+                };
+                once(&mut allowed, value)
+            }
+            _ => None,
+        })?;
+        let mut key = ApiKey::new(
+            id?.into_owned(),
+            name?.into_owned(),
+            user_id?,
+            user_email?.into_owned(),
+            created_at?,
+            expires_at?,
+        );
+        key.updated_at = updated_at?;
+        key.revoked = revoked?;
+        key.created_by_user_id = created_by?;
+        key.allowed_ip_cidrs = allowed?;
+        Some(key)
+    }
+
+    /// A user id, shared with the earlier keys that name the same user.
+    #[inline]
+    fn user_id(&mut self) -> Option<UserId> {
+        Some(match self.string()? {
+            Cow::Borrowed(text) => {
+                // The last user met first: a key's creator is usually its user.
+                if let Some((known, id)) = self.users.get(self.last_user) {
+                    if same(known.as_bytes(), text.as_bytes()) {
+                        return Some(id.clone());
+                    }
+                }
+                let found = self
+                    .users
+                    .iter()
+                    .position(|(known, _)| same(known.as_bytes(), text.as_bytes()));
+                if let Some(index) = found {
+                    self.last_user = index;
+                    return Some(self.users[index].1.clone());
+                }
+                let id = UserId::from(text);
+                if self.users.len() < SHARED_USERS {
+                    self.last_user = self.users.len();
+                    self.users.push((text, id.clone()));
+                }
+                id
+            }
+            Cow::Owned(text) => UserId::from(text),
+        })
+    }
+
+    /// A date-time; the same text as the last one (a key's `updatedAt` is often its
+    /// `createdAt`, keys are created in batches) is not parsed again.
+    fn date_time(&mut self) -> Option<OffsetDateTime> {
+        let text = self.string()?;
+        if let Some((last, value)) = self.last_date {
+            if same(last.as_bytes(), text.as_bytes()) {
+                return Some(value);
+            }
+        }
+        let value = DateTime::from_str(&text).ok()?.into_inner();
+        if let Cow::Borrowed(text) = text {
+            self.last_date = Some((text, value));
+        }
+        Some(value)
+    }
+
+    /// An allowlist; an entry's text met before (keys often share allowlists) is not
+    /// parsed again.
+    fn allowlist(&mut self) -> Option<Vec<AllowedIp>> {
+        let mut entries = Vec::new();
+        self.array(|r| {
+            let text = r.string()?;
+            let known = r
+                .entries
+                .iter()
+                .find(|(known, _)| same(known.as_bytes(), text.as_bytes()));
+            let entry = match known {
+                Some((_, entry)) => *entry,
+                None => {
+                    let entry = AllowedIp::parse_lenient(&text).ok()?;
+                    if let (Cow::Borrowed(text), true) = (text, r.entries.len() < SHARED_ENTRIES) {
+                        r.entries.push((text, entry));
+                    }
+                    entry
+                }
+            };
+            entries.push(entry);
+            Some(())
+        })?;
+        Some(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = r#"{"id":"k1","name":"ci","createdAt":"2026-11-30T12:34:56.690Z","updatedAt":"2026-11-30T12:34:57Z","revoked":false,"expiresAtEpoch":1798634096,"userId":"u1","userEmail":"a@example.com","createdByUserId":"u2","allowedIpCidrs":["127.0.0.1","10.0.0.0/8"]}"#;
+
+    fn body(own: &str, others: &str) -> String {
+        format!(
+            r#"{{"data":{{"user":{{"id":"u1","apiKeys":[{own}],"apiKeysOtherUsers":[{others}]}}}}}}"#
+        )
+    }
+
+    /// The reader's answer, after checking (through the fuzz entry point, which panics on
+    /// a disagreement) that the typed paths read the body alike.
+    fn read(body: &str) -> Option<Listing> {
+        let _ = crate::__fuzz::decode("ListApiKeys", 200, body.as_bytes());
+        read_listing(body.as_bytes())
+    }
+
+    fn typed(body: &str) -> Vec<ApiKey> {
+        crate::__fuzz::decode_listing_typed(200, body.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn reads_the_common_answer_as_the_typed_paths_do() {
+        let text = body(KEY, &KEY.replace("k1", "k2").replace(r#""u2""#, "null"));
+        let listing = read(&text).unwrap();
+        assert_eq!(listing.caller, UserId::from("u1"));
+        assert_eq!(listing.keys, typed(&text));
+        let [own, other] = &listing.keys[..] else {
+            panic!("{listing:?}")
+        };
+        assert_eq!((own.id.as_str(), other.id.as_str()), ("k1", "k2"));
+        assert_eq!(own.created_by_user_id, Some(UserId::from("u2")));
+        assert_eq!(other.created_by_user_id, None);
+        assert_eq!(own.allowed_ip_cidrs.len(), 2);
+        assert_ne!(own.created_at, own.updated_at);
+    }
+
+    #[test]
+    fn reads_escapes_unicode_whitespace_and_any_field_order() {
+        let escaped = KEY.replace(
+            r#""name":"ci""#,
+            r#""name":"q\"b\\s\/n\nt\tr\rb\bf\f \u00e9 \ud83d\ude00 é 😀 \u0000""#,
+        );
+        let reordered = r#"{"allowedIpCidrs":null,"createdByUserId":null,"userEmail":"b@example.com","userId":"u2","expiresAtEpoch":-5,"revoked":true,"updatedAt":"2026-11-26 08:56:16+02:00","createdAt":"2026-11-26","name":"","id":"k\u0033"}"#;
+        let spaced = format!(
+            " \n{{ \"data\" :\t{{\"user\":{{\"apiKeysOtherUsers\" : [ {reordered} ] ,\r\n \"id\":\"u1\",\"apiKeys\":[{escaped} ] }} }} , \"errors\" : null, \"message\":null }}\n "
+        );
+        let listing = read(&spaced).unwrap();
+        assert_eq!(listing.keys, typed(&spaced));
+        assert_eq!(
+            listing.keys[0].name,
+            "q\"b\\s/n\nt\tr\rb\u{8}f\u{c} é 😀 é 😀 \u{0}"
+        );
+        // Own keys first, whatever the body's order.
+        assert_eq!(listing.keys[1].id.as_str(), "k3");
+        assert!(listing.keys[1].revoked);
+        assert!(listing.keys[1].allowed_ip_cidrs.is_empty());
+    }
+
+    #[test]
+    fn allowlists_of_every_kind_read_as_the_typed_paths() {
+        let entries = r#"["::1","2001:DB8::/32"," 10.0.0.1/8 ","fe80::1%eth0","::ffff:10.0.0.1"]"#;
+        for list in [r#"[]"#, r#"["2001:db8::7"]"#, entries] {
+            let text = body(&KEY.replace(r#"["127.0.0.1","10.0.0.0/8"]"#, list), "");
+            match read(&text) {
+                Some(listing) => assert_eq!(listing.keys, typed(&text), "{list}"),
+                // An entry `AllowedIp` refuses is left to the typed paths, which report it.
+                None => assert!(crate::__fuzz::decode_listing_typed(200, text.as_bytes()).is_err()),
+            }
+        }
+    }
+
+    #[test]
+    fn declines_what_it_does_not_read_exactly() {
+        let declined = [
+            // Another top level, errors or a message, no user.
+            body(KEY, "").replace(r#""data":"#, r#""extensions":{},"data":"#),
+            body(KEY, "").replace(r#"{"data":"#, r#"{"errors":[],"data":"#),
+            body(KEY, "").replace(r#"{"data":"#, r#"{"message":"slow down","data":"#),
+            r#"{"data":{"user":null}}"#.to_owned(),
+            r#"{"data":null}"#.to_owned(),
+            body(KEY, "").replace(r#","apiKeysOtherUsers":[]"#, ""),
+            // A field repeated, unknown, missing, or with an escaped name.
+            body(&KEY.replace(r#""id":"k1","#, r#""id":"k1","id":"k9","#), ""),
+            body(&KEY.replace(r#""id":"k1","#, r#""id":"k1","extra":1,"#), ""),
+            body(&KEY.replace(r#""createdByUserId":"u2","#, ""), ""),
+            body(&KEY.replace(r#""id":"k1","#, r#""\u0069d":"k1","#), ""),
+            // Values of another kind, or that the domain mapping refuses.
+            body(&KEY.replace("1798634096", "-0"), ""),
+            body(&KEY.replace("1798634096", "1.0"), ""),
+            body(&KEY.replace("1798634096", "1e3"), ""),
+            body(&KEY.replace("1798634096", "01"), ""),
+            body(&KEY.replace("1798634096", "9223372036854775808"), ""),
+            body(&KEY.replace("1798634096", "99999999999999"), ""),
+            body(&KEY.replace("1798634096", "\"1\""), ""),
+            body(&KEY.replace("false", "null"), ""),
+            body(&KEY.replace("false", "0"), ""),
+            body(&KEY.replace(r#""ci""#, "null"), ""),
+            body(&KEY.replace("2026-11-30T12:34:57Z", "soon"), ""),
+            body(&KEY.replace("10.0.0.0/8", "nonsense"), ""),
+            body(&KEY.replace(r#"["127.0.0.1","10.0.0.0/8"]"#, "[null]"), ""),
+            // Strings JSON forbids or `serde_json` refuses.
+            body(&KEY.replace(r#""ci""#, "\"c\ti\""), ""),
+            body(&KEY.replace(r#""ci""#, r#""\ud83d""#), ""),
+            body(&KEY.replace(r#""ci""#, r#""\ude00""#), ""),
+            body(&KEY.replace(r#""ci""#, r#""\ud83d\u0041""#), ""),
+            body(&KEY.replace(r#""ci""#, r#""\x41""#), ""),
+            body(&KEY.replace(r#""ci""#, r#""\u00g1""#), ""),
+            // Not one JSON object.
+            body(KEY, "") + " x",
+            body(KEY, "") + "{}",
+            body(KEY, "").replace("]}}}", "],}}}"),
+            body(KEY, "").replace("[{", "[,{"),
+            body(KEY, "")[..100].to_owned(),
+            String::new(),
+            "[]".to_owned(),
+        ];
+        for text in &declined {
+            assert!(read(text).is_none(), "{text}");
+        }
+        let mut latin1 = body(KEY, "").into_bytes();
+        let at = latin1.iter().position(|&b| b == b'c').unwrap();
+        latin1[at] = 0xe9;
+        assert!(read_listing(&latin1).is_none());
+    }
+
+    #[test]
+    fn keys_of_one_user_share_its_id() {
+        let text = body(&[KEY, KEY, KEY].join(","), "");
+        let listing = read(&text).unwrap();
+        let first = listing.keys[0].user_id.as_str().as_ptr();
+        for key in &listing.keys {
+            assert_eq!(key.user_id.as_str().as_ptr(), first);
+        }
+    }
+
+    #[test]
+    fn plain_runs_stop_at_the_first_special_byte() {
+        for text in [
+            "",
+            "\"",
+            "a\"",
+            "abcdefg\"",
+            "abcdefgh\"",
+            "abcdefghijklmnop\\",
+            "abcdefgh\u{1f}ijk\"",
+            "é€😀abcdefgh\"",
+            "\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\"",
+        ] {
+            let reader = Reader {
+                text,
+                pos: 0,
+                users: Vec::new(),
+                entries: Vec::new(),
+                last_user: 0,
+                last_date: None,
+            };
+            let expected = text
+                .bytes()
+                .position(|b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(text.len());
+            assert_eq!(reader.string_run(), expected, "{text:?}");
+        }
+    }
+}
