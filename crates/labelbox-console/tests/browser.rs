@@ -107,11 +107,19 @@ async fn row_action(d: &Driver, key_id: &str, action: &str) {
     d.click(&item).await;
 }
 
+/// Marks the current document, so that [`wait_reloaded`] can tell a new one from it: call it
+/// just before the action that reloads the page (closing a dialog, for one, makes the old
+/// page look settled before the reload it starts).
+async fn mark_page(d: &Driver) {
+    d.run("window.__beforeReload = true", json!([])).await;
+}
+
+/// Waits for a new document (one without [`mark_page`]'s mark) to finish loading.
 async fn wait_reloaded(d: &Driver) {
     d.wait_for(
         "the page to reload",
-        "return document.readyState === 'complete' && !!document.getElementById('keys') \
-         && !document.querySelector('dialog[open]')",
+        "return !window.__beforeReload && document.readyState === 'complete' \
+         && !!document.getElementById('keys') && !document.querySelector('dialog[open]')",
     )
     .await;
 }
@@ -304,6 +312,7 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
     d.screenshot("3-api-key-created").await;
     d.keys(TAB).await;
     assert_eq!(active_id(&d).await, "done");
+    mark_page(&d).await;
     d.keys(ENTER).await;
     wait_reloaded(&d).await;
     assert!(
@@ -358,6 +367,7 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
         "the old key works until Done"
     );
     assert!(authenticates(&endpoint, &replacement).await);
+    mark_page(&d).await;
     d.click(&d.find("#done").await).await;
     wait_reloaded(&d).await;
     assert!(
@@ -389,6 +399,7 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
     .await;
     let abandoned = secret_field(&d).await;
     assert!(authenticates(&endpoint, &abandoned).await);
+    mark_page(&d).await;
     d.keys(ESCAPE).await;
     wait_reloaded(&d).await;
     assert!(
@@ -421,6 +432,7 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
         "no own-key warning for another key"
     );
     d.screenshot("6-delete-dialog").await;
+    mark_page(&d).await;
     d.click(&d.find("#delete-form button.danger").await).await;
     wait_reloaded(&d).await;
     assert!(
@@ -459,6 +471,7 @@ async fn create_copy_done_rotate_delete(d: Arc<Driver>) {
         .emulator
         .issue_key("labeler@example.com", "Labeler", 86_400, None)
         .unwrap();
+    mark_page(&d).await;
     d.run("location.reload()", json!([])).await;
     wait_reloaded(&d).await;
     s.admin
