@@ -14,7 +14,8 @@
 //! gives the same keys (`crate::__fuzz::decode`).
 //!
 //! A decline of a status-200 body is logged as one `debug` event (target
-//! `labelbox_sdk::listing_read`, no content of the body), so that a server that starts
+//! `labelbox_sdk::listing_read`, no content of the body: a static `reason` naming the part
+//! of the answer, such as `data.user` or `a key`), so that a server that starts
 //! answering in a shape the reader does not take shows in the logs instead of only in the
 //! client's CPU time.
 
@@ -37,21 +38,25 @@ pub(crate) struct Listing {
 /// Reads a `ListApiKeys` answer with status 200; `None` for anything it does not read
 /// exactly as the other paths would (see the module's documentation).
 pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
-    let listing = read(body);
-    if listing.is_none() {
-        // No part of the body, no value: the shape alone is not worth a reason per branch.
-        tracing::debug!(
-            operation = "ListApiKeys",
-            "listing reader declined the body; typed decode used"
-        );
+    match read(body) {
+        Ok(listing) => Some(listing),
+        Err(part) => {
+            // No part of the body and no value: only where in the answer's shape it was.
+            tracing::debug!(
+                operation = "ListApiKeys",
+                reason = part,
+                "listing reader declined the body; typed decode used"
+            );
+            None
+        }
     }
-    listing
 }
 
-fn read(body: &[u8]) -> Option<Listing> {
+/// The listing, or the part of the answer where the reader declined it (a static text).
+fn read(body: &[u8]) -> Result<Listing, &'static str> {
     // One UTF-8 check of the whole body (the `Value` path rejects invalid UTF-8 anywhere);
     // then every string is a slice of `text` between two ASCII quotes.
-    let text = std::str::from_utf8(body).ok()?;
+    let text = std::str::from_utf8(body).map_err(|_| "not UTF-8")?;
     let mut reader = Reader {
         text,
         pos: 0,
@@ -59,11 +64,21 @@ fn read(body: &[u8]) -> Option<Listing> {
         entries: Vec::new(),
         last_user: 0,
         last_date: None,
+        part: TOP_LEVEL,
     };
-    let listing = reader.envelope()?;
+    let listing = reader.envelope().ok_or(reader.part)?;
     reader.skip_whitespace();
-    (reader.pos == text.len()).then_some(listing)
+    (reader.pos == text.len())
+        .then_some(listing)
+        .ok_or("after the top-level object")
 }
+
+/// The parts of the answer a decline is reported in ([`Reader::part`]).
+const TOP_LEVEL: &str = "the top-level object";
+const IN_DATA: &str = "data";
+const IN_USER: &str = "data.user";
+const IN_KEY: &str = "a key";
+const IN_EXTENSIONS: &str = "extensions";
 
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -79,6 +94,9 @@ struct Reader<'a> {
     last_user: usize,
     /// The last date-time read, and its text.
     last_date: Option<(&'a str, OffsetDateTime)>,
+    /// The part of the answer being read (one of `TOP_LEVEL`, `IN_DATA`, ...): where a
+    /// decline happened, for its log event.
+    part: &'static str,
 }
 
 /// How many distinct allowlist entries [`Reader::allowlist`] remembers.
@@ -439,9 +457,18 @@ impl<'a> Reader<'a> {
         let mut listing = None;
         let mut extensions = None;
         self.object(|r, key| match key {
-            "data" => once(&mut listing, r.data()?),
+            "data" => {
+                let data = r.data()?;
+                r.part = TOP_LEVEL;
+                once(&mut listing, data)
+            }
             "errors" | "message" => r.literal("null").then_some(()),
-            "extensions" => once(&mut extensions, r.skip_value()?),
+            "extensions" => {
+                r.part = IN_EXTENSIONS;
+                r.skip_value()?;
+                r.part = TOP_LEVEL;
+                once(&mut extensions, ())
+            }
             _ => None,
         })?;
         listing
@@ -463,8 +490,13 @@ impl<'a> Reader<'a> {
     /// `data`: `{"user": {...}}` (a null user is left to the other paths, which report it).
     fn data(&mut self) -> Option<Listing> {
         let mut listing = None;
+        self.part = IN_DATA;
         self.object(|r, key| match key {
-            USER => once(&mut listing, r.user()?),
+            USER => {
+                let user = r.user()?;
+                r.part = IN_DATA;
+                once(&mut listing, user)
+            }
             _ => None,
         })?;
         listing
@@ -476,6 +508,7 @@ impl<'a> Reader<'a> {
         let mut keys: Vec<ApiKey> = Vec::new();
         let mut own: Option<(usize, usize)> = None;
         let mut others: Option<(usize, usize)> = None;
+        self.part = IN_USER;
         self.object(|r, key| match key {
             CALLER_ID => once(&mut caller, r.user_id()?),
             OWN_KEYS | OTHER_KEYS => {
@@ -483,6 +516,7 @@ impl<'a> Reader<'a> {
                 r.array(|r| {
                     let start = r.pos;
                     let key = r.api_key()?;
+                    r.part = IN_USER;
                     if keys.capacity() == 0 {
                         // Room for as many more keys of the first one's length as the rest
                         // of the body can hold, instead of growing (and copying) the vector.
@@ -524,6 +558,7 @@ impl<'a> Reader<'a> {
         let mut user_email = None;
         let mut created_by = None;
         let mut allowed = None;
+        self.part = IN_KEY;
         self.object_of(&KEY_FIELDS, |r, index| match index {
             0 => once(&mut id, r.string()?),
             1 => once(&mut name, r.string()?),
@@ -659,6 +694,36 @@ mod tests {
     fn read(body: &str) -> Option<Listing> {
         let _ = crate::__fuzz::decode("ListApiKeys", 200, body.as_bytes());
         read_listing(body.as_bytes())
+    }
+
+    #[test]
+    fn a_decline_names_the_part_of_the_answer_it_happened_in() {
+        let plain = body(KEY, "");
+        for (text, part) in [
+            (
+                plain.replace(r#""data":"#, r#""__typename":"Query","data":"#),
+                TOP_LEVEL,
+            ),
+            (
+                plain.replace(r#""data":"#, r#""extensions":[1,],"data":"#),
+                IN_EXTENSIONS,
+            ),
+            (
+                plain.replace(r#""user":"#, r#""viewer":null,"user":"#),
+                IN_DATA,
+            ),
+            (
+                plain.replace(r#""id":"u1","#, r#""id":"u1","org":1,"#),
+                IN_USER,
+            ),
+            (plain.replace(r#","apiKeysOtherUsers":[]"#, ""), IN_USER),
+            (body(&KEY.replace("false", "null"), ""), IN_KEY),
+            (plain.clone() + "{}", "after the top-level object"),
+        ] {
+            assert_eq!(super::read(text.as_bytes()).err(), Some(part), "{text}");
+        }
+        assert_eq!(super::read(b"\xff").err(), Some("not UTF-8"));
+        assert!(super::read(plain.as_bytes()).is_ok());
     }
 
     fn typed(body: &str) -> Vec<ApiKey> {
@@ -844,6 +909,7 @@ mod tests {
                 entries: Vec::new(),
                 last_user: 0,
                 last_date: None,
+                part: TOP_LEVEL,
             };
             assert_eq!(reader.literal("null"), found, "{text:?}");
             if !found {
@@ -907,6 +973,7 @@ mod tests {
                 entries: Vec::new(),
                 last_user: 0,
                 last_date: None,
+                part: TOP_LEVEL,
             };
             let expected = text
                 .bytes()

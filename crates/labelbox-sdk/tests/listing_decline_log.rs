@@ -61,6 +61,11 @@ async fn a_declined_listing_is_decoded_by_the_typed_paths_and_logged_without_val
         .collect();
     assert_eq!(declines.len(), 1, "{logs}");
     assert!(declines[0].starts_with("event DEBUG "), "{logs}");
+    // Where in the answer's shape, as a static text.
+    assert!(
+        declines[0].contains("reason=the top-level object"),
+        "{logs}"
+    );
     for value in [
         "QueryRootMarker",
         "ck_own",
