@@ -119,6 +119,13 @@ write("response_decode", "list_api_keys_reader_escaped",
       bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=True).encode())
 write("response_decode", "list_api_keys_reader_pretty",
       bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=False, indent=1).encode())
+# A top-level `extensions` (any JSON value) the reader skips, as the typed paths ignore it.
+EXTENDED = dict(LISTING, extensions={"cost": {"requested": 12.5, "limit": 1e3},
+                                     "trace": [None, True, "\u00e9 \ud83d\ude00", -0.0, []]})
+write("response_decode", "list_api_keys_reader_extensions",
+      bytes([0, 0]) + json.dumps(EXTENDED, ensure_ascii=True).encode())
+write("response_decode", "list_api_keys_reader_extensions_last",
+      bytes([0, 0]) + (json.dumps(LISTING)[:-1] + ', "extensions": "x"}').encode())
 write("response_decode", "html_502", bytes([0, 0x8a]) + b"<html>Bad gateway</html>")
 write("response_decode", "upstream", bytes([2, 0x8b]) +
       b"upstream connect error or disconnect/reset before headers. reset reason: overflow")

@@ -87,23 +87,24 @@ impl Client {
                 listing_read::read_listing,
             )
             .await?;
-        let now = OffsetDateTime::now_utc();
-        match decoded {
-            Decoded::Read(Listing { caller, mut keys }) => {
-                if !include_expired {
-                    keys.retain(|key| !key.is_expired_at(now));
-                }
-                Ok((caller, keys))
-            }
+        let (caller, mut keys) = match decoded {
+            Decoded::Read(Listing { caller, keys }) => (caller, keys),
             Decoded::Data(data) => {
                 let caller = data
                     .user
                     .as_ref()
                     .map(|user| UserId::from(user.id.clone()))
                     .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
-                Ok((caller, keys_from(data, include_expired, now)?))
+                (caller, keys_from(data)?)
             }
+        };
+        // One expiry filter for both paths, after the mapping (a key the mapping refuses
+        // fails the listing whether or not it has expired).
+        if !include_expired {
+            let now = OffsetDateTime::now_utc();
+            keys.retain(|key| !key.is_expired_at(now));
         }
+        Ok((caller, keys))
     }
 
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the
@@ -203,12 +204,8 @@ impl Client {
 }
 
 /// The domain mapping of `ListApiKeys`: own keys then other users', each checked, expired
-/// ones (at `now`) left out unless `include_expired`.
-pub(crate) fn keys_from(
-    data: list_api_keys::ResponseData,
-    include_expired: bool,
-    now: OffsetDateTime,
-) -> Result<Vec<ApiKey>, Error> {
+/// ones included (the listing filters them once, whichever path read the body).
+pub(crate) fn keys_from(data: list_api_keys::ResponseData) -> Result<Vec<ApiKey>, Error> {
     let user = data
         .user
         .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
@@ -224,10 +221,7 @@ pub(crate) fn keys_from(
         .enumerate()
         .map(|(i, k)| convert::api_key(k, "user.apiKeysOtherUsers", i));
     for key in own.chain(others) {
-        let key = key?;
-        if include_expired || !key.is_expired_at(now) {
-            keys.push(key);
-        }
+        keys.push(key?);
     }
     Ok(keys)
 }

@@ -9,7 +9,6 @@ use labelbox_schema::{
     user_org_role, user_organization,
 };
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
 use crate::classify::classify_http_answer;
 use crate::decode::{decode as decode_data, decode_success};
@@ -96,7 +95,6 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             let read = (status == 200)
                 .then(|| crate::listing_read::read_listing(body))
                 .flatten();
-            let now = OffsetDateTime::now_utc();
             if let Some(read) = read {
                 // The listing's one-pass reader must read exactly what the typed paths do.
                 let data = match data {
@@ -106,7 +104,7 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
                     }
                 };
                 let caller = data.user.as_ref().map(|user| UserId::from(user.id.clone()));
-                let keys = crate::api_keys::keys_from(data, true, now);
+                let keys = crate::api_keys::keys_from(data);
                 match keys {
                     Ok(keys) => assert_eq!(
                         (Some(read.caller), read.keys),
@@ -119,7 +117,7 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
                 }
                 return Ok(());
             }
-            crate::api_keys::keys_from(data?, false, now)?;
+            crate::api_keys::keys_from(data?)?;
         }
         "CreateApiKey" => {
             let data = typed::<create_api_key::ResponseData>(operation, status, body)?;
@@ -237,7 +235,7 @@ pub fn decode_listing_typed(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKe
             decode_data("ListApiKeys", data, FUZZ_API_KEY)?
         }
     };
-    crate::api_keys::keys_from(data, true, OffsetDateTime::now_utc())
+    crate::api_keys::keys_from(data)
 }
 
 /// What the transport does with one answer: the one-pass decoding of a plain success

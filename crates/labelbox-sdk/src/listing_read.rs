@@ -5,12 +5,19 @@
 //! It reads only what the SDK's other paths read alike: a JSON object whose `data.user`
 //! holds `id`, `apiKeys` and `apiKeysOtherUsers`, each key with the fragment's ten fields
 //! once, every value of the kind the schema gives it, `errors` and `message` absent or null,
+//! an `extensions` member of any JSON value (skipped, as the typed paths ignore it),
 //! whitespace anywhere JSON allows it. Anything else (another field, a repeated one, a value
 //! the domain mapping refuses, a body that is not UTF-8 or not JSON) is `None`, and the
 //! transport falls back to [`decode_success`](crate::decode::decode_success) and then to the
 //! `Value` path, which name the failing field without quoting its value. The fuzz target
 //! `response_decode` asserts that where this reader accepts a body, the `Value` path
 //! gives the same keys (`crate::__fuzz::decode`).
+//!
+//! A decline of a status-200 body is logged as one `debug` event (target
+//! `labelbox_sdk::listing_read`, no content of the body: a static `reason` naming the part
+//! of the answer, such as `data.user` or `a key`), so that a server that starts
+//! answering in a shape the reader does not take shows in the logs instead of only in the
+//! client's CPU time.
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -31,9 +38,25 @@ pub(crate) struct Listing {
 /// Reads a `ListApiKeys` answer with status 200; `None` for anything it does not read
 /// exactly as the other paths would (see the module's documentation).
 pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
+    match read(body) {
+        Ok(listing) => Some(listing),
+        Err(part) => {
+            // No part of the body and no value: only where in the answer's shape it was.
+            tracing::debug!(
+                operation = "ListApiKeys",
+                reason = part,
+                "listing reader declined the body; typed decode used"
+            );
+            None
+        }
+    }
+}
+
+/// The listing, or the part of the answer where the reader declined it (a static text).
+fn read(body: &[u8]) -> Result<Listing, &'static str> {
     // One UTF-8 check of the whole body (the `Value` path rejects invalid UTF-8 anywhere);
     // then every string is a slice of `text` between two ASCII quotes.
-    let text = std::str::from_utf8(body).ok()?;
+    let text = std::str::from_utf8(body).map_err(|_| "not UTF-8")?;
     let mut reader = Reader {
         text,
         pos: 0,
@@ -41,11 +64,21 @@ pub(crate) fn read_listing(body: &[u8]) -> Option<Listing> {
         entries: Vec::new(),
         last_user: 0,
         last_date: None,
+        part: TOP_LEVEL,
     };
-    let listing = reader.envelope()?;
+    let listing = reader.envelope().ok_or(reader.part)?;
     reader.skip_whitespace();
-    (reader.pos == text.len()).then_some(listing)
+    (reader.pos == text.len())
+        .then_some(listing)
+        .ok_or("after the top-level object")
 }
+
+/// The parts of the answer a decline is reported in ([`Reader::part`]).
+const TOP_LEVEL: &str = "the top-level object";
+const IN_DATA: &str = "data";
+const IN_USER: &str = "data.user";
+const IN_KEY: &str = "a key";
+const IN_EXTENSIONS: &str = "extensions";
 
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -61,10 +94,20 @@ struct Reader<'a> {
     last_user: usize,
     /// The last date-time read, and its text.
     last_date: Option<(&'a str, OffsetDateTime)>,
+    /// The part of the answer being read (one of `TOP_LEVEL`, `IN_DATA`, ...): where a
+    /// decline happened, for its log event.
+    part: &'static str,
 }
 
 /// How many distinct allowlist entries [`Reader::allowlist`] remembers.
 const SHARED_ENTRIES: usize = 8;
+
+/// The names the reader reads above the keys: `data.user` and the user's fields (the
+/// operation's selection, `queries/list_api_keys.graphql`; a test keeps them equal).
+const USER: &str = "user";
+const CALLER_ID: &str = "id";
+const OWN_KEYS: &str = "apiKeys";
+const OTHER_KEYS: &str = "apiKeysOtherUsers";
 
 /// The fields of the `ApiKeyFields` fragment, in its order.
 const KEY_FIELDS: [&str; 10] = [
@@ -79,6 +122,14 @@ const KEY_FIELDS: [&str; 10] = [
     "createdByUserId",
     "allowedIpCidrs",
 ];
+
+/// About the fewest bytes a key of the fragment can take in a body: its field names with
+/// their quotes and colons (119), commas and braces (11), two dates (at least 12 each with
+/// quotes), `false`, an epoch, two `null`s and four empty strings. The listing's vector is
+/// sized from the first key's length (keys of one listing are alike: the rest of the body
+/// over it, a little under the count when later keys are longer), never from a shorter
+/// length than this, so that it never reserves much more than the body's size.
+const MIN_KEY_BYTES: usize = 170;
 
 /// How many distinct user ids [`Reader::user_id`] shares; later ones get their own copy.
 const SHARED_USERS: usize = 8;
@@ -137,10 +188,15 @@ impl<'a> Reader<'a> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
 
-    /// `word` (`null`, `true`, `false`) after whitespace, consumed if present.
+    /// `word` (`null`, `true`, `false`) after whitespace, consumed if present and not
+    /// followed by another letter or digit (`nullx` is not `null`).
     fn literal(&mut self, word: &str) -> bool {
         self.skip_whitespace();
-        let found = self.bytes()[self.pos..].starts_with(word.as_bytes());
+        let rest = &self.bytes()[self.pos..];
+        let found = rest.starts_with(word.as_bytes())
+            && !rest
+                .get(word.len())
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
         if found {
             self.pos += word.len();
         }
@@ -395,22 +451,52 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// `{"data": {...}}`, with `errors` and `message` absent or null.
+    /// `{"data": {...}}`, with `errors` and `message` absent or null and `extensions`
+    /// (any JSON value, at most once) skipped.
     fn envelope(&mut self) -> Option<Listing> {
         let mut listing = None;
+        let mut extensions = None;
         self.object(|r, key| match key {
-            "data" => once(&mut listing, r.data()?),
+            "data" => {
+                let data = r.data()?;
+                r.part = TOP_LEVEL;
+                once(&mut listing, data)
+            }
             "errors" | "message" => r.literal("null").then_some(()),
+            "extensions" => {
+                r.part = IN_EXTENSIONS;
+                r.skip_value()?;
+                r.part = TOP_LEVEL;
+                once(&mut extensions, ())
+            }
             _ => None,
         })?;
         listing
     }
 
+    /// Skips one JSON value, checked by `serde_json` as the `Value` path checks it (a
+    /// number out of range, a lone surrogate or nesting too deep is refused alike). Only
+    /// `extensions` takes this path, so its allocations do not matter.
+    fn skip_value(&mut self) -> Option<()> {
+        self.skip_whitespace();
+        let mut values = serde_json::Deserializer::from_slice(&self.bytes()[self.pos..])
+            .into_iter::<serde_json::Value>();
+        values.next()?.ok()?;
+        // After the value: where the stream stopped (it checked that a delimiter follows).
+        self.pos += values.byte_offset();
+        Some(())
+    }
+
     /// `data`: `{"user": {...}}` (a null user is left to the other paths, which report it).
     fn data(&mut self) -> Option<Listing> {
         let mut listing = None;
+        self.part = IN_DATA;
         self.object(|r, key| match key {
-            "user" => once(&mut listing, r.user()?),
+            USER => {
+                let user = r.user()?;
+                r.part = IN_DATA;
+                once(&mut listing, user)
+            }
             _ => None,
         })?;
         listing
@@ -418,21 +504,29 @@ impl<'a> Reader<'a> {
 
     fn user(&mut self) -> Option<Listing> {
         let mut caller = None;
-        // Both lists go into one vector; `split` is where the second list began.
-        // A key takes at least about 200 bytes of the body (its field names alone take
-        // 150): room for all of them at once, instead of growing (and copying) the vector.
-        let mut keys = Vec::with_capacity(self.text.len() / 200);
+        // Both lists go into one vector, sized once the first key is read (see `MIN_KEY_BYTES`).
+        let mut keys: Vec<ApiKey> = Vec::new();
         let mut own: Option<(usize, usize)> = None;
         let mut others: Option<(usize, usize)> = None;
+        self.part = IN_USER;
         self.object(|r, key| match key {
-            "id" => once(&mut caller, r.string()?),
-            "apiKeys" | "apiKeysOtherUsers" => {
+            CALLER_ID => once(&mut caller, r.user_id()?),
+            OWN_KEYS | OTHER_KEYS => {
                 let start = keys.len();
                 r.array(|r| {
-                    keys.push(r.api_key()?);
+                    let start = r.pos;
+                    let key = r.api_key()?;
+                    r.part = IN_USER;
+                    if keys.capacity() == 0 {
+                        // Room for as many more keys of the first one's length as the rest
+                        // of the body can hold, instead of growing (and copying) the vector.
+                        let per_key = (r.pos - start).max(MIN_KEY_BYTES);
+                        keys.reserve(1 + (r.text.len() - r.pos) / per_key);
+                    }
+                    keys.push(key);
                     Some(())
                 })?;
-                let slot = if key == "apiKeys" {
+                let slot = if key == OWN_KEYS {
                     &mut own
                 } else {
                     &mut others
@@ -447,7 +541,7 @@ impl<'a> Reader<'a> {
             keys.rotate_left(others.1);
         }
         Some(Listing {
-            caller: UserId::from(caller?.into_owned()),
+            caller: caller?,
             keys,
         })
     }
@@ -464,6 +558,7 @@ impl<'a> Reader<'a> {
         let mut user_email = None;
         let mut created_by = None;
         let mut allowed = None;
+        self.part = IN_KEY;
         self.object_of(&KEY_FIELDS, |r, index| match index {
             0 => once(&mut id, r.string()?),
             1 => once(&mut name, r.string()?),
@@ -601,6 +696,36 @@ mod tests {
         read_listing(body.as_bytes())
     }
 
+    #[test]
+    fn a_decline_names_the_part_of_the_answer_it_happened_in() {
+        let plain = body(KEY, "");
+        for (text, part) in [
+            (
+                plain.replace(r#""data":"#, r#""__typename":"Query","data":"#),
+                TOP_LEVEL,
+            ),
+            (
+                plain.replace(r#""data":"#, r#""extensions":[1,],"data":"#),
+                IN_EXTENSIONS,
+            ),
+            (
+                plain.replace(r#""user":"#, r#""viewer":null,"user":"#),
+                IN_DATA,
+            ),
+            (
+                plain.replace(r#""id":"u1","#, r#""id":"u1","org":1,"#),
+                IN_USER,
+            ),
+            (plain.replace(r#","apiKeysOtherUsers":[]"#, ""), IN_USER),
+            (body(&KEY.replace("false", "null"), ""), IN_KEY),
+            (plain.clone() + "{}", "after the top-level object"),
+        ] {
+            assert_eq!(super::read(text.as_bytes()).err(), Some(part), "{text}");
+        }
+        assert_eq!(super::read(b"\xff").err(), Some("not UTF-8"));
+        assert!(super::read(plain.as_bytes()).is_ok());
+    }
+
     fn typed(body: &str) -> Vec<ApiKey> {
         crate::__fuzz::decode_listing_typed(200, body.as_bytes()).unwrap()
     }
@@ -660,7 +785,21 @@ mod tests {
     fn declines_what_it_does_not_read_exactly() {
         let declined = [
             // Another top level, errors or a message, no user.
-            body(KEY, "").replace(r#""data":"#, r#""extensions":{},"data":"#),
+            body(KEY, "").replace(r#""data":"#, r#""__typename":"Query","data":"#),
+            body(KEY, "").replace(r#""data":"#, r#""extensions":{},"extensions":{},"data":"#),
+            // An `extensions` value `serde_json` refuses (as the `Value` path does).
+            body(KEY, "").replace(r#""data":"#, r#""extensions":1e999,"data":"#),
+            body(KEY, "").replace(r#""data":"#, r#""extensions":"\ud83d","data":"#),
+            body(KEY, "").replace(r#""data":"#, r#""extensions":{"a":},"data":"#),
+            body(KEY, "").replace(r#""data":"#, r#""extensions":nullx,"data":"#),
+            body(KEY, "").replace(
+                r#""data":"#,
+                &format!(
+                    r#""extensions":{}1{},"data":"#,
+                    "[".repeat(200),
+                    "]".repeat(200)
+                ),
+            ),
             body(KEY, "").replace(r#"{"data":"#, r#"{"errors":[],"data":"#),
             body(KEY, "").replace(r#"{"data":"#, r#"{"message":"slow down","data":"#),
             r#"{"data":{"user":null}}"#.to_owned(),
@@ -711,6 +850,100 @@ mod tests {
     }
 
     #[test]
+    fn a_top_level_extensions_of_any_value_is_skipped() {
+        for value in [
+            "{}",
+            "null",
+            r#"{"cost":{"requested":12.5,"limit":1e3},"trace":[null,true,"\u00e9 \ud83d\ude00 é",-0.0,[],{"errors":[1]}]}"#,
+            r#" "x" "#,
+            "-12345678901234567890123",
+            "[[[[[]]]]]",
+        ] {
+            for text in [
+                body(KEY, "").replace(r#"{"data":"#, &format!(r#"{{"extensions":{value},"data":"#)),
+                body(KEY, "").replace(r#"}}}"#, &format!(r#"}}}},"extensions" : {value} }}"#)),
+            ] {
+                let listing = read(&text).unwrap_or_else(|| panic!("declined: {text}"));
+                assert_eq!(listing.keys, typed(&text), "{text}");
+                assert_eq!(listing.keys.len(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn the_reader_s_names_are_the_operation_s_selection() {
+        // The document as the schema crate compiled it from `queries/list_api_keys.graphql`
+        // (and as the SDK sends it), its tokens spaced out.
+        let spaced = labelbox_schema::list_api_keys::QUERY
+            .replace('{', " { ")
+            .replace('}', " } ");
+        let tokens: Vec<&str> = spaced.split_whitespace().collect();
+        let expected = format!(
+            "query ListApiKeys {{ {USER} {{ {CALLER_ID} {OWN_KEYS} {{ ...ApiKeyFields }} \
+             {OTHER_KEYS} {{ ...ApiKeyFields }} }} }} fragment ApiKeyFields on ApiKey {{ {} }}",
+            KEY_FIELDS.join(" ")
+        );
+        assert_eq!(
+            tokens.join(" "),
+            expected,
+            "queries/list_api_keys.graphql and the listing reader's field names differ: \
+             change the reader (src/listing_read.rs) with the document"
+        );
+    }
+
+    #[test]
+    fn literals_end_where_the_word_ends() {
+        for (text, found) in [
+            ("null", true),
+            (" null,", true),
+            ("null}", true),
+            ("nullx", false),
+            ("null0", false),
+            ("null_", false),
+            ("nul", false),
+        ] {
+            let mut reader = Reader {
+                text,
+                pos: 0,
+                users: Vec::new(),
+                entries: Vec::new(),
+                last_user: 0,
+                last_date: None,
+                part: TOP_LEVEL,
+            };
+            assert_eq!(reader.literal("null"), found, "{text:?}");
+            if !found {
+                assert_eq!(reader.pos, text.len() - text.trim_start().len());
+            }
+        }
+    }
+
+    #[test]
+    fn the_listing_s_vector_is_sized_from_the_first_key() {
+        for count in [1, 2, 10, 300] {
+            let own = vec![KEY; count].join(",");
+            let others = vec![KEY.replace(r#""ci""#, r#""a longer name""#); count].join(" , ");
+            let listing = read(&body(&own, &others)).unwrap();
+            assert_eq!(listing.keys.len(), 2 * count);
+            let capacity = listing.keys.capacity();
+            assert!(
+                capacity >= 2 * count && capacity <= 2 * count + 2 * count / 10 + 2,
+                "{count} keys a list: capacity {capacity}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_caller_s_id_is_shared_with_its_keys() {
+        let text = body(KEY, "");
+        let listing = read(&text).unwrap();
+        assert_eq!(
+            listing.caller.as_str().as_ptr(),
+            listing.keys[0].user_id.as_str().as_ptr()
+        );
+    }
+
+    #[test]
     fn keys_of_one_user_share_its_id() {
         let text = body(&[KEY, KEY, KEY].join(","), "");
         let listing = read(&text).unwrap();
@@ -740,6 +973,7 @@ mod tests {
                 entries: Vec::new(),
                 last_user: 0,
                 last_date: None,
+                part: TOP_LEVEL,
             };
             let expected = text
                 .bytes()

@@ -80,6 +80,44 @@ fn every_fuzz_finding_replays_without_a_secret_in_the_error() {
     }
 }
 
+/// The committed seeds of the `response_decode` target (`fuzz/seeds/response_decode`, written
+/// by `fuzz/make_seeds.py`) through the target's own checks, which panic where the
+/// listing's one-pass reader and the typed paths disagree; the seeds written for the
+/// reader must be read by it (else they check nothing of it).
+#[test]
+fn every_response_decode_seed_replays_through_the_target_s_checks() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/response_decode");
+    let mut seeds: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (the fuzz seeds are missing)", dir.display()))
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    seeds.sort();
+    assert!(
+        seeds.len() >= 100,
+        "only {} seeds in {}",
+        seeds.len(),
+        dir.display()
+    );
+    let mut read_by_the_reader = 0;
+    for (name, input) in &seeds {
+        if let Some((_, error)) = replay(input) {
+            assert_no_secret(name, &error, &[FUZZ_API_KEY, SECRET_JWT]);
+        }
+        if name.starts_with("list_api_keys_reader") {
+            assert!(
+                sdk::read_listing(&input[2..]).is_some(),
+                "{name}: the listing reader declines it"
+            );
+            read_by_the_reader += 1;
+        }
+    }
+    assert!(read_by_the_reader >= 4, "{read_by_the_reader} reader seeds");
+}
+
 #[test]
 fn the_two_findings_are_decode_errors_at_created_at() {
     let fixtures = fixtures();
