@@ -210,18 +210,19 @@ pub(crate) fn keys_from(data: list_api_keys::ResponseData) -> Result<Vec<ApiKey>
         .user
         .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
     let mut keys = Vec::with_capacity(user.api_keys.len() + user.api_keys_other_users.len());
+    let mut ids = convert::SharedUserIds::default();
     let own = user
         .api_keys
         .into_iter()
         .enumerate()
-        .map(|(i, k)| convert::api_key(k, "user.apiKeys", i));
+        .map(|(i, k)| (k, "user.apiKeys", i));
     let others = user
         .api_keys_other_users
         .into_iter()
         .enumerate()
-        .map(|(i, k)| convert::api_key(k, "user.apiKeysOtherUsers", i));
-    for key in own.chain(others) {
-        keys.push(key?);
+        .map(|(i, k)| (k, "user.apiKeysOtherUsers", i));
+    for (key, list, index) in own.chain(others) {
+        keys.push(convert::api_key(key, list, index, &mut ids)?);
     }
     Ok(keys)
 }

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use crate::{AllowedIp, ApiKey, Error};
+use crate::{AllowedIp, ApiKey, Error, UserId};
 
 /// Builds a [`crate::User`] from any generated `UserFields` (each operation module has
 /// its own copy of the fragment type).
@@ -28,6 +28,7 @@ pub(crate) fn api_key(
     fields: labelbox_schema::list_api_keys::ApiKeyFields,
     list: &str,
     index: usize,
+    ids: &mut SharedUserIds,
 ) -> Result<ApiKey, Error> {
     let decode = |field: &dyn std::fmt::Display, message: &str| Error::Decode {
         operation: "ListApiKeys".to_owned(),
@@ -54,16 +55,39 @@ pub(crate) fn api_key(
     let mut key = ApiKey::new(
         fields.id,
         fields.name,
-        fields.user_id,
+        ids.get(fields.user_id),
         fields.user_email,
         fields.created_at.into_inner(),
         expires_at,
     );
     key.updated_at = fields.updated_at.into_inner();
     key.revoked = fields.revoked;
-    key.created_by_user_id = fields.created_by_user_id.map(Into::into);
+    key.created_by_user_id = fields.created_by_user_id.map(|id| ids.get(id));
     key.allowed_ip_cidrs = allowed_ip_cidrs;
     Ok(key)
+}
+
+/// The user ids met so far in one listing, so that the keys of one user (and the keys one
+/// user created) share one `UserId` instead of copying the generated `String` into a new
+/// `Arc<str>` each time. A few users own most keys: the last [`SharedUserIds::KEPT`] distinct
+/// ids are kept.
+#[derive(Default)]
+pub(crate) struct SharedUserIds(Vec<UserId>);
+
+impl SharedUserIds {
+    const KEPT: usize = 8;
+
+    fn get(&mut self, id: String) -> UserId {
+        if let Some(pos) = self.0.iter().rposition(|known| known.as_str() == id) {
+            return self.0[pos].clone();
+        }
+        let id = UserId::from(id);
+        if self.0.len() == Self::KEPT {
+            self.0.remove(0);
+        }
+        self.0.push(id.clone());
+        id
+    }
 }
 
 /// The error for a response whose required value was null.
