@@ -57,15 +57,7 @@ fn read(body: &[u8]) -> Result<Listing, &'static str> {
     // One UTF-8 check of the whole body (the `Value` path rejects invalid UTF-8 anywhere);
     // then every string is a slice of `text` between two ASCII quotes.
     let text = std::str::from_utf8(body).map_err(|_| "not UTF-8")?;
-    let mut reader = Reader {
-        text,
-        pos: 0,
-        users: Vec::new(),
-        entries: Vec::new(),
-        last_user: 0,
-        last_date: None,
-        part: TOP_LEVEL,
-    };
+    let mut reader = Reader::new(text);
     let listing = reader.envelope().ok_or(reader.part)?;
     reader.skip_whitespace();
     (reader.pos == text.len())
@@ -165,6 +157,19 @@ fn once<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            pos: 0,
+            users: Vec::new(),
+            entries: Vec::new(),
+            last_user: 0,
+            last_date: None,
+            part: TOP_LEVEL,
+        }
+    }
+
     fn bytes(&self) -> &'a [u8] {
         self.text.as_bytes()
     }
@@ -902,15 +907,7 @@ mod tests {
             ("null_", false),
             ("nul", false),
         ] {
-            let mut reader = Reader {
-                text,
-                pos: 0,
-                users: Vec::new(),
-                entries: Vec::new(),
-                last_user: 0,
-                last_date: None,
-                part: TOP_LEVEL,
-            };
+            let mut reader = Reader::new(text);
             assert_eq!(reader.literal("null"), found, "{text:?}");
             if !found {
                 assert_eq!(reader.pos, text.len() - text.trim_start().len());
@@ -966,15 +963,7 @@ mod tests {
             "é€😀abcdefgh\"",
             "\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\u{7f}\"",
         ] {
-            let reader = Reader {
-                text,
-                pos: 0,
-                users: Vec::new(),
-                entries: Vec::new(),
-                last_user: 0,
-                last_date: None,
-                part: TOP_LEVEL,
-            };
+            let reader = Reader::new(text);
             let expected = text
                 .bytes()
                 .position(|b| b == b'"' || b == b'\\' || b < 0x20)
