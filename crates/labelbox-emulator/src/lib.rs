@@ -133,7 +133,9 @@
 //!   `expiresAtEpoch <= now`.
 //! - **createApiKey** checks, in this order: the caller's effective permissions hold
 //!   `MANAGE_API_KEYS` (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored
-//!   trimmed); `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or
+//!   trimmed) and at most 1,000 characters (`MALFORMED_REQUEST` "name must be at most 1000
+//!   characters": Labelbox documents no limit; this one bounds what one listing may cost);
+//!   `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or
 //!   strict networks (host bits clear), stored canonically (IPv6 compressed), duplicates
 //!   dropped, at most 50; an empty list `[]` is refused with `MALFORMED_REQUEST` (like
 //!   every other bad allowlist: it would mean "nowhere", and storing it as "no allowlist"
