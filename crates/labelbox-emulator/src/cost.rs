@@ -30,6 +30,12 @@ pub(crate) struct CostLimits {
     /// 500,000 values is about 15 MB of JSON, 150 MB of memory while it is built and 3 s
     /// of a debug build's time.
     pub max_response_values: u64,
+    /// Estimated bytes of the JSON response (see `Cost::response_bytes`): values alone do
+    /// not bound an answer's size, as key names may be long. A 10,000-key listing with
+    /// 1,000-character names estimates about 26 MB, the introspection query 44 MB (its
+    /// strings are estimated at the schema's longest description); 128 MiB bounds what one
+    /// answer may take while it is built.
+    pub max_response_bytes: u64,
 }
 
 impl Default for CostLimits {
@@ -40,6 +46,7 @@ impl Default for CostLimits {
             max_selections: 1_000,
             max_document_fields: 2_000,
             max_response_values: 500_000,
+            max_response_bytes: 128 * 1024 * 1024,
         }
     }
 }
@@ -267,6 +274,12 @@ impl Cost {
                 self.response_values, limits.max_response_values
             ));
         }
+        if self.response_bytes > limits.max_response_bytes {
+            return Some(format!(
+                "an estimated {} response bytes exceed {}",
+                self.response_bytes, limits.max_response_bytes
+            ));
+        }
         None
     }
 }
@@ -467,6 +480,11 @@ mod tests {
         sizes.keys = keys;
         sizes.users = 8;
         sizes.allowlist = 1;
+        // The largest strings the emulator stores: every key named with 1,000 characters
+        // (1,002 JSON bytes with the quotes), emails and ids well under 256.
+        sizes.listed_name_bytes = keys * 1_002;
+        sizes.longest_name_bytes = 1_002;
+        sizes.longest_string_bytes = 256;
         let doc = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql")
             .unwrap_or_else(|e| panic!("{e}"));
         let op = doc.operations.iter().next().expect("an operation");
@@ -504,6 +522,10 @@ mod tests {
             );
             assert!(
                 cost.response_values * 2 <= limits.max_response_values,
+                "{name}: {cost:?}"
+            );
+            assert!(
+                cost.response_bytes * 2 <= limits.max_response_bytes,
                 "{name}: {cost:?}"
             );
         }

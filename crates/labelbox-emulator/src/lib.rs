@@ -64,12 +64,13 @@
 //!   expansion counted with memoisation, so the analysis is linear even for a document whose
 //!   expansion is exponential): at most 24 levels of fields, 64 aliases and 1,000 fields
 //!   after fragment expansion (and 2,000 fields written in the document, checked before
-//!   validation), and an estimated 500,000 JSON values in the response (each
+//!   validation), an estimated 500,000 JSON values in the response (each
 //!   field counts once per element of every list above it; lists of keys and users are
-//!   estimated from the stored counts, introspection lists from the schema). For scale:
-//!   `labelbox schema pull`'s introspection query has depth 14, 199 fields and an estimate
-//!   of 45,000 values; listing 10,000 keys estimates 220,000 values (3.4 MB of JSON). The
-//!   largest allowed answer is about 15 MB of JSON and 150 MB of memory while it is built.
+//!   estimated from the stored counts, introspection lists from the schema) and an
+//!   estimated 128 MiB of JSON (strings at the longest the state holds: key names may be
+//!   1,000 characters long). For scale: `labelbox schema pull`'s introspection query has
+//!   depth 14, 199 fields and an estimate of 45,000 values; listing 10,000 keys estimates
+//!   220,000 values (3.4 MB of JSON; 26 MB estimated if every name had 1,000 characters).
 //! - **Connections**: at most [`EmulatorConfig::max_connections`] (default
 //!   [`DEFAULT_MAX_CONNECTIONS`]) are served at once, further ones wait in the listen
 //!   backlog; a connection that has not sent a request's headers within
