@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use crate::listing_read::same;
 use crate::{AllowedIp, ApiKey, Error, UserId};
 
 /// Builds a [`crate::User`] from any generated `UserFields` (each operation module has
@@ -55,37 +56,68 @@ pub(crate) fn api_key(
     let mut key = ApiKey::new(
         fields.id,
         fields.name,
-        ids.get(fields.user_id),
+        ids.get_owned(fields.user_id),
         fields.user_email,
         fields.created_at.into_inner(),
         expires_at,
     );
     key.updated_at = fields.updated_at.into_inner();
     key.revoked = fields.revoked;
-    key.created_by_user_id = fields.created_by_user_id.map(|id| ids.get(id));
+    key.created_by_user_id = fields.created_by_user_id.map(|id| ids.get_owned(id));
     key.allowed_ip_cidrs = allowed_ip_cidrs;
     Ok(key)
 }
 
 /// The user ids met so far in one listing, so that the keys of one user (and the keys one
-/// user created) share one `UserId` instead of copying the generated `String` into a new
-/// `Arc<str>` each time. A few users own most keys: the last [`SharedUserIds::KEPT`] distinct
-/// ids are kept.
+/// user created) share one `UserId` (an `Arc<str>`) instead of each building its own: the
+/// listing reader's ids (from the body's text) and the typed path's (from the generated
+/// `String`s). A few users own most keys: the first [`SharedUserIds::KEPT`] distinct ids are
+/// shared (later ones get their own copy), the last one met is checked first (a key's
+/// creator is usually its user).
 #[derive(Default)]
-pub(crate) struct SharedUserIds(Vec<UserId>);
+pub(crate) struct SharedUserIds {
+    ids: Vec<UserId>,
+    /// Where in `ids` the last id was found.
+    last: usize,
+}
 
 impl SharedUserIds {
     const KEPT: usize = 8;
 
-    fn get(&mut self, id: String) -> UserId {
-        if let Some(pos) = self.0.iter().rposition(|known| known.as_str() == id) {
-            return self.0[pos].clone();
+    /// The id `text`, shared when it was met before.
+    #[inline]
+    pub(crate) fn get(&mut self, text: &str) -> UserId {
+        match self.find(text) {
+            Some(id) => id,
+            None => self.keep(UserId::from(text)),
         }
-        let id = UserId::from(id);
-        if self.0.len() == Self::KEPT {
-            self.0.remove(0);
+    }
+
+    /// [`get`](Self::get) for an owned `String` (the typed path's), which becomes the id
+    /// when it is new.
+    pub(crate) fn get_owned(&mut self, text: String) -> UserId {
+        match self.find(&text) {
+            Some(id) => id,
+            None => self.keep(UserId::from(text)),
         }
-        self.0.push(id.clone());
+    }
+
+    #[inline]
+    fn find(&mut self, text: &str) -> Option<UserId> {
+        let equal = |id: &UserId| same(id.as_str().as_bytes(), text.as_bytes());
+        if let Some(id) = self.ids.get(self.last).filter(|id| equal(id)) {
+            return Some(id.clone());
+        }
+        let index = self.ids.iter().position(equal)?;
+        self.last = index;
+        Some(self.ids[index].clone())
+    }
+
+    fn keep(&mut self, id: UserId) -> UserId {
+        if self.ids.len() < Self::KEPT {
+            self.last = self.ids.len();
+            self.ids.push(id.clone());
+        }
         id
     }
 }

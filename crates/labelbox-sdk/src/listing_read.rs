@@ -25,6 +25,7 @@ use std::str::FromStr;
 use labelbox_schema::scalars::DateTime;
 use time::OffsetDateTime;
 
+use crate::convert::SharedUserIds;
 use crate::{AllowedIp, ApiKey, UserId};
 
 /// A listing as the reader returns it: the caller's own user id and every key (own keys,
@@ -78,12 +79,10 @@ const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
-    /// The first few user ids met, each with its [`UserId`]: the keys of one user share it.
-    users: Vec<(&'a str, UserId)>,
+    /// The user ids met: the keys of one user share its [`UserId`].
+    users: SharedUserIds,
     /// The first few allowlist entries met, each with its parsed value.
     entries: Vec<(&'a str, AllowedIp)>,
-    /// Where in `users` the last user id read was found.
-    last_user: usize,
     /// The last date-time read, and its text.
     last_date: Option<(&'a str, OffsetDateTime)>,
     /// The part of the answer being read (one of `TOP_LEVEL`, `IN_DATA`, ...): where a
@@ -123,12 +122,9 @@ const KEY_FIELDS: [&str; 10] = [
 /// length than this, so that it never reserves much more than the body's size.
 const MIN_KEY_BYTES: usize = 170;
 
-/// How many distinct user ids [`Reader::user_id`] shares; later ones get their own copy.
-const SHARED_USERS: usize = 8;
-
 /// Whether two short byte strings are equal, compared inline (a `memcmp` call costs more
 /// than the comparison of a key's name or an id).
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -162,9 +158,8 @@ impl<'a> Reader<'a> {
         Reader {
             text,
             pos: 0,
-            users: Vec::new(),
+            users: SharedUserIds::default(),
             entries: Vec::new(),
-            last_user: 0,
             last_date: None,
             part: TOP_LEVEL,
         }
@@ -612,31 +607,8 @@ impl<'a> Reader<'a> {
     /// A user id, shared with the earlier keys that name the same user.
     #[inline]
     fn user_id(&mut self) -> Option<UserId> {
-        Some(match self.string()? {
-            Cow::Borrowed(text) => {
-                // The last user met first: a key's creator is usually its user.
-                if let Some((known, id)) = self.users.get(self.last_user) {
-                    if same(known.as_bytes(), text.as_bytes()) {
-                        return Some(id.clone());
-                    }
-                }
-                let found = self
-                    .users
-                    .iter()
-                    .position(|(known, _)| same(known.as_bytes(), text.as_bytes()));
-                if let Some(index) = found {
-                    self.last_user = index;
-                    return Some(self.users[index].1.clone());
-                }
-                let id = UserId::from(text);
-                if self.users.len() < SHARED_USERS {
-                    self.last_user = self.users.len();
-                    self.users.push((text, id.clone()));
-                }
-                id
-            }
-            Cow::Owned(text) => UserId::from(text),
-        })
+        let text = self.string()?;
+        Some(self.users.get(&text))
     }
 
     /// A date-time; the same text as the last one (a key's `updatedAt` is often its
