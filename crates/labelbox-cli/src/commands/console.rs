@@ -55,22 +55,19 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
     outln!("Open this link in your browser (it signs in once, then stops working):")?;
     outln!("  {url}")?;
     outln!("Press Ctrl+C to stop.")?;
-    // Kept until shutdown at the latest (dropping it deletes the file).
-    let mut login_file = None;
-    if args.open {
-        login_file = open_browser(url);
-    }
-    if let Some(file) = login_file.take() {
-        // The browser reads the file at once; a minute later nobody needs it.
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            () = tokio::time::sleep(LOGIN_FILE_LIFETIME) => {
-                drop(file);
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    let login_file = if args.open { open_browser(url) } else { None };
+    // The browser reads the login file at once: it is deleted (dropped) a minute later, or
+    // at Ctrl+C if that comes first.
+    let login_file_lifetime = async move {
+        if let Some(file) = login_file {
+            tokio::time::sleep(LOGIN_FILE_LIFETIME).await;
+            drop(file);
         }
-    } else {
-        let _ = tokio::signal::ctrl_c().await;
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = login_file_lifetime => {}
     }
     console.shutdown().await;
     if let Some(emulator) = emulator {
