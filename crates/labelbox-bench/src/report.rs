@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::clients::Measured;
-use crate::harness::{Config, Results, Trio};
+use crate::harness::{Config, OneshotRow, Results, Trio};
 
 /// Start of the generated part of `BENCHMARKS.md`.
 pub const BEGIN: &str =
@@ -158,6 +158,31 @@ fn trio_rows(out: &mut String, trio: &Trio) {
     measured_row(out, trio.keys, "ours (SDK)", &trio.sdk);
     measured_row(out, trio.keys, "raw POST", &trio.raw);
     measured_row(out, trio.keys, "Python SDK", &trio.python);
+}
+
+/// The one-shot table: ours, Python, and their ratios.
+fn oneshot_table(o: &mut String, ours: &OneshotRow, py: &OneshotRow) {
+    let _ = writeln!(
+        o,
+        "| command | wall (ms) | peak RSS (MiB) | CPU (ms) |\n|---|---:|---:|---:|"
+    );
+    for row in [ours, py] {
+        let _ = writeln!(
+            o,
+            "| {} | {:.1} | {:.1} | {:.1} |",
+            row.label,
+            row.wall_median * 1e3,
+            row.rss_median_kib / 1024.0,
+            row.cpu_median * 1e3
+        );
+    }
+    let _ = writeln!(
+        o,
+        "| ratio ours/Python | {} | {} | {} |",
+        ratio(ours.wall_median, py.wall_median),
+        ratio(ours.rss_median_kib, py.rss_median_kib),
+        ratio(ours.cpu_median, py.cpu_median)
+    );
 }
 
 fn ratio_row(out: &mut String, trio: &Trio) {
@@ -413,27 +438,7 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
              peak RSS (from {}), medians of {} runs.\n",
             ours.rss_source, ours.runs
         );
-        let _ = writeln!(
-            o,
-            "| command | wall (ms) | peak RSS (MiB) | CPU (ms) |\n|---|---:|---:|---:|"
-        );
-        for row in [ours, py] {
-            let _ = writeln!(
-                o,
-                "| {} | {:.1} | {:.1} | {:.1} |",
-                row.label,
-                row.wall_median * 1e3,
-                row.rss_median_kib / 1024.0,
-                row.cpu_median * 1e3
-            );
-        }
-        let _ = writeln!(
-            o,
-            "| ratio ours/Python | {} | {} | {} |",
-            ratio(ours.wall_median, py.wall_median),
-            ratio(ours.rss_median_kib, py.rss_median_kib),
-            ratio(ours.cpu_median, py.cpu_median)
-        );
+        oneshot_table(o, ours, py);
     }
 
     if let Some(scale) = &results.scale {
@@ -471,26 +476,10 @@ pub fn render(machine: &Machine, config: &Config, results: &Results) -> String {
         if let [ours, py] = scale.oneshot.as_slice() {
             let _ = writeln!(
                 o,
-                "\nOne-shot process (as above, medians of {} runs):\n\n| command | wall (ms) | peak RSS (MiB) | CPU (ms) |\n|---|---:|---:|---:|",
+                "\nOne-shot process (as above, medians of {} runs):\n",
                 ours.runs
             );
-            for row in [ours, py] {
-                let _ = writeln!(
-                    o,
-                    "| {} | {:.1} | {:.1} | {:.1} |",
-                    row.label,
-                    row.wall_median * 1e3,
-                    row.rss_median_kib / 1024.0,
-                    row.cpu_median * 1e3
-                );
-            }
-            let _ = writeln!(
-                o,
-                "| ratio ours/Python | {} | {} | {} |",
-                ratio(ours.wall_median, py.wall_median),
-                ratio(ours.rss_median_kib, py.rss_median_kib),
-                ratio(ours.cpu_median, py.cpu_median)
-            );
+            oneshot_table(o, ours, py);
         }
     }
 
