@@ -63,19 +63,9 @@ const MAX_NESTING: u32 = 128;
 pub(crate) struct ListSizes {
     /// (parent type, field) -> elements, for introspection lists (maxima over the schema).
     introspection: std::sync::Arc<HashMap<(&'static str, &'static str), u64>>,
-    /// Stored keys (the upper bound of `apiKeys` and `apiKeysOtherUsers`).
-    pub keys: u64,
-    /// Users of the organization.
-    pub users: u64,
-    /// The longest allowlist of a stored key.
-    pub allowlist: u64,
-    /// JSON bytes of the names of all listed keys together (quotes included): what the
-    /// names add to one list of keys, whoever asks.
-    pub listed_name_bytes: u64,
-    /// JSON bytes of the longest name of a stored key (quotes included).
-    pub longest_name_bytes: u64,
-    /// JSON bytes of the longest other string of the state (quotes included).
-    pub longest_string_bytes: u64,
+    /// The state's sizes: stored keys (the upper bound of `apiKeys` and
+    /// `apiKeysOtherUsers`), users, the longest allowlist, and the bytes of its strings.
+    pub state: crate::state::StateCounts,
     /// The schema's longest name or description, in JSON bytes.
     schema_string_bytes: u64,
 }
@@ -164,12 +154,7 @@ impl ListSizes {
         let schema_string_bytes = n(schema_string).saturating_mul(2).saturating_add(2);
         Self {
             introspection: std::sync::Arc::new(introspection),
-            keys: 0,
-            users: 0,
-            allowlist: 0,
-            listed_name_bytes: 0,
-            longest_name_bytes: 0,
-            longest_string_bytes: 0,
+            state: crate::state::StateCounts::default(),
             schema_string_bytes,
         }
     }
@@ -178,12 +163,7 @@ impl ListSizes {
     pub fn with_counts(&self, counts: crate::state::StateCounts) -> Self {
         Self {
             introspection: std::sync::Arc::clone(&self.introspection),
-            keys: counts.keys,
-            users: counts.users,
-            allowlist: counts.allowlist,
-            listed_name_bytes: counts.listed_name_bytes,
-            longest_name_bytes: counts.longest_name_bytes,
-            longest_string_bytes: counts.longest_string_bytes,
+            state: counts,
             schema_string_bytes: self.schema_string_bytes,
         }
     }
@@ -202,7 +182,7 @@ impl ListSizes {
             _ if parent.starts_with("__") => self.schema_string_bytes.max(MIN_STRING_BYTES),
             // The state's strings, and the built-in roles' (ids, names, permissions:
             // all shorter than the minimum).
-            _ => self.longest_string_bytes.max(MIN_STRING_BYTES),
+            _ => self.state.longest_string_bytes.max(MIN_STRING_BYTES),
         }
     }
 
@@ -212,13 +192,13 @@ impl ListSizes {
             return *n;
         }
         match (parent, field) {
-            ("User", "apiKeys" | "apiKeysOtherUsers") => self.keys.max(1),
-            ("Organization", "users") => self.users.max(1),
+            ("User", "apiKeys" | "apiKeysOtherUsers") => self.state.keys.max(1),
+            ("Organization", "users") => self.state.users.max(1),
             ("Query", "roles") => {
                 u64::try_from(crate::roles::builtin_roles().len()).unwrap_or(u64::MAX)
             }
             ("Role" | "OrganizationRole", "permissions") => PERMISSIONS_LIST,
-            ("ApiKey", "allowedIpCidrs") => self.allowlist.max(1),
+            ("ApiKey", "allowedIpCidrs") => self.state.allowlist.max(1),
             _ => UNKNOWN_LIST,
         }
     }
@@ -331,8 +311,9 @@ impl<'a> Walker<'a> {
                             )
                         } else if key_list {
                             // Each listed key at most once: all listed names per `name`.
-                            let names =
-                                child.key_names.saturating_mul(self.sizes.listed_name_bytes);
+                            let names = child
+                                .key_names
+                                .saturating_mul(self.sizes.state.listed_name_bytes);
                             (each(child.response_bytes).saturating_add(names), 0)
                         } else {
                             (
@@ -396,10 +377,10 @@ pub(crate) fn measure(
     };
     let mut cost = walker.selection_set(&operation.selection_set)?;
     // `{"data":...}`, and the names of keys outside lists at the longest stored name.
-    cost.response_bytes = cost
-        .response_bytes
-        .saturating_add(10)
-        .saturating_add(cost.key_names.saturating_mul(sizes.longest_name_bytes));
+    cost.response_bytes = cost.response_bytes.saturating_add(10).saturating_add(
+        cost.key_names
+            .saturating_mul(sizes.state.longest_name_bytes),
+    );
     cost.key_names = 0;
     Ok(cost)
 }
@@ -477,14 +458,14 @@ mod tests {
         let schema =
             Schema::parse_and_validate(crate::graphql::SDL, "schema.graphql").expect("schema");
         let mut sizes = ListSizes::for_schema(&schema);
-        sizes.keys = keys;
-        sizes.users = 8;
-        sizes.allowlist = 1;
+        sizes.state.keys = keys;
+        sizes.state.users = 8;
+        sizes.state.allowlist = 1;
         // The largest strings the emulator stores: every key named with 1,000 characters
         // (1,002 JSON bytes with the quotes), emails and ids well under 256.
-        sizes.listed_name_bytes = keys * 1_002;
-        sizes.longest_name_bytes = 1_002;
-        sizes.longest_string_bytes = 256;
+        sizes.state.listed_name_bytes = keys * 1_002;
+        sizes.state.longest_name_bytes = 1_002;
+        sizes.state.longest_string_bytes = 256;
         let doc = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql")
             .unwrap_or_else(|e| panic!("{e}"));
         let op = doc.operations.iter().next().expect("an operation");

@@ -217,14 +217,19 @@ pub(crate) struct DerivedData {
 /// The sizes of a state that the query cost estimate needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct StateCounts {
+    /// Stored keys (the upper bound of `apiKeys` and `apiKeysOtherUsers`).
     pub keys: u64,
+    /// Users of the organization.
     pub users: u64,
+    /// The longest allowlist of a stored key.
     pub allowlist: u64,
-    /// JSON bytes of the listed keys' names, all together (see `cost::ListSizes`).
+    /// JSON bytes of the names of all listed keys together (quotes included): what the
+    /// names add to one list of keys, whoever asks.
     pub listed_name_bytes: u64,
-    /// JSON bytes of the longest name of a stored key.
+    /// JSON bytes of the longest name of a stored key (quotes included).
     pub longest_name_bytes: u64,
-    /// JSON bytes of the longest other string of the state (ids, emails, users' names...).
+    /// JSON bytes of the longest other string of the state (ids, emails, users' names...;
+    /// quotes included).
     pub longest_string_bytes: u64,
 }
 
