@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 mod assets;
+mod auth;
 mod handlers;
 mod page;
 mod rotation;
@@ -50,8 +51,9 @@ pub use security::CONTENT_SECURITY_POLICY;
 /// How long a session may stay idle before it ends: 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "labelbox_console_session";
+/// The header that carries a session's secret on every API call. The page's script keeps
+/// the secret in `sessionStorage` and sends it; no cookie is set, and none grants anything.
+pub const SESSION_HEADER: &str = "x-console-session";
 
 /// What [`Console::start`] needs.
 #[derive(Debug, Clone)]
@@ -161,7 +163,7 @@ impl Console {
         tracing::info!(%local_addr, "console listening");
         let base = format!("http://{}", host_for(local_addr));
         Ok(ConsoleHandle {
-            login_url: SecretString::from(format!("{base}/login?token={login_token}")),
+            login_url: SecretString::from(format!("{base}/login#token={login_token}")),
             base_url: base,
             local_addr,
             state,
@@ -190,7 +192,10 @@ pub struct ConsoleHandle {
 }
 
 impl ConsoleHandle {
-    /// The URL with the one-time login token: a secret until it is used.
+    /// The URL with the one-time login token, `http://127.0.0.1:<port>/login#token=<token>`:
+    /// a secret until it is used. The token is in the fragment, which the browser never
+    /// sends to the server (so it reaches no log and no `Referer`); the page's script
+    /// exchanges it and removes it from the address bar.
     pub fn login_url(&self) -> &SecretString {
         &self.login_url
     }
