@@ -733,6 +733,17 @@ async fn double_click(d: Arc<Driver>) {
     s.emulator
         .faults()
         .fail_next(1, labelbox_emulator::Fault::Delay(Duration::from_millis(500)));
+    // Counts the page's create requests, and those still unanswered.
+    d.run(
+        "window.__creates = 0; window.__pending = 0; const f = window.fetch;
+         window.fetch = (url, options) => {
+           if (url !== '/api/keys') return f(url, options);
+           window.__creates++; window.__pending++;
+           return f(url, options).finally(() => { window.__pending--; });
+         };",
+        json!([]),
+    )
+    .await;
     d.double_click(&d.find("#create-form button.primary").await)
         .await;
     d.wait_for(
@@ -741,19 +752,10 @@ async fn double_click(d: Arc<Driver>) {
     )
     .await;
     let secret = secret_field(&d).await;
-    // Every request the page sent to create has been answered.
-    d.wait_for(
-        "no request in flight",
-        "return !document.querySelector('#create-form button[disabled]')",
-    )
-    .await;
-    let posts = d
-        .run(
-            "return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/api/keys')).length",
-            json!([]),
-        )
+    d.wait_for("every create answered", "return window.__pending === 0")
         .await;
-    assert_eq!(posts, json!(1), "one request: the button was disabled");
+    let creates = d.run("return window.__creates", json!([])).await;
+    assert_eq!(creates, json!(1), "one request: the button was disabled");
     mark_page(&d).await;
     d.click(&d.find("#done").await).await;
     wait_reloaded(&d).await;
