@@ -131,7 +131,10 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             .await
             .unwrap();
         assert!(page.contains("Example Org"), "{page}");
-        assert!(page.contains("this console's key"), "the emulator's admin key is marked");
+        assert!(
+            page.contains("this console's key"),
+            "the emulator's admin key is marked"
+        );
         let dialog: serde_json::Value = http
             .post(format!("{base}/api/create-dialog"))
             .header("x-console-session", &session)

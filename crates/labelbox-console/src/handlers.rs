@@ -81,7 +81,12 @@ impl AppState {
     /// Records `session`'s hand-over of `new_id`. When the session is gone meanwhile
     /// (logged out, expired, the console stopping), nobody can settle it: it is abandoned
     /// here, awaited before the request ends, so a stopping console waits for it.
-    async fn begin_hand_over(&self, session: &ConsoleSession, new_id: ApiKeyId, hand_over: HandOver) {
+    async fn begin_hand_over(
+        &self,
+        session: &ConsoleSession,
+        new_id: ApiKeyId,
+        hand_over: HandOver,
+    ) {
         let orphaned = self
             .sessions()
             .begin_hand_over(session.key(), new_id, hand_over);

@@ -33,10 +33,7 @@ pub(crate) struct PageData {
 }
 
 impl PageData {
-    pub async fn load(
-        client: &Client,
-        own_key: Option<ApiKeyId>,
-    ) -> Result<PageData, Error> {
+    pub async fn load(client: &Client, own_key: Option<ApiKeyId>) -> Result<PageData, Error> {
         let (me, organization, permissions, roles, keys) = tokio::try_join!(
             client.get_user(),
             client.get_organization(),

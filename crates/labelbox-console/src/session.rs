@@ -283,7 +283,10 @@ mod tests {
         assert!(matches!(sessions.lookup(&secret), Lookup::Live(_)));
         let minted = sessions.mint_login();
         assert!(sessions.login(&minted).is_some());
-        assert!(sessions.login(&minted).is_none(), "a minted token works once");
+        assert!(
+            sessions.login(&minted).is_none(),
+            "a minted token works once"
+        );
     }
 
     #[test]

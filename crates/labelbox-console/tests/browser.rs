@@ -597,27 +597,51 @@ async fn another_port(d: Arc<Driver>) {
     let login_url = s.console.login_url().expose_secret().to_owned();
     sign_in(&d, &login_url).await;
     let session = d
-        .run("return sessionStorage.getItem('labelbox_console_session')", json!([]))
+        .run(
+            "return sessionStorage.getItem('labelbox_console_session')",
+            json!([]),
+        )
         .await;
-    let session = session.as_str().expect("the tab holds its session").to_owned();
+    let session = session
+        .as_str()
+        .expect("the tab holds its session")
+        .to_owned();
     let console_tab = d.tab().await;
     // The user opens another local server's page: in a new tab, and in the console's tab.
     let (other, seen) = recording_server().await;
     d.new_tab().await;
     d.goto(&format!("{other}/")).await;
-    d.wait_for("the other page", "return !!document.getElementById('other')")
-        .await;
+    d.wait_for(
+        "the other page",
+        "return !!document.getElementById('other')",
+    )
+    .await;
     d.switch_to(&console_tab).await;
     d.goto(&format!("{other}/from-the-console-tab")).await;
-    d.wait_for("the other page", "return !!document.getElementById('other')")
-        .await;
+    d.wait_for(
+        "the other page",
+        "return !!document.getElementById('other')",
+    )
+    .await;
     let received = seen.lock().unwrap().clone();
-    assert!(received.len() >= 2, "the browser reached the other server: {received:?}");
+    assert!(
+        received.len() >= 2,
+        "the browser reached the other server: {received:?}"
+    );
     let text = format!("{received:?}");
     let token = support::login_token(&login_url);
-    assert!(!text.contains(&session), "the session secret reached another port");
-    assert!(!text.contains(&token), "the login token reached another port");
-    assert!(!text.to_lowercase().contains("cookie"), "a cookie reached another port: {text}");
+    assert!(
+        !text.contains(&session),
+        "the session secret reached another port"
+    );
+    assert!(
+        !text.contains(&token),
+        "the login token reached another port"
+    );
+    assert!(
+        !text.to_lowercase().contains("cookie"),
+        "a cookie reached another port: {text}"
+    );
 
     // The other server's program replays everything it received, with the console's Host,
     // and tries what the issue's attacker did: read the page (and any CSRF token in it),
@@ -642,7 +666,10 @@ async fn another_port(d: Arc<Driver>) {
                 .await
                 .unwrap();
             let body = page.text().await.unwrap();
-            assert!(!body.contains("Example Org"), "{path} showed the organization");
+            assert!(
+                !body.contains("Example Org"),
+                "{path} showed the organization"
+            );
             assert!(!body.contains(&victim), "{path} listed a key");
             assert!(!body.contains("csrf"), "{path} has a CSRF token");
         }
@@ -669,7 +696,11 @@ async fn another_port(d: Arc<Driver>) {
             assert_eq!(answer.status(), 401, "{path}");
         }
     }
-    assert_eq!(key_states(&s), before, "no key was created, rotated or revoked");
+    assert_eq!(
+        key_states(&s),
+        before,
+        "no key was created, rotated or revoked"
+    );
     assert!(authenticates(&s.emulator.endpoint(), &victim_secret).await);
     // The console's tab is still signed in: Back to it, reload, and it works.
     d.goto(&format!("{console}/")).await;
@@ -730,9 +761,10 @@ async fn double_click(d: Arc<Driver>) {
     )
     .await;
     d.keys("double-click").await;
-    s.emulator
-        .faults()
-        .fail_next(1, labelbox_emulator::Fault::Delay(Duration::from_millis(500)));
+    s.emulator.faults().fail_next(
+        1,
+        labelbox_emulator::Fault::Delay(Duration::from_millis(500)),
+    );
     // Counts the page's create requests, and those still unanswered.
     d.run(
         "window.__creates = 0; window.__pending = 0; const f = window.fetch;
@@ -762,10 +794,17 @@ async fn double_click(d: Arc<Driver>) {
     let keys = live_keys_named(&s.emulator, "double-click");
     assert_eq!(keys.len(), 1, "one key");
     assert_eq!(
-        s.emulator.keys().iter().filter(|k| k.name == "double-click").count(),
+        s.emulator
+            .keys()
+            .iter()
+            .filter(|k| k.name == "double-click")
+            .count(),
         1
     );
-    assert!(authenticates(&s.emulator.endpoint(), &secret).await, "the one shown");
+    assert!(
+        authenticates(&s.emulator.endpoint(), &secret).await,
+        "the one shown"
+    );
     let rows = d.find_all("tr[data-key-name='double-click']").await;
     assert_eq!(rows.len(), 1);
 }
@@ -786,7 +825,10 @@ async fn discarded_in_another_tab(d: Arc<Driver>) {
     sign_in(&d, s.console.login_url().expose_secret()).await;
     let first_tab = d.tab().await;
     let session = d
-        .run("return sessionStorage.getItem('labelbox_console_session')", json!([]))
+        .run(
+            "return sessionStorage.getItem('labelbox_console_session')",
+            json!([]),
+        )
         .await;
     row_action(&d, &old, "rotate").await;
     d.wait_for(
@@ -800,7 +842,13 @@ async fn discarded_in_another_tab(d: Arc<Driver>) {
         "return document.getElementById('created-dialog').open",
     )
     .await;
-    let name = s.emulator.keys().into_iter().find(|k| k.id == old).unwrap().name;
+    let name = s
+        .emulator
+        .keys()
+        .into_iter()
+        .find(|k| k.id == old)
+        .unwrap()
+        .name;
     let replacement: Vec<String> = live_keys_named(&s.emulator, &name)
         .into_iter()
         .filter(|id| *id != old)
@@ -835,11 +883,16 @@ async fn discarded_in_another_tab(d: Arc<Driver>) {
     .await;
     let message = d.text(&d.find("#page-error").await).await;
     assert!(
-        message.contains(&format!("This replacement was revoked; {old} is still live")),
+        message.contains(&format!(
+            "This replacement was revoked; {old} is still live"
+        )),
         "{message}"
     );
     d.screenshot("9-done-on-a-revoked-replacement").await;
-    assert!(authenticates(&s.emulator.endpoint(), &old_secret).await, "the old key is live");
+    assert!(
+        authenticates(&s.emulator.endpoint(), &old_secret).await,
+        "the old key is live"
+    );
 }
 
 /// Where no browser can be found or installed, the script fails and says what to install

@@ -6,8 +6,8 @@ mod support;
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use labelbox_emulator::Fault;
+use serde_json::{json, Value};
 use support::{authenticates, create_body, eventually, live_keys_named, login, start, Browser};
 
 const IDLE: Duration = Duration::from_secs(600);
@@ -208,7 +208,10 @@ async fn each_rotation_has_its_own_hand_over_in_one_session_and_across_two() {
         session: a.session.clone(),
     };
     let second = a.new_tab().await;
-    for (what, b) in [("a duplicated tab", &duplicate), ("a second login", &second)] {
+    for (what, b) in [
+        ("a duplicated tab", &duplicate),
+        ("a second login", &second),
+    ] {
         let (x, x_secret) = a.create(&format!("x {what}")).await;
         let (new_id, new_secret) = rotate(&a, &x).await;
         // Tab B opens its own hand-overs meanwhile: a created key and a rotation.
@@ -217,11 +220,20 @@ async fn each_rotation_has_its_own_hand_over_in_one_session_and_across_two() {
         let (y_new, y_new_secret) = rotate(b, &y).await;
         let done = a.post("/api/hand-over/done", json!({"id": new_id})).await;
         assert_eq!(done.status(), 200, "{what}");
-        assert!(!authenticates(&endpoint, &x_secret).await, "{what}: Done revoked X");
-        assert!(authenticates(&endpoint, &new_secret).await, "{what}: A's replacement is live");
+        assert!(
+            !authenticates(&endpoint, &x_secret).await,
+            "{what}: Done revoked X"
+        );
+        assert!(
+            authenticates(&endpoint, &new_secret).await,
+            "{what}: A's replacement is live"
+        );
         assert!(authenticates(&endpoint, &b_created).await, "{what}");
         // B's rotation is still open, and its Done completes it.
-        assert!(authenticates(&endpoint, &y_secret).await, "{what}: Y works until B's Done");
+        assert!(
+            authenticates(&endpoint, &y_secret).await,
+            "{what}: Y works until B's Done"
+        );
         let done = b.post("/api/hand-over/done", json!({"id": y_new})).await;
         assert_eq!(done.status(), 200, "{what}");
         assert!(!authenticates(&endpoint, &y_secret).await, "{what}");
@@ -230,8 +242,13 @@ async fn each_rotation_has_its_own_hand_over_in_one_session_and_across_two() {
     // Another login cannot settle A's rotation.
     let (z, z_secret) = a.create("z").await;
     let (z_new, z_new_secret) = rotate(&a, &z).await;
-    second.post("/api/hand-over/done", json!({"id": z_new})).await;
-    assert!(authenticates(&endpoint, &z_secret).await, "another session's Done did nothing");
+    second
+        .post("/api/hand-over/done", json!({"id": z_new}))
+        .await;
+    assert!(
+        authenticates(&endpoint, &z_secret).await,
+        "another session's Done did nothing"
+    );
     assert!(authenticates(&endpoint, &z_new_secret).await);
 }
 
@@ -244,7 +261,9 @@ async fn done_for_a_discarded_replacement_is_an_error_saying_the_old_key_is_live
     let (x, x_secret) = a.create("discarded").await;
     let (new_id, new_secret) = rotate(&a, &x).await;
     // Tab B deletes the replacement from the list: the rotation is abandoned.
-    let deleted = b.post(&format!("/api/keys/{new_id}/delete"), json!({})).await;
+    let deleted = b
+        .post(&format!("/api/keys/{new_id}/delete"), json!({}))
+        .await;
     assert_eq!(deleted.status(), 200);
     assert!(!authenticates(&endpoint, &new_secret).await);
     let done = a.post("/api/hand-over/done", json!({"id": new_id})).await;
@@ -271,17 +290,27 @@ async fn a_repeated_create_submission_creates_one_key() {
     let b = login(&s.console).await;
     let dialog = b.create_dialog().await;
     let body = create_body("double", &dialog);
-    let (first, second) = tokio::join!(b.post("/api/keys", body.clone()), b.post("/api/keys", body.clone()));
+    let (first, second) = tokio::join!(
+        b.post("/api/keys", body.clone()),
+        b.post("/api/keys", body.clone())
+    );
     let mut statuses = [first.status().as_u16(), second.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 409], "one creates, the repeat is refused");
     let again = b.post("/api/keys", body).await;
     assert_eq!(again.status(), 409, "a later repeat too");
     let v: Value = again.json().await.unwrap();
-    assert!(v["message"].as_str().unwrap().contains("already submitted"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("already submitted"),
+        "{v}"
+    );
     assert_eq!(live_keys_named(&s.emulator, "double").len(), 1);
     assert_eq!(
-        s.emulator.keys().iter().filter(|k| k.name == "double").count(),
+        s.emulator
+            .keys()
+            .iter()
+            .filter(|k| k.name == "double")
+            .count(),
         1,
         "nothing else was created"
     );
@@ -290,7 +319,12 @@ async fn a_repeated_create_submission_creates_one_key() {
     let mut invalid = create_body("fixed", &dialog);
     invalid["amount"] = json!("0");
     assert_eq!(b.post("/api/keys", invalid).await.status(), 422);
-    assert_eq!(b.post("/api/keys", create_body("fixed", &dialog)).await.status(), 200);
+    assert_eq!(
+        b.post("/api/keys", create_body("fixed", &dialog))
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -299,7 +333,9 @@ async fn a_create_request_closed_mid_mutation_leaves_no_live_key() {
     let b = login(&s.console).await;
     let dialog = b.create_dialog().await;
     // Labelbox answers slowly; the browser gives up (the tab closed) meanwhile.
-    s.emulator.faults().fail_next(1, Fault::Delay(Duration::from_millis(1500)));
+    s.emulator
+        .faults()
+        .fail_next(1, Fault::Delay(Duration::from_millis(1500)));
     let closed = b
         .http
         .post(format!("{}/api/keys", b.base))
@@ -314,7 +350,14 @@ async fn a_create_request_closed_mid_mutation_leaves_no_live_key() {
             && live_keys_named(&s.emulator, "orphan").is_empty()
     })
     .await;
-    assert_eq!(s.emulator.keys().iter().filter(|k| k.name == "orphan").count(), 1);
+    assert_eq!(
+        s.emulator
+            .keys()
+            .iter()
+            .filter(|k| k.name == "orphan")
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -326,7 +369,10 @@ async fn an_unacknowledged_key_is_revoked_at_logout_and_an_acknowledged_one_stay
     let (_, seen) = b.create("seen").await;
     assert!(authenticates(&endpoint, &unseen).await);
     assert_eq!(b.post("/logout", json!({})).await.status(), 200);
-    assert!(!authenticates(&endpoint, &unseen).await, "never shown: revoked");
+    assert!(
+        !authenticates(&endpoint, &unseen).await,
+        "never shown: revoked"
+    );
     assert!(authenticates(&endpoint, &seen).await, "acknowledged: kept");
 }
 
@@ -346,6 +392,9 @@ async fn an_unacknowledged_key_is_revoked_when_the_console_stops_or_the_session_
     let (_, unseen) = b.create_unacknowledged("stopping").await;
     let (_, seen) = b.create("stays").await;
     s.console.shutdown().await;
-    assert!(!authenticates(&endpoint, &unseen).await, "never shown: revoked");
+    assert!(
+        !authenticates(&endpoint, &unseen).await,
+        "never shown: revoked"
+    );
     assert!(authenticates(&endpoint, &seen).await, "acknowledged: kept");
 }

@@ -51,11 +51,20 @@ async fn the_login_token_is_single_use_and_no_cookie_is_set() {
     // `exchange` asserts that no answer sets a cookie.
     let first = exchange(s.console.base_url(), &token).await;
     assert_eq!(first.as_deref().map(str::len), Some(64));
-    assert!(exchange(s.console.base_url(), &token).await.is_none(), "the token works once");
-    assert!(exchange(s.console.base_url(), &"0".repeat(64)).await.is_none());
+    assert!(
+        exchange(s.console.base_url(), &token).await.is_none(),
+        "the token works once"
+    );
+    assert!(exchange(s.console.base_url(), &"0".repeat(64))
+        .await
+        .is_none());
     assert_eq!(s.console.session_count(), 1);
     // A navigation to the link (what the server sees of it) signs nobody in.
-    let page = http().get(s.console.base_url().to_owned() + "/login").send().await.unwrap();
+    let page = http()
+        .get(s.console.base_url().to_owned() + "/login")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.headers().get("set-cookie").is_none());
     assert_eq!(s.console.session_count(), 1);
@@ -71,11 +80,18 @@ async fn a_minted_login_link_signs_in_a_new_tab_once_and_only_from_a_session() {
         .unwrap();
     assert_eq!(refused.status(), 401, "no link without a session");
     let b = login(&s.console).await;
-    let v: serde_json::Value = b.post("/api/login-link", json!({})).await.json().await.unwrap();
+    let v: serde_json::Value = b
+        .post("/api/login-link", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let path = v["path"].as_str().unwrap();
     assert!(path.starts_with("/login#token="), "{path}");
     let token = login_token(path);
-    let tab = exchange(&b.base, &token).await.expect("the minted link works");
+    let tab = exchange(&b.base, &token)
+        .await
+        .expect("the minted link works");
     assert_ne!(tab, b.session, "the new tab has a session of its own");
     assert!(exchange(&b.base, &token).await.is_none(), "once");
     assert_eq!(s.console.session_count(), 2);
@@ -160,14 +176,26 @@ async fn every_api_route_needs_the_session_header_and_nothing_else_grants_anythi
     let cookie = format!("labelbox_console_session={}", b.session);
     let attempts: Vec<(&str, Vec<(&str, String)>, u16)> = vec![
         ("no header", vec![], 401),
-        ("a wrong header", vec![(labelbox_console::SESSION_HEADER, "f".repeat(64))], 401),
-        ("the secret as a cookie", vec![("cookie", cookie.clone())], 401),
+        (
+            "a wrong header",
+            vec![(labelbox_console::SESSION_HEADER, "f".repeat(64))],
+            401,
+        ),
+        (
+            "the secret as a cookie",
+            vec![("cookie", cookie.clone())],
+            401,
+        ),
         (
             "an old CSRF-style request (cookie and X-CSRF-Token)",
             vec![("cookie", cookie.clone()), ("x-csrf-token", "a".repeat(64))],
             401,
         ),
-        ("the secret as a bearer token", vec![("authorization", format!("Bearer {}", b.session))], 401),
+        (
+            "the secret as a bearer token",
+            vec![("authorization", format!("Bearer {}", b.session))],
+            401,
+        ),
         (
             "the right header from a foreign Origin",
             vec![
@@ -195,7 +223,10 @@ async fn every_api_route_needs_the_session_header_and_nothing_else_grants_anythi
         s.emulator.keys().iter().all(|k| k.name != "forged"),
         "nothing was created"
     );
-    assert!(authenticates(&s.emulator.endpoint(), &victim_secret).await, "nothing was revoked");
+    assert!(
+        authenticates(&s.emulator.endpoint(), &victim_secret).await,
+        "nothing was revoked"
+    );
     assert_eq!(s.console.session_count(), 1, "logout did nothing");
     let answer = b.post("/api/keys", body).await;
     assert_eq!(answer.status(), 200, "with the header it works");
@@ -207,7 +238,12 @@ async fn a_foreign_host_header_is_refused() {
     let port = s.console.local_addr().port();
     let token = login_token(s.console.login_url().expose_secret());
     let b = login(&s.console).await;
-    let fresh = b.post("/api/login-link", json!({})).await.json::<serde_json::Value>().await.unwrap();
+    let fresh = b
+        .post("/api/login-link", json!({}))
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
     let fresh = login_token(fresh["path"].as_str().unwrap());
     for host in [
         format!("evil.example:{port}"),
@@ -242,7 +278,10 @@ async fn a_foreign_host_header_is_refused() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 200);
-    assert!(exchange(&b.base, &token).await.is_none(), "the printed token was used");
+    assert!(
+        exchange(&b.base, &token).await.is_none(),
+        "the printed token was used"
+    );
 }
 
 #[tokio::test]
@@ -251,7 +290,13 @@ async fn every_answer_has_a_strict_content_security_policy_and_the_page_no_inlin
     assert!(!CONTENT_SECURITY_POLICY.contains("unsafe"));
     let s = start(IDLE).await;
     let b = login(&s.console).await;
-    for path in ["/", "/api/page", "/assets/console.js", "/assets/console.css", "/nowhere"] {
+    for path in [
+        "/",
+        "/api/page",
+        "/assets/console.js",
+        "/assets/console.css",
+        "/nowhere",
+    ] {
         let answer = b.get(path).await;
         let headers = answer.headers();
         assert_eq!(
@@ -295,7 +340,10 @@ async fn every_answer_has_a_strict_content_security_policy_and_the_page_no_inlin
 async fn anything_that_shows_a_secret_is_not_stored() {
     let s = start(IDLE).await;
     let b = login(&s.console).await;
-    assert_eq!(b.get("/api/page").await.headers()["cache-control"], "no-store");
+    assert_eq!(
+        b.get("/api/page").await.headers()["cache-control"],
+        "no-store"
+    );
     let dialog = b.create_dialog().await;
     let answer = b.post("/api/keys", create_body("cache", &dialog)).await;
     assert_eq!(answer.status(), 200);

@@ -102,18 +102,28 @@ pub async fn login(console: &ConsoleHandle) -> Browser {
 impl Browser {
     pub fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
-        h.insert(SESSION_HEADER, HeaderValue::from_str(&self.session).unwrap());
+        h.insert(
+            SESSION_HEADER,
+            HeaderValue::from_str(&self.session).unwrap(),
+        );
         h
     }
 
     /// A second tab: a new login link minted by this one, exchanged.
     pub async fn new_tab(&self) -> Browser {
-        let v: serde_json::Value = self.post("/api/login-link", serde_json::json!({})).await.json().await.unwrap();
+        let v: serde_json::Value = self
+            .post("/api/login-link", serde_json::json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
         let token = login_token(v["path"].as_str().unwrap());
         Browser {
             http: http(),
             base: self.base.clone(),
-            session: exchange(&self.base, &token).await.expect("a minted link works"),
+            session: exchange(&self.base, &token)
+                .await
+                .expect("a minted link works"),
         }
     }
 
