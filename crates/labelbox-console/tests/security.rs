@@ -174,7 +174,9 @@ async fn every_api_route_needs_the_session_header_and_nothing_else_grants_anythi
         ("POST", "/logout".to_owned()),
     ];
     let cookie = format!("labelbox_console_session={}", b.session);
-    let attempts: Vec<(&str, Vec<(&str, String)>, u16)> = vec![
+    // (what, headers, expected status)
+    type Attempt<'a> = (&'a str, Vec<(&'a str, String)>, u16);
+    let attempts: Vec<Attempt> = vec![
         ("no header", vec![], 401),
         (
             "a wrong header",
