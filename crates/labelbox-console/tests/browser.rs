@@ -743,6 +743,39 @@ async fn two_consoles(d: Arc<Driver>) {
     assert_eq!(live_keys_named(&first.emulator, "first-console").len(), 1);
     assert_eq!(first.console.session_count(), 1);
     assert_eq!(second.console.session_count(), 1);
+    mark_page(&d).await;
+    d.click(&d.find("#done").await).await;
+    wait_reloaded(&d).await;
+
+    // Open in a new tab: a fresh one-time link signs the new tab in with its own session.
+    let before = d.tabs().await;
+    d.click(&d.find("#new-tab").await).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let opened = loop {
+        let now = d.tabs().await;
+        if let Some(tab) = now.into_iter().find(|t| !before.contains(t)) {
+            break tab;
+        }
+        assert!(std::time::Instant::now() < deadline, "no new tab opened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    d.switch_to(&opened).await;
+    d.wait_for(
+        "the new tab's page",
+        "return !!document.getElementById('keys')",
+    )
+    .await;
+    let url = d.run("return location.href", json!([])).await;
+    assert_eq!(
+        url,
+        json!(format!("{}/", first.console.base_url())),
+        "the token left the address bar"
+    );
+    assert_eq!(
+        first.console.session_count(),
+        2,
+        "the new tab has its own session"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

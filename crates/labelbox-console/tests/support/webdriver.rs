@@ -305,6 +305,16 @@ impl Driver {
             .to_owned()
     }
 
+    /// Every open tab's handle.
+    pub async fn tabs(&self) -> Vec<String> {
+        let v = self.cmd("GET", "/window/handles", None).await;
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_owned())
+            .collect()
+    }
+
     pub async fn switch_to(&self, handle: &str) {
         self.cmd("POST", "/window", Some(json!({ "handle": handle })))
             .await;
