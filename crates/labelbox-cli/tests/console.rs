@@ -64,7 +64,7 @@ fn read_login_url(stdout: &mut impl BufRead, seen: &mut String) -> Option<String
         }
         seen.push_str(&line);
         if let Some(url) = line.trim().strip_prefix("http://") {
-            if url.contains("/login?token=") {
+            if url.contains("/login#token=") {
                 return Some(format!("http://{url}"));
             }
         }
@@ -110,19 +110,20 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let login = http.get(&running.login_url).send().await.unwrap();
-        assert_eq!(login.status(), 303);
-        let cookie = login.headers()["set-cookie"]
-            .to_str()
+        let (base, token) = running.login_url.split_once("/login#token=").unwrap();
+        let login: serde_json::Value = http
+            .post(format!("{base}/api/session"))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
             .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let base = running.login_url.split("/login").next().unwrap().to_owned();
+            .json()
+            .await
+            .unwrap();
+        let session = login["session"].as_str().unwrap().to_owned();
         let page = http
-            .get(format!("{base}/"))
-            .header("cookie", &cookie)
+            .get(format!("{base}/api/page"))
+            .header("x-console-session", &session)
             .send()
             .await
             .unwrap()
@@ -130,15 +131,26 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             .await
             .unwrap();
         assert!(page.contains("Example Org"), "{page}");
-        assert!(page.contains("this console's key"), "the emulator's admin key is marked");
-        let start = page.find(r#"name="csrf-token" content=""#).unwrap() + 27;
-        let csrf = &page[start..start + 64];
+        assert!(
+            page.contains("this console's key"),
+            "the emulator's admin key is marked"
+        );
+        let dialog: serde_json::Value = http
+            .post(format!("{base}/api/create-dialog"))
+            .header("x-console-session", &session)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let created = http
             .post(format!("{base}/api/keys"))
-            .header("cookie", &cookie)
-            .header("x-csrf-token", csrf)
-            .header("content-type", "application/json")
-            .body(r#"{"name":"cli","amount":"1","unit":"days","role":"Labeler","user":"admin@example.com"}"#)
+            .header("x-console-session", &session)
+            .json(&serde_json::json!({
+                "name": "cli", "amount": "1", "unit": "days", "role": "Labeler",
+                "user": "admin@example.com", "dialog": dialog["token"],
+            }))
             .send()
             .await
             .unwrap()

@@ -1,27 +1,37 @@
-// The console page's behaviour: dialogs, copy, and the JSON calls to the console's own API.
-// No secret is ever stored by this script beyond the read-only field of the open dialog.
+// The console page's behaviour: sign-in, dialogs, copy, and the JSON calls to the console's
+// own API. Every navigation serves the same shell; this script signs in with the one-time
+// token in the URL's fragment (removed from the address bar at once), keeps the session's
+// secret in sessionStorage only (this tab's, this port's) and sends it in a header on every
+// call: no cookie is involved. No key's secret is stored beyond the read-only field of the
+// open dialog.
 'use strict';
 (function () {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  const csrf = meta ? meta.content : '';
+  const STORE = 'labelbox_console_session';
+  const HEADER = 'X-Console-Session';
+  let session = sessionStorage.getItem(STORE) || '';
   const $ = (sel, root) => (root || document).querySelector(sel);
   const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
 
-  async function call(method, url, body, keepalive) {
+  async function request(method, url, body, keepalive) {
     const options = {
       method,
-      credentials: 'same-origin',
+      credentials: 'omit',
       cache: 'no-store',
       keepalive: !!keepalive,
-      headers: { 'X-CSRF-Token': csrf },
+      headers: {},
     };
+    if (session) options.headers[HEADER] = session;
     if (body !== undefined) {
       options.headers['Content-Type'] = 'application/json';
       options.body = JSON.stringify(body);
     }
+    return fetch(url, options);
+  }
+
+  async function call(method, url, body, keepalive) {
     let response;
     try {
-      response = await fetch(url, options);
+      response = await request(method, url, body, keepalive);
     } catch (e) {
       return { ok: false, status: 0, data: { message: 'The console did not answer: is `labelbox console` still running?' } };
     }
@@ -31,6 +41,53 @@
     return { ok: response.ok, status: response.status, data };
   }
   const post = (url, body, keepalive) => call('POST', url, body || {}, keepalive);
+
+  function signedOut(message) {
+    session = '';
+    sessionStorage.removeItem(STORE);
+    $('#app').replaceChildren();
+    if (message) $('#signed-out-reason').textContent = message;
+    $('#signed-out').hidden = false;
+    document.title = 'Signed out · Labelbox console';
+  }
+
+  // Runs `work` with the form's buttons disabled: a second click while a request is in
+  // flight does nothing.
+  async function busy(form, work) {
+    const buttons = $$('button', form);
+    if (buttons.some((b) => b.disabled)) return;
+    buttons.forEach((b) => { b.disabled = true; });
+    try { await work(); } finally { buttons.forEach((b) => { b.disabled = false; }); }
+  }
+
+  async function start() {
+    const token = location.hash.startsWith('#token=') ? location.hash.slice(7) : '';
+    // The token leaves the address bar (and the history) before anything else happens.
+    if (location.pathname !== '/' || location.hash) history.replaceState(null, '', '/');
+    if (token) {
+      session = '';
+      const r = await post('/api/session', { token });
+      if (!r.ok) { signedOut(r.data.message); return; }
+      session = r.data.session;
+      sessionStorage.setItem(STORE, session);
+    }
+    if (!session) { signedOut(); return; }
+    let response;
+    try {
+      response = await request('GET', '/api/page');
+    } catch (e) {
+      signedOut('The console did not answer: is `labelbox console` still running?');
+      return;
+    }
+    if (response.status === 401) {
+      let data = {};
+      try { data = await response.json(); } catch (e) { data = {}; }
+      signedOut(data.message);
+      return;
+    }
+    $('#app').innerHTML = await response.text();
+    bind();
+  }
 
   function clearErrors(root) {
     $$('[data-error]', root).forEach((el) => { el.textContent = ''; });
@@ -59,6 +116,7 @@
     return out;
   }
 
+  function bind() {
   // Validity: the contract's messages while typing (checked by the console, with labelbox-core).
   let validityTimer = null;
   $$('form').forEach((form) => {
@@ -101,7 +159,17 @@
   if (logout) {
     logout.addEventListener('click', async () => {
       await post('/logout');
-      window.location.href = '/';
+      signedOut();
+    });
+  }
+
+  // A new tab needs its own session: a fresh one-time link, opened in a new tab.
+  const newTab = $('#new-tab');
+  if (newTab) {
+    newTab.addEventListener('click', async () => {
+      const r = await post('/api/login-link');
+      if (r.ok) window.open(r.data.path, '_blank', 'noopener');
+      else $('#page-error').textContent = r.data.message || 'No new link.';
     });
   }
 
@@ -174,6 +242,9 @@
     $('#created-title').textContent = data.replaces ? 'Replacement API key created' : 'API key created';
     created.showModal();
     $('#copy').focus();
+    // The secret is on screen: the key is the user's now (until this, closing the request,
+    // logging out or the console stopping revokes it).
+    post('/api/hand-over/shown', { id: data.id });
   }
 
   if (created) {
@@ -222,43 +293,58 @@
   if (createOpen) {
     const dialog = $('#create-dialog');
     const form = $('#create-form');
-    createOpen.addEventListener('click', () => {
+    let dialogToken = '';
+    createOpen.addEventListener('click', async () => {
       clearErrors(form);
+      // Each opened dialog gets its own token: the server creates once per token.
+      const r = await post('/api/create-dialog');
+      dialogToken = r.ok ? r.data.token : '';
       dialog.showModal();
       $('#create-name').focus();
+      if (!r.ok) showErrors(form, r.data);
     });
-    form.addEventListener('submit', async (event) => {
+    form.addEventListener('submit', (event) => {
       event.preventDefault();
-      clearErrors(form);
-      const r = await post('/api/keys', formObject(form));
-      if (!r.ok) { showErrors(form, r.data); return; }
-      form.reset();
-      dialog.close('created');
-      showCreated(r.data);
+      busy(form, async () => {
+        clearErrors(form);
+        const r = await post('/api/keys', { ...formObject(form), dialog: dialogToken });
+        if (!r.ok) { showErrors(form, r.data); return; }
+        dialogToken = '';
+        form.reset();
+        dialog.close('created');
+        showCreated(r.data);
+      });
     });
   }
 
   const rotateForm = $('#rotate-form');
   if (rotateForm) {
-    rotateForm.addEventListener('submit', async (event) => {
+    rotateForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      clearErrors(rotateForm);
-      const r = await post(`/api/keys/${encodeURIComponent(target.id)}/rotate`, formObject(rotateForm));
-      if (!r.ok) { showErrors(rotateForm, r.data); return; }
-      $('#rotate-dialog').close('created');
-      showCreated(r.data);
+      busy(rotateForm, async () => {
+        clearErrors(rotateForm);
+        const r = await post(`/api/keys/${encodeURIComponent(target.id)}/rotate`, formObject(rotateForm));
+        if (!r.ok) { showErrors(rotateForm, r.data); return; }
+        $('#rotate-dialog').close('created');
+        showCreated(r.data);
+      });
     });
   }
 
   const deleteForm = $('#delete-form');
   if (deleteForm) {
-    deleteForm.addEventListener('submit', async (event) => {
+    deleteForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      clearErrors(deleteForm);
-      const r = await post(`/api/keys/${encodeURIComponent(target.id)}/delete`);
-      if (!r.ok) { showErrors(deleteForm, r.data); return; }
-      $('#delete-dialog').close('deleted');
-      window.location.reload();
+      busy(deleteForm, async () => {
+        clearErrors(deleteForm);
+        const r = await post(`/api/keys/${encodeURIComponent(target.id)}/delete`);
+        if (!r.ok) { showErrors(deleteForm, r.data); return; }
+        $('#delete-dialog').close('deleted');
+        window.location.reload();
+      });
     });
   }
+  }
+
+  start();
 })();

@@ -1,4 +1,6 @@
-//! The routes: login, the page, the JSON mutations, logout and the assets.
+//! The routes: the page's shell, the login exchange, the page's content, the JSON
+//! mutations, logout and the assets. Every API route but the login exchange takes a
+//! [`ConsoleSession`].
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -6,9 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::header::{self, HeaderValue};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use labelbox_sdk::{
@@ -18,8 +20,9 @@ use labelbox_sdk::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::session::{HandOver, Lookup, Sessions};
-use crate::{assets, page, rotation, security, SESSION_COOKIE};
+use crate::auth::{signed_out, ConsoleSession};
+use crate::session::{HandOver, NotPending, Sessions};
+use crate::{assets, page, rotation, security};
 
 /// Shared by every request.
 #[derive(Debug)]
@@ -28,7 +31,7 @@ pub(crate) struct AppState {
     pub idle_timeout: Duration,
     pub own_key: Option<ApiKeyId>,
     pub allowed_hosts: Vec<String>,
-    origins: Vec<String>,
+    pub origins: Vec<String>,
     sessions: Mutex<Sessions>,
 }
 
@@ -65,94 +68,47 @@ impl AppState {
 
     pub async fn end_all_sessions(&self) {
         let ended = self.sessions().end_all();
-        for hand_over in ended {
-            hand_over.abandon().await;
+        self.abandon_all(ended).await;
+    }
+
+    /// Abandons hand-overs whose session ended: created keys and replacements revoked.
+    pub async fn abandon_all(&self, hand_overs: Vec<HandOver>) {
+        for hand_over in hand_overs {
+            hand_over.abandon(&self.client).await;
         }
     }
 
-    /// The live session of the request's cookie. An expired one is ended here, and what it
-    /// was handing over is abandoned.
-    async fn session(&self, headers: &HeaderMap) -> Option<(String, String)> {
-        let lookup = self
+    /// Records `session`'s hand-over of `new_id`. When the session is gone meanwhile
+    /// (logged out, expired, the console stopping), nobody can settle it: it is abandoned
+    /// here, awaited before the request ends, so a stopping console waits for it.
+    async fn begin_hand_over(
+        &self,
+        session: &ConsoleSession,
+        new_id: ApiKeyId,
+        hand_over: HandOver,
+    ) {
+        let orphaned = self
             .sessions()
-            .lookup(security::cookie(headers, SESSION_COOKIE));
-        match lookup {
-            Lookup::Live { id, csrf } => Some((id, csrf)),
-            Lookup::Missing => None,
-            Lookup::Expired(hand_over) => {
-                tracing::info!("a session expired after its idle timeout");
-                if let Some(hand_over) = hand_over {
-                    hand_over.abandon().await;
-                }
-                None
-            }
-        }
-    }
-
-    /// The session id of a mutation that carries the session cookie, the session's CSRF
-    /// token in `X-CSRF-Token`, and (when the browser sends one) the console's own Origin.
-    async fn mutation(&self, headers: &HeaderMap) -> Result<String, Response> {
-        if let Some(origin) = headers.get(header::ORIGIN) {
-            let own = origin
-                .to_str()
-                .is_ok_and(|o| self.origins.iter().any(|own| own == o));
-            if !own {
-                return Err(refused(StatusCode::FORBIDDEN, "refused: foreign Origin"));
-            }
-        }
-        let Some((id, csrf)) = self.session(headers).await else {
-            return Err(refused(
-                StatusCode::UNAUTHORIZED,
-                "Your session has ended. Restart `labelbox console` for a new link.",
-            ));
-        };
-        let sent = headers
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !security::tokens_equal(&csrf, sent) {
-            return Err(refused(
-                StatusCode::FORBIDDEN,
-                "refused: missing or wrong CSRF token; reload the page",
-            ));
-        }
-        Ok(id)
-    }
-
-    /// Records `hand_over` as the session's; a previous one left open is abandoned. When the
-    /// session is gone meanwhile (logged out, expired, the console stopping), nobody can
-    /// press Done: the new hand-over is abandoned here, awaited (the replacement revoked, the
-    /// old key kept) before the request ends, so a stopping console waits for it.
-    async fn begin_hand_over(&self, session: &str, hand_over: HandOver) {
-        let (previous, orphaned) = match self.sessions().get_mut(session) {
-            Some(s) => (s.hand_over.replace(hand_over), None),
-            None => (None, Some(hand_over)),
-        };
-        for open in [previous, orphaned].into_iter().flatten() {
-            open.abandon().await;
-        }
-    }
-
-    /// Takes the session's hand-over if it is of key `id`.
-    fn take_hand_over(&self, session: &str, id: &str) -> Option<HandOver> {
-        let mut sessions = self.sessions();
-        let s = sessions.get_mut(session)?;
-        if s.hand_over.as_ref().is_some_and(|h| h.new_id == *id) {
-            s.hand_over.take()
-        } else {
-            None
+            .begin_hand_over(session.key(), new_id, hand_over);
+        if let Some(orphaned) = orphaned {
+            orphaned.abandon(&self.client).await;
         }
     }
 }
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", get(index))
-        .route("/login", get(login))
+        .route("/", get(shell))
+        .route("/login", get(shell))
+        .route("/api/session", post(exchange_login_token))
+        .route("/api/login-link", post(mint_login_link))
+        .route("/api/page", get(page_content))
         .route("/logout", post(logout))
+        .route("/api/create-dialog", post(open_create_dialog))
         .route("/api/keys", post(create_key))
         .route("/api/keys/{id}/rotate", post(rotate_key))
         .route("/api/keys/{id}/delete", post(delete_key))
+        .route("/api/hand-over/shown", post(hand_over_shown))
         .route("/api/hand-over/done", post(hand_over_done))
         .route("/api/hand-over/abandon", post(hand_over_abandon))
         .route("/api/validity", get(check_validity))
@@ -169,53 +125,52 @@ fn refused(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "message": message }))).into_response()
 }
 
-#[derive(Deserialize)]
-struct LoginQuery {
-    token: Option<String>,
+/// Every page navigation (`/`, `/login#token=...`) gets the same shell: no secret, no key
+/// data. Its script signs in (the token is in the URL's fragment, which the browser never
+/// sends) or uses the tab's session, then fetches the content with the session header.
+async fn shell() -> Response {
+    Html(page::shell()).into_response()
 }
 
-async fn login(State(state): State<Arc<AppState>>, Query(q): Query<LoginQuery>) -> Response {
-    let session = q.token.as_deref().and_then(|t| state.sessions().login(t));
-    match session {
-        Some(id) => {
-            tracing::info!("a browser signed in with the login token");
-            let mut response = Redirect::to("/").into_response();
-            let cookie = format!("{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/");
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&cookie).expect("hex cookie"),
-            );
-            response
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// Exchanges a one-time login token for a session secret, answered in the body only.
+async fn exchange_login_token(
+    State(state): State<Arc<AppState>>,
+    Json(form): Json<LoginForm>,
+) -> Response {
+    let secret = state.sessions().login(&form.token);
+    match secret {
+        Some(secret) => {
+            tracing::info!("a browser signed in with a login token");
+            Json(json!({ "session": secret })).into_response()
         }
-        None => (
+        None => refused(
             StatusCode::FORBIDDEN,
-            Html(page::message_page(
-                "Login link not valid",
-                "This login link was already used or is wrong. Each link works once: \
-                 restart `labelbox console` for a new one.",
-            )),
-        )
-            .into_response(),
+            "This login link was already used, has expired or is wrong. Each link works \
+             once: open a new one (printed by `labelbox console`, or from Open in a new tab \
+             on a signed-in page).",
+        ),
     }
 }
 
-async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let Some((_, csrf)) = state.session(&headers).await else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Html(page::message_page(
-                "Signed out",
-                "You are not signed in: your session ended (logged out, or idle for too \
-                 long). Restart `labelbox console` and open the new link it prints.",
-            )),
-        )
-            .into_response();
-    };
-    match page::PageData::load(&state.client, csrf, state.own_key.clone()).await {
+/// A fresh one-time login link for a new tab (a tab's session is its own).
+async fn mint_login_link(State(state): State<Arc<AppState>>, _session: ConsoleSession) -> Response {
+    let token = state.sessions().mint_login();
+    Json(json!({ "path": format!("/login#token={token}") })).into_response()
+}
+
+/// The page's content: an HTML fragment, fetched by the shell's script with the session.
+async fn page_content(State(state): State<Arc<AppState>>, _session: ConsoleSession) -> Response {
+    match page::PageData::load(&state.client, state.own_key.clone()).await {
         Ok(data) => Html(page::render(&data)).into_response(),
         Err(e) => (
             StatusCode::BAD_GATEWAY,
-            Html(page::message_page(
+            Html(page::message_fragment(
                 "Labelbox refused",
                 &format!("The API keys could not be loaded: {e}"),
             )),
@@ -224,23 +179,23 @@ async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respon
     }
 }
 
-async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let session = match state.mutation(&headers).await {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let hand_over = state.sessions().end(&session);
-    if let Some(hand_over) = hand_over {
-        hand_over.abandon().await;
-    }
+async fn logout(State(state): State<Arc<AppState>>, session: ConsoleSession) -> Response {
+    let hand_overs = state.sessions().end(session.key());
+    state.abandon_all(hand_overs).await;
     tracing::info!("a browser logged out");
-    let mut response = Json(json!({ "ok": true })).into_response();
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&clear).expect("ascii"),
-    );
-    response
+    Json(json!({ "ok": true })).into_response()
+}
+
+/// A token for a newly opened Create dialog: its first submission creates, a second one is
+/// refused.
+async fn open_create_dialog(
+    State(state): State<Arc<AppState>>,
+    session: ConsoleSession,
+) -> Response {
+    match state.sessions().new_create_token(session.key()) {
+        Some(token) => Json(json!({ "token": token })).into_response(),
+        None => signed_out(),
+    }
 }
 
 /// The fields of the Create dialog (all text, as the form sends them).
@@ -258,6 +213,9 @@ struct CreateForm {
     user: String,
     #[serde(default)]
     allowed_ips: String,
+    /// The dialog's token (from `/api/create-dialog`).
+    #[serde(default)]
+    dialog: String,
 }
 
 #[derive(Deserialize)]
@@ -335,14 +293,7 @@ struct ValidityQuery {
 }
 
 /// The contract's validity message for the dialog's inline check as the user types.
-async fn check_validity(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<ValidityQuery>,
-) -> Response {
-    if state.session(&headers).await.is_none() {
-        return refused(StatusCode::UNAUTHORIZED, "Your session has ended.");
-    }
+async fn check_validity(_session: ConsoleSession, Query(q): Query<ValidityQuery>) -> Response {
     match parse_validity(&q.amount, &q.unit) {
         Ok(v) => Json(json!({ "ok": true, "seconds": v.as_seconds() })).into_response(),
         Err(message) => Json(json!({ "ok": false, "message": message })).into_response(),
@@ -371,13 +322,9 @@ fn created_answer(
 
 async fn create_key(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    session: ConsoleSession,
     Json(form): Json<CreateForm>,
 ) -> Response {
-    let session = match state.mutation(&headers).await {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
     let mut fields = FieldErrors::new();
     if let Err(e) = validate_key_name(&form.name) {
         fields.insert("name", e.to_string());
@@ -411,40 +358,63 @@ async fn create_key(
     let Some(validity) = validity.filter(|_| fields.is_empty()) else {
         return invalid(fields);
     };
+    // Spent only by a valid form, so that correcting a field needs no new dialog.
+    if !state
+        .sessions()
+        .spend_create_token(session.key(), &form.dialog)
+    {
+        return refused(
+            StatusCode::CONFLICT,
+            "This Create dialog was already submitted (or is out of date): nothing was \
+             created now. Close it and open Create again.",
+        );
+    }
     let name = form.name.trim().to_owned();
     let mut request =
         CreateApiKeyRequest::new(name.clone(), form.user.trim(), form.role.trim(), validity);
     if let Some(list) = allowlist {
         request = request.allowed_ips(list);
     }
-    match state.client.create_api_key(request).await {
-        Ok(created) => {
-            tracing::info!(id = %created.id(), "the console created a key");
-            state
-                .begin_hand_over(
-                    &session,
-                    HandOver {
-                        new_id: created.id().clone(),
-                        rotation: None,
-                    },
-                )
-                .await;
-            created_answer(created.id(), created.secret(), &name, None)
+    // The creation runs to its end on its own task: a request closed meanwhile does not
+    // cancel it halfway. The new key is a hand-over until the page acknowledges its secret;
+    // when the request is gone by then (nobody will see the secret), it is revoked at once.
+    let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        let state = task_state;
+        let created = match state.client.create_api_key(request).await {
+            Ok(created) => created,
+            Err(e) => {
+                let _ = answer_tx.send(Err(e));
+                return;
+            }
+        };
+        let id = created.id().clone();
+        tracing::info!(%id, "the console created a key");
+        state
+            .begin_hand_over(&session, id.clone(), HandOver::Created(id.clone()))
+            .await;
+        if answer_tx.send(Ok(created)).is_err() {
+            tracing::info!(%id, "the request that created a key was closed before its answer");
+            let undelivered = state.sessions().take_any_hand_over(&id);
+            if let Some(hand_over) = undelivered {
+                hand_over.abandon(&state.client).await;
+            }
         }
-        Err(e) => sdk_error(&e),
+    });
+    match answer_rx.await {
+        Ok(Ok(created)) => created_answer(created.id(), created.secret(), &name, None),
+        Ok(Err(e)) => sdk_error(&e),
+        Err(_) => refused(StatusCode::BAD_GATEWAY, "The creation stopped unexpectedly"),
     }
 }
 
 async fn rotate_key(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    session: ConsoleSession,
     Path(id): Path<String>,
     Json(form): Json<RotateForm>,
 ) -> Response {
-    let session = match state.mutation(&headers).await {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
     let mut fields = FieldErrors::new();
     let validity = parse_validity(&form.amount, &form.unit)
         .map_err(|m| fields.insert("validity", m))
@@ -461,9 +431,10 @@ async fn rotate_key(
             state
                 .begin_hand_over(
                     &session,
-                    HandOver {
-                        new_id: shown.new_id,
-                        rotation: Some(rotation),
+                    shown.new_id,
+                    HandOver::Rotation {
+                        old: old_id,
+                        rotation,
                     },
                 )
                 .await;
@@ -475,13 +446,18 @@ async fn rotate_key(
 
 async fn delete_key(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    _session: ConsoleSession,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = state.mutation(&headers).await {
-        return r;
-    }
     let id = ApiKeyId::from(id);
+    // A replacement still being handed over (in any tab) is abandoned instead: its
+    // rotation keeps the old key, and the tab's Done says so.
+    let pending = state.sessions().take_any_hand_over(&id);
+    if let Some(hand_over @ HandOver::Rotation { .. }) = pending {
+        abandon_recorded(&state, id.clone(), hand_over).await;
+        tracing::info!(%id, "the console revoked a replacement being handed over");
+        return Json(json!({ "ok": true })).into_response();
+    }
     match state.client.revoke_api_key(&id).await {
         Ok(()) => {
             tracing::info!(%id, "the console revoked a key");
@@ -491,40 +467,71 @@ async fn delete_key(
     }
 }
 
-async fn hand_over_done(
+/// Abandons `hand_over` of key `id`, remembering a replacement's old key for a later Done.
+async fn abandon_recorded(state: &AppState, id: ApiKeyId, hand_over: HandOver) {
+    if let HandOver::Rotation { old, .. } = &hand_over {
+        state.sessions().record_discarded(id, old.clone());
+    }
+    hand_over.abandon(&state.client).await;
+}
+
+/// The page has the secret of key `id` on screen: a created key is the user's now.
+async fn hand_over_shown(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    session: ConsoleSession,
     Json(form): Json<IdForm>,
 ) -> Response {
-    let session = match state.mutation(&headers).await {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let Some(hand_over) = state.take_hand_over(&session, &form.id) else {
-        return Json(json!({ "ok": true })).into_response();
-    };
-    let Some(rotation) = hand_over.rotation else {
-        return Json(json!({ "ok": true })).into_response();
-    };
-    match rotation.complete().await {
-        Ok(()) => Json(json!({ "ok": true })).into_response(),
-        Err(message) => {
-            (StatusCode::BAD_GATEWAY, Json(json!({ "message": message }))).into_response()
+    let id = ApiKeyId::from(form.id);
+    let mut sessions = state.sessions();
+    match sessions.take_hand_over(session.key(), &id) {
+        Ok(HandOver::Created(_)) => {}
+        // A replacement is settled by Done alone.
+        Ok(rotation) => {
+            sessions.begin_hand_over(session.key(), id, rotation);
         }
+        Err(_) => {}
+    }
+    Json(json!({ "ok": true })).into_response()
+}
+
+async fn hand_over_done(
+    State(state): State<Arc<AppState>>,
+    session: ConsoleSession,
+    Json(form): Json<IdForm>,
+) -> Response {
+    let id = ApiKeyId::from(form.id);
+    let taken = state.sessions().take_hand_over(session.key(), &id);
+    match taken {
+        Ok(HandOver::Created(_)) => Json(json!({ "ok": true })).into_response(),
+        Ok(HandOver::Rotation { rotation, .. }) => match rotation.complete().await {
+            Ok(()) => Json(json!({ "ok": true })).into_response(),
+            Err(message) => {
+                (StatusCode::BAD_GATEWAY, Json(json!({ "message": message }))).into_response()
+            }
+        },
+        Err(NotPending::Discarded { old }) => refused(
+            StatusCode::CONFLICT,
+            &format!(
+                "This replacement was revoked; {old} is still live. Rotate it again for a \
+                 new replacement."
+            ),
+        ),
+        // A created key acknowledged already, or one this tab never handed over.
+        Err(NotPending::Unknown) => Json(json!({ "ok": true })).into_response(),
     }
 }
 
 async fn hand_over_abandon(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    session: ConsoleSession,
     Json(form): Json<IdForm>,
 ) -> Response {
-    let session = match state.mutation(&headers).await {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    if let Some(hand_over) = state.take_hand_over(&session, &form.id) {
-        hand_over.abandon().await;
+    let id = ApiKeyId::from(form.id);
+    let taken = state.sessions().take_hand_over(session.key(), &id);
+    match taken {
+        // Only a page that showed the secret closes its dialog: the key is the user's.
+        Ok(HandOver::Created(_)) | Err(_) => {}
+        Ok(rotation) => abandon_recorded(&state, id, rotation).await,
     }
     Json(json!({ "ok": true })).into_response()
 }

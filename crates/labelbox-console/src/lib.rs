@@ -6,31 +6,48 @@
 //!
 //! [`Console::start`] serves one page on a loopback address. The API key stays in this
 //! process (inside the SDK's [`Client`]); the browser gets a one-time login token in the
-//! printed URL, which it exchanges for an `HttpOnly`, `SameSite=Strict` session cookie.
-//! Every mutation carries the session's CSRF token, a request whose `Host` is not the
-//! console's own is refused (DNS rebinding), every answer has a strict
+//! fragment of the printed URL, which the page's script exchanges (`POST /api/session`) for
+//! a session secret kept in the tab's `sessionStorage` and sent in [`SESSION_HEADER`] on
+//! every call. No cookie is set: a browser sends cookies to every port of a host, so
+//! nothing it sends on its own may grant anything. The one check is the `ConsoleSession`
+//! extractor (`auth.rs`: the header, the `Host` against DNS rebinding, the `Origin`, idle
+//! expiry) that every API handler takes. Every navigation gets the same shell, without
+//! data; its script fetches the content (`GET /api/page`, a maud fragment) with the header.
+//! A reload keeps the session; a new tab signs in with a login link that the signed-in page
+//! mints (`POST /api/login-link`, one-time, valid two minutes). Every answer has a strict
 //! Content-Security-Policy (no inline script) and `Cache-Control: no-store`, and a session
 //! ends after [`DEFAULT_IDLE_TIMEOUT`] idle or from the page's "Log out" button.
 //!
 //! The page is rendered on the server with `maud` (checked at compile time); one small
 //! script and one stylesheet are embedded in the binary (no CDN, no Node build).
 //!
-//! Rotation is the SDK's `Client::rotate_api_key` with the hand-over rule: the replacement
-//! is created and shown like a new key, and the old key is revoked only when the user
-//! presses Done (the hand-over future resolves then); a dialog abandoned without Done
-//! (closed, logged out, session expired, console stopped) revokes the replacement and
-//! keeps the old key (see `rotation.rs`).
+//! Every key whose secret is on a page is a hand-over of its own, named by the new key's id
+//! (`session.rs`), so that two tabs, or two dialogs, never settle each other's:
+//!
+//! - Rotation is the SDK's `Client::rotate_api_key` with the hand-over rule: the
+//!   replacement is created and shown like a new key, and the old key is revoked only when
+//!   the user presses Done (the hand-over future resolves then); a dialog abandoned without
+//!   Done (closed, logged out, session expired, console stopped, the replacement deleted
+//!   from another tab) revokes the replacement and keeps the old key, and a later Done says
+//!   so (see `rotation.rs`).
+//! - Creation takes a token that the Create dialog gets when opened (a repeated submission
+//!   creates nothing), runs on its own task (a closed request does not cancel it halfway),
+//!   and the new key is revoked unless the page acknowledges that its secret is on screen:
+//!   when the request is closed before its answer, or the session ends first (logout, idle
+//!   expiry, the console stopping).
 //!
 //! A key without the key-management permission (`MANAGE_API_KEYS`, the emulator's name:
 //! the real permission strings are not public) sees the page read-only, with the reason.
 //!
 //! Tests: `tests/security.rs` (one per defence, over plain HTTP), `tests/hand_over.rs`,
 //! `tests/logs.rs`, and `tests/browser.rs`, which drives headless Chromium through
-//! chromedriver (found or installed by `scripts/browser.sh`) and writes a screenshot of
-//! each dialog to `target/console-screenshots/`.
+//! chromedriver (found or installed by `scripts/browser.sh`), with a second local server
+//! that records what the browser sends another port, and writes a screenshot of each
+//! dialog to `target/console-screenshots/`.
 #![warn(missing_docs)]
 
 mod assets;
+mod auth;
 mod handlers;
 mod page;
 mod rotation;
@@ -50,8 +67,9 @@ pub use security::CONTENT_SECURITY_POLICY;
 /// How long a session may stay idle before it ends: 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-/// The name of the session cookie.
-pub const SESSION_COOKIE: &str = "labelbox_console_session";
+/// The header that carries a session's secret on every API call. The page's script keeps
+/// the secret in `sessionStorage` and sends it; no cookie is set, and none grants anything.
+pub const SESSION_HEADER: &str = "x-console-session";
 
 /// What [`Console::start`] needs.
 #[derive(Debug, Clone)]
@@ -161,7 +179,7 @@ impl Console {
         tracing::info!(%local_addr, "console listening");
         let base = format!("http://{}", host_for(local_addr));
         Ok(ConsoleHandle {
-            login_url: SecretString::from(format!("{base}/login?token={login_token}")),
+            login_url: SecretString::from(format!("{base}/login#token={login_token}")),
             base_url: base,
             local_addr,
             state,
@@ -190,7 +208,10 @@ pub struct ConsoleHandle {
 }
 
 impl ConsoleHandle {
-    /// The URL with the one-time login token: a secret until it is used.
+    /// The URL with the one-time login token, `http://127.0.0.1:<port>/login#token=<token>`:
+    /// a secret until it is used. The token is in the fragment, which the browser never
+    /// sends to the server (so it reaches no log and no `Referer`); the page's script
+    /// exchanges it and removes it from the address bar.
     pub fn login_url(&self) -> &SecretString {
         &self.login_url
     }

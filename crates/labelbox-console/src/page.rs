@@ -29,16 +29,11 @@ pub(crate) struct PageData {
     pub members: Vec<User>,
     pub keys: Vec<ApiKey>,
     pub now: OffsetDateTime,
-    pub csrf: String,
     pub own_key: Option<ApiKeyId>,
 }
 
 impl PageData {
-    pub async fn load(
-        client: &Client,
-        csrf: String,
-        own_key: Option<ApiKeyId>,
-    ) -> Result<PageData, Error> {
+    pub async fn load(client: &Client, own_key: Option<ApiKeyId>) -> Result<PageData, Error> {
         let (me, organization, permissions, roles, keys) = tokio::try_join!(
             client.get_user(),
             client.get_organization(),
@@ -77,7 +72,6 @@ impl PageData {
             members,
             keys,
             now: OffsetDateTime::now_utc(),
-            csrf,
             own_key,
         })
     }
@@ -99,18 +93,40 @@ fn role_of(roles: &[Role], permissions: &[String]) -> String {
         .unwrap_or_else(|| "custom role".to_owned())
 }
 
-/// A page with one message (signed out, bad link, upstream failure).
-pub(crate) fn message_page(title: &str, message: &str) -> String {
+/// The one document every navigation gets: no secret and no key data. Its script signs in
+/// or uses the tab's session, then fills `#app` with [`render`]'s fragment; `#signed-out`
+/// is shown when there is no session.
+pub(crate) fn shell() -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head { (head_common(title)) }
+            head {
+                (head_common("API keys"))
+                script src="/assets/console.js" defer {}
+            }
             body {
-                main.message {
-                    h1 { (title) }
-                    p { (message) }
+                div #app {}
+                main.message #signed-out hidden {
+                    h1 { "Signed out" }
+                    p #signed-out-reason {
+                        "You are not signed in: your session ended (logged out, or idle for too \
+                         long), or this tab has none (each tab signs in with its own link). \
+                         Open a new login link: one printed by `labelbox console`, or Open in \
+                         a new tab on a signed-in page."
+                    }
                 }
             }
+        }
+    }
+    .into_string()
+}
+
+/// A fragment with one message (an upstream failure).
+pub(crate) fn message_fragment(title: &str, message: &str) -> String {
+    html! {
+        main.message {
+            h1 { (title) }
+            p { (message) }
         }
     }
     .into_string()
@@ -194,7 +210,7 @@ fn role_field(prefix: &str, roles: &[String], default: Option<&str>) -> Markup {
     }
 }
 
-/// The whole page.
+/// The page's content, a fragment for the shell's `#app`.
 pub(crate) fn render(d: &PageData) -> String {
     let emails: HashMap<&UserId, &str> = d
         .members
@@ -204,14 +220,6 @@ pub(crate) fn render(d: &PageData) -> String {
         .collect();
     let can_manage = d.read_only.is_none();
     html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_common("API keys"))
-                meta name="csrf-token" content=(d.csrf);
-                script src="/assets/console.js" defer {}
-            }
-            body {
                 header.top {
                     div {
                         p.org { span.label { "Organization" } " " strong id="org-name" { (d.organization.name) } }
@@ -222,7 +230,10 @@ pub(crate) fn render(d: &PageData) -> String {
                             span.label { "Role" } " " strong id="user-role" { (d.role) }
                         }
                     }
-                    button #logout type="button" { "Log out" }
+                    div.session {
+                        button #new-tab type="button" { "Open in a new tab" }
+                        button #logout type="button" { "Log out" }
+                    }
                 }
                 main {
                     h1 { "API keys" }
@@ -311,8 +322,6 @@ pub(crate) fn render(d: &PageData) -> String {
                     (delete_dialog())
                     (created_dialog())
                 }
-            }
-        }
     }
     .into_string()
 }

@@ -1,5 +1,5 @@
-//! The console's defences: random tokens, constant-time comparison, the `Host` check
-//! against DNS rebinding, and the headers every answer carries.
+//! The console's defences: random tokens and their digests, constant-time comparison, the
+//! `Host` and `Origin` checks, and the headers every answer carries.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,13 +28,15 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Compares two tokens in time that depends only on their lengths.
-pub(crate) fn tokens_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// The SHA-256 of a token: sessions and login tokens are kept by digest, so a lookup's
+/// timing says nothing about the secret itself.
+pub(crate) type TokenDigest = [u8; 32];
+
+pub(crate) fn token_digest(token: &str) -> TokenDigest {
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
 }
 
 /// The `Host` values the console answers to: its own address, and `localhost` with its
@@ -57,22 +59,39 @@ pub(crate) async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
-    let host_ok = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| state.allowed_hosts.iter().any(|a| a == host));
-    let mut response = if host_ok {
+    let mut response = if host_allowed(&state, request.headers()) {
         next.run(request).await
     } else {
-        (
-            StatusCode::MISDIRECTED_REQUEST,
-            "refused: this console answers only to its own address (Host header)",
-        )
-            .into_response()
+        foreign_host()
     };
     add_security_headers(response.headers_mut());
     response
+}
+
+/// Whether the request's `Host` is one of the console's own.
+pub(crate) fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|host| state.allowed_hosts.iter().any(|a| a == host))
+}
+
+/// The answer to a request for another host (DNS rebinding).
+pub(crate) fn foreign_host() -> Response {
+    (
+        StatusCode::MISDIRECTED_REQUEST,
+        "refused: this console answers only to its own address (Host header)",
+    )
+        .into_response()
+}
+
+/// Whether the request's `Origin`, when it has one, is the console's own.
+pub(crate) fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    headers.get(header::ORIGIN).is_none_or(|origin| {
+        origin
+            .to_str()
+            .is_ok_and(|o| state.origins.iter().any(|own| own == o))
+    })
 }
 
 fn add_security_headers(headers: &mut HeaderMap) {
@@ -108,18 +127,6 @@ fn add_security_headers(headers: &mut HeaderMap) {
     }
 }
 
-/// The value of cookie `name` in the request's `Cookie` headers.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,16 +136,7 @@ mod tests {
         let (a, b) = (random_token(), random_token());
         assert_eq!(a.len(), 64);
         assert_ne!(a, b);
-        assert!(tokens_equal(&a, &a.clone()));
-        assert!(!tokens_equal(&a, &b));
-        assert!(!tokens_equal(&a, &a[..63]));
-    }
-
-    #[test]
-    fn cookie_finds_the_named_value() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; s=xyz; b=2"));
-        assert_eq!(cookie(&headers, "s"), Some("xyz"));
-        assert_eq!(cookie(&headers, "c"), None);
+        assert_eq!(token_digest(&a), token_digest(&a.clone()));
+        assert_ne!(token_digest(&a), token_digest(&b));
     }
 }

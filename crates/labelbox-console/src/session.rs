@@ -1,132 +1,253 @@
-//! Browser sessions: created from the one-time login token, ended by logout or after the
-//! idle timeout. A session may hold one key being handed over (see `rotation.rs`).
+//! Browser sessions and what they hand over.
+//!
+//! A session is created by exchanging a one-time login token (the printed link's, or one
+//! minted by a signed-in page for a new tab) for a session secret that the page keeps in
+//! `sessionStorage` and sends in the [`SESSION_HEADER`](crate::SESSION_HEADER) header (see
+//! `auth.rs`). It ends at logout, after the idle timeout, or when the console stops.
+//!
+//! Every key whose secret is on a page and not yet settled is a [`HandOver`], named by the
+//! new key's id (so two tabs, or two rotations, never share one): a created key until the
+//! page acknowledges that the secret is on screen, a rotation's replacement until Done. When
+//! its session ends first, it is abandoned: the created key, or the replacement, is revoked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use labelbox_sdk::ApiKeyId;
+use labelbox_sdk::{ApiKeyId, Client};
 use tokio::sync::watch;
 
 use crate::handlers::AppState;
-use crate::security::{random_token, tokens_equal};
+use crate::security::{random_token, token_digest, TokenDigest};
 
-/// A key whose secret is on the page and not yet confirmed with Done.
+/// How long a login link minted by a signed-in page (for a new tab) stays valid.
+pub(crate) const MINTED_LOGIN_LIFETIME: Duration = Duration::from_secs(120);
+
+/// A key whose secret is on a page and not yet settled.
 #[derive(Debug)]
-pub(crate) struct HandOver {
-    /// The new key (shown on the page).
-    pub new_id: ApiKeyId,
-    /// For a rotation: the SDK's rotation waiting for Done (dropping it abandons it).
-    pub rotation: Option<crate::rotation::Rotation>,
+pub(crate) enum HandOver {
+    /// A new key whose secret the page has not yet acknowledged.
+    Created(ApiKeyId),
+    /// A rotation's replacement, waiting for Done (dropping it abandons it).
+    Rotation {
+        /// The key being replaced.
+        old: ApiKeyId,
+        /// The SDK's rotation, waiting for the user.
+        rotation: crate::rotation::Rotation,
+    },
 }
 
 impl HandOver {
-    /// Abandoned without Done: a rotation's replacement is revoked and the old key kept. A
-    /// plain new key is left alone: its creation was the user's whole request.
-    pub async fn abandon(self) {
-        if let Some(rotation) = self.rotation {
-            rotation.abandon().await;
+    /// Abandoned: a created key is revoked (its secret never reached the user); a rotation's
+    /// replacement is revoked and the old key kept.
+    pub async fn abandon(self, client: &Client) {
+        match self {
+            HandOver::Created(id) => match client.revoke_api_key(&id).await {
+                Ok(()) => tracing::info!(%id, "revoked a created key whose secret was never shown"),
+                Err(error) => tracing::warn!(
+                    %id, %error,
+                    "revoking a created key whose secret was never shown failed; revoke it by hand"
+                ),
+            },
+            HandOver::Rotation { rotation, .. } => rotation.abandon().await,
         }
     }
 }
 
+/// A session, named by the digest of its secret (the secret itself is not kept).
+pub(crate) type SessionKey = TokenDigest;
+
 #[derive(Debug)]
-pub(crate) struct Session {
-    pub csrf: String,
+struct Session {
     last_seen: Instant,
-    pub hand_over: Option<HandOver>,
+    /// Tokens of the Create dialogs opened and not yet submitted.
+    create_tokens: HashSet<String>,
 }
 
-/// Every live session, keyed by the cookie's value, and the login token until it is used.
+#[derive(Debug)]
+struct Pending {
+    session: SessionKey,
+    hand_over: HandOver,
+}
+
+/// Every live session, the login tokens not yet used, and the open hand-overs.
 #[derive(Debug)]
 pub(crate) struct Sessions {
-    login_token: Option<String>,
-    map: HashMap<String, Session>,
+    /// Digests of unused login tokens, with the deadline of a minted one.
+    logins: HashMap<TokenDigest, Option<Instant>>,
+    map: HashMap<SessionKey, Session>,
+    hand_overs: HashMap<ApiKeyId, Pending>,
+    /// Replacements revoked without Done, with the key each one was to replace.
+    discarded: HashMap<ApiKeyId, ApiKeyId>,
     idle: Duration,
 }
 
 /// What a lookup found.
 #[derive(Debug)]
 pub(crate) enum Lookup {
-    /// A live session (its last-seen time refreshed): its id and CSRF token.
-    Live { id: String, csrf: String },
-    /// No cookie, or an unknown one.
+    /// A live session (its last-seen time refreshed).
+    Live(SessionKey),
+    /// No secret, or an unknown one.
     Missing,
     /// The session had been idle too long; it is gone now, with what it was handing over.
-    Expired(Option<HandOver>),
+    Expired(Vec<HandOver>),
+}
+
+/// Why Done was refused.
+#[derive(Debug)]
+pub(crate) enum NotPending {
+    /// The replacement was revoked (abandoned); the old key is live.
+    Discarded { old: ApiKeyId },
+    /// No hand-over of this key in this session.
+    Unknown,
 }
 
 impl Sessions {
     pub fn new(login_token: &str, idle: Duration) -> Self {
         Self {
-            login_token: Some(login_token.to_owned()),
+            logins: HashMap::from([(token_digest(login_token), None)]),
             map: HashMap::new(),
+            hand_overs: HashMap::new(),
+            discarded: HashMap::new(),
             idle,
         }
     }
 
-    /// Exchanges the one-time login token for a new session id; the token works once.
+    /// Exchanges a one-time login token for a new session's secret; each token works once.
     pub fn login(&mut self, token: &str) -> Option<String> {
-        let expected = self.login_token.as_deref()?;
-        if !tokens_equal(expected, token) {
-            return None;
-        }
-        self.login_token = None;
-        let id = random_token();
+        let now = Instant::now();
+        self.logins
+            .retain(|_, deadline| deadline.is_none_or(|d| d > now));
+        self.logins.remove(&token_digest(token))?;
+        let secret = random_token();
         self.map.insert(
-            id.clone(),
+            token_digest(&secret),
             Session {
-                csrf: random_token(),
-                last_seen: Instant::now(),
-                hand_over: None,
+                last_seen: now,
+                create_tokens: HashSet::new(),
             },
         );
-        Some(id)
+        Some(secret)
     }
 
-    pub fn lookup(&mut self, id: Option<&str>) -> Lookup {
-        let Some(id) = id else {
+    /// A new one-time login token (for a new tab), valid for [`MINTED_LOGIN_LIFETIME`].
+    pub fn mint_login(&mut self) -> String {
+        let token = random_token();
+        self.logins.insert(
+            token_digest(&token),
+            Some(Instant::now() + MINTED_LOGIN_LIFETIME),
+        );
+        token
+    }
+
+    pub fn lookup(&mut self, secret: &str) -> Lookup {
+        let key = token_digest(secret);
+        let Some(session) = self.map.get_mut(&key) else {
             return Lookup::Missing;
         };
-        let idle = self.idle;
-        let Some(session) = self.map.get_mut(id) else {
-            return Lookup::Missing;
-        };
-        if session.last_seen.elapsed() >= idle {
-            let ended = self.map.remove(id).and_then(|s| s.hand_over);
-            return Lookup::Expired(ended);
+        if session.last_seen.elapsed() >= self.idle {
+            return Lookup::Expired(self.end(&key));
         }
         session.last_seen = Instant::now();
-        Lookup::Live {
-            id: id.to_owned(),
-            csrf: session.csrf.clone(),
+        Lookup::Live(key)
+    }
+
+    /// A new token for a Create dialog of `session`.
+    pub fn new_create_token(&mut self, session: &SessionKey) -> Option<String> {
+        let s = self.map.get_mut(session)?;
+        let token = random_token();
+        s.create_tokens.insert(token.clone());
+        Some(token)
+    }
+
+    /// Spends a Create dialog's token: `true` the first time only.
+    pub fn spend_create_token(&mut self, session: &SessionKey, token: &str) -> bool {
+        self.map
+            .get_mut(session)
+            .is_some_and(|s| s.create_tokens.remove(token))
+    }
+
+    /// Records a hand-over of `session`, named by its new key's id. When the session is
+    /// gone meanwhile, nobody can settle it: it is given back, to be abandoned.
+    pub fn begin_hand_over(
+        &mut self,
+        session: &SessionKey,
+        new_id: ApiKeyId,
+        hand_over: HandOver,
+    ) -> Option<HandOver> {
+        if !self.map.contains_key(session) {
+            return Some(hand_over);
+        }
+        self.hand_overs.insert(
+            new_id,
+            Pending {
+                session: *session,
+                hand_over,
+            },
+        );
+        None
+    }
+
+    /// Takes `session`'s hand-over of key `id`.
+    pub fn take_hand_over(
+        &mut self,
+        session: &SessionKey,
+        id: &ApiKeyId,
+    ) -> Result<HandOver, NotPending> {
+        match self.hand_overs.get(id) {
+            Some(p) if p.session == *session => {
+                Ok(self.hand_overs.remove(id).expect("present").hand_over)
+            }
+            Some(_) => Err(NotPending::Unknown),
+            None => match self.discarded.get(id) {
+                Some(old) => Err(NotPending::Discarded { old: old.clone() }),
+                None => Err(NotPending::Unknown),
+            },
         }
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut Session> {
-        self.map.get_mut(id)
+    /// Takes the hand-over of key `id`, whichever session holds it (the key is being
+    /// deleted from the list).
+    pub fn take_any_hand_over(&mut self, id: &ApiKeyId) -> Option<HandOver> {
+        self.hand_overs.remove(id).map(|p| p.hand_over)
+    }
+
+    /// Remembers that replacement `new` was revoked and `old` kept, for a later Done.
+    pub fn record_discarded(&mut self, new: ApiKeyId, old: ApiKeyId) {
+        self.discarded.insert(new, old);
     }
 
     /// Ends a session; returns what it was handing over.
-    pub fn end(&mut self, id: &str) -> Option<HandOver> {
-        self.map.remove(id).and_then(|s| s.hand_over)
+    pub fn end(&mut self, session: &SessionKey) -> Vec<HandOver> {
+        self.map.remove(session);
+        let ids: Vec<ApiKeyId> = self
+            .hand_overs
+            .iter()
+            .filter(|(_, p)| p.session == *session)
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.iter()
+            .filter_map(|id| self.hand_overs.remove(id))
+            .map(|p| p.hand_over)
+            .collect()
     }
 
     /// Ends every session idle for too long; returns what they were handing over.
     pub fn end_expired(&mut self) -> Vec<HandOver> {
         let idle = self.idle;
-        let expired: Vec<String> = self
+        let expired: Vec<SessionKey> = self
             .map
             .iter()
             .filter(|(_, s)| s.last_seen.elapsed() >= idle)
-            .map(|(id, _)| id.clone())
+            .map(|(key, _)| *key)
             .collect();
-        expired.iter().filter_map(|id| self.end(id)).collect()
+        expired.iter().flat_map(|key| self.end(key)).collect()
     }
 
     /// Ends every session.
     pub fn end_all(&mut self) -> Vec<HandOver> {
-        self.map.drain().filter_map(|(_, s)| s.hand_over).collect()
+        self.map.clear();
+        self.hand_overs.drain().map(|(_, p)| p.hand_over).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -134,8 +255,8 @@ impl Sessions {
     }
 }
 
-/// Ends idle sessions in the background, so that a replacement key left on an abandoned
-/// page is revoked even when the browser never comes back.
+/// Ends idle sessions in the background, so that a key left on an abandoned page is
+/// revoked even when the browser never comes back.
 pub(crate) async fn sweep_expired(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
     let period =
         (state.idle_timeout / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
@@ -145,9 +266,7 @@ pub(crate) async fn sweep_expired(state: Arc<AppState>, mut stop: watch::Receive
             _ = stop.wait_for(|s| *s) => return,
         }
         let ended = state.sessions().end_expired();
-        for hand_over in ended {
-            hand_over.abandon().await;
-        }
+        state.abandon_all(ended).await;
     }
 }
 
@@ -159,17 +278,23 @@ mod tests {
     fn the_login_token_works_once() {
         let mut sessions = Sessions::new("t0ken", Duration::from_secs(60));
         assert!(sessions.login("wrong").is_none());
-        let id = sessions.login("t0ken").expect("first use");
+        let secret = sessions.login("t0ken").expect("first use");
         assert!(sessions.login("t0ken").is_none(), "second use");
-        assert!(matches!(sessions.lookup(Some(&id)), Lookup::Live { .. }));
+        assert!(matches!(sessions.lookup(&secret), Lookup::Live(_)));
+        let minted = sessions.mint_login();
+        assert!(sessions.login(&minted).is_some());
+        assert!(
+            sessions.login(&minted).is_none(),
+            "a minted token works once"
+        );
     }
 
     #[test]
     fn an_idle_session_expires() {
         let mut sessions = Sessions::new("t", Duration::from_millis(20));
-        let id = sessions.login("t").unwrap();
+        let secret = sessions.login("t").unwrap();
         std::thread::sleep(Duration::from_millis(40));
-        assert!(matches!(sessions.lookup(Some(&id)), Lookup::Expired(None)));
-        assert!(matches!(sessions.lookup(Some(&id)), Lookup::Missing));
+        assert!(matches!(sessions.lookup(&secret), Lookup::Expired(_)));
+        assert!(matches!(sessions.lookup(&secret), Lookup::Missing));
     }
 }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 use support::webdriver::{with_browser, Driver};
-use support::{authenticates, start};
+use support::{authenticates, live_keys_named, start};
 
 const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
@@ -125,12 +125,7 @@ async fn wait_reloaded(d: &Driver) {
 }
 
 fn key_id_by_secret_name(s: &support::Setup, name: &str) -> Vec<String> {
-    s.emulator
-        .keys()
-        .into_iter()
-        .filter(|k| k.name == name && !k.revoked)
-        .map(|k| k.id)
-        .collect()
+    live_keys_named(&s.emulator, name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -546,6 +541,391 @@ async fn read_only(d: Arc<Driver>) {
     assert_eq!(d.text(&d.find("#user-role").await).await, "Labeler");
     assert_accessible_names(&d, "body").await;
     d.screenshot("8-read-only").await;
+}
+
+/// Signs the current tab in with `login_url` and waits for the page.
+async fn sign_in(d: &Driver, login_url: &str) {
+    d.goto(login_url).await;
+    d.wait_for("the page", "return !!document.getElementById('keys')")
+        .await;
+}
+
+/// The keys as the emulator holds them: (id, revoked), to see that nothing changed.
+fn key_states(s: &support::Setup) -> Vec<(String, bool)> {
+    let mut keys: Vec<(String, bool)> = s
+        .emulator
+        .keys()
+        .into_iter()
+        .map(|k| (k.id, k.revoked))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// A local server on another port (a dev server, a notebook, a malicious package's page):
+/// records the headers of every request the browser sends it, cookies included.
+async fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<axum::http::HeaderMap>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let record = record.clone();
+        async move {
+            record.lock().unwrap().push(headers);
+            axum::response::Html(
+                "<!DOCTYPE html><title>another server</title><p id=other>another server</p>\
+                 <img src=/pixel.png alt=pixel>",
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_browser_sends_another_local_port_grants_nothing() {
+    with_browser(another_port).await;
+}
+
+async fn another_port(d: Arc<Driver>) {
+    let s = start(Duration::from_secs(600)).await;
+    let (victim, victim_secret) = s
+        .emulator
+        .issue_key("labeler@example.com", "Labeler", 86_400, None)
+        .unwrap();
+    let login_url = s.console.login_url().expose_secret().to_owned();
+    sign_in(&d, &login_url).await;
+    let session = d
+        .run(
+            "return sessionStorage.getItem('labelbox_console_session')",
+            json!([]),
+        )
+        .await;
+    let session = session
+        .as_str()
+        .expect("the tab holds its session")
+        .to_owned();
+    let console_tab = d.tab().await;
+    // The user opens another local server's page: in a new tab, and in the console's tab.
+    let (other, seen) = recording_server().await;
+    d.new_tab().await;
+    d.goto(&format!("{other}/")).await;
+    d.wait_for(
+        "the other page",
+        "return !!document.getElementById('other')",
+    )
+    .await;
+    d.switch_to(&console_tab).await;
+    d.goto(&format!("{other}/from-the-console-tab")).await;
+    d.wait_for(
+        "the other page",
+        "return !!document.getElementById('other')",
+    )
+    .await;
+    let received = seen.lock().unwrap().clone();
+    assert!(
+        received.len() >= 2,
+        "the browser reached the other server: {received:?}"
+    );
+    let text = format!("{received:?}");
+    let token = support::login_token(&login_url);
+    assert!(
+        !text.contains(&session),
+        "the session secret reached another port"
+    );
+    assert!(
+        !text.contains(&token),
+        "the login token reached another port"
+    );
+    assert!(
+        !text.to_lowercase().contains("cookie"),
+        "a cookie reached another port: {text}"
+    );
+
+    // The other server's program replays everything it received, with the console's Host,
+    // and tries what the issue's attacker did: read the page (and any CSRF token in it),
+    // list, create, rotate and revoke.
+    let before = key_states(&s);
+    let console = s.console.base_url().to_owned();
+    let host = console.trim_start_matches("http://").to_owned();
+    let http = support::http();
+    for headers in &received {
+        let replay = |request: reqwest::RequestBuilder| {
+            let mut request = request;
+            for (name, value) in headers {
+                if name != "host" && name != "content-length" {
+                    request = request.header(name.as_str(), value.as_bytes());
+                }
+            }
+            request.header("host", &host)
+        };
+        for path in ["/", "/login", "/api/page"] {
+            let page = replay(http.get(format!("{console}{path}")))
+                .send()
+                .await
+                .unwrap();
+            let body = page.text().await.unwrap();
+            assert!(
+                !body.contains("Example Org"),
+                "{path} showed the organization"
+            );
+            assert!(!body.contains(&victim), "{path} listed a key");
+            assert!(!body.contains("csrf"), "{path} has a CSRF token");
+        }
+        let dialog = replay(http.post(format!("{console}/api/create-dialog")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(dialog.status(), 401);
+        let attempts = [
+            ("/api/keys".to_owned(), support::create_body("attacker", "")),
+            (
+                format!("/api/keys/{victim}/rotate"),
+                json!({"amount": "1", "unit": "days", "role": "Admin"}),
+            ),
+            (format!("/api/keys/{victim}/delete"), json!({})),
+            ("/api/login-link".to_owned(), json!({})),
+        ];
+        for (path, body) in attempts {
+            let answer = replay(http.post(format!("{console}{path}")))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 401, "{path}");
+        }
+    }
+    assert_eq!(
+        key_states(&s),
+        before,
+        "no key was created, rotated or revoked"
+    );
+    assert!(authenticates(&s.emulator.endpoint(), &victim_secret).await);
+    // The console's tab is still signed in: Back to it, reload, and it works.
+    d.goto(&format!("{console}/")).await;
+    d.wait_for("the page again", "return !!document.getElementById('keys')")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_consoles_in_one_browser_do_not_sign_each_other_out() {
+    with_browser(two_consoles).await;
+}
+
+async fn two_consoles(d: Arc<Driver>) {
+    let first = start(Duration::from_secs(600)).await;
+    let second = start(Duration::from_secs(600)).await;
+    sign_in(&d, first.console.login_url().expose_secret()).await;
+    let first_tab = d.tab().await;
+    d.new_tab().await;
+    sign_in(&d, second.console.login_url().expose_secret()).await;
+    let cookies = d.cdp("Network.getAllCookies", json!({})).await;
+    assert_eq!(cookies["cookies"], json!([]), "the console sets no cookie");
+    // Back in the first console's tab: a reload keeps its session, and it can still act.
+    d.switch_to(&first_tab).await;
+    mark_page(&d).await;
+    d.run("location.reload()", json!([])).await;
+    wait_reloaded(&d).await;
+    d.click(&d.find("#create-open").await).await;
+    d.wait_for(
+        "the Create dialog",
+        "return document.getElementById('create-dialog').open",
+    )
+    .await;
+    d.keys("first-console").await;
+    d.click(&d.find("#create-form button.primary").await).await;
+    d.wait_for(
+        "the created dialog",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    assert_eq!(live_keys_named(&first.emulator, "first-console").len(), 1);
+    assert_eq!(first.console.session_count(), 1);
+    assert_eq!(second.console.session_count(), 1);
+    mark_page(&d).await;
+    d.click(&d.find("#done").await).await;
+    wait_reloaded(&d).await;
+
+    // Open in a new tab: a fresh one-time link signs the new tab in with its own session.
+    let before = d.tabs().await;
+    d.click(&d.find("#new-tab").await).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let opened = loop {
+        let now = d.tabs().await;
+        if let Some(tab) = now.into_iter().find(|t| !before.contains(t)) {
+            break tab;
+        }
+        assert!(std::time::Instant::now() < deadline, "no new tab opened");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    d.switch_to(&opened).await;
+    d.wait_for(
+        "the new tab's page",
+        "return !!document.getElementById('keys')",
+    )
+    .await;
+    let url = d.run("return location.href", json!([])).await;
+    assert_eq!(
+        url,
+        json!(format!("{}/", first.console.base_url())),
+        "the token left the address bar"
+    );
+    assert_eq!(
+        first.console.session_count(),
+        2,
+        "the new tab has its own session"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_click_on_create_makes_one_key() {
+    with_browser(double_click).await;
+}
+
+async fn double_click(d: Arc<Driver>) {
+    let s = start(Duration::from_secs(600)).await;
+    // Labelbox answers slowly, so that the second click lands while the first is in flight.
+    sign_in(&d, s.console.login_url().expose_secret()).await;
+    d.click(&d.find("#create-open").await).await;
+    d.wait_for(
+        "the Create dialog",
+        "return document.getElementById('create-dialog').open",
+    )
+    .await;
+    d.keys("double-click").await;
+    s.emulator.faults().fail_next(
+        1,
+        labelbox_emulator::Fault::Delay(Duration::from_millis(500)),
+    );
+    // Counts the page's create requests, and those still unanswered.
+    d.run(
+        "window.__creates = 0; window.__pending = 0; const f = window.fetch;
+         window.fetch = (url, options) => {
+           if (url !== '/api/keys') return f(url, options);
+           window.__creates++; window.__pending++;
+           return f(url, options).finally(() => { window.__pending--; });
+         };",
+        json!([]),
+    )
+    .await;
+    d.double_click(&d.find("#create-form button.primary").await)
+        .await;
+    d.wait_for(
+        "the created dialog",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    let secret = secret_field(&d).await;
+    d.wait_for("every create answered", "return window.__pending === 0")
+        .await;
+    let creates = d.run("return window.__creates", json!([])).await;
+    assert_eq!(creates, json!(1), "one request: the button was disabled");
+    mark_page(&d).await;
+    d.click(&d.find("#done").await).await;
+    wait_reloaded(&d).await;
+    let keys = live_keys_named(&s.emulator, "double-click");
+    assert_eq!(keys.len(), 1, "one key");
+    assert_eq!(
+        s.emulator
+            .keys()
+            .iter()
+            .filter(|k| k.name == "double-click")
+            .count(),
+        1
+    );
+    assert!(
+        authenticates(&s.emulator.endpoint(), &secret).await,
+        "the one shown"
+    );
+    let rows = d.find_all("tr[data-key-name='double-click']").await;
+    assert_eq!(rows.len(), 1);
+}
+
+/// A duplicated tab (the same session) deletes the replacement that the first tab shows:
+/// the first tab's Done then says that the replacement was revoked and the old key is live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn done_on_a_replacement_revoked_in_another_tab_says_so() {
+    with_browser(discarded_in_another_tab).await;
+}
+
+async fn discarded_in_another_tab(d: Arc<Driver>) {
+    let s = start(Duration::from_secs(600)).await;
+    let (old, old_secret) = s
+        .emulator
+        .issue_key("labeler@example.com", "Labeler", 7 * 86_400, None)
+        .unwrap();
+    sign_in(&d, s.console.login_url().expose_secret()).await;
+    let first_tab = d.tab().await;
+    let session = d
+        .run(
+            "return sessionStorage.getItem('labelbox_console_session')",
+            json!([]),
+        )
+        .await;
+    row_action(&d, &old, "rotate").await;
+    d.wait_for(
+        "the Rotate dialog",
+        "return document.getElementById('rotate-dialog').open",
+    )
+    .await;
+    d.click(&d.find("#rotate-form button.primary").await).await;
+    d.wait_for(
+        "the replacement",
+        "return document.getElementById('created-dialog').open",
+    )
+    .await;
+    let name = s
+        .emulator
+        .keys()
+        .into_iter()
+        .find(|k| k.id == old)
+        .unwrap()
+        .name;
+    let replacement: Vec<String> = live_keys_named(&s.emulator, &name)
+        .into_iter()
+        .filter(|id| *id != old)
+        .collect();
+    assert_eq!(replacement.len(), 1);
+    // The duplicate: a tab with a copy of the first one's sessionStorage.
+    d.new_tab().await;
+    d.goto(s.console.base_url()).await;
+    d.run(
+        "sessionStorage.setItem('labelbox_console_session', arguments[0])",
+        json!([session]),
+    )
+    .await;
+    mark_page(&d).await;
+    d.run("location.reload()", json!([])).await;
+    wait_reloaded(&d).await;
+    row_action(&d, &replacement[0], "delete").await;
+    d.wait_for(
+        "the Delete dialog",
+        "return document.getElementById('delete-dialog').open",
+    )
+    .await;
+    mark_page(&d).await;
+    d.click(&d.find("#delete-form button.danger").await).await;
+    wait_reloaded(&d).await;
+    d.switch_to(&first_tab).await;
+    d.click(&d.find("#done").await).await;
+    d.wait_for(
+        "the error",
+        "return document.getElementById('page-error').textContent !== ''",
+    )
+    .await;
+    let message = d.text(&d.find("#page-error").await).await;
+    assert!(
+        message.contains(&format!(
+            "This replacement was revoked; {old} is still live"
+        )),
+        "{message}"
+    );
+    d.screenshot("9-done-on-a-revoked-replacement").await;
+    assert!(
+        authenticates(&s.emulator.endpoint(), &old_secret).await,
+        "the old key is live"
+    );
 }
 
 /// Where no browser can be found or installed, the script fails and says what to install

@@ -1,6 +1,6 @@
 //! Secrets never reach the logs: every span and event of a whole console session, at every
 //! level, captured and searched for the API key, the created keys' secrets, the login
-//! token, the session cookie and the CSRF token.
+//! tokens (printed and minted) and the session secrets.
 
 mod support;
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 use labelbox_sdk::ExposeSecret;
 use labelbox_test_support::capture::Capture;
 use serde_json::{json, Value};
-use support::{login, start};
+use support::{login, login_token, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session_logs_no_secret() {
@@ -18,8 +18,16 @@ async fn a_whole_session_logs_no_secret() {
 
     let s = start(Duration::from_secs(600)).await;
     let login_url = s.console.login_url().expose_secret().to_owned();
-    let token = login_url.split("token=").nth(1).unwrap().to_owned();
+    let token = login_token(&login_url);
     let b = login(&s.console).await;
+    let minted: Value = b
+        .post("/api/login-link", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let minted = login_token(minted["path"].as_str().unwrap());
+    let tab = support::exchange(&b.base, &minted).await.unwrap();
     let (id, secret) = b.create("logged").await;
     let rotated: Value = b
         .post(
@@ -65,8 +73,9 @@ async fn a_whole_session_logs_no_secret() {
         ("a replacement", replacement),
         ("an abandoned replacement", abandoned_secret),
         ("the login token", token),
-        ("the session cookie", b.cookie.clone()),
-        ("the CSRF token", b.csrf.clone()),
+        ("a minted login token", minted),
+        ("the session secret", b.session.clone()),
+        ("a second tab's session secret", tab),
     ];
     for (what, value) in secrets {
         assert!(value.len() > 20);

@@ -1,12 +1,12 @@
-//! Shared by the console's tests: an emulator, a console over it, and a cookie-keeping
-//! HTTP "browser".
+//! Shared by the console's tests: an emulator, a console over it, and an HTTP "browser"
+//! that signs in as the page's script does and sends the session header.
 #![allow(dead_code)]
 
 pub mod webdriver;
 
 use std::time::Duration;
 
-use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_COOKIE};
+use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_HEADER};
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use labelbox_sdk::{Client, ExposeSecret, SecretString};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -54,61 +54,85 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
-/// A signed-in browser: its cookie and the page's CSRF token.
+/// A signed-in browser: the session's secret, as the page keeps it in `sessionStorage`.
 pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
-    pub cookie: String,
-    pub csrf: String,
+    pub session: String,
 }
 
-/// Exchanges the console's login token for a session, then reads the CSRF token off
-/// the page.
-pub async fn login(console: &ConsoleHandle) -> Browser {
-    let http = http();
-    let answer = http
-        .get(console.login_url().expose_secret())
+/// The one-time token of a login URL (`.../login#token=<token>`).
+pub fn login_token(url: &str) -> String {
+    url.split_once("#token=").expect("a login URL").1.to_owned()
+}
+
+/// Exchanges a login token for a session, as the page's script does; `None` when refused.
+pub async fn exchange(base: &str, token: &str) -> Option<String> {
+    let answer = http()
+        .post(format!("{base}/api/session"))
+        .json(&serde_json::json!({ "token": token }))
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 303, "login redirects to the page");
-    let set_cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
-    let cookie = set_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .strip_prefix(&format!("{SESSION_COOKIE}="))
-        .unwrap()
-        .to_owned();
-    let mut browser = Browser {
-        http,
-        base: console.base_url().to_owned(),
-        cookie,
-        csrf: String::new(),
-    };
-    let page = browser.get("/").await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    browser.csrf = meta_csrf(&html);
-    browser
+    assert!(
+        answer.headers().get("set-cookie").is_none(),
+        "no cookie is ever set"
+    );
+    if answer.status() != 200 {
+        assert_eq!(answer.status(), 403);
+        return None;
+    }
+    let v: serde_json::Value = answer.json().await.unwrap();
+    Some(v["session"].as_str().unwrap().to_owned())
 }
 
-pub fn meta_csrf(html: &str) -> String {
-    let start = html
-        .find(r#"name="csrf-token" content=""#)
-        .expect("csrf meta")
-        + 27;
-    html[start..start + 64].to_owned()
+/// Signs in with the console's printed login link.
+pub async fn login(console: &ConsoleHandle) -> Browser {
+    let token = login_token(console.login_url().expose_secret());
+    let session = exchange(console.base_url(), &token)
+        .await
+        .expect("the login token is accepted");
+    Browser {
+        http: http(),
+        base: console.base_url().to_owned(),
+        session,
+    }
 }
 
 impl Browser {
     pub fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(
-            "cookie",
-            HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", self.cookie)).unwrap(),
+            SESSION_HEADER,
+            HeaderValue::from_str(&self.session).unwrap(),
         );
         h
+    }
+
+    /// A second tab: a new login link minted by this one, exchanged.
+    pub async fn new_tab(&self) -> Browser {
+        let v: serde_json::Value = self
+            .post("/api/login-link", serde_json::json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let token = login_token(v["path"].as_str().unwrap());
+        Browser {
+            http: http(),
+            base: self.base.clone(),
+            session: exchange(&self.base, &token)
+                .await
+                .expect("a minted link works"),
+        }
+    }
+
+    /// A fresh Create dialog's token.
+    pub async fn create_dialog(&self) -> String {
+        let answer = self.post("/api/create-dialog", serde_json::json!({})).await;
+        assert_eq!(answer.status(), 200);
+        let v: serde_json::Value = answer.json().await.unwrap();
+        v["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -120,35 +144,65 @@ impl Browser {
             .unwrap()
     }
 
-    /// A mutation with the session's CSRF token.
+    /// A mutation with the session's header.
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.http
             .post(format!("{}{path}", self.base))
             .headers(self.headers())
-            .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
             .await
             .unwrap()
     }
 
-    /// Creates a key through the console; returns (id, secret).
+    /// Creates a key through the console as the page does (a dialog's token, then the
+    /// acknowledgement once the secret is shown); returns (id, secret).
     pub async fn create(&self, name: &str) -> (String, String) {
-        let answer = self
-            .post(
-                "/api/keys",
-                serde_json::json!({
-                    "name": name, "amount": "2", "unit": "days", "role": "Labeler",
-                    "user": "labeler@example.com", "allowed_ips": ""
-                }),
-            )
+        let (id, secret) = self.create_unacknowledged(name).await;
+        let shown = self
+            .post("/api/hand-over/shown", serde_json::json!({ "id": id }))
             .await;
+        assert_eq!(shown.status(), 200);
+        (id, secret)
+    }
+
+    /// Creates a key without acknowledging its secret; returns (id, secret).
+    pub async fn create_unacknowledged(&self, name: &str) -> (String, String) {
+        let dialog = self.create_dialog().await;
+        let answer = self.post("/api/keys", create_body(name, &dialog)).await;
         assert_eq!(answer.status(), 200);
         let v: serde_json::Value = answer.json().await.unwrap();
         (
             v["id"].as_str().unwrap().to_owned(),
             v["secret"].as_str().unwrap().to_owned(),
         )
+    }
+}
+
+/// The Create dialog's fields for a Labeler's key named `name`.
+pub fn create_body(name: &str, dialog: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name, "amount": "2", "unit": "days", "role": "Labeler",
+        "user": "labeler@example.com", "allowed_ips": "", "dialog": dialog
+    })
+}
+
+/// The emulator's keys named `name` that are not revoked.
+pub fn live_keys_named(emulator: &EmulatorHandle, name: &str) -> Vec<String> {
+    emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == name && !k.revoked)
+        .map(|k| k.id)
+        .collect()
+}
+
+/// Polls `check` until it holds (30 s at most).
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

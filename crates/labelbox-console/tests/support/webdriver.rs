@@ -286,6 +286,58 @@ impl Driver {
         .await;
     }
 
+    /// Opens a new tab and switches to it; returns its handle.
+    pub async fn new_tab(&self) -> String {
+        let v = self
+            .cmd("POST", "/window/new", Some(json!({"type": "tab"})))
+            .await;
+        let handle = v["handle"].as_str().unwrap().to_owned();
+        self.switch_to(&handle).await;
+        handle
+    }
+
+    /// The current tab's handle.
+    pub async fn tab(&self) -> String {
+        self.cmd("GET", "/window", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Every open tab's handle.
+    pub async fn tabs(&self) -> Vec<String> {
+        let v = self.cmd("GET", "/window/handles", None).await;
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn switch_to(&self, handle: &str) {
+        self.cmd("POST", "/window", Some(json!({ "handle": handle })))
+            .await;
+    }
+
+    /// A real double click (two presses of the mouse button) on the element.
+    pub async fn double_click(&self, element: &str) {
+        let actions = json!([
+            {"type": "pointerMove", "origin": {ELEMENT: element}, "x": 0, "y": 0},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0}
+        ]);
+        self.cmd(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "pointer", "id": "mouse",
+                "parameters": {"pointerType": "mouse"}, "actions": actions}]})),
+        )
+        .await;
+    }
+
     /// Waits until `script` (a function body) returns true.
     pub async fn wait_for(&self, what: &str, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(15);
