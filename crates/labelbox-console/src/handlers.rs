@@ -3,6 +3,7 @@
 //! [`ConsoleSession`].
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -19,6 +20,7 @@ use labelbox_sdk::{
 };
 use serde::Deserialize;
 use serde_json::json;
+use tokio::task::JoinSet;
 
 use crate::auth::{signed_out, ConsoleSession};
 use crate::session::{HandOver, NotPending, Sessions};
@@ -33,6 +35,9 @@ pub(crate) struct AppState {
     pub allowed_hosts: Vec<String>,
     pub origins: Vec<String>,
     sessions: Mutex<Sessions>,
+    /// Creations and rotations, each on a task of its own so that a closed request does not
+    /// cancel it halfway; [`AppState::finish_tasks`] waits for them when the console stops.
+    tasks: Mutex<JoinSet<()>>,
 }
 
 impl AppState {
@@ -55,7 +60,22 @@ impl AppState {
             allowed_hosts,
             origins,
             sessions: Mutex::new(Sessions::new(login_token, idle)),
+            tasks: Mutex::new(JoinSet::new()),
         }
+    }
+
+    /// Runs `work` to its end on a task of its own, which the console's shutdown awaits.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(work);
+    }
+
+    /// Waits for every creation and rotation still running (called after every session has
+    /// ended, so each one settles: its key handed over or revoked).
+    pub async fn finish_tasks(&self) {
+        let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        while tasks.join_next().await.is_some() {}
     }
 
     pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
@@ -380,7 +400,7 @@ async fn create_key(
     // when the request is gone by then (nobody will see the secret), it is revoked at once.
     let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
     let task_state = state.clone();
-    tokio::spawn(async move {
+    state.spawn(async move {
         let state = task_state;
         let created = match state.client.create_api_key(request).await {
             Ok(created) => created,
@@ -424,7 +444,7 @@ async fn rotate_key(
     };
     let old_id = ApiKeyId::from(id);
     let role = Some(form.role.trim().to_owned()).filter(|r| !r.is_empty());
-    match rotation::start(&state.client, old_id.clone(), role, validity).await {
+    match rotation::start(&state, old_id.clone(), role, validity).await {
         Ok((shown, rotation)) => {
             tracing::info!(old = %old_id, new = %shown.new_id, "the console created a replacement");
             let answer = created_answer(&shown.new_id, &shown.secret, &shown.name, Some(&old_id));

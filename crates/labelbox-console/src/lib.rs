@@ -34,7 +34,8 @@
 //!   creates nothing), runs on its own task (a closed request does not cancel it halfway),
 //!   and the new key is revoked unless the page acknowledges that its secret is on screen:
 //!   when the request is closed before its answer, or the session ends first (logout, idle
-//!   expiry, the console stopping).
+//!   expiry, the console stopping; its shutdown waits for every creation and rotation
+//!   still running).
 //!
 //! A key without the key-management permission (`MANAGE_API_KEYS`, the emulator's name:
 //! the real permission strings are not public) sees the page read-only, with the reason.
@@ -242,6 +243,9 @@ impl ConsoleHandle {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         self.state.end_all_sessions().await;
+        // A creation or rotation still running settles now (its session is gone, so its key
+        // is revoked) before the process may exit.
+        self.state.finish_tasks().await;
         let _ = self.task.await;
         self.sweeper.abort();
     }

@@ -1,4 +1,4 @@
-//! Rotation with the hand-over rule, over the SDK's [`Client::rotate_api_key`].
+//! Rotation with the hand-over rule, over the SDK's [`labelbox_sdk::Client::rotate_api_key`].
 //!
 //! The SDK creates the replacement and calls its hand-over; here the hand-over sends the
 //! new secret to the page and then waits for the user: Done resolves it with `Ok` (the SDK
@@ -6,8 +6,10 @@
 //! the console stopping, which drop the [`Rotation`]) resolves it with `Err` (the SDK
 //! revokes the replacement and keeps the old key).
 
-use labelbox_sdk::{ApiKeyId, Client, Error, RotateOptions, RotateOutcome, SecretString, Validity};
+use labelbox_sdk::{ApiKeyId, Error, RotateOptions, RotateOutcome, SecretString, Validity};
 use tokio::sync::oneshot;
+
+use crate::handlers::AppState;
 
 /// The hand-over's error: the user did not press Done.
 #[derive(Debug)]
@@ -31,7 +33,7 @@ pub(crate) struct ReplacementShown {
 /// Starts rotating `old`: returns once the replacement exists (to show it), or with the
 /// SDK's error when nothing was created.
 pub(crate) async fn start(
-    client: &Client,
+    state: &AppState,
     old: ApiKeyId,
     role: Option<String>,
     validity: Validity,
@@ -43,8 +45,8 @@ pub(crate) async fn start(
     if let Some(role) = role {
         options = options.role(role);
     }
-    let client = client.clone();
-    tokio::spawn(async move {
+    let client = state.client.clone();
+    state.spawn(async move {
         let result = client
             .rotate_api_key(&old, options, move |replacement| async move {
                 let shown = ReplacementShown {

@@ -398,3 +398,39 @@ async fn an_unacknowledged_key_is_revoked_when_the_console_stops_or_the_session_
     );
     assert!(authenticates(&endpoint, &seen).await, "acknowledged: kept");
 }
+
+#[tokio::test]
+async fn a_creation_in_flight_when_the_console_stops_is_revoked_before_shutdown_returns() {
+    let s = start(IDLE).await;
+    let b = login(&s.console).await;
+    let dialog = b.create_dialog().await;
+    s.emulator
+        .faults()
+        .fail_next(1, Fault::Delay(Duration::from_millis(1500)));
+    // The tab closed while Labelbox was still answering; then the console is stopped.
+    let closed = b
+        .http
+        .post(format!("{}/api/keys", b.base))
+        .headers(b.headers())
+        .json(&create_body("in flight at shutdown", &dialog))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(closed.unwrap_err().is_timeout());
+    s.console.shutdown().await;
+    // Once shutdown returns (the process may exit now), the key exists and is revoked.
+    let named = s
+        .emulator
+        .keys()
+        .into_iter()
+        .filter(|k| k.name == "in flight at shutdown")
+        .count();
+    assert_eq!(
+        named, 1,
+        "the creation ran to its end before shutdown returned"
+    );
+    assert!(
+        live_keys_named(&s.emulator, "in flight at shutdown").is_empty(),
+        "a secret nobody received is revoked before shutdown returns"
+    );
+}
