@@ -231,7 +231,7 @@ use tokio::sync::watch;
 
 pub use config::{
     EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_READ_TIMEOUT,
 };
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
@@ -325,8 +325,11 @@ impl Emulator {
             writer: Mutex::new(()),
             state_file: config.state_file.clone(),
             state_lock: Mutex::new(state_lock),
-            max_connections: config.max_connections.clamp(1, 1 << 20),
-            header_read_timeout: config.header_read_timeout,
+            serve_limits: labelbox_serve::Limits::default()
+                .max_connections(config.max_connections.clamp(1, 1 << 20))
+                .header_read_timeout(config.header_read_timeout)
+                .request_read_timeout(config.request_read_timeout)
+                .max_body_bytes(server::MAX_BODY_BYTES),
             clock_offset_ms: AtomicI64::new(0),
             faults: Faults::default(),
             requests: AtomicU64::new(0),
