@@ -56,7 +56,7 @@
 //!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
 //!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
-//! - Authentication, then the rate limit, happen before the body is parsed: an
+//! - Authentication, then the rate limit, happen before the body is read: an
 //!   unauthenticated or over-limit request learns nothing about the query's validity and
 //!   costs no parsing. Messages say which check failed ("Invalid API key: the key has
 //!   expired"); they never contain the key.
@@ -71,12 +71,20 @@
 //!   1,000 characters long). For scale: `labelbox schema pull`'s introspection query has
 //!   depth 14, 199 fields and an estimate of 45,000 values; listing 10,000 keys estimates
 //!   220,000 values (3.4 MB of JSON; 26 MB estimated if every name had 1,000 characters).
-//! - **Connections**: at most [`EmulatorConfig::max_connections`] (default
-//!   [`DEFAULT_MAX_CONNECTIONS`]) are served at once, further ones wait in the listen
-//!   backlog; a connection that has not sent a request's headers within
+//! - **Connections** (the accept loop is `labelbox-serve`'s, shared with `labelbox console`):
+//!   at most [`EmulatorConfig::max_connections`] (default [`DEFAULT_MAX_CONNECTIONS`]) are
+//!   served at once. When all are taken, a new connection closes the one that has waited
+//!   longest for a request (idle keep-alive, or its headers or body still arriving); only
+//!   when every connection's request is being handled or answered does it wait in the listen
+//!   backlog. A connection that has not sent a request's headers within
 //!   [`EmulatorConfig::header_read_timeout`] (default [`DEFAULT_HEADER_READ_TIMEOUT`]; idle
-//!   keep-alive connections included) is closed. Flags: `--max-connections`,
-//!   `--header-read-timeout`.
+//!   keep-alive connections included) is closed; a request whose body has not arrived within
+//!   [`EmulatorConfig::request_read_timeout`] (default [`DEFAULT_REQUEST_READ_TIMEOUT`],
+//!   counted from the moment the connection waits for it) is answered 400. A `POST /graphql`
+//!   is authenticated from its headers, and checked against the rate limit, before its body
+//!   is read: without a valid key it is answered at once, and its connection closed, however
+//!   slowly its body would come. Flags: `--max-connections`, `--header-read-timeout`,
+//!   `--request-read-timeout`.
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
