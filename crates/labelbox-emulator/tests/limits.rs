@@ -92,10 +92,18 @@ async fn a_fragment_bomb_is_refused_quickly_like_other_validation_errors() {
     assert_complexity_refusal(&body, "selections");
     // A document too large to be within the limits is refused before it is validated
     // (validating 200,000 fields takes seconds; refused after validation, the reason would
-    // be the expanded selections).
-    let heavy = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    // be the expanded selections): over 2,000 fields by the cost limit, over 15,000 tokens
+    // by the parser.
+    let heavy = format!("{{ user {{{} }} }}", " id".repeat(3_000));
     let body = gql(&ep, Some(&admin), &heavy, json!(null)).await;
     assert_complexity_refusal(&body, "fields in the document");
+    let heavier = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    let body = gql(&ep, Some(&admin), &heavier, json!(null)).await;
+    assert_eq!(code(&body), "GRAPHQL_PARSE_FAILED", "{body}");
+    assert_eq!(
+        message(&body),
+        "Syntax Error: Document contains more than 15000 tokens. Parsing aborted."
+    );
     // Deep nesting without aliases multiplies the introspection lists.
     let deep = format!(
         "{{ __schema {{ types {{ {} name {} }} }} }}",
