@@ -288,11 +288,11 @@ impl GraphqlApi {
             )));
         }
         let doc = ast.to_executable_validate(&self.schema).map_err(|e| {
-                errors_body(
-                    graphql_errors::validation_errors(&e.errors, &self.schema, query),
-                    code::GRAPHQL_VALIDATION_FAILED,
-                )
-            })?;
+            errors_body(
+                graphql_errors::validation_errors(&e.errors, &self.schema, query),
+                code::GRAPHQL_VALIDATION_FAILED,
+            )
+        })?;
         let op = match doc.operations.get(operation_name) {
             Ok(op) => op,
             Err(e) => {
@@ -416,6 +416,7 @@ impl GraphqlApi {
             Ok(mut response) => {
                 for error in &mut response.errors {
                     tag_error(error);
+                    bound_message(&mut error.message);
                 }
                 serde_json::to_string(&response).unwrap_or_else(|e| {
                     error_body(code::INTERNAL_SERVER_ERROR, format!("serialisation: {e}"))
@@ -446,8 +447,21 @@ fn complexity_body(reason: &str) -> String {
     .to_string()
 }
 
+/// The longest error message answered, in characters: messages quote the document's names
+/// and tokens, which may be as long as the body.
+pub(crate) const MAX_ERROR_MESSAGE_CHARS: usize = 1_000;
+
+/// Cuts `message` to [`MAX_ERROR_MESSAGE_CHARS`], marking the cut with `…`.
+fn bound_message(message: &mut String) {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_ERROR_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+}
+
 fn errors_body(mut errors: Vec<GraphQLError>, code: &str) -> String {
     for e in &mut errors {
+        bound_message(&mut e.message);
         e.extensions.insert("code", JsonValue::from(code));
     }
     serde_json::json!({ "errors": errors }).to_string()

@@ -72,7 +72,11 @@ pub(crate) fn validation_errors(
         })
         .collect();
     if dropped {
-        errors.push(GraphQLError::new(TOO_MANY_ERRORS, None, &Default::default()));
+        errors.push(GraphQLError::new(
+            TOO_MANY_ERRORS,
+            None,
+            &Default::default(),
+        ));
     }
     errors
 }

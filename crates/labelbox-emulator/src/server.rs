@@ -320,7 +320,7 @@ impl App {
         if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
             return Inline::NotTried;
         }
-        let Ok(request) = serde_json::from_slice::<GraphqlRequest>(body) else {
+        let Ok(request) = parse_request(body) else {
             return Inline::NotTried;
         };
         let Some(Ok(prepared)) =
@@ -368,18 +368,10 @@ impl App {
         body: &[u8],
         try_fast: bool,
     ) -> Outcome {
-        let request: GraphqlRequest = match serde_json::from_slice(body) {
+        let request = match parse_request(body) {
             Ok(r) => r,
-            Err(e) => {
-                return Outcome::Json(
-                    error_body(
-                        code::MALFORMED_REQUEST,
-                        format!(
-                            "The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"
-                        ),
-                    )
-                    .into_bytes(),
-                )
+            Err(message) => {
+                return Outcome::Json(error_body(code::MALFORMED_REQUEST, message).into_bytes())
             }
         };
         let prepared = match self.api.prepare(
@@ -490,6 +482,47 @@ pub(crate) fn json_response(status: StatusCode, body: impl IntoResponse) -> Resp
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The most JSON values a request body may hold (the query, the operation name, the
+/// variables and every element of theirs): the API's operations send a few dozen, and a
+/// million (`[0,0,...]` within 2 MiB) would take about 90 MiB once parsed and coerced.
+pub(crate) const MAX_BODY_JSON_VALUES: usize = 10_000;
+
+/// An upper bound of the JSON values in `body`, without parsing it: every value but the
+/// first follows a `[` (an array's first element), a `,` (a later element or member) or a
+/// `:` (a member's value) outside strings.
+fn json_values_at_most(body: &[u8]) -> usize {
+    let (mut values, mut in_string, mut escaped) = (1usize, false, false);
+    for &byte in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b',' | b':' => values += 1,
+                _ => {}
+            }
+        }
+    }
+    values
+}
+
+/// The GraphQL request in `body`, or the message of the `MALFORMED_REQUEST` answer.
+fn parse_request(body: &[u8]) -> Result<GraphqlRequest, String> {
+    if json_values_at_most(body) > MAX_BODY_JSON_VALUES {
+        return Err(format!(
+            "The body holds more than {MAX_BODY_JSON_VALUES} JSON values"
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"))
 }
 
 #[derive(Deserialize)]
