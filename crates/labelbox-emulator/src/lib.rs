@@ -25,7 +25,9 @@
 //! # Wire protocol
 //!
 //! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
-//!   A body over 2 MiB is refused with HTTP 413.
+//!   A body over 2 MiB is refused with HTTP 413; one holding more than 10,000 JSON values
+//!   (the query, the variables and each of their elements, counted before parsing) with
+//!   `MALFORMED_REQUEST`.
 //!   Parsing and validation are apollo-compiler's, against the checked-in SDL (embedded
 //!   with `include_str!`, so the served schema cannot drift from the file). A document that
 //!   prepared successfully is kept by query text and operation name (at most 512 documents
@@ -49,13 +51,24 @@
 //!   |---|---|
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist; key of a removed member | `AUTHENTICATION_ERROR` |
 //!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
-//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`) | `GRAPHQL_PARSE_FAILED` |
+//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`), or has more than 15,000 tokens (whitespace included: `Syntax Error: Document contains more than 15000 tokens. Parsing aborted.`) or more than 64 levels of nesting | `GRAPHQL_PARSE_FAILED` |
 //!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name or one over 1,000 characters, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
 //!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
+//! - **What a request may cost**: the parser stops at 15,000 tokens and 64 levels of
+//!   nesting (apollo-parser's limits), so validation works on a bounded document; at most
+//!   100 validation errors are answered, then graphql-js's `Too many validation errors,
+//!   error limit reached. Validation aborted.`; every error message is cut at 1,000
+//!   characters (messages quote the document's names). Any request within the body limit
+//!   takes at most **32 MiB** of memory at its peak (measured: 16.4 MiB, for the worst
+//!   documents: many unknown arguments, duplicate or unused variables or unused fragments
+//!   with names as long as the body allows, deep nesting, many fields or aliases, huge
+//!   tokens, a body full of variable values; from an Admin's key and a Labeler's alike:
+//!   `tests/request_memory.rs`, a peak-tracking allocator), and answers at most about
+//!   110 KiB of errors. Requests at once cost at most that much each.
 //! - Authentication, then the rate limit, happen before the body is read: an
 //!   unauthenticated or over-limit request learns nothing about the query's validity and
 //!   costs no parsing. Messages say which check failed ("Invalid API key: the key has

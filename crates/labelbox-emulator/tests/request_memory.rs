@@ -224,6 +224,24 @@ async fn no_request_within_the_body_limit_costs_more_than_the_documented_peak() 
             if label.contains(UNDER_THE_TOKEN_LIMIT) {
                 assert!(!text.contains("tokens"), "{label} ({who}): {text:.300}");
             }
+            // At most 100 errors, then graphql-js's last one.
+            let errors = answer["errors"].as_array().unwrap();
+            assert!(
+                errors.len() <= 101,
+                "{label} ({who}): {} errors",
+                errors.len()
+            );
+            if errors.len() == 101 {
+                assert_eq!(
+                    errors[100]["message"],
+                    "Too many validation errors, error limit reached. Validation aborted.",
+                    "{label} ({who})"
+                );
+                assert_eq!(
+                    errors[100]["extensions"]["code"],
+                    "GRAPHQL_VALIDATION_FAILED"
+                );
+            }
             assert!(answer["errors"].is_array(), "{label} ({who}): {text:.300}");
             let peak = ALLOCATOR.max_allocated();
             report.push(format!(
