@@ -590,6 +590,8 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
             "1",
             "--header-read-timeout",
             "1",
+            "--request-read-timeout",
+            "5",
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -616,11 +618,13 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
     });
     assert!(closed_by_server(&mut silent).await);
     assert_eq!(waiting.await.unwrap(), 200);
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
-        .args(["--max-connections", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
+    for flag in ["--max-connections", "--request-read-timeout"] {
+        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+            .args([flag, "0"])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2), "{flag} 0");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }
