@@ -55,9 +55,10 @@ pub const MAX_VALIDITY: i64 = 15_120_000;
 /// contract names no limit; this one keeps every name a listing carries small.
 pub const MAX_KEY_NAME_CHARS: usize = 1_000;
 
-/// The most tokens a request's document may have; parsing stops there (the introspection
-/// query of `labelbox schema pull` has about 700, a document of the 2,000 fields the cost
-/// limit allows about 4,000).
+/// The most tokens a request's document may have, whitespace and commas included; parsing
+/// stops there. Every known operation and the introspection query pass
+/// (`tests/limits.rs::every_known_operation_passes_the_cost_limit`); a document of the
+/// 2,000 fields the cost limit allows, one `id ` after another, has about 4,000.
 pub(crate) const MAX_DOCUMENT_TOKENS: usize = 15_000;
 
 /// The deepest nesting the parser follows (selection sets, lists, input objects); the cost
