@@ -22,14 +22,15 @@ cd "$ROOT"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_TARGET_DIR="$TARGET"
 VERSION="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)"
-CRATES=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-emulator
-        labelbox-schema-tools labelbox-console labelbox-cli)
+CRATES=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-serve
+        labelbox-emulator labelbox-schema-tools labelbox-console labelbox-cli)
 # The workspace's dev profile (Cargo.toml), for the verification builds and the consumer:
 # their ephemeral workspaces have no [profile] of their own, and the defaults would rebuild
 # every dependency with full debug info instead of reusing what `cargo test` built.
 PROFILE=(--config 'profile.dev.debug="line-tables-only"' --config 'profile.dev.package."*".debug=false')
 # What the consumer depends on, directly or not (the emulator for its tests).
-CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-emulator)
+CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-serve
+               labelbox-emulator)
 
 echo "== cargo package --workspace (version $VERSION, verified)"
 # The unpublishable members (publish = false) are left out by name: packaging them would fail

@@ -18,6 +18,7 @@ const PUBLISHED: &[&str] = &[
     "labelbox-schema",
     "labelbox-core",
     "labelbox-sdk",
+    "labelbox-serve",
     "labelbox-emulator",
     "labelbox-schema-tools",
     "labelbox-console",

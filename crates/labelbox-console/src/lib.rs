@@ -170,12 +170,16 @@ impl Console {
         let sweeper = tokio::spawn(session::sweep_expired(state.clone(), stop.clone()));
         let app = handlers::router(state.clone());
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|stop| *stop).await;
-            });
-            if let Err(e) = served.await {
-                tracing::warn!(error = %e, "the console's server stopped");
-            }
+            // The connection cap, header and request deadlines and body cap the emulator has.
+            labelbox_serve::serve(
+                listener,
+                app,
+                labelbox_serve::Limits::default(),
+                async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                },
+            )
+            .await;
         });
         tracing::info!(%local_addr, "console listening");
         let base = format!("http://{}", host_for(local_addr));

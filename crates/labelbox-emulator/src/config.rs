@@ -12,9 +12,10 @@ use crate::error::EmulatorError;
 ///
 /// `EmulatorConfig::default()` listens on `127.0.0.1:0` (a free port), keeps its state in
 /// memory, seeds the [default users](Seed::default), mints a random bootstrap admin key,
-/// has no rate limit, serves at most [`DEFAULT_MAX_CONNECTIONS`] connections at once and
+/// has no rate limit, serves at most [`DEFAULT_MAX_CONNECTIONS`] connections at once,
 /// closes a connection that has not sent a request's headers within
-/// [`DEFAULT_HEADER_READ_TIMEOUT`].
+/// [`DEFAULT_HEADER_READ_TIMEOUT`] and fails a request whose body has not arrived within
+/// [`DEFAULT_REQUEST_READ_TIMEOUT`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct EmulatorConfig {
     /// Address to listen on; port 0 picks a free port.
@@ -28,21 +29,30 @@ pub struct EmulatorConfig {
     pub admin_key_seed: Option<String>,
     /// Requests allowed per key and window; `None` means unlimited.
     pub rate_limit: Option<RateLimit>,
-    /// Connections served at once (at least 1); further ones wait in the listen backlog
-    /// until one closes.
+    /// Connections served at once (at least 1). When all are taken, a new connection closes
+    /// the one that has waited longest for a request (idle, or its headers or body still
+    /// arriving); when every one is busy with a request, it waits in the listen backlog.
     pub max_connections: usize,
     /// How long a connection may take to send a request's headers (an idle keep-alive
     /// connection included) before it is closed.
     pub header_read_timeout: Duration,
+    /// How long a connection may take, from the moment it waits for a request, until the
+    /// request's body has arrived (headers and body); past it the body read fails.
+    pub request_read_timeout: Duration,
 }
 
 /// Default of [`EmulatorConfig::max_connections`]: far more than any test or tool opens
 /// at once, far below the usual limit of 1024 open files.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+pub const DEFAULT_MAX_CONNECTIONS: usize = labelbox_serve::DEFAULT_MAX_CONNECTIONS;
 
 /// Default of [`EmulatorConfig::header_read_timeout`]: a local client sends its headers in
-/// milliseconds; a connection that dribbles them (slowloris) holds a slot at most this long.
-pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// milliseconds; a connection that dribbles them (slowloris) holds a slot at most this long
+/// (and less once every slot is taken: see [`EmulatorConfig::max_connections`]).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = labelbox_serve::DEFAULT_HEADER_READ_TIMEOUT;
+
+/// Default of [`EmulatorConfig::request_read_timeout`]: a local client sends a 2 MiB body in
+/// milliseconds.
+pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = labelbox_serve::DEFAULT_REQUEST_READ_TIMEOUT;
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
@@ -54,6 +64,7 @@ impl Default for EmulatorConfig {
             rate_limit: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
         }
     }
 }
@@ -72,6 +83,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("rate_limit", &self.rate_limit)
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("request_read_timeout", &self.request_read_timeout)
             .finish()
     }
 }
@@ -116,6 +128,13 @@ impl EmulatorConfig {
     /// Closes a connection that has not sent a request's headers within `timeout`.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Fails a request whose headers and body have not arrived within `timeout` of the
+    /// connection starting to wait for it.
+    pub fn request_read_timeout(mut self, timeout: Duration) -> Self {
+        self.request_read_timeout = timeout;
         self
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::Display;
 use std::sync::{Arc, RwLock};
 
 use apollo_compiler::executable::OperationType;
+use apollo_compiler::parser::Parser;
 use apollo_compiler::resolvers::{Execution, FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::{GraphQLError, JsonMap, JsonValue};
 use apollo_compiler::validation::Valid;
@@ -53,6 +54,16 @@ pub const MAX_VALIDITY: i64 = 15_120_000;
 /// Longest key name accepted by `createApiKey`, in characters (after trimming). The
 /// contract names no limit; this one keeps every name a listing carries small.
 pub const MAX_KEY_NAME_CHARS: usize = 1_000;
+
+/// The most tokens a request's document may have, whitespace and commas included; parsing
+/// stops there. Every known operation and the introspection query pass
+/// (`tests/limits.rs::every_known_operation_passes_the_cost_limit`); a document of the
+/// 2,000 fields the cost limit allows, one `id ` after another, has about 4,000.
+pub(crate) const MAX_DOCUMENT_TOKENS: usize = 15_000;
+
+/// The deepest nesting the parser follows (selection sets, lists, input objects); the cost
+/// limit allows 24 levels of fields.
+pub(crate) const MAX_DOCUMENT_NESTING: usize = 64;
 
 /// A GraphQL error body: `{"errors": [{"message", "extensions": {"code"}}]}`.
 pub(crate) fn error_body(code: &str, message: impl Display) -> String {
@@ -244,13 +255,29 @@ impl GraphqlApi {
         operation_name: Option<&str>,
         counts: StateCounts,
     ) -> Result<PreparedDocument, String> {
-        let ast = match apollo_compiler::ast::Document::parse(query, "request.graphql") {
+        // The token and nesting limits bound the parser's work and memory (and with them the
+        // validator's and its errors') before anything else looks at the document.
+        let mut parser = Parser::new()
+            .token_limit(MAX_DOCUMENT_TOKENS)
+            .recursion_limit(MAX_DOCUMENT_NESTING);
+        let ast = match parser.parse_ast(query, "request.graphql") {
             Ok(ast) => ast,
             Err(e) => {
-                return Err(errors_body(
-                    vec![graphql_errors::syntax_error(&e.errors, query)],
-                    code::GRAPHQL_PARSE_FAILED,
-                ))
+                let message = if parser.tokens_reached() >= MAX_DOCUMENT_TOKENS {
+                    format!(
+                        "Syntax Error: Document contains more than {MAX_DOCUMENT_TOKENS} tokens. Parsing aborted."
+                    )
+                } else if parser.recursion_reached() >= MAX_DOCUMENT_NESTING {
+                    format!(
+                        "Syntax Error: Document is nested more than {MAX_DOCUMENT_NESTING} levels deep. Parsing aborted."
+                    )
+                } else {
+                    return Err(errors_body(
+                        vec![graphql_errors::syntax_error(&e.errors, query)],
+                        code::GRAPHQL_PARSE_FAILED,
+                    ));
+                };
+                return Err(error_body(code::GRAPHQL_PARSE_FAILED, message));
             }
         };
         // A document too large to be within the limits is refused before validation.
@@ -261,13 +288,12 @@ impl GraphqlApi {
                 "more than {max} fields in the document"
             )));
         }
-        let doc = ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
-            .map_err(|e| {
-                errors_body(
-                    graphql_errors::validation_errors(&e.errors, &self.schema, query),
-                    code::GRAPHQL_VALIDATION_FAILED,
-                )
-            })?;
+        let doc = ast.to_executable_validate(&self.schema).map_err(|e| {
+            errors_body(
+                graphql_errors::validation_errors(&e.errors, &self.schema, query),
+                code::GRAPHQL_VALIDATION_FAILED,
+            )
+        })?;
         let op = match doc.operations.get(operation_name) {
             Ok(op) => op,
             Err(e) => {
@@ -391,6 +417,7 @@ impl GraphqlApi {
             Ok(mut response) => {
                 for error in &mut response.errors {
                     tag_error(error);
+                    bound_message(&mut error.message);
                 }
                 serde_json::to_string(&response).unwrap_or_else(|e| {
                     error_body(code::INTERNAL_SERVER_ERROR, format!("serialisation: {e}"))
@@ -421,8 +448,21 @@ fn complexity_body(reason: &str) -> String {
     .to_string()
 }
 
+/// The longest error message answered, in characters: messages quote the document's names
+/// and tokens, which may be as long as the body.
+pub(crate) const MAX_ERROR_MESSAGE_CHARS: usize = 1_000;
+
+/// Cuts `message` to [`MAX_ERROR_MESSAGE_CHARS`], marking the cut with `…`.
+fn bound_message(message: &mut String) {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_ERROR_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+}
+
 fn errors_body(mut errors: Vec<GraphQLError>, code: &str) -> String {
     for e in &mut errors {
+        bound_message(&mut e.message);
         e.extensions.insert("code", JsonValue::from(code));
     }
     serde_json::json!({ "errors": errors }).to_string()

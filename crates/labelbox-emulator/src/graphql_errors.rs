@@ -15,8 +15,16 @@ use apollo_compiler::response::GraphQLError;
 use apollo_compiler::validation::DiagnosticList;
 use apollo_compiler::Schema;
 
+/// The most validation errors one answer reports (graphql-js's `maxErrors`).
+pub(crate) const MAX_REPORTED_ERRORS: usize = 100;
+
+/// The error that follows the first [`MAX_REPORTED_ERRORS`] when there were more (graphql-js's
+/// wording).
+pub(crate) const TOO_MANY_ERRORS: &str =
+    "Too many validation errors, error limit reached. Validation aborted.";
+
 /// The errors of the document `query` that did not validate against `schema`, most relevant
-/// first.
+/// first: at most [`MAX_REPORTED_ERRORS`], then [`TOO_MANY_ERRORS`] if there were more.
 pub(crate) fn validation_errors(
     list: &DiagnosticList,
     schema: &Schema,
@@ -31,7 +39,7 @@ pub(crate) fn validation_errors(
         .filter(|d| is_unknown_name(d.error.unstable_error_name()))
         .filter_map(&span)
         .collect();
-    let mut ranked: Vec<(u8, GraphQLError)> = diagnostics
+    let mut ranked: Vec<(u8, &apollo_compiler::diagnostic::Diagnostic<'_, _>)> = diagnostics
         .iter()
         .filter(|d| {
             // A selection set that is empty because its fields are unknown is not missing.
@@ -46,15 +54,31 @@ pub(crate) fn validation_errors(
                 Some("MissingSubselection") => 2,
                 _ => 1,
             };
+            (rank, d)
+        })
+        .collect();
+    ranked.sort_by_key(|(rank, _)| *rank);
+    let dropped = ranked.len() > MAX_REPORTED_ERRORS;
+    // Only the errors reported are worded (graphql-js stops validating at its 100th).
+    let mut errors: Vec<GraphQLError> = ranked
+        .into_iter()
+        .take(MAX_REPORTED_ERRORS)
+        .map(|(_, d)| {
             let mut error = d.unstable_to_json_compat();
             if let Some(message) = reworded(d, schema, query) {
                 error.message = message;
             }
-            (rank, error)
+            error
         })
         .collect();
-    ranked.sort_by_key(|(rank, _)| *rank);
-    ranked.into_iter().map(|(_, error)| error).collect()
+    if dropped {
+        errors.push(GraphQLError::new(
+            TOO_MANY_ERRORS,
+            None,
+            &Default::default(),
+        ));
+    }
+    errors
 }
 
 /// graphql-js's wording where apollo-compiler's compatibility wording differs from it:

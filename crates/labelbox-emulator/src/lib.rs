@@ -25,7 +25,9 @@
 //! # Wire protocol
 //!
 //! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
-//!   A body over 2 MiB is refused with HTTP 413.
+//!   A body over 2 MiB is refused with HTTP 413; one holding more than 10,000 JSON values
+//!   (the query, the variables and each of their elements, counted before parsing) with
+//!   `MALFORMED_REQUEST`.
 //!   Parsing and validation are apollo-compiler's, against the checked-in SDL (embedded
 //!   with `include_str!`, so the served schema cannot drift from the file). A document that
 //!   prepared successfully is kept by query text and operation name (at most 512 documents
@@ -49,14 +51,25 @@
 //!   |---|---|
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist; key of a removed member | `AUTHENTICATION_ERROR` |
 //!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
-//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`) | `GRAPHQL_PARSE_FAILED` |
+//!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`), or has more than 15,000 tokens (whitespace included: `Syntax Error: Document contains more than 15000 tokens. Parsing aborted.`) or more than 64 levels of nesting | `GRAPHQL_PARSE_FAILED` |
 //!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
 //!   | bad input to `createApiKey`/`updateApiKey` (empty name or one over 1,000 characters, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
 //!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
 //!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
-//! - Authentication, then the rate limit, happen before the body is parsed: an
+//! - **What a request may cost**: the parser stops at 15,000 tokens and 64 levels of
+//!   nesting (apollo-parser's limits), so validation works on a bounded document; at most
+//!   100 validation errors are answered, then graphql-js's `Too many validation errors,
+//!   error limit reached. Validation aborted.`; every error message is cut at 1,000
+//!   characters (messages quote the document's names). Any request within the body limit
+//!   takes at most **32 MiB** of memory at its peak (measured: 16.4 MiB, for the worst
+//!   documents: many unknown arguments, duplicate or unused variables or unused fragments
+//!   with names as long as the body allows, deep nesting, many fields or aliases, huge
+//!   tokens, a body full of variable values; from an Admin's key and a Labeler's alike:
+//!   `tests/request_memory.rs`, a peak-tracking allocator), and answers at most about
+//!   110 KiB of errors. Requests at once cost at most that much each.
+//! - Authentication, then the rate limit, happen before the body is read: an
 //!   unauthenticated or over-limit request learns nothing about the query's validity and
 //!   costs no parsing. Messages say which check failed ("Invalid API key: the key has
 //!   expired"); they never contain the key.
@@ -71,12 +84,20 @@
 //!   1,000 characters long). For scale: `labelbox schema pull`'s introspection query has
 //!   depth 14, 199 fields and an estimate of 45,000 values; listing 10,000 keys estimates
 //!   220,000 values (3.4 MB of JSON; 26 MB estimated if every name had 1,000 characters).
-//! - **Connections**: at most [`EmulatorConfig::max_connections`] (default
-//!   [`DEFAULT_MAX_CONNECTIONS`]) are served at once, further ones wait in the listen
-//!   backlog; a connection that has not sent a request's headers within
+//! - **Connections** (the accept loop is `labelbox-serve`'s, shared with `labelbox console`):
+//!   at most [`EmulatorConfig::max_connections`] (default [`DEFAULT_MAX_CONNECTIONS`]) are
+//!   served at once. When all are taken, a new connection closes the one that has waited
+//!   longest for a request (idle keep-alive, or its headers or body still arriving); only
+//!   when every connection's request is being handled or answered does it wait in the listen
+//!   backlog. A connection that has not sent a request's headers within
 //!   [`EmulatorConfig::header_read_timeout`] (default [`DEFAULT_HEADER_READ_TIMEOUT`]; idle
-//!   keep-alive connections included) is closed. Flags: `--max-connections`,
-//!   `--header-read-timeout`.
+//!   keep-alive connections included) is closed; a request whose body has not arrived within
+//!   [`EmulatorConfig::request_read_timeout`] (default [`DEFAULT_REQUEST_READ_TIMEOUT`],
+//!   counted from the moment the connection waits for it) is answered 400. A `POST /graphql`
+//!   is authenticated from its headers, and checked against the rate limit, before its body
+//!   is read: without a valid key it is answered at once, and its connection closed, however
+//!   slowly its body would come. Flags: `--max-connections`, `--header-read-timeout`,
+//!   `--request-read-timeout`.
 //! - Rate limit: past the limit a key gets HTTP 429 with `Retry-After` (seconds) and the body
 //!   `{"message": "You have exceeded the API rate limit of N requests per S seconds ..."}`
 //!   (no `errors`, as the contract's table describes).
@@ -231,7 +252,7 @@ use tokio::sync::watch;
 
 pub use config::{
     EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_READ_TIMEOUT,
 };
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
@@ -325,8 +346,11 @@ impl Emulator {
             writer: Mutex::new(()),
             state_file: config.state_file.clone(),
             state_lock: Mutex::new(state_lock),
-            max_connections: config.max_connections.clamp(1, 1 << 20),
-            header_read_timeout: config.header_read_timeout,
+            serve_limits: labelbox_serve::Limits::default()
+                .max_connections(config.max_connections.clamp(1, 1 << 20))
+                .header_read_timeout(config.header_read_timeout)
+                .request_read_timeout(config.request_read_timeout)
+                .max_body_bytes(server::MAX_BODY_BYTES),
             clock_offset_ms: AtomicI64::new(0),
             faults: Faults::default(),
             requests: AtomicU64::new(0),

@@ -47,6 +47,10 @@ struct Args {
     #[arg(long, value_name = "SECS",
           default_value_t = labelbox_emulator::DEFAULT_HEADER_READ_TIMEOUT.as_secs())]
     header_read_timeout: u64,
+    /// Fail a request whose headers and body have not arrived within this many seconds.
+    #[arg(long, value_name = "SECS",
+          default_value_t = labelbox_emulator::DEFAULT_REQUEST_READ_TIMEOUT.as_secs())]
+    request_read_timeout: u64,
     /// Fail the next requests: KIND[:N] with KIND one of http500, bad-gateway,
     /// upstream-503, drop, commit-then-drop, delay=MILLIS (N defaults to 1). Repeatable.
     #[arg(long = "fault", value_name = "KIND[:N]")]
@@ -82,13 +86,17 @@ async fn main() -> ExitCode {
             }
         }
     }
-    if args.max_connections == 0 || args.header_read_timeout == 0 {
-        eprintln!("error: --max-connections and --header-read-timeout must be at least 1");
+    if args.max_connections == 0 || args.header_read_timeout == 0 || args.request_read_timeout == 0
+    {
+        eprintln!(
+            "error: --max-connections, --header-read-timeout and --request-read-timeout must be at least 1"
+        );
         return ExitCode::from(2);
     }
     config = config
         .max_connections(args.max_connections)
-        .header_read_timeout(Duration::from_secs(args.header_read_timeout));
+        .header_read_timeout(Duration::from_secs(args.header_read_timeout))
+        .request_read_timeout(Duration::from_secs(args.request_read_timeout));
     config.state_file = args.state;
     config.admin_key_seed = args.admin_key_seed;
     if let Some(text) = &args.rate_limit {

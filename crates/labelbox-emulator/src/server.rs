@@ -1,28 +1,24 @@
-//! HTTP: the accept loop (hyper, so a fault can close a connection without answering; with
-//! a connection cap and a header-read timeout), the axum router with `POST /graphql`,
-//! authentication, rate limiting and persistence.
+//! HTTP: the axum router with `POST /graphql`, authentication, rate limiting and
+//! persistence, served by `labelbox-serve`'s accept loop (the connection cap, header and
+//! request deadlines, body cap, and closing a connection without answering for a fault).
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
-use std::time::Duration;
 
 use apollo_compiler::response::JsonMap;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, State as AxumState};
-use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest as _, State as AxumState};
+use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 
 use crate::auth::{self, Caller};
 use crate::config::RateLimit;
@@ -45,10 +41,8 @@ pub(crate) struct App {
     /// The exclusive lock on the state file's lock file while the emulator runs; `None` once
     /// released at shutdown (no write happens after that).
     pub state_lock: Mutex<Option<crate::state::StateFileLock>>,
-    /// Connections served at once; more wait in the listen backlog.
-    pub max_connections: usize,
-    /// How long a connection may take to send a request's headers.
-    pub header_read_timeout: Duration,
+    /// The connection cap, header and request deadlines and body cap of the accept loop.
+    pub serve_limits: labelbox_serve::Limits,
     pub clock_offset_ms: AtomicI64,
     pub faults: Faults,
     pub requests: AtomicU64,
@@ -326,7 +320,7 @@ impl App {
         if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
             return Inline::NotTried;
         }
-        let Ok(request) = serde_json::from_slice::<GraphqlRequest>(body) else {
+        let Ok(request) = parse_request(body) else {
             return Inline::NotTried;
         };
         let Some(Ok(prepared)) =
@@ -374,18 +368,10 @@ impl App {
         body: &[u8],
         try_fast: bool,
     ) -> Outcome {
-        let request: GraphqlRequest = match serde_json::from_slice(body) {
+        let request = match parse_request(body) {
             Ok(r) => r,
-            Err(e) => {
-                return Outcome::Json(
-                    error_body(
-                        code::MALFORMED_REQUEST,
-                        format!(
-                            "The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"
-                        ),
-                    )
-                    .into_bytes(),
-                )
+            Err(message) => {
+                return Outcome::Json(error_body(code::MALFORMED_REQUEST, message).into_bytes())
             }
         };
         let prepared = match self.api.prepare(
@@ -480,24 +466,12 @@ enum Outcome {
     Drop,
 }
 
-/// Marks a response that must not be sent: the connection is closed instead.
-#[derive(Clone, Copy)]
-struct DropConnection;
-
-#[derive(Debug)]
-struct DroppedByFault;
-
-impl std::fmt::Display for DroppedByFault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by an injected fault")
-    }
-}
-
-impl std::error::Error for DroppedByFault {}
-
+/// A response that is never sent: the connection is closed instead.
 fn drop_response() -> Response {
     let mut response = Response::new(Body::empty());
-    response.extensions_mut().insert(DropConnection);
+    response
+        .extensions_mut()
+        .insert(labelbox_serve::DropConnection);
     response
 }
 
@@ -508,6 +482,47 @@ pub(crate) fn json_response(status: StatusCode, body: impl IntoResponse) -> Resp
         HeaderValue::from_static("application/json"),
     );
     response
+}
+
+/// The most JSON values a request body may hold (the query, the operation name, the
+/// variables and every element of theirs): the API's operations send a few dozen, and a
+/// million (`[0,0,...]` within 2 MiB) would take about 90 MiB once parsed and coerced.
+pub(crate) const MAX_BODY_JSON_VALUES: usize = 10_000;
+
+/// An upper bound of the JSON values in `body`, without parsing it: every value but the
+/// first follows a `[` (an array's first element), a `,` (a later element or member) or a
+/// `:` (a member's value) outside strings.
+fn json_values_at_most(body: &[u8]) -> usize {
+    let (mut values, mut in_string, mut escaped) = (1usize, false, false);
+    for &byte in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'[' | b',' | b':' => values += 1,
+                _ => {}
+            }
+        }
+    }
+    values
+}
+
+/// The GraphQL request in `body`, or the message of the `MALFORMED_REQUEST` answer.
+fn parse_request(body: &[u8]) -> Result<GraphqlRequest, String> {
+    if json_values_at_most(body) > MAX_BODY_JSON_VALUES {
+        return Err(format!(
+            "The body holds more than {MAX_BODY_JSON_VALUES} JSON values"
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"))
 }
 
 #[derive(Deserialize)]
@@ -527,8 +542,7 @@ const UPSTREAM_503: &str =
 async fn graphql(
     AxumState(app): AxumState<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request<Body>,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::SeqCst);
     match app.faults.take_before() {
@@ -548,13 +562,15 @@ async fn graphql(
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::CommitThenDrop) | None => {}
     }
-    let authorization = headers
+    let authorization = request
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    // Authentication and the rate limit come before the body is parsed: a request without a
-    // valid key, or over its limit, cannot make the emulator parse and validate a document
-    // (which can take seconds for a crafted one).
+    // Authentication and the rate limit come before the body is read: a request without a
+    // valid key, or over its limit, is answered at once (its connection then closes), so it
+    // can neither hold a connection by sending its body slowly nor make the emulator parse
+    // and validate a document (which can take seconds for a crafted one).
     let now = app.now();
     let state = app.state();
     let caller = match auth::authenticate(&state, authorization.as_deref(), peer.ip(), now) {
@@ -568,27 +584,34 @@ async fn graphql(
     };
     let outcome = match app.rate_check(&caller.key_id, now, 1) {
         Some((retry_after, limit)) => Ok(Outcome::RateLimited { retry_after, limit }),
-        None => match app.answer_inline(&state, &caller, &body) {
-            Inline::Answered(outcome) => Ok(outcome),
-            inline => {
-                // Only a fallback caused by the state's data may go otherwise on a later
-                // snapshot: any other would fall back again.
-                let try_fast = !matches!(inline, Inline::FellBack(Fallback::Request));
-                drop(state);
-                let worker = Arc::clone(&app);
-                let key_id = caller.key_id;
-                tokio::task::spawn_blocking(move || {
-                    worker.process(
-                        authorization.as_deref(),
-                        peer.ip(),
-                        &key_id,
-                        &body,
-                        try_fast,
-                    )
-                })
-                .await
+        None => {
+            // Within the body cap and the request deadline of `labelbox-serve` (413, 400).
+            let body = match Bytes::from_request(request, &()).await {
+                Ok(body) => body,
+                Err(rejection) => return rejection.into_response(),
+            };
+            match app.answer_inline(&state, &caller, &body) {
+                Inline::Answered(outcome) => Ok(outcome),
+                inline => {
+                    // Only a fallback caused by the state's data may go otherwise on a later
+                    // snapshot: any other would fall back again.
+                    let try_fast = !matches!(inline, Inline::FellBack(Fallback::Request));
+                    drop(state);
+                    let worker = Arc::clone(&app);
+                    let key_id = caller.key_id;
+                    tokio::task::spawn_blocking(move || {
+                        worker.process(
+                            authorization.as_deref(),
+                            peer.ip(),
+                            &key_id,
+                            &body,
+                            try_fast,
+                        )
+                    })
+                    .await
+                }
             }
-        },
+        }
     };
     match outcome {
         Ok(Outcome::Json(body)) => json_response(StatusCode::OK, body),
@@ -663,20 +686,14 @@ async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response)
     response
 }
 
-/// How long [`serve`] waits, at shutdown, for open connections to finish.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
-/// Serves `listener` until `shutdown` changes or its sender is dropped, then waits (at most
-/// [`SHUTDOWN_GRACE`]) for open connections to finish. At most `app.max_connections`
-/// connections are served at once: the next is accepted when one closes.
+/// Serves `listener` until `shutdown` changes or its sender is dropped, within
+/// `app.serve_limits` (see `labelbox_serve::serve`).
 pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
     // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
     let admin = Router::new().route("/clock", post(clock)).route_layer(
         axum::middleware::from_fn_with_state(Arc::clone(&app), crate::admin::require_admin_key),
     );
-    let max_connections = app.max_connections.max(1);
-    let header_read_timeout = app.header_read_timeout;
-    let permits = Arc::new(Semaphore::new(max_connections));
+    let limits = app.serve_limits;
     let router = Router::new()
         .route("/graphql", post(graphql))
         .nest("/_emulator", admin)
@@ -686,66 +703,9 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
             stamp_date,
         ))
         .with_state(app);
-    let mut stop = shutdown.clone();
-    loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = stop.changed() => break,
-        };
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(a) => a,
-                    Err(_) => {
-                        // Out of file descriptors or similar: back off briefly.
-                        tokio::time::sleep(Duration::from_millis(20)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let router = router.clone();
-                let mut stop_conn = shutdown.clone();
-                tokio::spawn(async move {
-                    let _permit = permit;
-                    let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
-                        req.extensions_mut().insert(ConnectInfo(peer));
-                        let mut router = router.clone();
-                        async move {
-                            std::future::poll_fn(|cx| {
-                                tower_service::Service::<Request<Incoming>>::poll_ready(&mut router, cx)
-                            })
-                            .await
-                            .unwrap_or_else(|never: Infallible| match never {});
-                            let response = tower_service::Service::call(&mut router, req)
-                                .await
-                                .unwrap_or_else(|never: Infallible| match never {});
-                            if response.extensions().get::<DropConnection>().is_some() {
-                                Err(DroppedByFault)
-                            } else {
-                                Ok(response)
-                            }
-                        }
-                    });
-                    let conn = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(header_read_timeout)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stop_conn.changed() => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
-                });
-            }
-            _ = stop.changed() => break,
-        }
-    }
-    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, permits.acquire_many(all)).await;
+    let mut stop = shutdown;
+    labelbox_serve::serve(listener, router, limits, async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    })
+    .await;
 }

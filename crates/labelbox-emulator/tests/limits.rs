@@ -1,6 +1,7 @@
 //! No request takes the emulator down: the query cost limit, the rate limit before parsing
-//! and per aliased mutation, the connection cap and header-read timeout, and queries that do
-//! not wait for each other.
+//! and per aliased mutation, the connection cap (idle and slow connections make room), the
+//! header and request deadlines, authentication before the body, and queries that do not
+//! wait for each other.
 
 mod common;
 
@@ -91,10 +92,18 @@ async fn a_fragment_bomb_is_refused_quickly_like_other_validation_errors() {
     assert_complexity_refusal(&body, "selections");
     // A document too large to be within the limits is refused before it is validated
     // (validating 200,000 fields takes seconds; refused after validation, the reason would
-    // be the expanded selections).
-    let heavy = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    // be the expanded selections): over 2,000 fields by the cost limit, over 15,000 tokens
+    // by the parser.
+    let heavy = format!("{{ user {{{} }} }}", " id".repeat(3_000));
     let body = gql(&ep, Some(&admin), &heavy, json!(null)).await;
     assert_complexity_refusal(&body, "fields in the document");
+    let heavier = format!("{{ user {{{} }} }}", " id".repeat(200_000));
+    let body = gql(&ep, Some(&admin), &heavier, json!(null)).await;
+    assert_eq!(code(&body), "GRAPHQL_PARSE_FAILED", "{body}");
+    assert_eq!(
+        message(&body),
+        "Syntax Error: Document contains more than 15000 tokens. Parsing aborted."
+    );
     // Deep nesting without aliases multiplies the introspection lists.
     let deep = format!(
         "{{ __schema {{ types {{ {} name {} }} }} }}",
@@ -371,31 +380,142 @@ async fn a_connection_that_never_finishes_its_headers_is_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+async fn connections_beyond_the_cap_wait_while_every_slot_is_busy() {
     let emu = Emulator::start(
         EmulatorConfig::default()
             .admin_key_seed("cap")
-            .max_connections(2)
-            .header_read_timeout(Duration::from_secs(300)),
+            .max_connections(2),
     )
     .await
     .unwrap();
-    let addr = emu.local_addr();
-    let first = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let _second = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (ep, key) = (emu.endpoint(), emu.admin_key().to_owned());
-    let third = tokio::spawn(async move { authenticates(&ep, &key).await });
+    // Two requests held in their handlers (no body to wait for: busy, not waiting).
+    emu.faults()
+        .fail_next(2, labelbox_emulator::Fault::Delay(Duration::from_secs(3)));
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let (ep, key) = (ep.clone(), key.clone());
+            tokio::spawn(async move { post_raw(&ep, Some(&key), String::new()).await })
+        })
+        .collect();
+    while emu.faults().pending() > 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let (ep3, key3) = (ep.clone(), key.clone());
+    let third = tokio::spawn(async move { authenticates(&ep3, &key3).await });
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(
         !third.is_finished(),
-        "a third connection was served while two held both slots"
+        "a third connection was served while two requests held both slots"
     );
-    drop(first);
     let served = tokio::time::timeout(Duration::from_secs(20), third)
         .await
         .expect("served once a slot is free")
         .unwrap();
     assert!(served);
+    for request in busy {
+        request.await.unwrap().unwrap();
+    }
+}
+
+/// Sends the headers of a `POST /graphql` announcing a 1,000-byte body, and no body.
+async fn slow_body(addr: std::net::SocketAddr, key: Option<&str>) -> tokio::net::TcpStream {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let authorization = key
+        .map(|key| format!("Authorization: Bearer {key}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{authorization}Content-Length: 1000\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Everything the server sends on `stream` until it closes it (at most 10 s).
+async fn answer(stream: &mut tokio::net::TcpStream) -> String {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
+    match read.await {
+        Ok(_) => String::from_utf8_lossy(&answer).into_owned(),
+        Err(_) => panic!(
+            "no answer within 10 s; so far: {}",
+            String::from_utf8_lossy(&answer)
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_request_is_answered_while_max_connections_slow_bodies_are_open() {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("slow-bodies")
+            .max_connections(4)
+            .header_read_timeout(Duration::from_secs(300))
+            .request_read_timeout(Duration::from_secs(300)),
+    )
+    .await
+    .unwrap();
+    let addr = emu.local_addr();
+    let (_, labeler) = emu
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    // Authenticated clients that never send their bodies, one per slot (the deadline is
+    // far away: only making room can serve the next request).
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        slow.push(slow_body(addr, Some(&labeler)).await);
+    }
+    let answered = tokio::time::timeout(
+        Duration::from_secs(10),
+        authenticates(&emu.endpoint(), emu.admin_key()),
+    )
+    .await
+    .expect("a valid request waited for the slow bodies");
+    assert!(answered);
+    // And again, with every slow client still open on its side.
+    slow.push(slow_body(addr, Some(&labeler)).await);
+    assert!(tokio::time::timeout(
+        Duration::from_secs(10),
+        authenticates(&emu.endpoint(), emu.admin_key())
+    )
+    .await
+    .expect("a valid request waited for the slow bodies"));
+    assert_eq!(slow.len(), 5);
+}
+
+#[tokio::test]
+async fn a_request_without_a_valid_key_is_answered_before_its_body_arrives() {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("auth-before-body")
+            .request_read_timeout(Duration::from_secs(300)),
+    )
+    .await
+    .unwrap();
+    for key in [None, Some("not-a-key")] {
+        let mut stream = slow_body(emu.local_addr(), key).await;
+        let answer = answer(&mut stream).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("AUTHENTICATION_ERROR"), "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_within_the_request_deadline_is_refused() {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("request-deadline")
+            .request_read_timeout(Duration::from_millis(500)),
+    )
+    .await
+    .unwrap();
+    let mut stream = slow_body(emu.local_addr(), Some(emu.admin_key())).await;
+    stream.write_all(b"{\"query\": ").await.unwrap();
+    let started = Instant::now();
+    let answer = answer(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(authenticates(&emu.endpoint(), emu.admin_key()).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -470,6 +590,8 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
             "1",
             "--header-read-timeout",
             "1",
+            "--request-read-timeout",
+            "5",
         ])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -496,11 +618,13 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
     });
     assert!(closed_by_server(&mut silent).await);
     assert_eq!(waiting.await.unwrap(), 200);
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
-        .args(["--max-connections", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(bad.status.code(), Some(2));
+    for flag in ["--max-connections", "--request-read-timeout"] {
+        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+            .args([flag, "0"])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2), "{flag} 0");
+    }
     child.kill().unwrap();
     child.wait().unwrap();
 }
