@@ -664,6 +664,31 @@ impl EmulatorHandle {
         validity_secs: i64,
         allowed: Option<Vec<String>>,
     ) -> Result<(String, String), EmulatorError> {
+        self.issue(None, email, role, validity_secs, allowed)
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) with the key's name. Any name is accepted,
+    /// control characters included (`createApiKey` refuses those): this is how a test plants
+    /// a name that a real server might hold.
+    pub fn issue_named_key(
+        &self,
+        name: &str,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        self.issue(Some(name), email, role, validity_secs, allowed)
+    }
+
+    fn issue(
+        &self,
+        name: Option<&str>,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
         let role = roles::role_by_name(role)
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
         let allowed = match allowed {
@@ -674,7 +699,7 @@ impl EmulatorHandle {
         };
         let now = self.app.now();
         self.app.mutate(|state| {
-            let issued = issue_into(state, email, role, validity_secs, allowed, now);
+            let issued = issue_into(state, name, email, role, validity_secs, allowed, now);
             let changed = issued.is_ok();
             (issued, changed)
         })?
@@ -695,7 +720,7 @@ impl EmulatorHandle {
         let now = self.app.now();
         self.app.mutate(|state| {
             let issued: Result<Vec<_>, EmulatorError> = (0..count)
-                .map(|_| issue_into(state, email, role, validity_secs, None, now))
+                .map(|_| issue_into(state, None, email, role, validity_secs, None, now))
                 .collect();
             let changed = issued.is_ok();
             (issued, changed)
@@ -717,6 +742,7 @@ impl EmulatorHandle {
 /// [`EmulatorHandle::issue_key`]).
 fn issue_into(
     state: &mut State,
+    name: Option<&str>,
     email: &str,
     role: &roles::RoleDef,
     validity_secs: i64,
@@ -742,10 +768,11 @@ fn issue_into(
         nonce: Some(state::random_id()?),
     };
     let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    let name = name.map_or_else(|| format!("issued for {}", user.email), str::to_owned);
     let record = auth::record(
         &claims,
         &jwt,
-        &format!("issued for {}", user.email),
+        &name,
         role.name,
         Some(user.id.clone()),
         allowed,

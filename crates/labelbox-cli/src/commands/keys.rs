@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
 use crate::commands::Ctx;
 use crate::exit::{cli_error_from_sdk, CliError, Kind};
-use crate::output::{self, Cell, Paint};
+use crate::output::{self, terminal_safe, Cell, Paint};
 use crate::secret_file::SecretFile;
 
 /// Runs a `keys` subcommand.
@@ -419,11 +419,12 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
         j.allowed_ip_cidrs.join(", ")
     };
     outln!(
-        "{} API key {} \"{}\" for {} (role: {role})",
+        "{} API key {} \"{}\" for {} (role: {})",
         ctx.out.paint(Paint::Green, "Created"),
-        j.id,
-        j.name,
-        j.user_email
+        terminal_safe(&j.id),
+        terminal_safe(&j.name),
+        terminal_safe(&j.user_email),
+        terminal_safe(role)
     )?;
     outln!("  expires:     {expires}")?;
     outln!("  allowed IPs: {ips}")?;
@@ -553,7 +554,11 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
             Err(e) => {
                 let err = cli_error_from_sdk(&e).context(format!("revoking {id}"));
                 if !ctx.json && args.ids.len() > 1 {
-                    eprintln!("{} {}", ctx.err.paint(Paint::Red, "failed:"), err.message);
+                    errln!(
+                        "{} {}",
+                        ctx.err.paint(Paint::Red, "failed:"),
+                        terminal_safe(&err.message)
+                    );
                 }
                 failed.push(FailedJson {
                     id: id.clone(),
@@ -1040,7 +1045,12 @@ impl BatchJson {
 
     /// One line for humans.
     fn human(&self, ctx: &Ctx) -> String {
-        let what = format!("{} \"{}\" ({})", self.old_id, self.name, self.user_email);
+        let what = format!(
+            "{} \"{}\" ({})",
+            terminal_safe(&self.old_id),
+            terminal_safe(&self.name),
+            terminal_safe(&self.user_email)
+        );
         match (self.status, &self.new_id, &self.error) {
             ("would_rotate", _, _) => format!(
                 "{} {what}, expiring {}",
@@ -1053,14 +1063,16 @@ impl BatchJson {
                     None => "secret handed to --exec".to_owned(),
                 };
                 format!(
-                    "{} {what} -> {new_id} ({held}); old key revoked",
-                    ctx.out.paint(Paint::Green, "Rotated")
+                    "{} {what} -> {} ({}); old key revoked",
+                    ctx.out.paint(Paint::Green, "Rotated"),
+                    terminal_safe(new_id),
+                    terminal_safe(&held)
                 )
             }
             (_, _, error) => format!(
                 "{} {what}: {}",
                 ctx.out.paint(Paint::Red, "Failed"),
-                error.as_deref().unwrap_or("unknown error")
+                terminal_safe(error.as_deref().unwrap_or("unknown error"))
             ),
         }
     }
