@@ -554,3 +554,95 @@ fn exec_timeout_needs_exec() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--exec"), "{}", stderr(&out));
 }
+
+/// The key the batch runs with is rotated last, even when it expires first: revoked first,
+/// it would fail every later key with an authentication error. The output says so.
+#[test]
+fn the_calling_key_is_rotated_last_even_when_it_expires_first() {
+    let env = Env::start();
+    let (caller, caller_secret) = env.issue("admin2@example.com", "Admin", DAY / 2);
+    let others = [
+        env.issue("labeler@example.com", "Labeler", DAY),
+        env.issue("reviewer@example.com", "Reviewer", 2 * DAY),
+        env.issue("admin2@example.com", "Admin", 3 * DAY),
+    ];
+    let args = ["keys", "rotate", "--expiring-within", "4d"];
+
+    let out = env
+        .command(&caller_secret, &[&args[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[3].starts_with(&format!("Would rotate {caller} ")),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("the key this command runs with: rotated last"),
+        "{text}"
+    );
+
+    let dir = temp_dir("caller-last");
+    let out = env
+        .command(
+            &caller_secret,
+            &[&args[..], &["--secret-dir", dir.to_str().unwrap()]].concat(),
+        )
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    for line in &lines[..3] {
+        assert!(line.starts_with("Rotated "), "{text}");
+        assert!(!line.contains("rotated last"), "{text}");
+    }
+    assert!(
+        lines[3].starts_with(&format!("Rotated {caller} ")),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("the key this command runs with: rotated last"),
+        "{text}"
+    );
+    for (id, secret) in others.iter().chain([&(caller.clone(), caller_secret)]) {
+        assert!(env.key(id).revoked, "{id} was not rotated: {text}");
+        assert!(!env.authenticates(secret));
+        let new_secret = read(&dir.join(format!("replaces-{id}.jwt")));
+        assert!(env.authenticates(new_secret.trim_end()));
+    }
+
+    // With --json, the caller's line says so too.
+    let (caller, caller_secret) = env.issue("admin2@example.com", "Admin", DAY / 2);
+    let (other, _) = env.issue("labeler@example.com", "Labeler", DAY);
+    let dir = temp_dir("caller-last-json");
+    let out = env
+        .command(
+            &caller_secret,
+            &[
+                &["--json"],
+                &args[..],
+                &["--secret-dir", dir.to_str().unwrap()],
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let ids: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .collect();
+    let last = ids.last().unwrap();
+    assert_eq!(last["old_id"], caller.as_str(), "{text}");
+    assert_eq!(last["caller"], true, "{text}");
+    assert_eq!(last["status"], "rotated", "{text}");
+    assert!(ids
+        .iter()
+        .any(|v| v["old_id"] == other.as_str() && v["caller"] == false));
+}

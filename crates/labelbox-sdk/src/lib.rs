@@ -92,7 +92,9 @@ pub use client::{
 pub use create::CreateApiKeyRequest;
 pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
-pub use rotate::{lifetime_of, KeyRotation, Replacement, RotateOptions, RotateOutcome};
+pub use rotate::{
+    lifetime_of, rotation_order, KeyRotation, Replacement, RotateOptions, RotateOutcome,
+};
 
 pub use labelbox_core::*;
 

@@ -952,11 +952,14 @@ struct BatchJson {
     secret_file: Option<String>,
     error: Option<String>,
     exit_code: u8,
+    /// The key this command runs with: rotated last.
+    caller: bool,
 }
 
 impl BatchJson {
     fn new(key: &ApiKey, status: &'static str) -> Self {
         Self {
+            caller: false,
             status,
             old_id: key.id.to_string(),
             name: key.name.clone(),
@@ -973,6 +976,12 @@ impl BatchJson {
 
     /// The report of one key's rotation, and the error kind it counts as.
     fn from_rotation(rotation: &KeyRotation<String>, dir: Option<&Path>) -> (Self, Option<Kind>) {
+        let (mut json, kind) = Self::from_outcome(rotation, dir);
+        json.caller = rotation.is_caller;
+        (json, kind)
+    }
+
+    fn from_outcome(rotation: &KeyRotation<String>, dir: Option<&Path>) -> (Self, Option<Kind>) {
         let key = &rotation.key;
         let outcome = match &rotation.result {
             Err(e) => {
@@ -1051,6 +1060,15 @@ impl BatchJson {
             terminal_safe(&self.name),
             terminal_safe(&self.user_email)
         );
+        let line = self.human_outcome(ctx, &what);
+        if self.caller {
+            format!("{line} [the key this command runs with: rotated last]")
+        } else {
+            line
+        }
+    }
+
+    fn human_outcome(&self, ctx: &Ctx, what: &str) -> String {
         match (self.status, &self.new_id, &self.error) {
             ("would_rotate", _, _) => format!(
                 "{} {what}, expiring {}",
@@ -1125,9 +1143,13 @@ async fn rotate_batch(
             )
             .with_hint("or --dry-run to see which keys would be rotated"));
         }
-        let keys = listing.send().await?;
-        for key in &keys {
-            print_batch_line(ctx, &BatchJson::new(key, "would_rotate"))?;
+        let mut keys = listing.send().await?;
+        let caller_last = labelbox_sdk::rotation_order(&mut keys, client.calling_key_id().as_ref());
+        let total = keys.len();
+        for (i, key) in keys.iter().enumerate() {
+            let mut json = BatchJson::new(key, "would_rotate");
+            json.caller = caller_last && i + 1 == total;
+            print_batch_line(ctx, &json)?;
         }
         if !ctx.json {
             errln!(
