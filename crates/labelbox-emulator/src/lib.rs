@@ -95,7 +95,8 @@
 //!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
-//!   persisted (the response is never sent).
+//!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`], a created
+//!   key's `jwt` is padded to a given size: a malformed answer).
 //!
 //! # Model and assumptions
 //!
@@ -530,6 +531,13 @@ impl EmulatorHandle {
     #[doc(hidden)]
     pub fn counted_operations(&self) -> usize {
         self.app.counted_operations()
+    }
+
+    /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
+    /// refuses control characters in a name, to test a client against a server that takes
+    /// them. On by default.
+    pub fn set_key_name_rule(&self, enabled: bool) {
+        self.app.api.key_name_rule.store(enabled, Ordering::SeqCst);
     }
 
     /// For the tests comparing both ways a query executes: with `false`, every query is

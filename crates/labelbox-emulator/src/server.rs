@@ -453,7 +453,7 @@ impl App {
         });
         match result {
             Ok(_) if drop_after => Outcome::Drop,
-            Ok(body) => Outcome::Json(body),
+            Ok(body) => Outcome::Json(self.faults.apply_to_mutation_answer(body)),
             Err(e) => Outcome::Json(
                 error_body(
                     code::INTERNAL_SERVER_ERROR,
@@ -546,7 +546,7 @@ async fn graphql(
         }
         Some(Fault::DropConnection) => return drop_response(),
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::CommitThenDrop) | None => {}
+        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_)) | None => {}
     }
     let authorization = headers
         .get(header::AUTHORIZATION)

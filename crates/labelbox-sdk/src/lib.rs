@@ -89,7 +89,7 @@ pub use client::{
     Client, ClientBuilder, RawResponse, API_KEY_ENV, DEFAULT_ENDPOINT, DEFAULT_MAX_RESPONSE_BYTES,
     ENDPOINT_ENV,
 };
-pub use create::CreateApiKeyRequest;
+pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
 pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
 pub use rotate::{
