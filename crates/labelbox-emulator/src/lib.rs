@@ -136,7 +136,12 @@
 //! - **createApiKey** checks, in this order: the caller's effective permissions hold
 //!   `MANAGE_API_KEYS` (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored
 //!   trimmed) and at most 1,000 characters (`MALFORMED_REQUEST` "name must be at most 1000
-//!   characters": Labelbox documents no limit; this one bounds what one listing may cost);
+//!   characters": Labelbox documents no limit; this one bounds what one listing may cost)
+//!   and holds no control character (U+0000-U+001F, U+007F-U+009F: `MALFORMED_REQUEST`
+//!   "name must not contain control characters ..."; a rule of the emulator's own, as
+//!   Labelbox documents none, so that the names it creates fit a terminal and an environment
+//!   variable; seed files and [`EmulatorHandle::issue_named_key`] still take any name, and
+//!   [`EmulatorHandle::set_key_name_rule`] turns the rule off for a test);
 //!   `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or
 //!   strict networks (host bits clear), stored canonically (IPv6 compressed), duplicates
 //!   dropped, at most 50; an empty list `[]` is refused with `MALFORMED_REQUEST` (like
