@@ -533,3 +533,24 @@ fn hostile_key_names_are_escaped_for_humans_and_exact_in_json() {
     assert_terminal_safe(&text, &HOSTILE_NAMES);
     assert_eq!(text.lines().count(), HOSTILE_NAMES.len(), "{text}");
 }
+
+/// A server's error text reaches the terminal escaped too (every error line goes through
+/// the same function).
+#[test]
+fn a_server_error_message_is_escaped_on_stderr() {
+    let body = serde_json::json!({"errors": [{
+        "message": format!("denied {}", HOSTILE_NAMES[0]),
+        "extensions": {"code": "AUTHORIZATION_ERROR"}
+    }]});
+    let url = canned_server(body.to_string());
+    let out = Command::new(BIN)
+        .args(["keys", "list"])
+        .env("LABELBOX_ENDPOINT", &url)
+        .env("LABELBOX_API_KEY", "test-key-not-a-secret")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_fails(&out, 3, "denied");
+    assert_terminal_safe(&stderr(&out), &HOSTILE_NAMES[..1]);
+}
