@@ -45,6 +45,105 @@ pub fn kill_group(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
+/// How a command given input by [`run_with_input`] ended, within its deadline.
+#[derive(Debug)]
+pub struct Finished {
+    /// Its exit status.
+    pub status: std::process::ExitStatus,
+    /// Whether all the input was written to its stdin: `Err` when it closed its stdin (or
+    /// exited) before taking all of it.
+    pub written: std::io::Result<()>,
+}
+
+/// Why [`run_with_input`] gave up on a command.
+#[derive(Debug)]
+pub enum RunError {
+    /// It could not be started.
+    Spawn(std::io::Error),
+    /// The deadline passed (writing its input or waiting for it): it was killed with its
+    /// process group.
+    TimedOut,
+    /// Waiting for it failed: it was killed with its process group.
+    Wait(std::io::Error),
+}
+
+/// Runs `command` (built with [`command_in_own_group`]) with `input` (its pieces, in order)
+/// on its stdin, within `timeout` for the whole of it: start, write, wait. The write never
+/// blocks (the pipe is non-blocking), so a command that never reads its stdin, with input
+/// larger than the pipe's buffer, is still killed at the deadline with its process group.
+pub fn run_with_input(
+    command: &mut Command,
+    input: &[&[u8]],
+    timeout: std::time::Duration,
+) -> Result<Finished, RunError> {
+    use std::io::Write as _;
+    use std::time::Instant;
+    let deadline = Instant::now() + timeout;
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(RunError::Spawn)?;
+    let mut stdin = child.stdin.take();
+    #[cfg(unix)]
+    if let Some(pipe) = &stdin {
+        // Without it, a full pipe would block the write past the deadline.
+        if let Err(e) = rustix::io::ioctl_fionbio(pipe, true) {
+            kill_group(&mut child);
+            return Err(RunError::Spawn(e.into()));
+        }
+    }
+    let (mut piece, mut offset) = (0, 0);
+    let mut written: Option<std::io::Result<()>> = None;
+    loop {
+        if let Some(pipe) = stdin.as_mut() {
+            while piece < input.len() {
+                match pipe.write(&input[piece][offset..]) {
+                    Ok(n) => {
+                        offset += n;
+                        if offset == input[piece].len() {
+                            piece += 1;
+                            offset = 0;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) => {
+                        written = Some(Err(e));
+                        break;
+                    }
+                }
+            }
+            if piece == input.len() {
+                written = Some(Ok(()));
+            }
+            if written.is_some() {
+                // Closed: the command sees the end of its input.
+                stdin = None;
+            }
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let written = written.unwrap_or_else(|| {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the command exited before reading all its input",
+                    ))
+                });
+                return Ok(Finished { status, written });
+            }
+            Ok(None) if Instant::now() >= deadline => {
+                kill_group(&mut child);
+                return Err(RunError::TimedOut);
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
+            Err(e) => {
+                kill_group(&mut child);
+                return Err(RunError::Wait(e));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +244,44 @@ mod tests {
             offenders.is_empty(),
             "build children with child::command: {offenders:?}"
         );
+    }
+
+    /// The deadline covers the write too: a command that never reads its stdin and never
+    /// exits, given more than a pipe's buffer (64 KiB), is killed at the deadline.
+    #[test]
+    fn the_deadline_covers_a_write_the_command_never_reads() {
+        let input = vec![b'x'; 1 << 20];
+        let (done, result) = std::sync::mpsc::channel();
+        let started = std::time::Instant::now();
+        std::thread::spawn(move || {
+            let mut sleeper = command_in_own_group("sh");
+            sleeper.args(["-c", "sleep 600"]);
+            let ran = run_with_input(
+                &mut sleeper,
+                &[&input, b"\n"],
+                std::time::Duration::from_millis(500),
+            );
+            let _ = done.send(ran);
+        });
+        let ran = result
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the write blocked past the deadline");
+        assert!(matches!(ran, Err(RunError::TimedOut)), "{ran:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn input_reaches_a_command_that_reads_it() {
+        let input = vec![b'y'; 200_000];
+        let mut counter = command_in_own_group("sh");
+        counter.args(["-c", "test \"$(wc -c)\" -eq 200001"]);
+        let finished = run_with_input(
+            &mut counter,
+            &[&input, b"\n"],
+            std::time::Duration::from_secs(30),
+        )
+        .unwrap();
+        assert!(finished.status.success(), "{finished:?}");
+        assert!(finished.written.is_ok(), "{finished:?}");
     }
 }

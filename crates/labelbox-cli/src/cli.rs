@@ -204,11 +204,15 @@ pub enum KeysCommand {
     /// Batch: `--expiring-within 14d` rotates every key expiring within the window, each
     /// as above, handing each new secret to `--exec CMD` (run with `sh -c`, the secret on
     /// its standard input; LABELBOX_KEY_ID (the new key), LABELBOX_OLD_KEY_ID,
-    /// LABELBOX_KEY_NAME and LABELBOX_KEY_USER in its environment; the old key is revoked
-    /// only when it exits 0, within --exec-timeout, 5 minutes by default) or to a new 0600 file `--secret-dir DIR/replaces-<old id>.jwt`. A
-    /// failure on one key does not stop the others; each key's outcome is printed (one
-    /// JSON object per line with --json) and the exit code is the most severe one.
-    /// `--dry-run` lists what would be rotated and changes nothing.
+    /// LABELBOX_KEY_NAME and LABELBOX_KEY_USER in its environment; a name with a NUL is
+    /// percent-encoded, and then only LABELBOX_KEY_NAME_ENCODING=percent is set; the old
+    /// key is revoked only when it exits 0, within --exec-timeout, 5 minutes by default,
+    /// covering the secret's write too) or to a new 0600 file
+    /// `--secret-dir DIR/replaces-<old id>.jwt`. The key this command runs with is rotated
+    /// last, and its line says so. A failure on one key does not stop the others; each
+    /// key's outcome is printed (one JSON object per line with --json) and the exit code is
+    /// the most severe one. `--dry-run` lists what would be rotated, in that order, and
+    /// changes nothing.
     Rotate(RotateArgs),
 }
 
@@ -322,12 +326,13 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub expiring_within: Option<Duration>,
     /// Batch: hand each new secret to this shell command on its standard input; the old
-    /// key is revoked only when it exits 0.
+    /// key is revoked only when it exits 0. LABELBOX_KEY_NAME is percent-encoded when the
+    /// name holds a NUL, and LABELBOX_KEY_NAME_ENCODING=percent is set only then.
     #[arg(long, value_name = "CMD", conflicts_with = "secret_dir")]
     pub exec: Option<String>,
-    /// Batch: how long each --exec command may run (e.g. `30s`, `5m`); one still running
-    /// then is killed and counts as a failed hand-over (its new key is revoked, the old
-    /// key kept).
+    /// Batch: how long each --exec command may run, its start and the secret's write
+    /// included (e.g. `30s`, `5m`); one still running then is killed and counts as a failed
+    /// hand-over (its new key is revoked, the old key kept).
     #[arg(
         long,
         value_name = "DURATION",

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use labelbox_sdk::Error as SdkError;
 
-use crate::output::{Paint, Style};
+use crate::output::{terminal_safe, Paint, Style};
 
 /// The class of a failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -103,9 +103,18 @@ impl CliError {
             return ExitCode::from(self.kind.code());
         }
         let style = Style::stderr();
-        errln!("{} {}", style.paint(Paint::Red, "error:"), self.message);
+        // Messages carry server text (errors, key names): never raw to the terminal.
+        errln!(
+            "{} {}",
+            style.paint(Paint::Red, "error:"),
+            terminal_safe(&self.message)
+        );
         if let Some(hint) = &self.hint {
-            errln!("{} {hint}", style.paint(Paint::Dim, "hint:"));
+            errln!(
+                "{} {}",
+                style.paint(Paint::Dim, "hint:"),
+                terminal_safe(hint)
+            );
         }
         ExitCode::from(self.kind.code())
     }

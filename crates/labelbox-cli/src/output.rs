@@ -1,6 +1,7 @@
 //! Human output (aligned tables, relative and absolute times, colour on a terminal only)
 //! and JSON output.
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
@@ -86,8 +87,44 @@ impl Style {
     }
 }
 
-/// One table cell: its text and an optional colour (applied after padding, so columns stay
-/// aligned).
+/// Whether a terminal could act on `c` or be misled by it: a C0 or C1 control (ESC starts
+/// escape sequences: an OSC 52 clipboard write, a line erase; a newline fakes a table row),
+/// DEL, or a bidirectional control that reorders what is shown.
+fn is_unsafe_on_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// Server text made safe for a terminal: every C0 and C1 control and bidirectional control
+/// escaped as `char::escape_debug` writes it (`\u{1b}`, `\n`, `\u{202e}`); everything else as
+/// is. The one function every human-readable print of server text goes through (table cells
+/// take it in [`Cell`]); `--json` output is never escaped.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_on_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !is_unsafe_on_terminal(c) {
+            out.push(c);
+            continue;
+        }
+        let escaped: String = c.escape_debug().collect();
+        if escaped.starts_with('\\') {
+            out.push_str(&escaped);
+        } else {
+            // `escape_debug` leaves a few format characters as they are; escape them alike.
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One table cell: its text, made [`terminal_safe`], and an optional colour (applied after
+/// padding, so columns stay aligned).
 #[derive(Debug, Clone)]
 pub struct Cell {
     text: String,
@@ -97,18 +134,17 @@ pub struct Cell {
 impl Cell {
     /// A plain cell.
     pub fn plain(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            paint: None,
-        }
+        Self::painted(text, None)
     }
 
     /// A coloured cell.
     pub fn painted(text: impl Into<String>, paint: Option<Paint>) -> Self {
-        Self {
-            text: text.into(),
-            paint,
-        }
+        let text = text.into();
+        let text = match terminal_safe(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(escaped) => escaped,
+        };
+        Self { text, paint }
     }
 }
 
@@ -383,6 +419,15 @@ mod tests {
         );
         let coloured = table(Style { enabled: true }, &["ID", "NAME", "Z"], &rows);
         assert!(coloured.contains("\x1b[31mv\x1b[0m           y"));
+    }
+
+    #[test]
+    fn terminal_safe_escapes_controls_and_bidi_only() {
+        assert_eq!(terminal_safe("ci-deploy é 名"), "ci-deploy é 名");
+        assert_eq!(
+            terminal_safe("a\x1b]52;c;aGk=\x07b\nc\0d\u{9b}e\u{202e}f\u{2066}g\u{200f}h\u{61c}i\x7f"),
+            "a\\u{1b}]52;c;aGk=\\u{7}b\\nc\\0d\\u{9b}e\\u{202e}f\\u{2066}g\\u{200f}h\\u{61c}i\\u{7f}"
+        );
     }
 
     #[test]

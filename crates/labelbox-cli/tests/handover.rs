@@ -11,7 +11,7 @@ use std::time::Duration;
 mod common;
 
 use common::{is_jwt, stderr, stdout, temp_dir, Env, BIN};
-use labelbox_emulator::{KeyInfo, RateLimit};
+use labelbox_emulator::{Fault, KeyInfo, RateLimit};
 use serde_json::Value;
 
 /// The CLI's run helpers here set `NO_COLOR` and capture stderr (the shared ones do not).
@@ -480,4 +480,57 @@ fn a_secret_file_that_cannot_be_written_revokes_the_new_key() {
     }
     assert!(env.authenticates(&old_secret));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A secret over the SDK's cap (`MAX_SECRET_BYTES`, 16,384 bytes) is a malformed answer in
+/// every flow: the new key is revoked, the error says so, no secret is shown, and the old
+/// key (rotation) stays live. The batch's `--exec` command here never reads its stdin and
+/// never exits; the secret (70,000 bytes) is also larger than a pipe's buffer.
+#[test]
+fn an_oversized_secret_is_refused_and_its_key_revoked_in_every_flow() {
+    let env = Env::start();
+    let (old, old_secret) = env.issue("labeler@example.com", "Labeler");
+    let batch = [
+        "keys",
+        "rotate",
+        "--expiring-within",
+        "15d",
+        "--exec",
+        "sleep 600",
+        "--exec-timeout",
+        "3s",
+    ];
+    let flows = [
+        create_args(false, &[]),
+        create_args(true, &[]),
+        rotate_args(false, &old, &[]),
+        rotate_args(true, &old, &[]),
+        batch.to_vec(),
+    ];
+    for args in flows {
+        let live_before = env.live_ids();
+        let created_before = env.creations();
+        env.emulator()
+            .faults()
+            .fail_next(1, Fault::OversizedSecret(70_000));
+        let started = std::time::Instant::now();
+        let out = env.run(&args);
+        assert!(started.elapsed() < Duration::from_secs(60), "{args:?}");
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!out.status.success(), "{args:?}: {text}");
+        assert!(
+            text.contains("a secret of 70000 bytes, over the 16384-byte limit"),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("so the key was revoked"), "{args:?}: {text}");
+        assert!(
+            !text.contains(&"A".repeat(64)),
+            "{args:?}: a secret was shown"
+        );
+        assert!(!text.contains("eyJ"), "{args:?}: a secret was shown");
+        assert_eq!(env.creations(), created_before + 1, "{args:?}");
+        assert_eq!(env.live_ids(), live_before, "{args:?}: the new key is live");
+        assert!(env.authenticates(&old_secret), "{args:?}");
+        assert_eq!(env.emulator().faults().pending(), 0, "{args:?}");
+    }
 }

@@ -3,11 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 
-use common::{assert_fails, assert_ok, is_jwt, stderr, stdout, temp_dir, Env, BIN};
+use common::{
+    assert_fails, assert_ok, assert_terminal_safe, canned_server, is_jwt, stderr, stdout, temp_dir,
+    Env, BIN, HOSTILE_NAMES,
+};
 use serde_json::Value;
 
 #[test]
@@ -446,39 +447,6 @@ fn revoke_asks_on_a_terminal_and_colours_only_there() {
     assert!(!stdout(&out).contains('\x1b'));
 }
 
-/// A one-shot HTTP server on loopback that answers every request with `body` (200, JSON).
-fn canned_server(body: String) -> String {
-    use std::io::{Read, Write};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some((name, value)) = line.split_once(':') {
-                    if name.eq_ignore_ascii_case("content-length") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-            }
-            let mut request = vec![0; length];
-            let _ = reader.read_exact(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
-}
-
 #[test]
 fn keys_list_never_shows_revoked_keys_even_if_the_server_returns_them() {
     let expires = time::OffsetDateTime::now_utc().unix_timestamp() + 86_400;
@@ -517,4 +485,72 @@ fn keys_list_never_shows_revoked_keys_even_if_the_server_returns_them() {
         .map(|k| k["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["live"]);
+}
+
+/// Key names reach the terminal escaped (`keys list`, `keys get`, `keys rotate --dry-run`):
+/// no escape sequence runs and a newline cannot fake a table row; `--json` keeps them exact.
+#[test]
+fn hostile_key_names_are_escaped_for_humans_and_exact_in_json() {
+    let env = Env::start();
+    let ids: Vec<String> = HOSTILE_NAMES
+        .iter()
+        .map(|name| {
+            env.emulator()
+                .issue_named_key(name, "labeler@example.com", "Labeler", 86_400, None)
+                .unwrap()
+                .0
+        })
+        .collect();
+
+    let listed = env.json(&["keys", "list"]);
+    let listed = listed.as_array().unwrap();
+    for (id, name) in ids.iter().zip(HOSTILE_NAMES) {
+        let key = listed.iter().find(|k| k["id"] == id.as_str()).unwrap();
+        assert_eq!(key["name"], name, "--json is exact");
+    }
+
+    let out = env.run(&["keys", "list"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert_terminal_safe(&text, &HOSTILE_NAMES);
+    assert_eq!(
+        text.lines().count(),
+        listed.len() + 1,
+        "one row per key: {text}"
+    );
+
+    for (id, name) in ids.iter().zip(HOSTILE_NAMES) {
+        let out = env.run(&["keys", "get", id]);
+        assert_ok(&out);
+        assert_terminal_safe(&stdout(&out), &[name]);
+        let json = env.json(&["keys", "get", id]);
+        assert_eq!(json["name"], name);
+    }
+
+    let out = env.run(&["keys", "rotate", "--expiring-within", "2d", "--dry-run"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert_terminal_safe(&text, &HOSTILE_NAMES);
+    assert_eq!(text.lines().count(), HOSTILE_NAMES.len(), "{text}");
+}
+
+/// A server's error text reaches the terminal escaped too (every error line goes through
+/// the same function).
+#[test]
+fn a_server_error_message_is_escaped_on_stderr() {
+    let body = serde_json::json!({"errors": [{
+        "message": format!("denied {}", HOSTILE_NAMES[0]),
+        "extensions": {"code": "AUTHORIZATION_ERROR"}
+    }]});
+    let url = canned_server(body.to_string());
+    let out = Command::new(BIN)
+        .args(["keys", "list"])
+        .env("LABELBOX_ENDPOINT", &url)
+        .env("LABELBOX_API_KEY", "test-key-not-a-secret")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_fails(&out, 3, "denied");
+    assert_terminal_safe(&stderr(&out), &HOSTILE_NAMES[..1]);
 }

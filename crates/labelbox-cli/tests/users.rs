@@ -263,3 +263,23 @@ fn in_a_terminal(env: &Env, args: &str, reply: &str) -> Output {
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// Members' names reach the terminal escaped in `users list`; `--json` keeps them exact.
+#[test]
+fn hostile_member_names_are_escaped_for_humans_and_exact_in_json() {
+    let env = Env::start_with_hostile_names();
+    let out = env.run_as(&env.admin_key, &["users", "list"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    common::assert_terminal_safe(&text, &common::HOSTILE_NAMES);
+    let json = env.json(&["users", "list"]);
+    let members = json.as_array().unwrap();
+    assert_eq!(
+        text.lines().count(),
+        members.len() + 1,
+        "one row each: {text}"
+    );
+    for name in common::HOSTILE_NAMES {
+        assert!(members.iter().any(|m| m["name"] == name), "{name:?}");
+    }
+}

@@ -554,3 +554,180 @@ fn exec_timeout_needs_exec() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--exec"), "{}", stderr(&out));
 }
+
+/// The key the batch runs with is rotated last, even when it expires first: revoked first,
+/// it would fail every later key with an authentication error. The output says so.
+#[test]
+fn the_calling_key_is_rotated_last_even_when_it_expires_first() {
+    let env = Env::start();
+    let (caller, caller_secret) = env.issue("admin2@example.com", "Admin", DAY / 2);
+    let others = [
+        env.issue("labeler@example.com", "Labeler", DAY),
+        env.issue("reviewer@example.com", "Reviewer", 2 * DAY),
+        env.issue("admin2@example.com", "Admin", 3 * DAY),
+    ];
+    let args = ["keys", "rotate", "--expiring-within", "4d"];
+
+    let out = env
+        .command(&caller_secret, &[&args[..], &["--dry-run"]].concat())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[3].starts_with(&format!("Would rotate {caller} ")),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("the key this command runs with: rotated last"),
+        "{text}"
+    );
+
+    let dir = temp_dir("caller-last");
+    let out = env
+        .command(
+            &caller_secret,
+            &[&args[..], &["--secret-dir", dir.to_str().unwrap()]].concat(),
+        )
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    for line in &lines[..3] {
+        assert!(line.starts_with("Rotated "), "{text}");
+        assert!(!line.contains("rotated last"), "{text}");
+    }
+    assert!(
+        lines[3].starts_with(&format!("Rotated {caller} ")),
+        "{text}"
+    );
+    assert!(
+        lines[3].contains("the key this command runs with: rotated last"),
+        "{text}"
+    );
+    for (id, secret) in others.iter().chain([&(caller.clone(), caller_secret)]) {
+        assert!(env.key(id).revoked, "{id} was not rotated: {text}");
+        assert!(!env.authenticates(secret));
+        let new_secret = read(&dir.join(format!("replaces-{id}.jwt")));
+        assert!(env.authenticates(new_secret.trim_end()));
+    }
+
+    // With --json, the caller's line says so too.
+    let (caller, caller_secret) = env.issue("admin2@example.com", "Admin", DAY / 2);
+    let (other, _) = env.issue("labeler@example.com", "Labeler", DAY);
+    let dir = temp_dir("caller-last-json");
+    let out = env
+        .command(
+            &caller_secret,
+            &[
+                &["--json"],
+                &args[..],
+                &["--secret-dir", dir.to_str().unwrap()],
+            ]
+            .concat(),
+        )
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let ids: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .collect();
+    let last = ids.last().unwrap();
+    assert_eq!(last["old_id"], caller.as_str(), "{text}");
+    assert_eq!(last["caller"], true, "{text}");
+    assert_eq!(last["status"], "rotated", "{text}");
+    assert!(ids
+        .iter()
+        .any(|v| v["old_id"] == other.as_str() && v["caller"] == false));
+}
+
+/// A key name with a NUL (which no environment variable can hold) reaches an `--exec`
+/// command percent-encoded, with `LABELBOX_KEY_NAME_ENCODING=percent`; any other name as
+/// is, without that variable (even when `labelbox`'s own environment has it). The emulator
+/// refuses such names over its API by its own rule, turned off here: a real server may
+/// hold them.
+#[test]
+fn a_name_with_a_nul_reaches_exec_percent_encoded() {
+    let env = Env::start();
+    let nul_name = "ci\0deploy 100%";
+    let issue = |name: &str| {
+        env.emulator()
+            .issue_named_key(name, "labeler@example.com", "Labeler", DAY, None)
+            .unwrap()
+    };
+    let args = [
+        "--json",
+        "keys",
+        "rotate",
+        "--expiring-within",
+        "14d",
+        "--exec",
+        DUMPING_EXEC,
+    ];
+
+    // The emulator's rule on: the replacement cannot be created; the old key is untouched.
+    let (refused, refused_secret) = issue(nul_name);
+    let out = env
+        .command(&env.admin_key, &args)
+        .env("OUT", temp_dir("nul-refused"))
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let line = &lines_by_old_id(&out)[refused.as_str()];
+    assert_eq!(line["status"], "not_created", "{line}");
+    assert!(
+        line["error"]
+            .as_str()
+            .unwrap()
+            .contains("name must not contain control characters"),
+        "{line}"
+    );
+    assert!(env.authenticates(&refused_secret));
+    assert!(!env.key(&refused).revoked);
+
+    env.emulator().set_key_name_rule(false);
+    let (nul, _) = issue(nul_name);
+    let (plain, _) = issue("plain 100%");
+    let out_dir = temp_dir("nul-name");
+    let out = env
+        .command(&env.admin_key, &args)
+        .env("OUT", &out_dir)
+        .env("LABELBOX_KEY_NAME_ENCODING", "percent")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let lines = lines_by_old_id(&out);
+    assert_eq!(lines[nul.as_str()]["status"], "rotated");
+    assert_eq!(lines[plain.as_str()]["status"], "rotated");
+    let nul_env = read(&out_dir.join(format!("{nul}.env")));
+    assert!(
+        nul_env
+            .lines()
+            .any(|l| l == "LABELBOX_KEY_NAME=ci%00deploy 100%25"),
+        "{nul_env}"
+    );
+    assert!(nul_env
+        .lines()
+        .any(|l| l == "LABELBOX_KEY_NAME_ENCODING=percent"));
+    let plain_env = read(&out_dir.join(format!("{plain}.env")));
+    assert!(
+        plain_env
+            .lines()
+            .any(|l| l == "LABELBOX_KEY_NAME=plain 100%"),
+        "{plain_env}"
+    );
+    assert!(
+        !plain_env.contains("LABELBOX_KEY_NAME_ENCODING"),
+        "{plain_env}"
+    );
+    // The replacement keeps the exact name.
+    let new_id = lines[nul.as_str()]["new_id"].as_str().unwrap();
+    assert_eq!(env.key(new_id).name, nul_name);
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}

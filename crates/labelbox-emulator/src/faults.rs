@@ -21,11 +21,16 @@ pub enum Fault {
     /// Applies to mutations only (queries pass untouched and do not consume it): the
     /// mutation is executed and persisted, then the connection is closed without a response.
     CommitThenDrop,
+    /// Applies to the next answer of `createApiKey` only (other requests pass untouched and
+    /// do not consume it): the key is created as usual, but the `jwt` it answers with is
+    /// padded to this many bytes (a malformed answer; a client should revoke the key).
+    OversizedSecret(usize),
 }
 
 impl Fault {
     /// Parses a fault name as the binary's `--fault` flag takes it: `http500`,
-    /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, or `delay=MILLIS`.
+    /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, `delay=MILLIS` or
+    /// `oversized-secret=BYTES`.
     pub fn parse(text: &str) -> Option<Fault> {
         Some(match text {
             "http500" => Fault::Http500,
@@ -34,6 +39,9 @@ impl Fault {
             "drop" => Fault::DropConnection,
             "commit-then-drop" => Fault::CommitThenDrop,
             other => {
+                if let Some(bytes) = other.strip_prefix("oversized-secret=") {
+                    return Some(Fault::OversizedSecret(bytes.parse().ok()?));
+                }
                 let ms = other.strip_prefix("delay=")?.parse().ok()?;
                 Fault::Delay(Duration::from_millis(ms))
             }
@@ -47,6 +55,8 @@ struct Queue {
     before: VecDeque<Fault>,
     /// Pending commit-then-drop faults (mutations only).
     commit_then_drop: u64,
+    /// Pending oversized secrets, in bytes (`createApiKey` answers only).
+    oversized_secrets: VecDeque<usize>,
 }
 
 /// The fault queue of an emulator; see [`EmulatorHandle::faults`](crate::EmulatorHandle::faults).
@@ -74,6 +84,10 @@ impl Faults {
         let mut q = self.lock();
         if fault == Fault::CommitThenDrop {
             q.commit_then_drop += u64::from(n);
+        } else if let Fault::OversizedSecret(bytes) = fault {
+            for _ in 0..n {
+                q.oversized_secrets.push_back(bytes);
+            }
         } else {
             for _ in 0..n {
                 q.before.push_back(fault.clone());
@@ -89,7 +103,8 @@ impl Faults {
     /// How many faults are still pending.
     pub fn pending(&self) -> usize {
         let q = self.lock();
-        q.before.len() + usize::try_from(q.commit_then_drop).unwrap_or(usize::MAX)
+        (q.before.len() + q.oversized_secrets.len())
+            .saturating_add(usize::try_from(q.commit_then_drop).unwrap_or(usize::MAX))
     }
 
     pub(crate) fn take_before(&self) -> Option<Fault> {
@@ -104,5 +119,26 @@ impl Faults {
         } else {
             false
         }
+    }
+
+    /// A mutation's answer, with [`Fault::OversizedSecret`] applied when one is pending and
+    /// the answer is a created key: its `jwt` padded to the fault's size.
+    pub(crate) fn apply_to_mutation_answer(&self, body: Vec<u8>) -> Vec<u8> {
+        let mut q = self.lock();
+        let Some(&bytes) = q.oversized_secrets.front() else {
+            return body;
+        };
+        let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return body;
+        };
+        let Some(serde_json::Value::String(jwt)) = answer.pointer_mut("/data/createApiKey/jwt")
+        else {
+            return body;
+        };
+        q.oversized_secrets.pop_front();
+        while jwt.len() < bytes {
+            jwt.push('A');
+        }
+        serde_json::to_vec(&answer).unwrap_or(body)
     }
 }

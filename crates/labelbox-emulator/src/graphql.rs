@@ -82,6 +82,9 @@ pub(crate) struct GraphqlApi {
     documents: DocumentCache,
     /// What the fast path did (for tests).
     pub stats: fast_path::FastPathStats,
+    /// Whether `createApiKey` refuses control characters in names (the emulator's own rule;
+    /// on unless a test turns it off).
+    pub key_name_rule: std::sync::atomic::AtomicBool,
 }
 
 /// A request that parsed and validated, and passed the cost check against the current state.
@@ -159,6 +162,7 @@ impl GraphqlApi {
             .map_err(|e| e.errors.to_string())?;
         let sizes = ListSizes::for_schema(&schema);
         Ok(Self {
+            key_name_rule: std::sync::atomic::AtomicBool::new(true),
             schema,
             sizes,
             limits: CostLimits::default(),
@@ -391,6 +395,9 @@ impl GraphqlApi {
             caller,
             now,
             mutated: Cell::new(false),
+            key_name_rule: self
+                .key_name_rule
+                .load(std::sync::atomic::Ordering::Relaxed),
         };
         let document = &prepared.document;
         let execution = match Execution::new(&self.schema, &document.doc)
@@ -584,6 +591,8 @@ struct Ctx<'s> {
     caller: &'s Caller,
     now: OffsetDateTime,
     mutated: Cell<bool>,
+    /// [`GraphqlApi::key_name_rule`] for this request.
+    key_name_rule: bool,
 }
 
 impl Ctx<'_> {
@@ -941,6 +950,13 @@ impl ObjectValue for MutationRoot<'_, '_> {
     }
 }
 
+/// `createApiKey`'s answer to a name with a control character (U+0000-U+001F,
+/// U+007F-U+009F): a rule of the emulator's own (the real API's is not known), so that keys
+/// it creates carry names that terminals and environment variables can hold.
+pub(crate) const KEY_NAME_CONTROL_CHARACTERS_MESSAGE: &str =
+    "name must not contain control characters (U+0000-U+001F, U+007F-U+009F; the emulator's \
+     own rule)";
+
 /// The message listing the roles a caller may grant, formatted like the reference client's.
 fn invalid_role_message(grantable: &[&str]) -> String {
     let list: Vec<String> = grantable.iter().map(|n| format!("'{n}'")).collect();
@@ -974,6 +990,12 @@ impl MutationRoot<'_, '_> {
             return Err(field_error(
                 code::MALFORMED_REQUEST,
                 format!("name must be at most {MAX_KEY_NAME_CHARS} characters"),
+            ));
+        }
+        if ctx.key_name_rule && name.chars().any(char::is_control) {
+            return Err(field_error(
+                code::MALFORMED_REQUEST,
+                KEY_NAME_CONTROL_CHARACTERS_MESSAGE,
             ));
         }
         let allowed = match data.get("allowedIpCidrs") {

@@ -116,7 +116,8 @@
 //!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
-//!   persisted (the response is never sent).
+//!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`], a created
+//!   key's `jwt` is padded to a given size: a malformed answer).
 //!
 //! # Model and assumptions
 //!
@@ -156,7 +157,12 @@
 //! - **createApiKey** checks, in this order: the caller's effective permissions hold
 //!   `MANAGE_API_KEYS` (`AUTHORIZATION_ERROR`); `name` non-empty after trimming (stored
 //!   trimmed) and at most 1,000 characters (`MALFORMED_REQUEST` "name must be at most 1000
-//!   characters": Labelbox documents no limit; this one bounds what one listing may cost);
+//!   characters": Labelbox documents no limit; this one bounds what one listing may cost)
+//!   and holds no control character (U+0000-U+001F, U+007F-U+009F: `MALFORMED_REQUEST`
+//!   "name must not contain control characters ..."; a rule of the emulator's own, as
+//!   Labelbox documents none, so that the names it creates fit a terminal and an environment
+//!   variable; seed files and [`EmulatorHandle::issue_named_key`] still take any name, and
+//!   [`EmulatorHandle::set_key_name_rule`] turns the rule off for a test);
 //!   `allowedIpCidrs` entries are trimmed, non-empty IPv4/IPv6 addresses or
 //!   strict networks (host bits clear), stored canonically (IPv6 compressed), duplicates
 //!   dropped, at most 50; an empty list `[]` is refused with `MALFORMED_REQUEST` (like
@@ -556,6 +562,13 @@ impl EmulatorHandle {
         self.app.counted_operations()
     }
 
+    /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
+    /// refuses control characters in a name, to test a client against a server that takes
+    /// them. On by default.
+    pub fn set_key_name_rule(&self, enabled: bool) {
+        self.app.api.key_name_rule.store(enabled, Ordering::SeqCst);
+    }
+
     /// For the tests comparing both ways a query executes: with `false`, every query is
     /// executed by apollo-compiler's executor instead of the fast path first.
     #[doc(hidden)]
@@ -688,6 +701,31 @@ impl EmulatorHandle {
         validity_secs: i64,
         allowed: Option<Vec<String>>,
     ) -> Result<(String, String), EmulatorError> {
+        self.issue(None, email, role, validity_secs, allowed)
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) with the key's name. Any name is accepted,
+    /// control characters included (`createApiKey` refuses those): this is how a test plants
+    /// a name that a real server might hold.
+    pub fn issue_named_key(
+        &self,
+        name: &str,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        self.issue(Some(name), email, role, validity_secs, allowed)
+    }
+
+    fn issue(
+        &self,
+        name: Option<&str>,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
         let role = roles::role_by_name(role)
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
         let allowed = match allowed {
@@ -698,7 +736,7 @@ impl EmulatorHandle {
         };
         let now = self.app.now();
         self.app.mutate(|state| {
-            let issued = issue_into(state, email, role, validity_secs, allowed, now);
+            let issued = issue_into(state, name, email, role, validity_secs, allowed, now);
             let changed = issued.is_ok();
             (issued, changed)
         })?
@@ -719,7 +757,7 @@ impl EmulatorHandle {
         let now = self.app.now();
         self.app.mutate(|state| {
             let issued: Result<Vec<_>, EmulatorError> = (0..count)
-                .map(|_| issue_into(state, email, role, validity_secs, None, now))
+                .map(|_| issue_into(state, None, email, role, validity_secs, None, now))
                 .collect();
             let changed = issued.is_ok();
             (issued, changed)
@@ -741,6 +779,7 @@ impl EmulatorHandle {
 /// [`EmulatorHandle::issue_key`]).
 fn issue_into(
     state: &mut State,
+    name: Option<&str>,
     email: &str,
     role: &roles::RoleDef,
     validity_secs: i64,
@@ -766,10 +805,11 @@ fn issue_into(
         nonce: Some(state::random_id()?),
     };
     let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    let name = name.map_or_else(|| format!("issued for {}", user.email), str::to_owned);
     let record = auth::record(
         &claims,
         &jwt,
-        &format!("issued for {}", user.email),
+        &name,
         role.name,
         Some(user.id.clone()),
         allowed,

@@ -439,7 +439,7 @@ impl App {
         });
         match result {
             Ok(_) if drop_after => Outcome::Drop,
-            Ok(body) => Outcome::Json(body),
+            Ok(body) => Outcome::Json(self.faults.apply_to_mutation_answer(body)),
             Err(e) => Outcome::Json(
                 error_body(
                     code::INTERNAL_SERVER_ERROR,
@@ -560,7 +560,7 @@ async fn graphql(
         }
         Some(Fault::DropConnection) => return drop_response(),
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::CommitThenDrop) | None => {}
+        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_)) | None => {}
     }
     let authorization = request
         .headers()

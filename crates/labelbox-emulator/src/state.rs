@@ -5,7 +5,8 @@
 //! files are created with mode 0600 (an existing file readable by others is tightened to
 //! 0600 when loaded), a temporary file has a random name and is created exclusively (never
 //! through a planted file or symlink), and `<state file>.lock` is locked exclusively while an
-//! emulator uses the file, so a second emulator on it refuses to start.
+//! emulator uses the file, so a second emulator on it refuses to start. Neither the state
+//! file nor its lock is opened through a symlink (`O_NOFOLLOW`): a symlink there is refused.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -344,10 +345,11 @@ impl State {
             context: format!("{context} state file {}", path.display()),
             source,
         };
-        let mut file = match File::open(path) {
+        // Never through a symlink: tightening the mode below would change its target's.
+        let mut file = match open_no_follow(OpenOptions::new().read(true), path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(io("opening", source)),
+            Err(source) => return Err(io("opening (it must not be a symlink)", source)),
         };
         #[cfg(unix)]
         {
@@ -543,6 +545,14 @@ fn create_temp_file(path: &Path) -> Result<(PathBuf, File), EmulatorError> {
     }
 }
 
+/// Opens `path` with `options`, never following a symlink at `path` itself (`O_NOFOLLOW`:
+/// a symlink fails with `ELOOP`), so a planted link cannot redirect the open.
+fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
+    #[cfg(unix)]
+    options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    options.open(path)
+}
+
 /// The lock file of a state file: `<state file>.lock`.
 pub(crate) fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -572,8 +582,11 @@ pub(crate) fn lock_state_file(path: &Path) -> Result<StateFileLock, EmulatorErro
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     options.mode(0o600);
-    let file = options.open(&lock).map_err(|source| EmulatorError::Io {
-        context: format!("opening the lock file {}", lock.display()),
+    let file = open_no_follow(&mut options, &lock).map_err(|source| EmulatorError::Io {
+        context: format!(
+            "opening the lock file {} (it must not be a symlink)",
+            lock.display()
+        ),
         source,
     })?;
     match file.try_lock() {

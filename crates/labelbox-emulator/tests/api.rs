@@ -335,6 +335,76 @@ async fn roles_and_permissions_govern_creation() {
     assert_eq!(key.role, "Reviewer");
 }
 
+/// The emulator's own rule: no control character in a new key's name over the API (the
+/// names a terminal or an environment variable cannot hold); seeded and issued keys may
+/// carry any name, and a test may turn the rule off.
+#[tokio::test]
+async fn create_refuses_control_characters_in_names() {
+    let emu = start().await;
+    let ep = emu.endpoint();
+    let admin = emu.admin_key();
+    let before = emu.keys().len();
+    for name in [
+        "a\0b",
+        "clip\u{1b}]52;c;aGk=\u{7}",
+        "line\nbreak",
+        "c1\u{9b}x",
+        "tail\n",
+        "del\u{7f}",
+    ] {
+        let body = create(
+            &ep,
+            admin,
+            name,
+            "labeler@example.com",
+            Some("Labeler"),
+            3600,
+            None,
+        )
+        .await;
+        assert_eq!(code(&body), "MALFORMED_REQUEST", "{name:?}: {body}");
+        assert_eq!(
+            message(&body),
+            "name must not contain control characters (U+0000-U+001F, U+007F-U+009F; the \
+             emulator's own rule)",
+            "{name:?}"
+        );
+        assert!(body["data"]["createApiKey"].is_null());
+    }
+    assert_eq!(emu.keys().len(), before, "nothing was created");
+    // Printable text, accents and bidi-free Unicode pass.
+    data(
+        &create(
+            &ep,
+            admin,
+            "ci deploy é 名",
+            "labeler@example.com",
+            Some("Labeler"),
+            3600,
+            None,
+        )
+        .await,
+    );
+    // Issued keys take any name; with the rule off, so does the API.
+    emu.issue_named_key("a\0b", "labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    emu.set_key_name_rule(false);
+    data(
+        &create(
+            &ep,
+            admin,
+            "a\0b",
+            "labeler@example.com",
+            Some("Labeler"),
+            3600,
+            None,
+        )
+        .await,
+    );
+    assert_eq!(emu.keys().iter().filter(|k| k.name == "a\0b").count(), 2);
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn create_validates_input_server_side() {
     let emu = start().await;

@@ -373,3 +373,57 @@ async fn the_state_file_cannot_re_mint_a_key() {
     }
     emu.shutdown().await;
 }
+
+/// A `<state>.lock` planted as a symlink is never followed: the emulator refuses to start
+/// and the link's target is neither created nor opened.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlinked_lock_file_is_refused_and_its_target_untouched() {
+    let path = temp_path("lock-symlink");
+    let dir = path.parent().unwrap();
+    let target = dir.join("victim");
+    let lock = dir.join("state.json.lock");
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+    let started = Emulator::start(EmulatorConfig::default().state_file(&path)).await;
+    let error = match started {
+        Ok(emu) => {
+            emu.shutdown().await;
+            panic!("started with a symlinked lock file");
+        }
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains("lock file"), "{error}");
+    assert!(
+        target.symlink_metadata().is_err(),
+        "the lock's symlink was followed: its target was created"
+    );
+}
+
+/// A state file that is a symlink is refused: loading it never changes the mode of the
+/// link's target (a file of someone else's that the emulator would tighten to 0600).
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlinked_state_file_is_refused_and_its_target_mode_kept() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let real = temp_path("state-symlink-real");
+    let emu = Emulator::start(EmulatorConfig::default().state_file(&real))
+        .await
+        .unwrap();
+    emu.shutdown().await;
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+
+    let path = temp_path("state-symlink");
+    std::os::unix::fs::symlink(&real, &path).unwrap();
+    let started = Emulator::start(EmulatorConfig::default().state_file(&path)).await;
+    let error = match started {
+        Ok(emu) => {
+            emu.shutdown().await;
+            panic!("started with a symlinked state file");
+        }
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains("symlink"), "{error}");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "the symlink's target had its mode changed");
+    assert!(path.symlink_metadata().unwrap().file_type().is_symlink());
+}

@@ -223,6 +223,31 @@ impl Client {
         crate::redact_secrets(text, key).unwrap_or_else(|| text.to_owned())
     }
 
+    /// The id of the API key this client calls with, when the key says it: the `apiKeyId`
+    /// (Labelbox) or `jti` claim of its JWT payload, read without verifying anything (only
+    /// the server can). `None` for a key that is not a JWT or names no id. Batch rotation
+    /// uses it to rotate the calling key last ([`crate::rotation_order`]).
+    pub fn calling_key_id(&self) -> Option<crate::ApiKeyId> {
+        use base64::Engine as _;
+        #[derive(serde::Deserialize)]
+        struct KeyClaims {
+            #[serde(rename = "apiKeyId")]
+            api_key_id: Option<String>,
+            jti: Option<String>,
+        }
+        let key = self.inner.transport.api_key.expose_secret();
+        let payload = key.split('.').nth(1)?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let claims: KeyClaims = serde_json::from_slice(&json).ok()?;
+        claims
+            .api_key_id
+            .or(claims.jti)
+            .filter(|id| !id.is_empty())
+            .map(crate::ApiKeyId::from)
+    }
+
     /// Runs an operation on behalf of an SDK method, retried as an idempotent call.
     pub(crate) async fn call_idempotent<Q: GraphQLQuery>(
         &self,

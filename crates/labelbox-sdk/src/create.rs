@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use labelbox_schema::{create_api_key, create_api_key_preflight, organization_users_by_email};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
 use crate::cache::CallerContext;
@@ -17,6 +17,12 @@ use crate::{
 };
 
 const SDK_METHOD: &str = "Client:create_api_key";
+
+/// The longest secret a creation may answer with, in bytes (a Labelbox key is well under
+/// 1 KiB). A longer one is a malformed answer: the new key is revoked and the creation
+/// fails, in every flow (creation, rotation, the CLI, the console), before anything
+/// handles the secret (an `--exec` command's pipe holds 64 KiB).
+pub const MAX_SECRET_BYTES: usize = 16_384;
 
 /// How much earlier than the preflight's `Date` a key of this creation may carry as its
 /// `createdAt`: the header's one-second resolution, and a server whose front end and
@@ -271,6 +277,22 @@ impl Client {
                 Ok(data) => match created_from(data) {
                     // `createApiKey: null` without errors: whether a key exists is unknown.
                     Err(error) => Failure::new(error, Delivery::Unknown),
+                    Ok(created) if created.secret().expose_secret().len() > MAX_SECRET_BYTES => {
+                        let bytes = created.secret().expose_secret().len();
+                        let id = created.id().clone();
+                        drop(created);
+                        return Err(self
+                            .revoke_unusable(
+                                id,
+                                &format!(
+                                    "the server's answer held a secret of {bytes} bytes, over \
+                                     the {MAX_SECRET_BYTES}-byte limit (a malformed answer)"
+                                ),
+                                None,
+                                orphans_revoked,
+                            )
+                            .await);
+                    }
                     Ok(created) => {
                         if attempt > 1 {
                             // The first request may have been committed late (the server was
@@ -303,7 +325,12 @@ impl Client {
                     let created = failure.partial_data.take();
                     if let Some(id) = created.and_then(|data| created_key_id(&data)) {
                         return Err(self
-                            .revoke_created_with_errors(id, failure.error, orphans_revoked)
+                            .revoke_unusable(
+                                id,
+                                "the server created the key but also reported errors",
+                                Some(failure.error),
+                                orphans_revoked,
+                            )
                             .await);
                     }
                     failure
@@ -394,40 +421,41 @@ impl Client {
         *self.caller_cache() = None;
     }
 
-    /// A created key came back beside GraphQL errors. Its settings cannot be trusted, so
-    /// it is revoked (retried like any revocation) and the creation fails naming it; its
-    /// secret is never put into the error. If revoking fails, the error names the live key.
-    async fn revoke_created_with_errors(
+    /// A created key that cannot be used: it came back beside GraphQL errors (its settings
+    /// cannot be trusted) or with a secret over [`MAX_SECRET_BYTES`]. It is revoked (retried
+    /// like any revocation) and the creation fails naming it and `why`; its secret is never
+    /// put into the error. If revoking fails, the error names the live key.
+    async fn revoke_unusable(
         &self,
         id: ApiKeyId,
-        error: Error,
+        why: &str,
+        error: Option<Error>,
         mut orphans_revoked: Vec<ApiKeyId>,
     ) -> Error {
         match self.revoke_key_for(&id, SDK_METHOD).await {
             Ok(()) => {
-                tracing::warn!(key = %id, "revoked a key created beside errors");
+                tracing::warn!(key = %id, reason = why, "revoked a key whose creation was unusable");
                 orphans_revoked.push(id);
                 Error::CreationFailed {
-                    message: "the server created the key but also reported errors, so the key \
-                              was revoked"
-                        .to_owned(),
+                    message: format!("{why}, so the key was revoked"),
                     orphans_revoked,
-                    source: Some(Box::new(error)),
+                    source: error.map(Box::new),
                 }
             }
             Err(reason) => {
                 tracing::warn!(
                     key = %id,
                     error = %reason,
-                    "could not revoke a key created beside errors"
+                    reason = why,
+                    "could not revoke a key whose creation was unusable"
                 );
                 Error::CreationFailed {
                     message: format!(
-                        "the server created key {id} but also reported errors, and revoking it \
-                         failed ({reason}); revoke it (`labelbox keys revoke {id}`)"
+                        "{why}, and revoking key {id} failed ({reason}); revoke it \
+                         (`labelbox keys revoke {id}`)"
                     ),
                     orphans_revoked,
-                    source: Some(Box::new(error)),
+                    source: error.map(Box::new),
                 }
             }
         }

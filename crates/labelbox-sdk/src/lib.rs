@@ -89,10 +89,12 @@ pub use client::{
     Client, ClientBuilder, RawResponse, API_KEY_ENV, DEFAULT_ENDPOINT, DEFAULT_MAX_RESPONSE_BYTES,
     ENDPOINT_ENV,
 };
-pub use create::CreateApiKeyRequest;
+pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
 pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
-pub use rotate::{lifetime_of, KeyRotation, Replacement, RotateOptions, RotateOutcome};
+pub use rotate::{
+    lifetime_of, rotation_order, KeyRotation, Replacement, RotateOptions, RotateOutcome,
+};
 
 pub use labelbox_core::*;
 

@@ -191,6 +191,9 @@ impl<E> RotateOutcome<E> {
 pub struct KeyRotation<E> {
     /// The key as listed.
     pub key: ApiKey,
+    /// Whether it is the key the client calls with ([`Client::calling_key_id`]): rotated
+    /// last, since nothing after its revoke could authenticate.
+    pub is_caller: bool,
     /// What happened; `Err` when nothing was created (the key is untouched).
     pub result: Result<RotateOutcome<E>, Error>,
 }
@@ -328,10 +331,28 @@ impl Client {
     }
 }
 
+/// Puts the calling key (`caller`, from [`Client::calling_key_id`]) last among `keys`,
+/// keeping the others' order: a batch that revoked it first would fail every later key
+/// with an authentication error. Returns whether the caller is among them.
+pub fn rotation_order(keys: &mut Vec<ApiKey>, caller: Option<&ApiKeyId>) -> bool {
+    let Some(caller) = caller else {
+        return false;
+    };
+    match keys.iter().position(|key| key.id == *caller) {
+        Some(at) => {
+            let key = keys.remove(at);
+            keys.push(key);
+            true
+        }
+        None => false,
+    }
+}
+
 impl ListApiKeys {
     /// Rotates every key of this listing, one after another, as
-    /// [`Client::rotate_listed_api_key`] does; `hand_over` is called for each new key. A
-    /// failure on one key does not stop the others. `on_each` is called after each key
+    /// [`Client::rotate_listed_api_key`] does; `hand_over` is called for each new key. The
+    /// key the client calls with is rotated last ([`rotation_order`]; its
+    /// [`KeyRotation::is_caller`] says so). A failure on one key does not stop the others. `on_each` is called after each key
     /// with its position (from 1), the number of keys and its result, for progress and
     /// streaming output. `Err` only when the listing itself fails (nothing was rotated).
     ///
@@ -370,7 +391,8 @@ impl ListApiKeys {
         Fut: Future<Output = Result<(), E>>,
         P: FnMut(usize, usize, &KeyRotation<E>),
     {
-        let keys = self.send().await?;
+        let mut keys = self.send().await?;
+        let caller_last = rotation_order(&mut keys, self.client().calling_key_id().as_ref());
         let total = keys.len();
         let mut results = Vec::with_capacity(total);
         for (i, key) in keys.into_iter().enumerate() {
@@ -378,7 +400,12 @@ impl ListApiKeys {
                 .client()
                 .rotate_listed_api_key(&key, options.clone(), &mut hand_over)
                 .await;
-            let rotation = KeyRotation { key, result };
+            let is_caller = caller_last && i + 1 == total;
+            let rotation = KeyRotation {
+                key,
+                is_caller,
+                result,
+            };
             on_each(i + 1, total, &rotation);
             results.push(rotation);
         }
@@ -436,6 +463,52 @@ mod tests {
         assert_send(&each);
         let list = listing.send();
         assert_send(&list);
+    }
+
+    #[test]
+    fn the_calling_key_id_comes_from_the_jwt_payload_and_goes_last() {
+        use base64::Engine as _;
+        let jwt = |payload: &str| {
+            let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+            format!("{}.{}.c2ln", b64(r#"{"alg":"HS256"}"#), b64(payload))
+        };
+        let id_of = |key: String| {
+            Client::builder()
+                .api_key(key)
+                .endpoint("http://127.0.0.1:9/graphql")
+                .build()
+                .unwrap()
+                .calling_key_id()
+        };
+        assert_eq!(
+            id_of(jwt(r#"{"jti":"ck_emu"}"#)),
+            Some(ApiKeyId::from("ck_emu"))
+        );
+        assert_eq!(
+            id_of(jwt(r#"{"apiKeyId":"ck_lb","jti":"x","secret":"s"}"#)),
+            Some(ApiKeyId::from("ck_lb"))
+        );
+        assert_eq!(id_of(jwt(r#"{"sub":"u"}"#)), None);
+        assert_eq!(id_of("not-a-jwt".to_owned()), None);
+
+        let mut keys: Vec<ApiKey> = ["a", "me", "b"]
+            .iter()
+            .map(|id| {
+                ApiKey::new(
+                    *id,
+                    "n",
+                    "u",
+                    "u@example.com",
+                    datetime!(2026-01-01 00:00 UTC),
+                    datetime!(2026-02-01 00:00 UTC),
+                )
+            })
+            .collect();
+        assert!(rotation_order(&mut keys, Some(&ApiKeyId::from("me"))));
+        let order: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
+        assert_eq!(order, ["a", "b", "me"]);
+        assert!(!rotation_order(&mut keys, Some(&ApiKeyId::from("gone"))));
+        assert!(!rotation_order(&mut keys, None));
     }
 
     #[test]

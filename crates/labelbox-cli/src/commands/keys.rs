@@ -1,5 +1,6 @@
 //! `labelbox keys list|get|create|revoke|rotate`.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -14,7 +15,7 @@ use time::OffsetDateTime;
 use crate::cli::{CreateArgs, GetArgs, KeysCommand, ListArgs, RevokeArgs, RotateArgs};
 use crate::commands::Ctx;
 use crate::exit::{cli_error_from_sdk, CliError, Kind};
-use crate::output::{self, Cell, Paint};
+use crate::output::{self, terminal_safe, Cell, Paint};
 use crate::secret_file::SecretFile;
 
 /// Runs a `keys` subcommand.
@@ -419,11 +420,12 @@ fn print_created(ctx: &Ctx, j: &CreatedJson) -> io::Result<()> {
         j.allowed_ip_cidrs.join(", ")
     };
     outln!(
-        "{} API key {} \"{}\" for {} (role: {role})",
+        "{} API key {} \"{}\" for {} (role: {})",
         ctx.out.paint(Paint::Green, "Created"),
-        j.id,
-        j.name,
-        j.user_email
+        terminal_safe(&j.id),
+        terminal_safe(&j.name),
+        terminal_safe(&j.user_email),
+        terminal_safe(role)
     )?;
     outln!("  expires:     {expires}")?;
     outln!("  allowed IPs: {ips}")?;
@@ -553,7 +555,11 @@ async fn revoke(ctx: &Ctx, args: RevokeArgs) -> Result<(), CliError> {
             Err(e) => {
                 let err = cli_error_from_sdk(&e).context(format!("revoking {id}"));
                 if !ctx.json && args.ids.len() > 1 {
-                    eprintln!("{} {}", ctx.err.paint(Paint::Red, "failed:"), err.message);
+                    errln!(
+                        "{} {}",
+                        ctx.err.paint(Paint::Red, "failed:"),
+                        terminal_safe(&err.message)
+                    );
                 }
                 failed.push(FailedJson {
                     id: id.clone(),
@@ -851,16 +857,19 @@ fn hand_over_batch(destination: &BatchDestination<'_>, new: &Replacement) -> Res
 
 /// Runs `--exec CMD` for one new key: `sh -c CMD`, built through `child::command_in_own_group` (so
 /// LABELBOX_API_KEY is not inherited), the secret and a newline on its stdin (never in its
-/// arguments or environment), the key's ids, name and user in its environment, its stdout
-/// sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0 within
-/// `timeout`: the exit code is the command's word that it stored the secret. A command still
-/// running at the timeout is killed with its process group (the shell and every command it
-/// started) and the hand-over has failed. In its own process group, the command does not
-/// receive the terminal's Ctrl-C: interrupting `labelbox` leaves it to finish storing. A command that exits 0 without reading its stdin cannot be told from one that
-/// did (the secret fits in the pipe's buffer), so only a failed write (a command that closed
-/// its stdin early) is caught.
+/// arguments or environment), the key's ids, name and user in its environment (a name an
+/// environment variable cannot hold, with a NUL, is percent-encoded: see [`key_name_env`]),
+/// its stdout sent to our stderr (stdout may be a JSON stream). `Ok` only when it exits 0
+/// within `timeout`, which covers the whole hand-over (start, the secret's write, the wait):
+/// the exit code is the command's word that it stored the secret. A command still running
+/// at the timeout, reading its stdin or not, is killed with its process group (the shell and
+/// every command it started) and the hand-over has failed. In its own process group, the
+/// command does not receive the terminal's Ctrl-C: interrupting `labelbox` leaves it to
+/// finish storing. A command that exits 0 without reading its stdin cannot be told from one
+/// that did (the secret fits in the pipe's buffer), so only a failed write (a command that
+/// closed its stdin early) is caught.
 fn run_exec(command: &str, timeout: std::time::Duration, new: &Replacement) -> Result<(), String> {
-    use std::process::Stdio;
+    use crate::child::RunError;
     // Its own process group, so that a timeout kills what the shell started too.
     let mut child = crate::child::command_in_own_group("sh");
     child
@@ -868,53 +877,59 @@ fn run_exec(command: &str, timeout: std::time::Duration, new: &Replacement) -> R
         .arg(command)
         .env("LABELBOX_KEY_ID", new.created.id().as_str())
         .env("LABELBOX_OLD_KEY_ID", new.old.id.as_str())
-        .env("LABELBOX_KEY_NAME", &new.old.name)
         .env("LABELBOX_KEY_USER", &new.old.user_email)
-        .stdin(Stdio::piped())
         .stdout(stderr_stdio());
-    let deadline = std::time::Instant::now() + timeout;
-    let mut child = child
-        .spawn()
-        .map_err(|e| format!("--exec: could not start `sh -c`: {e}"))?;
-    // The secret and a newline fit in the pipe's buffer: this write does not wait for the
-    // command to read.
-    let written = child.stdin.take().map(|mut stdin| {
-        let secret = new.created.secret().expose_secret();
-        stdin
-            .write_all(secret.as_bytes())
-            .and_then(|()| stdin.write_all(b"\n"))
-            .and_then(|()| stdin.flush())
-    });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if std::time::Instant::now() >= deadline => {
-                crate::child::kill_group(&mut child);
+    match key_name_env(&new.old.name) {
+        Cow::Borrowed(name) => child
+            .env("LABELBOX_KEY_NAME", name)
+            .env_remove(KEY_NAME_ENCODING_VARIABLE),
+        Cow::Owned(encoded) => child
+            .env("LABELBOX_KEY_NAME", encoded)
+            .env(KEY_NAME_ENCODING_VARIABLE, "percent"),
+    };
+    let secret = new.created.secret().expose_secret();
+    // The deadline covers the whole hand-over: start, the secret's write, the wait.
+    let finished =
+        match crate::child::run_with_input(&mut child, &[secret.as_bytes(), b"\n"], timeout) {
+            Ok(finished) => finished,
+            Err(RunError::Spawn(e)) => return Err(format!("--exec: could not start `sh -c`: {e}")),
+            Err(RunError::TimedOut) => {
                 return Err(format!(
                     "--exec command did not finish within {} (--exec-timeout) and was killed",
                     crate::duration::display_duration(timeout)
-                ));
+                ))
             }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
-            Err(e) => {
-                crate::child::kill_group(&mut child);
-                return Err(format!("--exec: waiting for the command failed: {e}"));
+            Err(RunError::Wait(e)) => {
+                return Err(format!("--exec: waiting for the command failed: {e}"))
             }
-        }
-    };
-    if !status.success() {
-        return Err(match status.code() {
+        };
+    if !finished.status.success() {
+        return Err(match finished.status.code() {
             Some(code) => format!("--exec command exited with code {code}"),
-            None => format!("--exec command was killed ({status})"),
+            None => format!("--exec command was killed ({})", finished.status),
         });
     }
-    match written {
-        Some(Ok(())) => Ok(()),
-        Some(Err(e)) => Err(format!(
+    finished.written.map_err(|e| {
+        format!(
             "--exec command exited 0 but closed its standard input before the secret was \
              written ({e})"
-        )),
-        None => Err("--exec: the command had no standard input".to_owned()),
+        )
+    })
+}
+
+/// Set to `percent` for an `--exec` command when `LABELBOX_KEY_NAME` is percent-encoded;
+/// never set otherwise.
+const KEY_NAME_ENCODING_VARIABLE: &str = "LABELBOX_KEY_NAME_ENCODING";
+
+/// A key's name as `LABELBOX_KEY_NAME` can hold it: as is, unless it holds a NUL (which no
+/// environment variable can); then percent-encoded (RFC 3986: controls, `%` and every
+/// non-ASCII byte of its UTF-8 as `%XX`), and [`KEY_NAME_ENCODING_VARIABLE`] says so.
+fn key_name_env(name: &str) -> Cow<'_, str> {
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
+    if name.contains('\0') {
+        Cow::Owned(percent_encoding::utf8_percent_encode(name, ENCODED).to_string())
+    } else {
+        Cow::Borrowed(name)
     }
 }
 
@@ -947,11 +962,14 @@ struct BatchJson {
     secret_file: Option<String>,
     error: Option<String>,
     exit_code: u8,
+    /// The key this command runs with: rotated last.
+    caller: bool,
 }
 
 impl BatchJson {
     fn new(key: &ApiKey, status: &'static str) -> Self {
         Self {
+            caller: false,
             status,
             old_id: key.id.to_string(),
             name: key.name.clone(),
@@ -968,6 +986,12 @@ impl BatchJson {
 
     /// The report of one key's rotation, and the error kind it counts as.
     fn from_rotation(rotation: &KeyRotation<String>, dir: Option<&Path>) -> (Self, Option<Kind>) {
+        let (mut json, kind) = Self::from_outcome(rotation, dir);
+        json.caller = rotation.is_caller;
+        (json, kind)
+    }
+
+    fn from_outcome(rotation: &KeyRotation<String>, dir: Option<&Path>) -> (Self, Option<Kind>) {
         let key = &rotation.key;
         let outcome = match &rotation.result {
             Err(e) => {
@@ -1040,7 +1064,21 @@ impl BatchJson {
 
     /// One line for humans.
     fn human(&self, ctx: &Ctx) -> String {
-        let what = format!("{} \"{}\" ({})", self.old_id, self.name, self.user_email);
+        let what = format!(
+            "{} \"{}\" ({})",
+            terminal_safe(&self.old_id),
+            terminal_safe(&self.name),
+            terminal_safe(&self.user_email)
+        );
+        let line = self.human_outcome(ctx, &what);
+        if self.caller {
+            format!("{line} [the key this command runs with: rotated last]")
+        } else {
+            line
+        }
+    }
+
+    fn human_outcome(&self, ctx: &Ctx, what: &str) -> String {
         match (self.status, &self.new_id, &self.error) {
             ("would_rotate", _, _) => format!(
                 "{} {what}, expiring {}",
@@ -1053,14 +1091,16 @@ impl BatchJson {
                     None => "secret handed to --exec".to_owned(),
                 };
                 format!(
-                    "{} {what} -> {new_id} ({held}); old key revoked",
-                    ctx.out.paint(Paint::Green, "Rotated")
+                    "{} {what} -> {} ({}); old key revoked",
+                    ctx.out.paint(Paint::Green, "Rotated"),
+                    terminal_safe(new_id),
+                    terminal_safe(&held)
                 )
             }
             (_, _, error) => format!(
                 "{} {what}: {}",
                 ctx.out.paint(Paint::Red, "Failed"),
-                error.as_deref().unwrap_or("unknown error")
+                terminal_safe(error.as_deref().unwrap_or("unknown error"))
             ),
         }
     }
@@ -1113,9 +1153,13 @@ async fn rotate_batch(
             )
             .with_hint("or --dry-run to see which keys would be rotated"));
         }
-        let keys = listing.send().await?;
-        for key in &keys {
-            print_batch_line(ctx, &BatchJson::new(key, "would_rotate"))?;
+        let mut keys = listing.send().await?;
+        let caller_last = labelbox_sdk::rotation_order(&mut keys, client.calling_key_id().as_ref());
+        let total = keys.len();
+        for (i, key) in keys.iter().enumerate() {
+            let mut json = BatchJson::new(key, "would_rotate");
+            json.caller = caller_last && i + 1 == total;
+            print_batch_line(ctx, &json)?;
         }
         if !ctx.json {
             errln!(
@@ -1193,6 +1237,18 @@ mod tests {
             let error = secret_dir_path(dir, &ApiKeyId::from(hostile)).unwrap_err();
             assert!(error.contains("not a plain name"), "{hostile:?}: {error}");
         }
+    }
+
+    #[test]
+    fn only_a_name_with_a_nul_is_percent_encoded() {
+        assert!(matches!(
+            key_name_env("ci 100% é"),
+            Cow::Borrowed("ci 100% é")
+        ));
+        assert_eq!(
+            key_name_env("a\0b%c é\n"),
+            "a%00b%25c%20%C3%A9%0A".replace("%20", " ")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::{RemoveArgs, SetRoleArgs, UsersCommand};
 use crate::commands::Ctx;
 use crate::exit::CliError;
-use crate::output::{self, Cell, Paint};
+use crate::output::{self, terminal_safe, Cell, Paint};
 
 /// Runs `labelbox users ...`.
 pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
@@ -137,8 +137,8 @@ async fn set_role(ctx: &Ctx, args: SetRoleArgs) -> Result<(), CliError> {
         outln!(
             "{} {} is now {}",
             ctx.out.paint(Paint::Green, "Changed"),
-            member.email,
-            new_role.name
+            terminal_safe(&member.email),
+            terminal_safe(&new_role.name)
         )?;
     }
     Ok(())
@@ -172,7 +172,8 @@ async fn remove(ctx: &Ctx, args: RemoveArgs) -> Result<(), CliError> {
     if !args.yes {
         let question = format!(
             "Remove {} ({}) from the organization? It cannot be undone, and every API key of theirs stops working immediately.",
-            member.email, member.id
+            terminal_safe(&member.email),
+            terminal_safe(member.id.as_str())
         );
         if !confirm(&question)? {
             return Err(CliError::usage("aborted: nobody was removed"));
@@ -189,8 +190,8 @@ async fn remove(ctx: &Ctx, args: RemoveArgs) -> Result<(), CliError> {
         outln!(
             "{} {} ({})",
             ctx.out.paint(Paint::Green, "Removed"),
-            member.email,
-            member.id
+            terminal_safe(&member.email),
+            terminal_safe(member.id.as_str())
         )?;
     }
     Ok(())

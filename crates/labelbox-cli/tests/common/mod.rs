@@ -20,6 +20,22 @@ impl Env {
     pub fn start() -> Env {
         Env(CliEnv::start(BIN))
     }
+
+    /// Starts an emulator with `config`.
+    pub fn start_with(config: labelbox_emulator::EmulatorConfig) -> Env {
+        Env(CliEnv::start_with(BIN, config))
+    }
+
+    /// Starts an emulator whose organization and members (the admin among them) carry the
+    /// [`HOSTILE_NAMES`].
+    pub fn start_with_hostile_names() -> Env {
+        let mut seed = labelbox_emulator::Seed::default();
+        seed.organization.name = HOSTILE_NAMES[0].to_owned();
+        for (user, name) in seed.users.iter_mut().zip(HOSTILE_NAMES) {
+            user.name = name.to_owned();
+        }
+        Self::start_with(labelbox_emulator::EmulatorConfig::default().seed(seed))
+    }
 }
 
 impl Deref for Env {
@@ -27,5 +43,76 @@ impl Deref for Env {
 
     fn deref(&self) -> &CliEnv {
         &self.0
+    }
+}
+
+/// A one-shot HTTP server on loopback that answers every request with `body` (200, JSON).
+pub fn canned_server(body: String) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    if name.eq_ignore_ascii_case("content-length") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+/// Names a hostile server (or a key's creator) could hold: an OSC 52 clipboard write, a
+/// line erase, a newline that fakes a table row, C1 CSI, and bidirectional overrides.
+pub const HOSTILE_NAMES: [&str; 5] = [
+    "clip\x1b]52;c;aGVsbG8=\x07board",
+    "erase\x1b[2Kline",
+    "fake\nck_fake  row  root@example.com",
+    "c1\u{9b}31mred",
+    "bidi\u{202e}txet\u{2066}x\u{200f}y\u{61c}z",
+];
+
+/// Asserts that human output holds none of the characters a terminal acts on, and shows
+/// each hostile name escaped as `char::escape_debug` writes it.
+#[track_caller]
+pub fn assert_terminal_safe(text: &str, names: &[&str]) {
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        assert!(
+            (!c.is_control() || c == '\n') && !bidi,
+            "{c:?} reached the terminal: {text:?}"
+        );
+    }
+    for name in names {
+        let escaped: String = name
+            .chars()
+            .map(|c| {
+                let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+                if c.is_control() || bidi {
+                    format!("\\u{{{:x}}}", u32::from(c)).replace("\\u{a}", "\\n")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        assert!(text.contains(&escaped), "{escaped:?} not shown: {text}");
     }
 }
