@@ -99,15 +99,20 @@ fn is_unsafe_on_terminal(c: char) -> bool {
 }
 
 /// Server text made safe for a terminal: every C0 and C1 control and bidirectional control
-/// escaped as `char::escape_debug` writes it (`\u{1b}`, `\n`, `\u{202e}`); everything else as
-/// is. The one function every human-readable print of server text goes through (table cells
+/// escaped as `char::escape_debug` writes it (`\u{1b}`, `\n`, `\u{202e}`), and a backslash as
+/// `\\` (so a name that spells `\u{1b}` cannot pass for an escaped control); everything else
+/// as is. The one function every human-readable print of server text goes through (table cells
 /// take it in [`Cell`]); `--json` output is never escaped.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe_on_terminal) {
+    if !text.chars().any(|c| c == '\\' || is_unsafe_on_terminal(c)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+            continue;
+        }
         if !is_unsafe_on_terminal(c) {
             out.push(c);
             continue;
@@ -428,6 +433,9 @@ mod tests {
             terminal_safe("a\x1b]52;c;aGk=\x07b\nc\0d\u{9b}e\u{202e}f\u{2066}g\u{200f}h\u{61c}i\x7f"),
             "a\\u{1b}]52;c;aGk=\\u{7}b\\nc\\0d\\u{9b}e\\u{202e}f\\u{2066}g\\u{200f}h\\u{61c}i\\u{7f}"
         );
+        // A name that spells an escape is not taken for one.
+        assert_eq!(terminal_safe("a\\u{1b}b"), "a\\\\u{1b}b");
+        assert_eq!(terminal_safe("C:\\keys"), "C:\\\\keys");
     }
 
     #[test]
