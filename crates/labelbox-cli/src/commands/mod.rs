@@ -83,3 +83,13 @@ impl Ctx {
         })
     }
 }
+
+/// Asks `question` on stderr and reads the answer from stdin: `true` only for yes.
+pub(crate) fn confirm(question: &str) -> Result<bool, CliError> {
+    use std::io::{BufRead, Write};
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}

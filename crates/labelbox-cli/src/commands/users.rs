@@ -1,12 +1,12 @@
 //! `labelbox users list | set-role | remove`.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use labelbox_sdk::{normalize_role_name, Client, Role, User};
 use serde::Serialize;
 
 use crate::cli::{RemoveArgs, SetRoleArgs, UsersCommand};
-use crate::commands::Ctx;
+use crate::commands::{confirm, Ctx};
 use crate::exit::CliError;
 use crate::output::{self, terminal_safe, Cell, Paint};
 
@@ -150,14 +150,6 @@ struct RemovedJson {
     id: String,
     email: String,
     removed: bool,
-}
-
-fn confirm(question: &str) -> Result<bool, CliError> {
-    eprint!("{question} [y/N] ");
-    io::stderr().flush()?;
-    let mut answer = String::new();
-    io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 async fn remove(ctx: &Ctx, args: RemoveArgs) -> Result<(), CliError> {
