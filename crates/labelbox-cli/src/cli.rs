@@ -1,4 +1,8 @@
 //! The command tree: clap types only, no behaviour.
+//!
+//! The doc comments here are `--help` text, written for a terminal: placeholders such as
+//! `<old key id>` are meant literally, not as HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -79,7 +79,7 @@ pub(super) fn replacement_json(new: &Replacement, secret_path: Option<&Path>) ->
     }
 }
 
-/// `keys rotate ID`: a thin call of [`Client::rotate_api_key`], whose hand-over prints the
+/// `keys rotate ID`: a thin call of [`labelbox_sdk::Client::rotate_api_key`], whose hand-over prints the
 /// new key (with --json, the object up to the new key, flushed before anything is revoked)
 /// or writes it to the secret file.
 pub(super) async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> {
