@@ -237,12 +237,11 @@ mod admin;
 mod auth;
 mod config;
 mod cost;
+mod dates;
 mod document_cache;
 mod error;
-mod fast_path;
 mod faults;
 mod graphql;
-mod graphql_errors;
 pub mod roles;
 mod server;
 mod state;
@@ -606,7 +605,7 @@ impl EmulatorHandle {
     /// memory.
     #[doc(hidden)]
     pub fn cached_documents(&self) -> (usize, usize) {
-        self.app.api.documents().size()
+        self.app.api.cached_documents()
     }
 
     /// For the tests of where work happens: whether the current state snapshot's derived

@@ -22,9 +22,8 @@ use tokio::sync::watch;
 
 use crate::auth::{self, Caller};
 use crate::config::RateLimit;
-use crate::fast_path::Fallback;
 use crate::faults::{Fault, Faults};
-use crate::graphql::{code, error_body, GraphqlApi, StateView};
+use crate::graphql::{code, error_body, Fallback, GraphqlApi, StateView};
 use crate::state::State;
 
 /// Everything a running emulator shares between requests.
@@ -342,7 +341,7 @@ impl App {
             None
         };
         let variables = request.variables.unwrap_or_default();
-        match self.api.execute_fast(&prepared, &variables, state, caller) {
+        match self.api.write(&prepared, &variables, state, caller) {
             Ok(body) => {
                 self.count_operation(&prepared.label);
                 self.fast_answers.fetch_add(1, Ordering::Relaxed);
@@ -405,7 +404,7 @@ impl App {
                     )
                 }
             };
-            let executed = self.api.execute_with(
+            let executed = self.api.answer(
                 &prepared,
                 &variables,
                 StateView::Shared(&state),
@@ -413,7 +412,7 @@ impl App {
                 now,
                 try_fast && self.fast_path.load(Ordering::Relaxed),
             );
-            if executed.fast {
+            if executed.written {
                 self.fast_answers.fetch_add(1, Ordering::Relaxed);
             }
             return Outcome::Json(executed.body.into());
@@ -667,7 +666,7 @@ async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
             ),
         );
     }
-    let now = crate::graphql::format_date(app.now());
+    let now = crate::dates::format_date(app.now());
     json_response(
         StatusCode::OK,
         serde_json::json!({ "now": now }).to_string(),

@@ -192,7 +192,7 @@ pub(crate) struct State {
 }
 
 /// What reads derive from a state: its list sizes for the cost check, the listed keys in
-/// order, and their rendered JSON per selection. Computed on first use; a state is never
+/// order, and what a reader attaches (the writer's rendered keys). Computed on first use; a state is never
 /// changed after that (a mutation works on a clone, which starts empty, and
 /// [`State::invalidate_derived`] empties it on every change through a `StateView`).
 #[derive(Default)]
@@ -211,8 +211,21 @@ pub(crate) struct DerivedData {
     pub counts: StateCounts,
     /// The keys any listing may show (not revoked, of a member), oldest first.
     pub listed: Vec<ListedKey>,
-    /// The rendered JSON of each of `listed` per selection (see `fast_path`).
-    pub rendered: crate::fast_path::RenderedKeys,
+    /// What a reader keeps with this snapshot (the rendered keys of the JSON writer), of a
+    /// type the state does not know: created empty on first use, dropped with the snapshot.
+    attached: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl DerivedData {
+    /// What is attached to this snapshot, of the type `T` (created by `T::default()` on
+    /// first use). One type only is ever attached; `T` must be that type.
+    pub fn attached<T: std::any::Any + Send + Sync + Default>(&self) -> &T {
+        let any = self.attached.get_or_init(|| Box::<T>::default());
+        match any.downcast_ref::<T>() {
+            Some(value) => value,
+            None => unreachable!("one type only is attached to a snapshot"),
+        }
+    }
 }
 
 /// The sizes of a state that the query cost estimate needs.
@@ -491,7 +504,7 @@ impl State {
                         user_id: k.user_id.clone(),
                     })
                     .collect(),
-                rendered: crate::fast_path::RenderedKeys::default(),
+                attached: std::sync::OnceLock::new(),
             }
         })
     }
