@@ -365,8 +365,8 @@ impl Emulator {
                 ..Limits::default()
             }),
             budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
-            fast_path: std::sync::atomic::AtomicBool::new(true),
-            fast_answers: AtomicU64::new(0),
+            json_writer: std::sync::atomic::AtomicBool::new(true),
+            writer_answers: AtomicU64::new(0),
             inline_answers: AtomicU64::new(0),
         });
         let (shutdown, stop) = watch::channel(false);
@@ -446,6 +446,32 @@ fn bootstrap_key(
 /// and [`EmulatorHandle::issue_key`] always record one.
 fn is_bootstrap_key(key: &state::KeyRecord) -> bool {
     key.created_by_user_id.is_none() && key.name == BOOTSTRAP_KEY_NAME
+}
+
+/// The counters of an emulator's work, for its own tests ([`EmulatorHandle::probe`],
+/// feature `test-probes`): never timings.
+#[cfg(feature = "test-probes")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Probe {
+    /// Queries tried on the JSON writer.
+    pub writer_attempts: u64,
+    /// Queries the JSON writer answered.
+    pub writer_answers: u64,
+    /// Queries answered on the task that received them (not on a blocking thread).
+    pub inline_answers: u64,
+    /// Keys the JSON writer rendered (kept or written directly).
+    pub rendered_keys: u64,
+    /// Bytes of the keys rendered.
+    pub rendered_bytes: u64,
+    /// Prepared documents kept.
+    pub cached_documents: usize,
+    /// Their estimated memory.
+    pub cached_document_bytes: usize,
+    /// Distinct operation names counted (the shared count of the others included).
+    pub counted_operations: usize,
+    /// Whether the current state snapshot's derived data (listed keys, sizes) is computed.
+    pub snapshot_is_derived: bool,
 }
 
 /// A summary of a stored key, for tests and tools (never the key itself).
@@ -555,12 +581,6 @@ impl EmulatorHandle {
         self.app.operation_count(operation_name)
     }
 
-    /// For the tests of the operation counts' bound: the distinct names counted.
-    #[doc(hidden)]
-    pub fn counted_operations(&self) -> usize {
-        self.app.counted_operations()
-    }
-
     /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
     /// refuses control characters in a name, to test a client against a server that takes
     /// them. On by default.
@@ -568,51 +588,31 @@ impl EmulatorHandle {
         self.app.api.key_name_rule.store(enabled, Ordering::SeqCst);
     }
 
-    /// For the tests comparing both ways a query executes: with `false`, every query is
-    /// executed by apollo-compiler's executor instead of the fast path first.
-    #[doc(hidden)]
-    pub fn set_fast_path(&self, enabled: bool) {
-        self.app.fast_path.store(enabled, Ordering::SeqCst);
+    /// What the emulator did so far, for its own tests: the counters of its work (feature
+    /// `test-probes`, which only the emulator's tests turn on).
+    #[cfg(feature = "test-probes")]
+    pub fn probe(&self) -> Probe {
+        let app = &self.app;
+        let stats = &app.api.stats;
+        let (cached_documents, cached_document_bytes) = app.api.cached_documents();
+        Probe {
+            writer_attempts: stats.attempts.load(Ordering::SeqCst),
+            writer_answers: app.writer_answers.load(Ordering::SeqCst),
+            inline_answers: app.inline_answers.load(Ordering::SeqCst),
+            rendered_keys: stats.rendered_keys.load(Ordering::SeqCst),
+            rendered_bytes: stats.rendered_bytes.load(Ordering::SeqCst),
+            cached_documents,
+            cached_document_bytes,
+            counted_operations: app.counted_operations(),
+            snapshot_is_derived: app.state().is_derived(),
+        }
     }
 
-    /// For the tests comparing both ways a query executes: the queries the fast path has
-    /// answered so far.
-    #[doc(hidden)]
-    pub fn fast_path_answers(&self) -> u64 {
-        self.app.fast_answers.load(Ordering::SeqCst)
-    }
-
-    /// For the tests of where queries run: the queries answered on the task that received
-    /// them (not on a blocking thread).
-    #[doc(hidden)]
-    pub fn inline_answers(&self) -> u64 {
-        self.app.inline_answers.load(Ordering::SeqCst)
-    }
-
-    /// For the tests of the fast path's work: (queries tried on it, keys rendered to JSON,
-    /// bytes of keys rendered).
-    #[doc(hidden)]
-    pub fn fast_path_work(&self) -> (u64, u64, u64) {
-        let stats = &self.app.api.stats;
-        (
-            stats.attempts.load(Ordering::SeqCst),
-            stats.rendered_keys.load(Ordering::SeqCst),
-            stats.rendered_bytes.load(Ordering::SeqCst),
-        )
-    }
-
-    /// For the document cache's tests: the prepared documents kept and their estimated
-    /// memory.
-    #[doc(hidden)]
-    pub fn cached_documents(&self) -> (usize, usize) {
-        self.app.api.cached_documents()
-    }
-
-    /// For the tests of where work happens: whether the current state snapshot's derived
-    /// data (listed keys, sizes) is computed already.
-    #[doc(hidden)]
-    pub fn snapshot_is_derived(&self) -> bool {
-        self.app.state().is_derived()
+    /// With `false`, every query is answered by apollo-compiler's executor instead of the
+    /// JSON writer first: for the tests comparing both (feature `test-probes`).
+    #[cfg(feature = "test-probes")]
+    pub fn set_writer(&self, enabled: bool) {
+        self.app.json_writer.store(enabled, Ordering::SeqCst);
     }
 
     /// Sets the default per-key rate limit (`None`: unlimited).

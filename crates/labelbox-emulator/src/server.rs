@@ -49,11 +49,11 @@ pub(crate) struct App {
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
     pub budget: ExecutionBudget,
-    /// Whether queries are first tried on the fast path (`fast_path.rs`); off only in the
-    /// tests that compare it with the executor.
-    pub fast_path: std::sync::atomic::AtomicBool,
-    /// Queries the fast path answered.
-    pub fast_answers: AtomicU64,
+    /// Whether queries are first tried on the JSON writer; off only in the tests that
+    /// compare it with the executor.
+    pub json_writer: std::sync::atomic::AtomicBool,
+    /// Queries the JSON writer answered.
+    pub writer_answers: AtomicU64,
     /// Queries answered on the task that received them (for tests).
     pub inline_answers: AtomicU64,
 }
@@ -64,7 +64,7 @@ pub(crate) struct App {
 pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
 
 /// The largest weight of a query answered on the task that received it (a listing of
-/// about 4,000 keys: well under a millisecond on the fast path); heavier ones run on a
+/// about 4,000 keys: well under a millisecond on the JSON writer); heavier ones run on a
 /// blocking thread.
 pub(crate) const INLINE_QUERY_VALUES: u64 = 100_000;
 
@@ -312,11 +312,11 @@ impl App {
 
     /// Answers a request at once, on the task that received it, when that cannot take
     /// long: a query (never a mutation) whose document is already prepared, within
-    /// [`INLINE_QUERY_VALUES`] and the execution budget, that the fast path answers, as the
+    /// [`INLINE_QUERY_VALUES`] and the execution budget, that the JSON writer answers, as the
     /// `caller` already authenticated against `state`. `None`: [`process`](Self::process)
     /// answers it on a blocking thread.
     fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Inline {
-        if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
+        if body.len() > INLINE_BODY_BYTES || !self.json_writer.load(Ordering::Relaxed) {
             return Inline::NotTried;
         }
         let Ok(request) = parse_request(body) else {
@@ -344,7 +344,7 @@ impl App {
         match self.api.write(&prepared, &variables, state, caller) {
             Ok(body) => {
                 self.count_operation(&prepared.label);
-                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+                self.writer_answers.fetch_add(1, Ordering::Relaxed);
                 self.inline_answers.fetch_add(1, Ordering::Relaxed);
                 Inline::Answered(Outcome::Json(body))
             }
@@ -357,7 +357,7 @@ impl App {
     /// it: a query against a snapshot of the state without any lock, so a slow query delays
     /// no other request; a mutation on a copy, one at a time, persisted before its response
     /// exists. Each path authenticates again against the state it executes on.
-    /// With `try_fast` false, a query goes to the executor at once (the fast path already
+    /// With `try_writer` false, a query goes to the executor at once (the JSON writer already
     /// fell back on it for a reason that does not change).
     fn process(
         &self,
@@ -365,7 +365,7 @@ impl App {
         peer: IpAddr,
         key_id: &str,
         body: &[u8],
-        try_fast: bool,
+        try_writer: bool,
     ) -> Outcome {
         let request = match parse_request(body) {
             Ok(r) => r,
@@ -410,10 +410,10 @@ impl App {
                 StateView::Shared(&state),
                 &caller,
                 now,
-                try_fast && self.fast_path.load(Ordering::Relaxed),
+                try_writer && self.json_writer.load(Ordering::Relaxed),
             );
             if executed.written {
-                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+                self.writer_answers.fetch_add(1, Ordering::Relaxed);
             }
             return Outcome::Json(executed.body.into());
         }
@@ -453,9 +453,9 @@ impl App {
 /// What [`App::answer_inline`] did.
 enum Inline {
     Answered(Outcome),
-    /// Left to a blocking thread without trying the fast path.
+    /// Left to a blocking thread without trying the JSON writer.
     NotTried,
-    /// The fast path did not answer, for this reason.
+    /// The JSON writer did not answer, for this reason.
     FellBack(Fallback),
 }
 
@@ -594,7 +594,7 @@ async fn graphql(
                 inline => {
                     // Only a fallback caused by the state's data may go otherwise on a later
                     // snapshot: any other would fall back again.
-                    let try_fast = !matches!(inline, Inline::FellBack(Fallback::Request));
+                    let try_writer = !matches!(inline, Inline::FellBack(Fallback::Request));
                     drop(state);
                     let worker = Arc::clone(&app);
                     let key_id = caller.key_id;
@@ -604,7 +604,7 @@ async fn graphql(
                             peer.ip(),
                             &key_id,
                             &body,
-                            try_fast,
+                            try_writer,
                         )
                     })
                     .await
