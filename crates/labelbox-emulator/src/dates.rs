@@ -50,7 +50,6 @@ pub(crate) fn push_date(out: &mut Vec<u8>, t: OffsetDateTime) {
     out.push(b'Z');
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

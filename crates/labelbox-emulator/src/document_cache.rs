@@ -69,13 +69,7 @@ impl<T> DocumentCache<T> {
     /// Keeps `document` (a successful preparation) of estimated memory `size`, evicting the oldest entries to stay
     /// within the bounds; a document of a text longer than [`MAX_DOCUMENT_BYTES`], or
     /// estimated larger than [`MAX_DOCUMENT_SIZE`], is not kept.
-    pub fn insert(
-        &self,
-        query: &str,
-        operation_name: Option<&str>,
-        document: Arc<T>,
-        size: usize,
-    ) {
+    pub fn insert(&self, query: &str, operation_name: Option<&str>, document: Arc<T>, size: usize) {
         let bytes = entry_bytes(size, operation_name);
         if query.len() + operation_name.map_or(0, str::len) > MAX_DOCUMENT_BYTES
             || bytes > MAX_DOCUMENT_SIZE
@@ -124,6 +118,7 @@ impl<T> DocumentCache<T> {
     }
 
     /// Documents kept and their estimated memory ([`document_size`]).
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn size(&self) -> (usize, usize) {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         (inner.order.len(), inner.bytes)

@@ -6,21 +6,18 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use apollo_compiler::response::JsonMap;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest as _, State as AxumState};
+use axum::extract::{ConnectInfo, FromRequest as _, State as AxumState};
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use serde::Deserialize;
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::auth::{self, Caller};
+use crate::budget::ExecutionBudget;
 use crate::config::RateLimit;
 use crate::faults::{Fault, Faults};
 use crate::graphql::{code, error_body, Fallback, GraphqlApi, StateView};
@@ -74,66 +71,6 @@ pub(crate) const INLINE_BODY_BYTES: usize = 64 * 1024;
 /// The estimated response values that the other queries may build at once: two of the
 /// largest allowed (about 300 MB of memory); more wait for their turn.
 pub(crate) const EXECUTION_BUDGET: u64 = 1_000_000;
-
-/// A counting semaphore of estimated response values, taken on a blocking thread.
-pub(crate) struct ExecutionBudget {
-    total: u64,
-    available: Mutex<u64>,
-    freed: Condvar,
-}
-
-impl ExecutionBudget {
-    pub fn new(total: u64) -> Self {
-        Self {
-            total,
-            available: Mutex::new(total),
-            freed: Condvar::new(),
-        }
-    }
-
-    /// Waits until `values` (at most `total`: larger requests take it all) are free.
-    fn acquire(&self, values: u64) -> BudgetPermit<'_> {
-        let values = values.min(self.total);
-        let mut available = lock(&self.available);
-        while *available < values {
-            available = self
-                .freed
-                .wait(available)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-        *available -= values;
-        BudgetPermit {
-            budget: self,
-            values,
-        }
-    }
-
-    /// Takes `values` if they are free now, without waiting.
-    fn try_acquire(&self, values: u64) -> Option<BudgetPermit<'_>> {
-        let values = values.min(self.total);
-        let mut available = lock(&self.available);
-        if *available < values {
-            return None;
-        }
-        *available -= values;
-        Some(BudgetPermit {
-            budget: self,
-            values,
-        })
-    }
-}
-
-struct BudgetPermit<'b> {
-    budget: &'b ExecutionBudget,
-    values: u64,
-}
-
-impl Drop for BudgetPermit<'_> {
-    fn drop(&mut self) {
-        *lock(&self.budget.available) += self.values;
-        self.budget.freed.notify_all();
-    }
-}
 
 /// Operation names longer than this are counted under [`OTHER_OPERATIONS`].
 pub(crate) const MAX_OPERATION_NAME_BYTES: usize = 128;
@@ -209,7 +146,7 @@ impl App {
     pub fn mutate<T>(
         &self,
         change: impl FnOnce(&mut State) -> (T, bool),
-    ) -> Result<T, crate::EmulatorError> {
+    ) -> Result<T, crate::error::EmulatorError> {
         let _writer = lock(&self.writer);
         let mut working = State::clone(&self.state());
         let (value, changed) = change(&mut working);
@@ -257,16 +194,17 @@ impl App {
     }
 
     /// The distinct names the operation counts hold (the shared one included).
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn counted_operations(&self) -> usize {
         lock(&self.operations).len()
     }
 
     /// Writes the state if persistence is on (and the state file is still locked by us).
-    pub fn persist(&self, state: &State) -> Result<(), crate::EmulatorError> {
+    pub fn persist(&self, state: &State) -> Result<(), crate::error::EmulatorError> {
         match &self.state_file {
             Some(path) => {
                 if lock(&self.state_lock).is_none() {
-                    return Err(crate::EmulatorError::State(format!(
+                    return Err(crate::error::EmulatorError::State(format!(
                         "{} is no longer locked: the emulator is shutting down",
                         path.display()
                     )));
@@ -538,7 +476,7 @@ const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></
 const UPSTREAM_503: &str =
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
 
-async fn graphql(
+pub(crate) async fn graphql(
     AxumState(app): AxumState<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request<Body>,
@@ -633,78 +571,4 @@ async fn graphql(
             error_body(code::INTERNAL_SERVER_ERROR, "The request handler failed"),
         ),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ClockRequest {
-    advance_seconds: i64,
-}
-
-/// `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the emulator
-/// clock, for clients in other processes (the Python conformance script). Behind
-/// [`admin::require_admin_key`](crate::admin::require_admin_key), like every `/_emulator/*` route.
-async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let request: ClockRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("expected {{\"advanceSeconds\": N}}: {e}"),
-                ),
-            )
-        }
-    };
-    if !app.shift_clock(request.advance_seconds.saturating_mul(1000)) {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            error_body(
-                code::MALFORMED_REQUEST,
-                "advanceSeconds would move the clock more than 100 years from now",
-            ),
-        );
-    }
-    let now = crate::dates::format_date(app.now());
-    json_response(
-        StatusCode::OK,
-        serde_json::json!({ "now": now }).to_string(),
-    )
-}
-
-/// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
-/// client sees the same clock in `Date` as in the `createdAt` of what it creates.
-async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response) -> Response {
-    let date = app.now().format(time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    ));
-    if let Ok(Ok(value)) = date.map(HeaderValue::try_from) {
-        response.headers_mut().insert(header::DATE, value);
-    }
-    response
-}
-
-/// Serves `listener` until `shutdown` changes or its sender is dropped, within
-/// `app.serve_limits` (see `labelbox_serve::serve`).
-pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
-    // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
-    let admin = Router::new().route("/clock", post(clock)).route_layer(
-        axum::middleware::from_fn_with_state(Arc::clone(&app), crate::admin::require_admin_key),
-    );
-    let limits = app.serve_limits;
-    let router = Router::new()
-        .route("/graphql", post(graphql))
-        .nest("/_emulator", admin)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response_with_state(
-            Arc::clone(&app),
-            stamp_date,
-        ))
-        .with_state(app);
-    let mut stop = shutdown;
-    labelbox_serve::serve(listener, router, limits, async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    })
-    .await;
 }

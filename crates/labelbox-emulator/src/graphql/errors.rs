@@ -95,4 +95,3 @@ pub(crate) fn field_error(code: &str, message: impl Display) -> FieldError {
         message: format!("\0{code}\0{message}"),
     }
 }
-

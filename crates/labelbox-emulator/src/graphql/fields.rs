@@ -74,15 +74,14 @@ pub(crate) fn query<'s>(r: Reader<'s>, name: &str, args: &JsonMap) -> Field<'s> 
     Ok(match name {
         "user" => {
             let id = obj_arg(args, "where").map(|w| str_arg(w, "id").unwrap_or_default());
-            visibility::queried_user(r.state, r.caller, id).map_or(FieldValue::Null, FieldValue::User)
+            visibility::queried_user(r.state, r.caller, id)
+                .map_or(FieldValue::Null, FieldValue::User)
         }
         "organization" => FieldValue::Organization,
-        "organizationRole" => visibility::organization_role_permissions(
-            r.state,
-            r.caller,
-            str_arg(args, "userId"),
-        )
-        .map_or(FieldValue::Null, FieldValue::OrganizationRole),
+        "organizationRole" => {
+            visibility::organization_role_permissions(r.state, r.caller, str_arg(args, "userId"))
+                .map_or(FieldValue::Null, FieldValue::OrganizationRole)
+        }
         "roles" => FieldValue::Roles(roles::builtin_roles()),
         _ => return Err(Refusal::UnknownField),
     })

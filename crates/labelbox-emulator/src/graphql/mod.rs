@@ -37,8 +37,8 @@ use crate::state::State;
 
 pub use errors::code;
 pub(crate) use errors::error_body;
-pub(crate) use execute::Executed;
 use execute::Body;
+pub(crate) use execute::Executed;
 pub use mutations::{MAX_VALIDITY, MIN_VALIDITY};
 pub(crate) use prepare::Prepared;
 use prepare::Preparer;
@@ -64,6 +64,7 @@ impl GraphqlApi {
     }
 
     /// Prepared documents kept and their estimated memory.
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn cached_documents(&self) -> (usize, usize) {
         self.preparer.documents().size()
     }

@@ -379,4 +379,3 @@ impl<'c, 's> MutationRoot<'c, 's> {
         Ok(ApiKeyObj::new(ctx, key.clone()))
     }
 }
-

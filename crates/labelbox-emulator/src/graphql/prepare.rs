@@ -121,6 +121,7 @@ impl Preparer {
     }
 
     /// The prepared documents kept.
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn documents(&self) -> &DocumentCache<PreparedDocument> {
         &self.documents
     }
@@ -286,5 +287,4 @@ impl Preparer {
             doc,
         })
     }
-
 }

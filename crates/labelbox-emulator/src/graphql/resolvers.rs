@@ -60,14 +60,12 @@ fn resolved<'a, 'c: 'a, 's: 'c>(
         FieldValue::Bool(b) => ResolvedValue::leaf(b),
         FieldValue::Int(i) => ResolvedValue::leaf(i),
         FieldValue::Date(t) => ResolvedValue::leaf(format_date(t)),
-        FieldValue::Strings(items) => {
-            ResolvedValue::list(
+        FieldValue::Strings(items) => ResolvedValue::list(
             items
                 .iter()
                 .map(|s| ResolvedValue::leaf(s.as_str()))
                 .collect::<Vec<_>>(),
-        )
-        }
+        ),
         FieldValue::Permissions(items) => permissions(items),
         FieldValue::User(user) => ResolvedValue::object(UserObj {
             ctx,
@@ -86,14 +84,14 @@ fn resolved<'a, 'c: 'a, 's: 'c>(
         ),
         FieldValue::Organization => ResolvedValue::object(OrganizationObj { ctx }),
         FieldValue::Role(role) => ResolvedValue::object(RoleObj { role }),
-        FieldValue::Roles(roles) => {
-            ResolvedValue::list(roles.iter().map(|role| ResolvedValue::object(RoleObj { role })))
-        }
-        FieldValue::OrganizationRole(permissions) => {
-            ResolvedValue::object(OrganizationRoleObj {
-                permissions: permissions.to_vec(),
-            })
-        }
+        FieldValue::Roles(roles) => ResolvedValue::list(
+            roles
+                .iter()
+                .map(|role| ResolvedValue::object(RoleObj { role })),
+        ),
+        FieldValue::OrganizationRole(permissions) => ResolvedValue::object(OrganizationRoleObj {
+            permissions: permissions.to_vec(),
+        }),
         FieldValue::Keys(user, list) => ResolvedValue::list(
             visibility::listed_keys(state, ctx.caller, user, list)
                 .filter_map(|(_, listed)| state.keys.get(&listed.id))
@@ -139,7 +137,11 @@ impl ObjectValue for QueryRoot<'_, '_> {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
-        read!(self, info, |r| fields::query(r, info.field_name(), info.arguments()))
+        read!(self, info, |r| fields::query(
+            r,
+            info.field_name(),
+            info.arguments()
+        ))
     }
 }
 
@@ -157,7 +159,11 @@ impl ObjectValue for UserObj<'_, '_> {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
-        read!(self, info, |r| fields::user(r, &self.user, info.field_name()))
+        read!(self, info, |r| fields::user(
+            r,
+            &self.user,
+            info.field_name()
+        ))
     }
 }
 
@@ -181,7 +187,11 @@ impl ObjectValue for ApiKeyObj<'_, '_> {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
-        read!(self, info, |r| fields::api_key(r.state, &self.key, info.field_name()))
+        read!(self, info, |r| fields::api_key(
+            r.state,
+            &self.key,
+            info.field_name()
+        ))
     }
 }
 
@@ -198,7 +208,11 @@ impl ObjectValue for OrganizationObj<'_, '_> {
         &'a self,
         info: &'a ResolveInfo<'a>,
     ) -> Result<ResolvedValue<'a>, FieldError> {
-        read!(self, info, |r| fields::organization(r, info.field_name(), info.arguments()))
+        read!(self, info, |r| fields::organization(
+            r,
+            info.field_name(),
+            info.arguments()
+        ))
     }
 }
 

@@ -38,4 +38,3 @@ impl std::ops::DerefMut for StateView<'_> {
         state
     }
 }
-

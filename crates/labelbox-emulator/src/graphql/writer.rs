@@ -160,7 +160,9 @@ impl<'a, 's> Writer<'a, 's> {
     }
 
     fn user(&mut self, user: &'s UserRecord, sub: &[PlannedField]) -> Out {
-        self.object("User", sub, |r, p, _| fields::user(r, user, p.name.as_str()))
+        self.object("User", sub, |r, p, _| {
+            fields::user(r, user, p.name.as_str())
+        })
     }
 
     /// The field's arguments as the executor coerces them: the value written (variables
@@ -222,9 +224,7 @@ impl<'a, 's> Writer<'a, 's> {
                 for (name, field) in &def.fields {
                     let written = given.iter().find(|(n, _)| n == name).map(|(_, v)| v);
                     let value = match written.map(|v| v.as_ref()) {
-                        Some(Value::Variable(var)) if !self.vars.contains_key(var.as_str()) => {
-                            None
-                        }
+                        Some(Value::Variable(var)) if !self.vars.contains_key(var.as_str()) => None,
                         Some(v) => Some(self.input(v, &field.ty)?),
                         None => None,
                     };
