@@ -162,3 +162,62 @@ fn collect(
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(query: &str) -> Option<Plan> {
+        let schema =
+            Schema::parse_and_validate(include_str!("../../schema/labelbox.graphql"), "s.graphql")
+                .unwrap();
+        let doc = ExecutableDocument::parse_and_validate(&schema, query, "q.graphql").unwrap();
+        let op = doc.operations.get(None).unwrap();
+        plan(&schema, &doc, op)
+    }
+
+    fn keys(fields: &[PlannedField]) -> Vec<&str> {
+        fields.iter().map(|f| f.key.as_str()).collect()
+    }
+
+    /// Named and inline fragments on the object type they are spread in are collected into
+    /// its fields, in order; every argument the definition declares is planned.
+    #[test]
+    fn fragments_on_the_same_type_are_collected_once() {
+        let plan = plan_of(
+            "{ user { id ...F ... on User { email } ... { apiKeys { n: name } } } organization { users(first: 1) { id } } }
+             fragment F on User { name }",
+        )
+        .unwrap();
+        assert_eq!(keys(&plan.fields), ["user", "organization"]);
+        assert_eq!(
+            keys(&plan.fields[0].sub),
+            ["id", "name", "email", "apiKeys"]
+        );
+        assert_eq!(keys(&plan.fields[0].sub[3].sub), ["n"]);
+        let users = &plan.fields[1].sub[0];
+        let args: Vec<&str> = users.args.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(args, ["where", "skip", "first"]);
+        assert!(users.args[2].value.is_some() && users.args[1].value.is_none());
+        assert_eq!(plan.count, 9);
+    }
+
+    /// Documents that need field merging, directives or introspection have no plan: the
+    /// executor answers them.
+    #[test]
+    fn merging_directives_and_introspection_have_no_plan() {
+        for query in [
+            "{ user { id id } }",
+            "{ user { id ... on User { id } } }",
+            "{ user { apiKeys { id } apiKeys { name } } }",
+            "{ user { id @include(if: true) } }",
+            "{ user { id ... @skip(if: false) { email } } }",
+            "{ __schema { queryType { name } } }",
+            "{ __type(name: \"User\") { name } }",
+            "mutation { updateUser(where: {id: \"x\"}, data: {}) { id } }",
+        ] {
+            assert!(plan_of(query).is_none(), "{query}");
+        }
+        assert!(plan_of("{ __typename user { __typename } }").is_some());
+    }
+}
