@@ -35,12 +35,16 @@
 //!   first), so it is parsed and validated once; the cost check still runs at every request
 //!   against the current state. A document's memory is estimated from its syntax nodes and
 //!   text, above what it really takes (a prepared document takes 2 to 30 times its text:
-//!   about 220 bytes per field, 100 to 150 per directive or argument). A query is executed
-//!   by a serialising fast path that writes the response bytes directly (a listing's keys
-//!   from their JSON, each rendered the first time a listing shows it and kept per state
-//!   snapshot and selection, within 32 MiB; which keys the caller sees is decided at every
-//!   request, and keys nobody is shown are never rendered); mutations,
-//!   introspection, and any query whose answer carries an error are executed by
+//!   about 220 bytes per field, 100 to 150 per directive or argument). Preparing a query
+//!   also collects the fields it selects, once (its plan, kept with the document). What
+//!   each field of each type is lives in one place (`graphql/fields.rs`), read both by
+//!   apollo-compiler's executor (through its resolver trait) and by a direct JSON writer
+//!   that answers planned queries (a listing's keys from their JSON, each rendered the
+//!   first time a listing shows it and kept per state snapshot and selection, within
+//!   32 MiB; which keys the caller sees is decided at every request, and keys nobody is
+//!   shown are never rendered). A query needing field merging (one response key selected
+//!   twice), a directive (`@skip`, `@include`) or introspection has no plan; it, every
+//!   mutation and any query whose answer carries an error are executed by
 //!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
 //!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
 //!   `tests/fast_path.rs`).
@@ -215,9 +219,10 @@
 //!   total); queries weighing over 1,000 share a budget of 1,000,000 at once (two of the
 //!   largest allowed; more wait), light ones never wait. A query whose document is already
 //!   prepared, weighing at most 100,000, with its budget free at once, and answered by the
-//!   fast path, is answered on the task that received it (a listing of a few thousand keys:
-//!   well under a millisecond); any other request runs on a blocking thread (where a query
-//!   the fast path refused for a reason that cannot change goes straight to the executor).
+//!   JSON writer, is answered on the task that received it (a listing of a few thousand
+//!   keys: well under a millisecond); any other request runs on a blocking thread (where a
+//!   query the writer refused for a reason that cannot change goes straight to the
+//!   executor).
 //!   Mutations are serialised: each runs on a copy of the state that becomes current once
 //!   it is persisted, with what reads derive from it (listed keys, sizes) computed on the
 //!   mutation's thread first. Every request authenticates against the state it executes on.
