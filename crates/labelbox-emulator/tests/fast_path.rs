@@ -1,10 +1,12 @@
-//! The fast path for queries answers byte for byte what apollo-compiler's executor answers,
-//! for every caller and every query of a corpus, over HTTP; it answers exactly the queries
-//! whose answer has no error (the executor answers the others); and prepared documents are
-//! kept in a bounded cache that still applies the cost check to the current state.
+//! The JSON writer for queries answers byte for byte what apollo-compiler's executor
+//! answers, for every caller and every query of a corpus, over HTTP; it answers exactly the
+//! queries whose answer has no error and that need no field merging, directive or
+//! introspection (the executor answers the others); and prepared documents are kept in a
+//! bounded cache that still applies the cost check to the current state.
 //!
-//! One emulator serves both ways: `set_fast_path(false)` makes every query go to the
-//! executor, so both answers come from the same state, the same clock and the same keys.
+//! One emulator serves both ways: `set_writer(false)` (feature `test-probes`) makes every
+//! query go to the executor, so both answers come from the same state, the same clock and
+//! the same keys.
 
 mod common;
 
@@ -41,7 +43,7 @@ fn case(label: &str, query: &str, variables: Value, operation_name: Option<&str>
     }
 }
 
-/// Sends `body` with the fast path on, then off: both answers, and whether the fast path
+/// Sends `body` with the JSON writer on, then off: both answers, and whether the writer
 /// answered the first.
 async fn both_ways(emu: &EmulatorHandle, key: &str, body: &str) -> (String, String, bool) {
     let ep = emu.endpoint();

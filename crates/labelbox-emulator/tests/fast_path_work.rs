@@ -2,11 +2,12 @@
 //! holds: a listing renders only the keys it shows, and renders each once per state
 //! snapshot; a query whose answer is large in bytes (long names, long aliases) is not
 //! answered on the task that received it, however few values it has; a new state snapshot
-//! is derived before any request reads it; the fast path is not tried twice on a query it
+//! is derived before any request reads it; the JSON writer is not tried twice on a query it
 //! refuses; the operation counts stay bounded whatever names clients send; key names are
 //! at most 1,000 characters.
 //!
-//! Work is read from the emulator's counters (keys rendered, queries tried on the fast path,
+//! Work is read from the emulator's counters (`EmulatorHandle::probe`, feature `test-probes`:
+//! keys rendered, queries tried on the JSON writer,
 //! queries answered inline), never from timings.
 
 mod common;
