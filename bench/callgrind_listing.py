@@ -6,10 +6,10 @@ work on the machine does not change the figure).
 
 Starts `BENCH_BINARY server --keys KEYS` (a release build of `labelbox-bench`: the emulator
 in its own process, seeded until the bootstrap admin key sees KEYS keys) under
-`valgrind --tool=callgrind` with collection off, sends 5 warm-up listings (the document is
-prepared, the snapshot derived, the keys rendered), turns collection on, sends LISTINGS
-(default 50) listings of `queries/list_api_keys.graphql` over HTTP, one at a time, turns it
-off, and prints the emulator's instructions per listing (every thread of the process:
+`valgrind --tool=callgrind` with instrumentation off, sends 5 warm-up listings (the document is
+prepared, the snapshot derived, the keys rendered), turns instrumentation on, sends LISTINGS
+(default 50) listings of `queries/list_api_keys.graphql` over HTTP, one at a time, dumps the
+counts of those listings, and prints the emulator's instructions per listing (every thread of the process:
 accept loop, HTTP, authentication, the answer). Compare two builds by running it on each.
 """
 
@@ -50,7 +50,7 @@ def main():
         [
             "valgrind",
             "--tool=callgrind",
-            "--collect-atstart=no",
+            "--instr-atstart=no",
             f"--callgrind-out-file={out}",
             binary,
             "server",
@@ -76,20 +76,20 @@ def main():
     subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
     for _ in range(listings):
         listing(endpoint, key, body)
-    subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+    # The dump (`OUT.1`) holds exactly the listings.
+    subprocess.run(["callgrind_control", "-d", pid], check=True, capture_output=True)
     server.stdin.write("quit\n")
     server.stdin.flush()
     server.wait()
     total = 0
+    with open(out + ".1") as f:
+        for line in f:
+            match = re.match(r"summary: (\d+)", line)
+            if match:
+                total = int(match.group(1))
     for name in os.listdir(os.path.dirname(out)):
         path = os.path.join(os.path.dirname(out), name)
         if path.startswith(out):
-            with open(path) as f:
-                for line in f:
-                    match = re.match(r"(?:summary|totals): (\d+)", line)
-                    if match:
-                        total += int(match.group(1))
-                        break
             os.remove(path)
     print(
         f"keys {keys}: {listings} listings of {size} bytes, "
