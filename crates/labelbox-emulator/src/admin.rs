@@ -5,12 +5,15 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State as AxumState};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use serde::Deserialize;
 
 use crate::auth;
+use crate::dates::format_date;
 use crate::graphql::{code, error_body};
 use crate::server::{json_response, App};
 
@@ -45,4 +48,42 @@ pub(crate) async fn require_admin_key(
             error_body(code::AUTHENTICATION_ERROR, failure.message()),
         ),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockRequest {
+    advance_seconds: i64,
+}
+
+/// `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the emulator
+/// clock, for clients in other processes (the Python conformance script). Behind
+/// [`require_admin_key`], like every `/_emulator/*` route.
+pub(crate) async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
+    let request: ClockRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                error_body(
+                    code::MALFORMED_REQUEST,
+                    format!("expected {{\"advanceSeconds\": N}}: {e}"),
+                ),
+            )
+        }
+    };
+    if !app.shift_clock(request.advance_seconds.saturating_mul(1000)) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            error_body(
+                code::MALFORMED_REQUEST,
+                "advanceSeconds would move the clock more than 100 years from now",
+            ),
+        );
+    }
+    let now = format_date(app.now());
+    json_response(
+        StatusCode::OK,
+        serde_json::json!({ "now": now }).to_string(),
+    )
 }

@@ -455,8 +455,11 @@ mod tests {
     }
 
     fn cost_of(query: &str, keys: u64) -> Cost {
-        let schema =
-            Schema::parse_and_validate(crate::graphql::SDL, "schema.graphql").expect("schema");
+        let schema = Schema::parse_and_validate(
+            include_str!("../schema/labelbox.graphql"),
+            "schema.graphql",
+        )
+        .expect("schema");
         let mut sizes = ListSizes::for_schema(&schema);
         sizes.state.keys = keys;
         sizes.state.users = 8;

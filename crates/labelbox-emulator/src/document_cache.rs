@@ -11,8 +11,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
 
-use crate::graphql::PreparedDocument;
-
 /// Most documents kept.
 pub(crate) const MAX_DOCUMENTS: usize = 512;
 /// Most memory kept, all documents together, as [`document_size`] estimates it.
@@ -22,52 +20,57 @@ pub(crate) const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 /// Documents estimated larger than this are prepared at each request, never kept.
 pub(crate) const MAX_DOCUMENT_SIZE: usize = 1024 * 1024;
 
-#[derive(Default)]
-pub(crate) struct DocumentCache {
-    inner: RwLock<Inner>,
+/// Prepared documents of the type `T`, each with its estimated memory.
+pub(crate) struct DocumentCache<T> {
+    inner: RwLock<Inner<T>>,
 }
 
-/// An operation name asked for with a query text, and its prepared document.
-type ByName = (Option<String>, Arc<PreparedDocument>);
+impl<T> Default for DocumentCache<T> {
+    fn default() -> Self {
+        Self {
+            inner: RwLock::new(Inner {
+                by_query: HashMap::new(),
+                order: VecDeque::new(),
+                bytes: 0,
+            }),
+        }
+    }
+}
 
-#[derive(Default)]
-struct Inner {
-    /// Query text -> (operation name, document) for each operation name asked for.
-    by_query: HashMap<Arc<str>, Vec<ByName>>,
+/// An operation name asked for with a query text, its prepared document and its
+/// estimated memory ([`document_size`] and whatever the preparation adds).
+type ByName<T> = (Option<String>, Arc<T>, usize);
+
+struct Inner<T> {
+    /// Query text -> (operation name, document, size) for each operation name asked for.
+    by_query: HashMap<Arc<str>, Vec<ByName<T>>>,
     /// Entries oldest first, for eviction.
     order: VecDeque<(Arc<str>, Option<String>)>,
     bytes: usize,
 }
 
 /// Estimated memory of one entry: its document's and its operation name's.
-fn entry_bytes(document: &PreparedDocument, operation_name: Option<&str>) -> usize {
-    document
-        .size
-        .saturating_add(operation_name.map_or(0, str::len))
+fn entry_bytes(size: usize, operation_name: Option<&str>) -> usize {
+    size.saturating_add(operation_name.map_or(0, str::len))
 }
 
-impl DocumentCache {
+impl<T> DocumentCache<T> {
     /// The prepared document of `query` and `operation_name`, if kept.
-    pub fn get(&self, query: &str, operation_name: Option<&str>) -> Option<Arc<PreparedDocument>> {
+    pub fn get(&self, query: &str, operation_name: Option<&str>) -> Option<Arc<T>> {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         inner
             .by_query
             .get(query)?
             .iter()
-            .find(|(name, _)| name.as_deref() == operation_name)
-            .map(|(_, document)| Arc::clone(document))
+            .find(|(name, _, _)| name.as_deref() == operation_name)
+            .map(|(_, document, _)| Arc::clone(document))
     }
 
-    /// Keeps `document` (a successful preparation), evicting the oldest entries to stay
+    /// Keeps `document` (a successful preparation) of estimated memory `size`, evicting the oldest entries to stay
     /// within the bounds; a document of a text longer than [`MAX_DOCUMENT_BYTES`], or
     /// estimated larger than [`MAX_DOCUMENT_SIZE`], is not kept.
-    pub fn insert(
-        &self,
-        query: &str,
-        operation_name: Option<&str>,
-        document: Arc<PreparedDocument>,
-    ) {
-        let bytes = entry_bytes(&document, operation_name);
+    pub fn insert(&self, query: &str, operation_name: Option<&str>, document: Arc<T>, size: usize) {
+        let bytes = entry_bytes(size, operation_name);
         if query.len() + operation_name.map_or(0, str::len) > MAX_DOCUMENT_BYTES
             || bytes > MAX_DOCUMENT_SIZE
         {
@@ -78,7 +81,7 @@ impl DocumentCache {
         if let Some(entries) = inner.by_query.get(query) {
             if entries
                 .iter()
-                .any(|(name, _)| name.as_deref() == operation_name)
+                .any(|(name, _, _)| name.as_deref() == operation_name)
             {
                 // Prepared meanwhile by a concurrent request.
                 return;
@@ -91,9 +94,9 @@ impl DocumentCache {
                 break;
             };
             if let Some(entries) = inner.by_query.get_mut(&old_query) {
-                if let Some(at) = entries.iter().position(|(name, _)| *name == old_name) {
-                    let (_, old) = entries.swap_remove(at);
-                    inner.bytes -= entry_bytes(&old, old_name.as_deref());
+                if let Some(at) = entries.iter().position(|(name, _, _)| *name == old_name) {
+                    let (_, _, old) = entries.swap_remove(at);
+                    inner.bytes -= entry_bytes(old, old_name.as_deref());
                 }
                 if entries.is_empty() {
                     inner.by_query.remove(&old_query);
@@ -109,12 +112,13 @@ impl DocumentCache {
             .by_query
             .entry(Arc::clone(&key))
             .or_default()
-            .push((name.clone(), document));
+            .push((name.clone(), document, size));
         inner.order.push_back((key, name));
         inner.bytes += bytes;
     }
 
     /// Documents kept and their estimated memory ([`document_size`]).
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn size(&self) -> (usize, usize) {
         let inner = self.inner.read().unwrap_or_else(|p| p.into_inner());
         (inner.order.len(), inner.bytes)

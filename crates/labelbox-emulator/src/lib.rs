@@ -35,12 +35,16 @@
 //!   first), so it is parsed and validated once; the cost check still runs at every request
 //!   against the current state. A document's memory is estimated from its syntax nodes and
 //!   text, above what it really takes (a prepared document takes 2 to 30 times its text:
-//!   about 220 bytes per field, 100 to 150 per directive or argument). A query is executed
-//!   by a serialising fast path that writes the response bytes directly (a listing's keys
-//!   from their JSON, each rendered the first time a listing shows it and kept per state
-//!   snapshot and selection, within 32 MiB; which keys the caller sees is decided at every
-//!   request, and keys nobody is shown are never rendered); mutations,
-//!   introspection, and any query whose answer carries an error are executed by
+//!   about 220 bytes per field, 100 to 150 per directive or argument). Preparing a query
+//!   also collects the fields it selects, once (its plan, kept with the document). What
+//!   each field of each type is lives in one place (`graphql/fields.rs`), read both by
+//!   apollo-compiler's executor (through its resolver trait) and by a direct JSON writer
+//!   that answers planned queries (a listing's keys from their JSON, each rendered the
+//!   first time a listing shows it and kept per state snapshot and selection, within
+//!   32 MiB; which keys the caller sees is decided at every request, and keys nobody is
+//!   shown are never rendered). A query needing field merging (one response key selected
+//!   twice), a directive (`@skip`, `@include`) or introspection has no plan; it, every
+//!   mutation and any query whose answer carries an error are executed by
 //!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
 //!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
 //!   `tests/fast_path.rs`).
@@ -215,9 +219,10 @@
 //!   total); queries weighing over 1,000 share a budget of 1,000,000 at once (two of the
 //!   largest allowed; more wait), light ones never wait. A query whose document is already
 //!   prepared, weighing at most 100,000, with its budget free at once, and answered by the
-//!   fast path, is answered on the task that received it (a listing of a few thousand keys:
-//!   well under a millisecond); any other request runs on a blocking thread (where a query
-//!   the fast path refused for a reason that cannot change goes straight to the executor).
+//!   JSON writer, is answered on the task that received it (a listing of a few thousand
+//!   keys: well under a millisecond); any other request runs on a blocking thread (where a
+//!   query the writer refused for a reason that cannot change goes straight to the
+//!   executor).
 //!   Mutations are serialised: each runs on a copy of the state that becomes current once
 //!   it is persisted, with what reads derive from it (listed keys, sizes) computed on the
 //!   mutation's thread first. Every request authenticates against the state it executes on.
@@ -235,26 +240,23 @@
 
 mod admin;
 mod auth;
+mod budget;
 mod config;
 mod cost;
+mod dates;
 mod document_cache;
 mod error;
-mod fast_path;
 mod faults;
 mod graphql;
-mod graphql_errors;
+mod handle;
+mod ids;
 pub mod roles;
+mod router;
 mod server;
+mod start;
 mod state;
+mod state_file;
 mod visibility;
-
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
-
-use time::OffsetDateTime;
-use tokio::sync::watch;
 
 pub use config::{
     EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
@@ -262,6 +264,10 @@ pub use config::{
 };
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
+#[cfg(feature = "test-probes")]
+pub use handle::Probe;
+pub use handle::{EmulatorHandle, KeyInfo};
+pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
 /// own copy (it never depends on `labelbox-core`); `tests/tests/contract_table.rs` proves it
@@ -275,548 +281,6 @@ pub mod contract {
     pub use crate::roles::NEVER_GRANTABLE as NEVER_GRANTABLE_ROLES;
     pub use crate::server::RATE_LIMIT_MESSAGE_PREFIX;
     pub use crate::state::MAX_ALLOWLIST_ENTRIES;
-}
-
-use crate::auth::Claims;
-use crate::server::{App, Limits};
-use crate::state::State;
-
-/// Issue time of a seeded (deterministic) bootstrap key: 2025-01-01T00:00:00Z.
-const SEEDED_KEY_IAT: i64 = 1_735_689_600;
-/// Expiry of bootstrap keys: 2038-01-01T00:00:00Z (fits a GraphQL `Int`).
-const BOOTSTRAP_KEY_EXP: i64 = 2_145_916_800;
-/// Name of bootstrap keys.
-const BOOTSTRAP_KEY_NAME: &str = "Emulator bootstrap admin key";
-
-/// Starts emulators.
-#[derive(Debug)]
-pub struct Emulator;
-
-impl Emulator {
-    /// Loads or seeds the state, mints the bootstrap admin key, binds `config.listen` and
-    /// serves in the background until [`EmulatorHandle::shutdown`] (or the handle is dropped).
-    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
-        let api = graphql::GraphqlApi::new().map_err(EmulatorError::Seed)?;
-        let seed_secret = config
-            .admin_key_seed
-            .as_deref()
-            .map(|s| State::from_seed(&config.seed, Some(s)).map(|st| st.jwt_secret));
-        // Held until shutdown: a second emulator on the same state file refuses to start.
-        let state_lock = match &config.state_file {
-            Some(path) => Some(state::lock_state_file(path)?),
-            None => None,
-        };
-        let mut state = match &config.state_file {
-            Some(path) => match State::load(path)? {
-                Some(loaded) => {
-                    if let Some(secret) = seed_secret {
-                        if secret? != loaded.jwt_secret {
-                            return Err(EmulatorError::State(format!(
-                                "{} was created with a different admin key seed",
-                                path.display()
-                            )));
-                        }
-                    }
-                    loaded
-                }
-                None => State::from_seed(&config.seed, config.admin_key_seed.as_deref())?,
-            },
-            None => State::from_seed(&config.seed, config.admin_key_seed.as_deref())?,
-        };
-        let now = OffsetDateTime::now_utc();
-        let (admin_key_id, admin_key) =
-            bootstrap_key(&mut state, config.admin_key_seed.as_deref(), now)?;
-        let admin_email = state
-            .any_user_by_id(&state.bootstrap_admin_id)
-            .map(|u| u.email.clone())
-            .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
-        if let Some(path) = &config.state_file {
-            state.save(path)?;
-        }
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| EmulatorError::Io {
-                context: format!("binding {}", config.listen),
-                source,
-            })?;
-        let local_addr = listener.local_addr().map_err(|source| EmulatorError::Io {
-            context: "reading the bound address".into(),
-            source,
-        })?;
-        // The first snapshot's derived data, before any request can read it.
-        state.derived();
-        let app = Arc::new(App {
-            api,
-            admin_key_id: admin_key_id.clone(),
-            state: RwLock::new(Arc::new(state)),
-            writer: Mutex::new(()),
-            state_file: config.state_file.clone(),
-            state_lock: Mutex::new(state_lock),
-            serve_limits: labelbox_serve::Limits::default()
-                .max_connections(config.max_connections.clamp(1, 1 << 20))
-                .header_read_timeout(config.header_read_timeout)
-                .request_read_timeout(config.request_read_timeout)
-                .max_body_bytes(server::MAX_BODY_BYTES),
-            clock_offset_ms: AtomicI64::new(0),
-            faults: Faults::default(),
-            requests: AtomicU64::new(0),
-            operations: Mutex::new(Default::default()),
-            limits: Mutex::new(Limits {
-                default: config.rate_limit,
-                ..Limits::default()
-            }),
-            budget: server::ExecutionBudget::new(server::EXECUTION_BUDGET),
-            fast_path: std::sync::atomic::AtomicBool::new(true),
-            fast_answers: AtomicU64::new(0),
-            inline_answers: AtomicU64::new(0),
-        });
-        let (shutdown, stop) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, Arc::clone(&app), stop));
-        Ok(EmulatorHandle {
-            app,
-            local_addr,
-            admin_key,
-            admin_key_id,
-            admin_email,
-            shutdown,
-            task,
-        })
-    }
-}
-
-/// Mints (or, when seeded and already stored, re-derives) the bootstrap admin key, and
-/// revokes every earlier bootstrap key of a persisted state: only their hashes are stored,
-/// so nobody could be shown them again, and each start would otherwise leave one more
-/// Admin key valid until 2038.
-fn bootstrap_key(
-    state: &mut State,
-    seed: Option<&str>,
-    now: OffsetDateTime,
-) -> Result<(String, String), EmulatorError> {
-    // A removed bootstrap admin still gets its key minted (so a state file stays usable),
-    // but the key does not authenticate.
-    let admin = state
-        .any_user_by_id(&state.bootstrap_admin_id)
-        .cloned()
-        .ok_or_else(|| EmulatorError::State("the bootstrap admin user is missing".into()))?;
-    let (id, iat, nonce) = match seed {
-        Some(s) => (
-            state::derived_id(&format!("admin-key:{s}")),
-            SEEDED_KEY_IAT,
-            None,
-        ),
-        None => (
-            state::random_id()?,
-            now.unix_timestamp(),
-            Some(state::random_id()?),
-        ),
-    };
-    let claims = Claims {
-        jti: id.clone(),
-        sub: admin.id.clone(),
-        org: state.organization.id.clone(),
-        iat,
-        exp: BOOTSTRAP_KEY_EXP,
-        nonce,
-    };
-    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
-    if !state.keys.contains_key(&id) {
-        let created = OffsetDateTime::from_unix_timestamp(iat)
-            .map_err(|e| EmulatorError::State(e.to_string()))?;
-        let record = auth::record(
-            &claims,
-            &jwt,
-            BOOTSTRAP_KEY_NAME,
-            &admin.role,
-            None,
-            None,
-            created,
-        );
-        state.keys.insert(id.clone(), record);
-    }
-    for key in state.keys.values_mut() {
-        if key.id != id && is_bootstrap_key(key) && !key.revoked {
-            key.revoked = true;
-            key.updated_at = now;
-        }
-    }
-    Ok((id, jwt))
-}
-
-/// Bootstrap keys are the only keys without a creator and with their name: `createApiKey`
-/// and [`EmulatorHandle::issue_key`] always record one.
-fn is_bootstrap_key(key: &state::KeyRecord) -> bool {
-    key.created_by_user_id.is_none() && key.name == BOOTSTRAP_KEY_NAME
-}
-
-/// A summary of a stored key, for tests and tools (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct KeyInfo {
-    /// Key id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// The user it acts as.
-    pub user_email: String,
-    /// Its role.
-    pub role: String,
-    /// Who created it (null for bootstrap keys).
-    pub created_by_user_id: Option<String>,
-    /// Expiry, Unix seconds.
-    pub expires_at_epoch: i64,
-    /// Whether it is revoked.
-    pub revoked: bool,
-    /// Its allowlist.
-    pub allowed_ip_cidrs: Option<Vec<String>>,
-}
-
-/// A running emulator. Dropping it stops the server (like [`shutdown`](Self::shutdown),
-/// without waiting).
-pub struct EmulatorHandle {
-    app: Arc<App>,
-    local_addr: SocketAddr,
-    admin_key: String,
-    admin_key_id: String,
-    admin_email: String,
-    shutdown: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl std::fmt::Debug for EmulatorHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorHandle")
-            .field("endpoint", &self.endpoint())
-            .field("admin_email", &self.admin_email)
-            .field("admin_key_id", &self.admin_key_id)
-            .field("admin_key", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl EmulatorHandle {
-    /// The GraphQL endpoint, `http://127.0.0.1:PORT/graphql`.
-    pub fn endpoint(&self) -> String {
-        format!("http://{}/graphql", self.local_addr)
-    }
-
-    /// The address the server is bound to.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// The bootstrap admin API key: a real JWT, a secret (do not log it). A plain `&str`
-    /// because the emulator does not depend on `secrecy`; wrap it in a `SecretString`.
-    pub fn admin_key(&self) -> &str {
-        &self.admin_key
-    }
-
-    /// The id of the bootstrap admin key.
-    pub fn admin_key_id(&self) -> &str {
-        &self.admin_key_id
-    }
-
-    /// The email of the user the bootstrap admin key acts as (`admin@example.com` by default).
-    pub fn admin_email(&self) -> &str {
-        &self.admin_email
-    }
-
-    /// Fault injection: `handle.faults().fail_next(2, Fault::Http500)`.
-    pub fn faults(&self) -> &Faults {
-        &self.app.faults
-    }
-
-    /// Moves the emulator clock forward (expiry, rate-limit windows and new keys' times
-    /// follow it), to at most about 100 years ahead of the real clock.
-    pub fn advance_clock(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        let _ =
-            self.app
-                .clock_offset_ms
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
-                    Some(current.saturating_add(ms).min(server::MAX_CLOCK_OFFSET_MS))
-                });
-    }
-
-    /// The emulator's current time.
-    pub fn now(&self) -> OffsetDateTime {
-        self.app.now()
-    }
-
-    /// Requests received on `/graphql` so far (faulted and refused ones included).
-    pub fn request_count(&self) -> u64 {
-        self.app.requests.load(Ordering::SeqCst)
-    }
-
-    /// Authenticated requests that executed the operation named `operation_name`
-    /// (`<anonymous>` for unnamed operations). Names longer than 128 bytes, and new names
-    /// once 1,024 distinct ones are counted, share one count (`<other>`), which this
-    /// returns for them.
-    pub fn operation_count(&self, operation_name: &str) -> u64 {
-        self.app.operation_count(operation_name)
-    }
-
-    /// For the tests of the operation counts' bound: the distinct names counted.
-    #[doc(hidden)]
-    pub fn counted_operations(&self) -> usize {
-        self.app.counted_operations()
-    }
-
-    /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
-    /// refuses control characters in a name, to test a client against a server that takes
-    /// them. On by default.
-    pub fn set_key_name_rule(&self, enabled: bool) {
-        self.app.api.key_name_rule.store(enabled, Ordering::SeqCst);
-    }
-
-    /// For the tests comparing both ways a query executes: with `false`, every query is
-    /// executed by apollo-compiler's executor instead of the fast path first.
-    #[doc(hidden)]
-    pub fn set_fast_path(&self, enabled: bool) {
-        self.app.fast_path.store(enabled, Ordering::SeqCst);
-    }
-
-    /// For the tests comparing both ways a query executes: the queries the fast path has
-    /// answered so far.
-    #[doc(hidden)]
-    pub fn fast_path_answers(&self) -> u64 {
-        self.app.fast_answers.load(Ordering::SeqCst)
-    }
-
-    /// For the tests of where queries run: the queries answered on the task that received
-    /// them (not on a blocking thread).
-    #[doc(hidden)]
-    pub fn inline_answers(&self) -> u64 {
-        self.app.inline_answers.load(Ordering::SeqCst)
-    }
-
-    /// For the tests of the fast path's work: (queries tried on it, keys rendered to JSON,
-    /// bytes of keys rendered).
-    #[doc(hidden)]
-    pub fn fast_path_work(&self) -> (u64, u64, u64) {
-        let stats = &self.app.api.stats;
-        (
-            stats.attempts.load(Ordering::SeqCst),
-            stats.rendered_keys.load(Ordering::SeqCst),
-            stats.rendered_bytes.load(Ordering::SeqCst),
-        )
-    }
-
-    /// For the document cache's tests: the prepared documents kept and their estimated
-    /// memory.
-    #[doc(hidden)]
-    pub fn cached_documents(&self) -> (usize, usize) {
-        self.app.api.documents().size()
-    }
-
-    /// For the tests of where work happens: whether the current state snapshot's derived
-    /// data (listed keys, sizes) is computed already.
-    #[doc(hidden)]
-    pub fn snapshot_is_derived(&self) -> bool {
-        self.app.state().is_derived()
-    }
-
-    /// Sets the default per-key rate limit (`None`: unlimited).
-    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        self.app.limits().default = limit;
-    }
-
-    /// Sets the rate limit of one key, overriding the default (`None`: unlimited).
-    pub fn set_key_rate_limit(&self, key_id: &str, limit: Option<RateLimit>) {
-        self.app.limits().per_key.insert(key_id.to_owned(), limit);
-    }
-
-    /// Every stored key, revoked ones included, oldest first.
-    pub fn keys(&self) -> Vec<KeyInfo> {
-        let state = self.app.state();
-        let mut keys: Vec<KeyInfo> = state
-            .keys
-            .values()
-            .map(|k| KeyInfo {
-                id: k.id.clone(),
-                name: k.name.clone(),
-                user_email: state
-                    .any_user_by_id(&k.user_id)
-                    .map(|u| u.email.clone())
-                    .unwrap_or_default(),
-                role: k.role.clone(),
-                created_by_user_id: k.created_by_user_id.clone(),
-                expires_at_epoch: k.expires_at,
-                revoked: k.revoked,
-                allowed_ip_cidrs: k.allowed_ip_cidrs.clone(),
-            })
-            .collect();
-        keys.sort_by_key(|k| state.keys.get(&k.id).map(|r| (r.created_at, r.id.clone())));
-        keys
-    }
-
-    /// The id of the user with `email`, if any.
-    pub fn user_id(&self, email: &str) -> Option<String> {
-        self.app.state().user_by_email(email).map(|u| u.id.clone())
-    }
-
-    /// Changes the organization role of the user with `email` to the built-in `role`, as the
-    /// API's `setOrganizationRole` does but without its permission checks (any role, the
-    /// last Admin included).
-    /// Every key of the user acts with the new role from its next request on, within its
-    /// own role (see "Authorization" in the crate docs). Persisted when a state file is
-    /// configured.
-    pub fn set_user_role(&self, email: &str, role: &str) -> Result<(), EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        self.app.mutate(|state| {
-            match state
-                .users
-                .iter_mut()
-                .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email.trim()))
-            {
-                Some(user) => {
-                    user.role = role.name.to_owned();
-                    (Ok(()), true)
-                }
-                None => (
-                    Err(EmulatorError::InvalidArgument(format!(
-                        "no user with email {email}"
-                    ))),
-                    false,
-                ),
-            }
-        })??;
-        Ok(())
-    }
-
-    /// Test helper: mints a key for `email` with `role`, valid for `validity_secs` from now
-    /// (any value: zero or negative gives an already expired key), bypassing the permission,
-    /// grant and validity checks of `createApiKey`; `allowed` is validated like the
-    /// mutation's (an empty list is refused). The key is created by its own user. Returns
-    /// `(id, jwt)`; persisted when a state file is configured.
-    ///
-    /// This is how a test gets a key of a role nobody can grant over HTTP (`None`,
-    /// `Tenant Admin`), or of a role above its user's: such a key acts with the intersection
-    /// of both roles (see "Authorization" in the crate docs), never as more.
-    pub fn issue_key(
-        &self,
-        email: &str,
-        role: &str,
-        validity_secs: i64,
-        allowed: Option<Vec<String>>,
-    ) -> Result<(String, String), EmulatorError> {
-        self.issue(None, email, role, validity_secs, allowed)
-    }
-
-    /// Test helper: [`issue_key`](Self::issue_key) with the key's name. Any name is accepted,
-    /// control characters included (`createApiKey` refuses those): this is how a test plants
-    /// a name that a real server might hold.
-    pub fn issue_named_key(
-        &self,
-        name: &str,
-        email: &str,
-        role: &str,
-        validity_secs: i64,
-        allowed: Option<Vec<String>>,
-    ) -> Result<(String, String), EmulatorError> {
-        self.issue(Some(name), email, role, validity_secs, allowed)
-    }
-
-    fn issue(
-        &self,
-        name: Option<&str>,
-        email: &str,
-        role: &str,
-        validity_secs: i64,
-        allowed: Option<Vec<String>>,
-    ) -> Result<(String, String), EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        let allowed = match allowed {
-            Some(entries) => {
-                Some(state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?)
-            }
-            None => None,
-        };
-        let now = self.app.now();
-        self.app.mutate(|state| {
-            let issued = issue_into(state, name, email, role, validity_secs, allowed, now);
-            let changed = issued.is_ok();
-            (issued, changed)
-        })?
-    }
-
-    /// Test helper: [`issue_key`](Self::issue_key) `count` times at once (one state write),
-    /// for seeding large states cheaply (a 10,000-key listing takes well under a second to
-    /// seed). Returns each `(id, jwt)`, oldest first.
-    pub fn issue_keys(
-        &self,
-        count: usize,
-        email: &str,
-        role: &str,
-        validity_secs: i64,
-    ) -> Result<Vec<(String, String)>, EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        let now = self.app.now();
-        self.app.mutate(|state| {
-            let issued: Result<Vec<_>, EmulatorError> = (0..count)
-                .map(|_| issue_into(state, None, email, role, validity_secs, None, now))
-                .collect();
-            let changed = issued.is_ok();
-            (issued, changed)
-        })?
-    }
-
-    /// Stops accepting connections, lets in-flight requests finish, and waits for the
-    /// server task.
-    pub async fn shutdown(self) {
-        let _ = self.shutdown.send(true);
-        let task = self.task;
-        let _ = task.await;
-        // After the last write: another emulator may now use the state file.
-        self.app.release_state_lock();
-    }
-}
-
-/// Mints a key for the user `email` with `role` into `state` (see
-/// [`EmulatorHandle::issue_key`]).
-fn issue_into(
-    state: &mut State,
-    name: Option<&str>,
-    email: &str,
-    role: &roles::RoleDef,
-    validity_secs: i64,
-    allowed: Option<Vec<String>>,
-    now: OffsetDateTime,
-) -> Result<(String, String), EmulatorError> {
-    let user = state
-        .user_by_email(email)
-        .cloned()
-        .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
-    let id = loop {
-        let id = state::random_id()?;
-        if !state.keys.contains_key(&id) {
-            break id;
-        }
-    };
-    let claims = Claims {
-        jti: id.clone(),
-        sub: user.id.clone(),
-        org: state.organization.id.clone(),
-        iat: now.unix_timestamp(),
-        exp: now.unix_timestamp().saturating_add(validity_secs),
-        nonce: Some(state::random_id()?),
-    };
-    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
-    let name = name.map_or_else(|| format!("issued for {}", user.email), str::to_owned);
-    let record = auth::record(
-        &claims,
-        &jwt,
-        &name,
-        role.name,
-        Some(user.id.clone()),
-        allowed,
-        now,
-    );
-    state.keys.insert(id.clone(), record);
-    Ok((id, jwt))
 }
 
 /// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one

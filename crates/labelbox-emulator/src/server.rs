@@ -6,25 +6,21 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use apollo_compiler::response::JsonMap;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest as _, State as AxumState};
+use axum::extract::{ConnectInfo, FromRequest as _, State as AxumState};
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use serde::Deserialize;
 use time::OffsetDateTime;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::auth::{self, Caller};
+use crate::budget::ExecutionBudget;
 use crate::config::RateLimit;
-use crate::fast_path::Fallback;
 use crate::faults::{Fault, Faults};
-use crate::graphql::{code, error_body, GraphqlApi, StateView};
+use crate::graphql::{code, error_body, Fallback, GraphqlApi, StateView};
 use crate::state::State;
 
 /// Everything a running emulator shares between requests.
@@ -50,11 +46,11 @@ pub(crate) struct App {
     pub operations: Mutex<HashMap<String, u64>>,
     pub limits: Mutex<Limits>,
     pub budget: ExecutionBudget,
-    /// Whether queries are first tried on the fast path (`fast_path.rs`); off only in the
-    /// tests that compare it with the executor.
-    pub fast_path: std::sync::atomic::AtomicBool,
-    /// Queries the fast path answered.
-    pub fast_answers: AtomicU64,
+    /// Whether queries are first tried on the JSON writer; off only in the tests that
+    /// compare it with the executor.
+    pub json_writer: std::sync::atomic::AtomicBool,
+    /// Queries the JSON writer answered.
+    pub writer_answers: AtomicU64,
     /// Queries answered on the task that received them (for tests).
     pub inline_answers: AtomicU64,
 }
@@ -65,7 +61,7 @@ pub(crate) struct App {
 pub(crate) const CHEAP_QUERY_VALUES: u64 = 1_000;
 
 /// The largest weight of a query answered on the task that received it (a listing of
-/// about 4,000 keys: well under a millisecond on the fast path); heavier ones run on a
+/// about 4,000 keys: well under a millisecond on the JSON writer); heavier ones run on a
 /// blocking thread.
 pub(crate) const INLINE_QUERY_VALUES: u64 = 100_000;
 
@@ -75,66 +71,6 @@ pub(crate) const INLINE_BODY_BYTES: usize = 64 * 1024;
 /// The estimated response values that the other queries may build at once: two of the
 /// largest allowed (about 300 MB of memory); more wait for their turn.
 pub(crate) const EXECUTION_BUDGET: u64 = 1_000_000;
-
-/// A counting semaphore of estimated response values, taken on a blocking thread.
-pub(crate) struct ExecutionBudget {
-    total: u64,
-    available: Mutex<u64>,
-    freed: Condvar,
-}
-
-impl ExecutionBudget {
-    pub fn new(total: u64) -> Self {
-        Self {
-            total,
-            available: Mutex::new(total),
-            freed: Condvar::new(),
-        }
-    }
-
-    /// Waits until `values` (at most `total`: larger requests take it all) are free.
-    fn acquire(&self, values: u64) -> BudgetPermit<'_> {
-        let values = values.min(self.total);
-        let mut available = lock(&self.available);
-        while *available < values {
-            available = self
-                .freed
-                .wait(available)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-        *available -= values;
-        BudgetPermit {
-            budget: self,
-            values,
-        }
-    }
-
-    /// Takes `values` if they are free now, without waiting.
-    fn try_acquire(&self, values: u64) -> Option<BudgetPermit<'_>> {
-        let values = values.min(self.total);
-        let mut available = lock(&self.available);
-        if *available < values {
-            return None;
-        }
-        *available -= values;
-        Some(BudgetPermit {
-            budget: self,
-            values,
-        })
-    }
-}
-
-struct BudgetPermit<'b> {
-    budget: &'b ExecutionBudget,
-    values: u64,
-}
-
-impl Drop for BudgetPermit<'_> {
-    fn drop(&mut self) {
-        *lock(&self.budget.available) += self.values;
-        self.budget.freed.notify_all();
-    }
-}
 
 /// Operation names longer than this are counted under [`OTHER_OPERATIONS`].
 pub(crate) const MAX_OPERATION_NAME_BYTES: usize = 128;
@@ -210,7 +146,7 @@ impl App {
     pub fn mutate<T>(
         &self,
         change: impl FnOnce(&mut State) -> (T, bool),
-    ) -> Result<T, crate::EmulatorError> {
+    ) -> Result<T, crate::error::EmulatorError> {
         let _writer = lock(&self.writer);
         let mut working = State::clone(&self.state());
         let (value, changed) = change(&mut working);
@@ -258,16 +194,17 @@ impl App {
     }
 
     /// The distinct names the operation counts hold (the shared one included).
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn counted_operations(&self) -> usize {
         lock(&self.operations).len()
     }
 
     /// Writes the state if persistence is on (and the state file is still locked by us).
-    pub fn persist(&self, state: &State) -> Result<(), crate::EmulatorError> {
+    pub fn persist(&self, state: &State) -> Result<(), crate::error::EmulatorError> {
         match &self.state_file {
             Some(path) => {
                 if lock(&self.state_lock).is_none() {
-                    return Err(crate::EmulatorError::State(format!(
+                    return Err(crate::error::EmulatorError::State(format!(
                         "{} is no longer locked: the emulator is shutting down",
                         path.display()
                     )));
@@ -313,11 +250,11 @@ impl App {
 
     /// Answers a request at once, on the task that received it, when that cannot take
     /// long: a query (never a mutation) whose document is already prepared, within
-    /// [`INLINE_QUERY_VALUES`] and the execution budget, that the fast path answers, as the
+    /// [`INLINE_QUERY_VALUES`] and the execution budget, that the JSON writer answers, as the
     /// `caller` already authenticated against `state`. `None`: [`process`](Self::process)
     /// answers it on a blocking thread.
     fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Inline {
-        if body.len() > INLINE_BODY_BYTES || !self.fast_path.load(Ordering::Relaxed) {
+        if body.len() > INLINE_BODY_BYTES || !self.json_writer.load(Ordering::Relaxed) {
             return Inline::NotTried;
         }
         let Ok(request) = parse_request(body) else {
@@ -342,10 +279,10 @@ impl App {
             None
         };
         let variables = request.variables.unwrap_or_default();
-        match self.api.execute_fast(&prepared, &variables, state, caller) {
+        match self.api.write(&prepared, &variables, state, caller) {
             Ok(body) => {
                 self.count_operation(&prepared.label);
-                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+                self.writer_answers.fetch_add(1, Ordering::Relaxed);
                 self.inline_answers.fetch_add(1, Ordering::Relaxed);
                 Inline::Answered(Outcome::Json(body))
             }
@@ -358,7 +295,7 @@ impl App {
     /// it: a query against a snapshot of the state without any lock, so a slow query delays
     /// no other request; a mutation on a copy, one at a time, persisted before its response
     /// exists. Each path authenticates again against the state it executes on.
-    /// With `try_fast` false, a query goes to the executor at once (the fast path already
+    /// With `try_writer` false, a query goes to the executor at once (the JSON writer already
     /// fell back on it for a reason that does not change).
     fn process(
         &self,
@@ -366,7 +303,7 @@ impl App {
         peer: IpAddr,
         key_id: &str,
         body: &[u8],
-        try_fast: bool,
+        try_writer: bool,
     ) -> Outcome {
         let request = match parse_request(body) {
             Ok(r) => r,
@@ -405,16 +342,16 @@ impl App {
                     )
                 }
             };
-            let executed = self.api.execute_with(
+            let executed = self.api.answer(
                 &prepared,
                 &variables,
                 StateView::Shared(&state),
                 &caller,
                 now,
-                try_fast && self.fast_path.load(Ordering::Relaxed),
+                try_writer && self.json_writer.load(Ordering::Relaxed),
             );
-            if executed.fast {
-                self.fast_answers.fetch_add(1, Ordering::Relaxed);
+            if executed.written {
+                self.writer_answers.fetch_add(1, Ordering::Relaxed);
             }
             return Outcome::Json(executed.body.into());
         }
@@ -454,9 +391,9 @@ impl App {
 /// What [`App::answer_inline`] did.
 enum Inline {
     Answered(Outcome),
-    /// Left to a blocking thread without trying the fast path.
+    /// Left to a blocking thread without trying the JSON writer.
     NotTried,
-    /// The fast path did not answer, for this reason.
+    /// The JSON writer did not answer, for this reason.
     FellBack(Fallback),
 }
 
@@ -539,7 +476,7 @@ const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></
 const UPSTREAM_503: &str =
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
 
-async fn graphql(
+pub(crate) async fn graphql(
     AxumState(app): AxumState<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request<Body>,
@@ -595,7 +532,7 @@ async fn graphql(
                 inline => {
                     // Only a fallback caused by the state's data may go otherwise on a later
                     // snapshot: any other would fall back again.
-                    let try_fast = !matches!(inline, Inline::FellBack(Fallback::Request));
+                    let try_writer = !matches!(inline, Inline::FellBack(Fallback::Request));
                     drop(state);
                     let worker = Arc::clone(&app);
                     let key_id = caller.key_id;
@@ -605,7 +542,7 @@ async fn graphql(
                             peer.ip(),
                             &key_id,
                             &body,
-                            try_fast,
+                            try_writer,
                         )
                     })
                     .await
@@ -634,78 +571,4 @@ async fn graphql(
             error_body(code::INTERNAL_SERVER_ERROR, "The request handler failed"),
         ),
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ClockRequest {
-    advance_seconds: i64,
-}
-
-/// `POST /_emulator/clock` with `{"advanceSeconds": N}` (negative allowed) moves the emulator
-/// clock, for clients in other processes (the Python conformance script). Behind
-/// [`admin::require_admin_key`](crate::admin::require_admin_key), like every `/_emulator/*` route.
-async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let request: ClockRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("expected {{\"advanceSeconds\": N}}: {e}"),
-                ),
-            )
-        }
-    };
-    if !app.shift_clock(request.advance_seconds.saturating_mul(1000)) {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            error_body(
-                code::MALFORMED_REQUEST,
-                "advanceSeconds would move the clock more than 100 years from now",
-            ),
-        );
-    }
-    let now = crate::graphql::format_date(app.now());
-    json_response(
-        StatusCode::OK,
-        serde_json::json!({ "now": now }).to_string(),
-    )
-}
-
-/// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
-/// client sees the same clock in `Date` as in the `createdAt` of what it creates.
-async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response) -> Response {
-    let date = app.now().format(time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    ));
-    if let Ok(Ok(value)) = date.map(HeaderValue::try_from) {
-        response.headers_mut().insert(header::DATE, value);
-    }
-    response
-}
-
-/// Serves `listener` until `shutdown` changes or its sender is dropped, within
-/// `app.serve_limits` (see `labelbox_serve::serve`).
-pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
-    // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
-    let admin = Router::new().route("/clock", post(clock)).route_layer(
-        axum::middleware::from_fn_with_state(Arc::clone(&app), crate::admin::require_admin_key),
-    );
-    let limits = app.serve_limits;
-    let router = Router::new()
-        .route("/graphql", post(graphql))
-        .nest("/_emulator", admin)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::map_response_with_state(
-            Arc::clone(&app),
-            stamp_date,
-        ))
-        .with_state(app);
-    let mut stop = shutdown;
-    labelbox_serve::serve(listener, router, limits, async move {
-        let _ = stop.wait_for(|stop| *stop).await;
-    })
-    .await;
 }

@@ -12,18 +12,20 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 #[cfg(unix)]
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
 
 use ipnet::IpNet;
-use ring::digest;
-use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::config::Seed;
 use crate::error::EmulatorError;
+pub(crate) use crate::ids::{derived_id, random_id, sha256_hex};
+use crate::ids::{hex_decode, random_hex};
 use crate::roles;
+use crate::state_file::{create_temp_file, open_no_follow};
+pub(crate) use crate::state_file::{lock_state_file, StateFileLock};
 
 /// The most unique entries an allowlist may hold.
 pub const MAX_ALLOWLIST_ENTRIES: usize = 50;
@@ -192,7 +194,7 @@ pub(crate) struct State {
 }
 
 /// What reads derive from a state: its list sizes for the cost check, the listed keys in
-/// order, and their rendered JSON per selection. Computed on first use; a state is never
+/// order, and what a reader attaches (the writer's rendered keys). Computed on first use; a state is never
 /// changed after that (a mutation works on a clone, which starts empty, and
 /// [`State::invalidate_derived`] empties it on every change through a `StateView`).
 #[derive(Default)]
@@ -211,8 +213,21 @@ pub(crate) struct DerivedData {
     pub counts: StateCounts,
     /// The keys any listing may show (not revoked, of a member), oldest first.
     pub listed: Vec<ListedKey>,
-    /// The rendered JSON of each of `listed` per selection (see `fast_path`).
-    pub rendered: crate::fast_path::RenderedKeys,
+    /// What a reader keeps with this snapshot (the rendered keys of the JSON writer), of a
+    /// type the state does not know: created empty on first use, dropped with the snapshot.
+    attached: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl DerivedData {
+    /// What is attached to this snapshot, of the type `T` (created by `T::default()` on
+    /// first use). One type only is ever attached; `T` must be that type.
+    pub fn attached<T: std::any::Any + Send + Sync + Default>(&self) -> &T {
+        let any = self.attached.get_or_init(|| Box::<T>::default());
+        match any.downcast_ref::<T>() {
+            Some(value) => value,
+            None => unreachable!("one type only is attached to a snapshot"),
+        }
+    }
 }
 
 /// The sizes of a state that the query cost estimate needs.
@@ -491,12 +506,13 @@ impl State {
                         user_id: k.user_id.clone(),
                     })
                     .collect(),
-                rendered: crate::fast_path::RenderedKeys::default(),
+                attached: std::sync::OnceLock::new(),
             }
         })
     }
 
     /// Whether what reads derive from this state is computed already.
+    #[cfg(any(test, feature = "test-probes"))]
     pub fn is_derived(&self) -> bool {
         self.derived.data.get().is_some()
     }
@@ -509,150 +525,6 @@ impl State {
     pub fn secret_bytes(&self) -> Vec<u8> {
         hex_decode(&self.jwt_secret).unwrap_or_default()
     }
-}
-
-/// Creates `.<state file name>.<random>.tmp` beside `path`, exclusively (`create_new`: an
-/// existing file or symlink of that name is never opened or followed) and, on Unix, with
-/// mode 0600 from the start.
-fn create_temp_file(path: &Path) -> Result<(PathBuf, File), EmulatorError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".to_owned());
-    let mut attempts = 0;
-    loop {
-        let tmp = dir.join(format!(".{name}.{}.tmp", random_hex(8)?));
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        match options.open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 8 => {
-                attempts += 1;
-            }
-            Err(source) => {
-                return Err(EmulatorError::Io {
-                    context: format!("creating a temporary file for {}", path.display()),
-                    source,
-                })
-            }
-        }
-    }
-}
-
-/// Opens `path` with `options`, never following a symlink at `path` itself (`O_NOFOLLOW`:
-/// a symlink fails with `ELOOP`), so a planted link cannot redirect the open.
-fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
-    #[cfg(unix)]
-    options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
-    options.open(path)
-}
-
-/// The lock file of a state file: `<state file>.lock`.
-pub(crate) fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".lock");
-    PathBuf::from(name)
-}
-
-/// The exclusive lock of a state file, released when dropped.
-pub(crate) struct StateFileLock {
-    file: File,
-}
-
-impl Drop for StateFileLock {
-    fn drop(&mut self) {
-        // Unlocked explicitly: a child process forked meanwhile may still hold a copy of the
-        // descriptor (until its exec), and closing ours alone would leave the lock held.
-        let _ = self.file.unlock();
-    }
-}
-
-/// Takes the exclusive lock of the state file `path` (on `<path>.lock`, created with mode
-/// 0600: the state file itself is replaced at each write, so it cannot carry the lock). The
-/// lock lasts until the returned value is dropped or the process ends.
-pub(crate) fn lock_state_file(path: &Path) -> Result<StateFileLock, EmulatorError> {
-    let lock = lock_path(path);
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let file = open_no_follow(&mut options, &lock).map_err(|source| EmulatorError::Io {
-        context: format!(
-            "opening the lock file {} (it must not be a symlink)",
-            lock.display()
-        ),
-        source,
-    })?;
-    match file.try_lock() {
-        Ok(()) => Ok(StateFileLock { file }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(EmulatorError::StateInUse {
-            path: path.to_path_buf(),
-            lock,
-        }),
-        Err(std::fs::TryLockError::Error(source)) => Err(EmulatorError::Io {
-            context: format!("locking {}", lock.display()),
-            source,
-        }),
-    }
-}
-
-/// Lower-case hex of SHA-256.
-pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, data).as_ref())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
-fn random_bytes(n: usize) -> Result<Vec<u8>, EmulatorError> {
-    let mut buf = vec![0u8; n];
-    SystemRandom::new()
-        .fill(&mut buf)
-        .map_err(|_| EmulatorError::State("the system random generator failed".to_owned()))?;
-    Ok(buf)
-}
-
-fn random_hex(n: usize) -> Result<String, EmulatorError> {
-    Ok(hex(&random_bytes(n)?))
-}
-
-const BASE36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-
-/// A cuid-like id ("c" + 24 base-36 characters) from bytes.
-fn id_from_bytes(bytes: &[u8]) -> String {
-    let mut id = String::with_capacity(25);
-    id.push('c');
-    for b in bytes.iter().take(24) {
-        id.push(BASE36[usize::from(*b) % 36] as char);
-    }
-    id
-}
-
-/// A deterministic id for seeded entities.
-pub(crate) fn derived_id(input: &str) -> String {
-    id_from_bytes(digest::digest(&digest::SHA256, input.as_bytes()).as_ref())
-}
-
-/// A random id for new keys.
-pub(crate) fn random_id() -> Result<String, EmulatorError> {
-    Ok(id_from_bytes(&random_bytes(24)?))
 }
 
 #[cfg(test)]
@@ -712,13 +584,5 @@ mod tests {
         assert!(!key.allows("11.0.0.1".parse().unwrap()));
         key.allowed_ip_cidrs = None;
         assert!(key.allows("192.0.2.1".parse().unwrap()));
-    }
-
-    #[test]
-    fn ids_look_like_cuids() {
-        let id = random_id().unwrap();
-        assert_eq!(id.len(), 25);
-        assert!(id.starts_with('c'));
-        assert_eq!(derived_id("x"), derived_id("x"));
     }
 }

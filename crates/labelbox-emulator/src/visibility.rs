@@ -1,5 +1,5 @@
 //! What a caller may see, decided in one place for both ways a query executes (the
-//! resolvers of `graphql.rs` and the serialising executor of `fast_path.rs`): which users,
+//! executor's resolvers and the JSON writer, both through `graphql/fields.rs`): which users,
 //! whose permissions, which keys under `apiKeys` and `apiKeysOtherUsers`, which members.
 
 use crate::auth::Caller;

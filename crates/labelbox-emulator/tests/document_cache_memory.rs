@@ -43,13 +43,13 @@ async fn send_all(texts: impl Iterator<Item = String>) -> (i64, i64) {
     let (ep, admin) = (emu.endpoint(), emu.admin_key().to_owned());
     // A first request, so that what the first one allocates for good is not counted.
     data(&gql(&ep, Some(&admin), "query Warm { user { id } }", json!({})).await);
-    let (counted_before, before) = (emu.cached_documents().1, live());
+    let (counted_before, before) = (emu.probe().cached_document_bytes, live());
     for text in texts {
         let body = gql(&ep, Some(&admin), &text, json!({ "v": true })).await;
         data(&body);
     }
     let grown = live() - before;
-    let counted = i64::try_from(emu.cached_documents().1 - counted_before).unwrap();
+    let counted = i64::try_from(emu.probe().cached_document_bytes - counted_before).unwrap();
     emu.shutdown().await;
     (grown, counted)
 }

@@ -1,0 +1,388 @@
+//! A running emulator's handle: its address and bootstrap key, the clock, faults, rate
+//! limits, and the test helpers that read or seed its state.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use crate::auth::{self, Claims};
+use crate::config::RateLimit;
+use crate::error::EmulatorError;
+use crate::faults::Faults;
+use crate::roles;
+use crate::server::{self, App};
+use crate::state::{self, State};
+
+/// The counters of an emulator's work, for its own tests ([`EmulatorHandle::probe`],
+/// feature `test-probes`): never timings.
+#[cfg(feature = "test-probes")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Probe {
+    /// Queries tried on the JSON writer.
+    pub writer_attempts: u64,
+    /// Queries the JSON writer answered.
+    pub writer_answers: u64,
+    /// Queries answered on the task that received them (not on a blocking thread).
+    pub inline_answers: u64,
+    /// Keys the JSON writer rendered (kept or written directly).
+    pub rendered_keys: u64,
+    /// Bytes of the keys rendered.
+    pub rendered_bytes: u64,
+    /// Prepared documents kept.
+    pub cached_documents: usize,
+    /// Their estimated memory.
+    pub cached_document_bytes: usize,
+    /// Distinct operation names counted (the shared count of the others included).
+    pub counted_operations: usize,
+    /// Whether the current state snapshot's derived data (listed keys, sizes) is computed.
+    pub snapshot_is_derived: bool,
+}
+
+/// A summary of a stored key, for tests and tools (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyInfo {
+    /// Key id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The user it acts as.
+    pub user_email: String,
+    /// Its role.
+    pub role: String,
+    /// Who created it (null for bootstrap keys).
+    pub created_by_user_id: Option<String>,
+    /// Expiry, Unix seconds.
+    pub expires_at_epoch: i64,
+    /// Whether it is revoked.
+    pub revoked: bool,
+    /// Its allowlist.
+    pub allowed_ip_cidrs: Option<Vec<String>>,
+}
+
+/// A running emulator. Dropping it stops the server (like [`shutdown`](Self::shutdown),
+/// without waiting).
+pub struct EmulatorHandle {
+    pub(crate) app: Arc<App>,
+    pub(crate) local_addr: SocketAddr,
+    pub(crate) admin_key: String,
+    pub(crate) admin_key_id: String,
+    pub(crate) admin_email: String,
+    pub(crate) shutdown: watch::Sender<bool>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("endpoint", &self.endpoint())
+            .field("admin_email", &self.admin_email)
+            .field("admin_key_id", &self.admin_key_id)
+            .field("admin_key", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl EmulatorHandle {
+    /// The GraphQL endpoint, `http://127.0.0.1:PORT/graphql`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}/graphql", self.local_addr)
+    }
+
+    /// The address the server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The bootstrap admin API key: a real JWT, a secret (do not log it). A plain `&str`
+    /// because the emulator does not depend on `secrecy`; wrap it in a `SecretString`.
+    pub fn admin_key(&self) -> &str {
+        &self.admin_key
+    }
+
+    /// The id of the bootstrap admin key.
+    pub fn admin_key_id(&self) -> &str {
+        &self.admin_key_id
+    }
+
+    /// The email of the user the bootstrap admin key acts as (`admin@example.com` by default).
+    pub fn admin_email(&self) -> &str {
+        &self.admin_email
+    }
+
+    /// Fault injection: `handle.faults().fail_next(2, Fault::Http500)`.
+    pub fn faults(&self) -> &Faults {
+        &self.app.faults
+    }
+
+    /// Moves the emulator clock forward (expiry, rate-limit windows and new keys' times
+    /// follow it), to at most about 100 years ahead of the real clock.
+    pub fn advance_clock(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let _ =
+            self.app
+                .clock_offset_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+                    Some(current.saturating_add(ms).min(server::MAX_CLOCK_OFFSET_MS))
+                });
+    }
+
+    /// The emulator's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.app.now()
+    }
+
+    /// Requests received on `/graphql` so far (faulted and refused ones included).
+    pub fn request_count(&self) -> u64 {
+        self.app.requests.load(Ordering::SeqCst)
+    }
+
+    /// Authenticated requests that executed the operation named `operation_name`
+    /// (`<anonymous>` for unnamed operations). Names longer than 128 bytes, and new names
+    /// once 1,024 distinct ones are counted, share one count (`<other>`), which this
+    /// returns for them.
+    pub fn operation_count(&self, operation_name: &str) -> u64 {
+        self.app.operation_count(operation_name)
+    }
+
+    /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
+    /// refuses control characters in a name, to test a client against a server that takes
+    /// them. On by default.
+    pub fn set_key_name_rule(&self, enabled: bool) {
+        self.app.api.key_name_rule.store(enabled, Ordering::SeqCst);
+    }
+
+    /// What the emulator did so far, for its own tests: the counters of its work (feature
+    /// `test-probes`, which only the emulator's tests turn on).
+    #[cfg(feature = "test-probes")]
+    pub fn probe(&self) -> Probe {
+        let app = &self.app;
+        let stats = &app.api.stats;
+        let (cached_documents, cached_document_bytes) = app.api.cached_documents();
+        Probe {
+            writer_attempts: stats.attempts.load(Ordering::SeqCst),
+            writer_answers: app.writer_answers.load(Ordering::SeqCst),
+            inline_answers: app.inline_answers.load(Ordering::SeqCst),
+            rendered_keys: stats.rendered_keys.load(Ordering::SeqCst),
+            rendered_bytes: stats.rendered_bytes.load(Ordering::SeqCst),
+            cached_documents,
+            cached_document_bytes,
+            counted_operations: app.counted_operations(),
+            snapshot_is_derived: app.state().is_derived(),
+        }
+    }
+
+    /// With `false`, every query is answered by apollo-compiler's executor instead of the
+    /// JSON writer first: for the tests comparing both (feature `test-probes`).
+    #[cfg(feature = "test-probes")]
+    pub fn set_writer(&self, enabled: bool) {
+        self.app.json_writer.store(enabled, Ordering::SeqCst);
+    }
+
+    /// Sets the default per-key rate limit (`None`: unlimited).
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.app.limits().default = limit;
+    }
+
+    /// Sets the rate limit of one key, overriding the default (`None`: unlimited).
+    pub fn set_key_rate_limit(&self, key_id: &str, limit: Option<RateLimit>) {
+        self.app.limits().per_key.insert(key_id.to_owned(), limit);
+    }
+
+    /// Every stored key, revoked ones included, oldest first.
+    pub fn keys(&self) -> Vec<KeyInfo> {
+        let state = self.app.state();
+        let mut keys: Vec<KeyInfo> = state
+            .keys
+            .values()
+            .map(|k| KeyInfo {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                user_email: state
+                    .any_user_by_id(&k.user_id)
+                    .map(|u| u.email.clone())
+                    .unwrap_or_default(),
+                role: k.role.clone(),
+                created_by_user_id: k.created_by_user_id.clone(),
+                expires_at_epoch: k.expires_at,
+                revoked: k.revoked,
+                allowed_ip_cidrs: k.allowed_ip_cidrs.clone(),
+            })
+            .collect();
+        keys.sort_by_key(|k| state.keys.get(&k.id).map(|r| (r.created_at, r.id.clone())));
+        keys
+    }
+
+    /// The id of the user with `email`, if any.
+    pub fn user_id(&self, email: &str) -> Option<String> {
+        self.app.state().user_by_email(email).map(|u| u.id.clone())
+    }
+
+    /// Changes the organization role of the user with `email` to the built-in `role`, as the
+    /// API's `setOrganizationRole` does but without its permission checks (any role, the
+    /// last Admin included).
+    /// Every key of the user acts with the new role from its next request on, within its
+    /// own role (see "Authorization" in the crate docs). Persisted when a state file is
+    /// configured.
+    pub fn set_user_role(&self, email: &str, role: &str) -> Result<(), EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        self.app.mutate(|state| {
+            match state
+                .users
+                .iter_mut()
+                .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email.trim()))
+            {
+                Some(user) => {
+                    user.role = role.name.to_owned();
+                    (Ok(()), true)
+                }
+                None => (
+                    Err(EmulatorError::InvalidArgument(format!(
+                        "no user with email {email}"
+                    ))),
+                    false,
+                ),
+            }
+        })??;
+        Ok(())
+    }
+
+    /// Test helper: mints a key for `email` with `role`, valid for `validity_secs` from now
+    /// (any value: zero or negative gives an already expired key), bypassing the permission,
+    /// grant and validity checks of `createApiKey`; `allowed` is validated like the
+    /// mutation's (an empty list is refused). The key is created by its own user. Returns
+    /// `(id, jwt)`; persisted when a state file is configured.
+    ///
+    /// This is how a test gets a key of a role nobody can grant over HTTP (`None`,
+    /// `Tenant Admin`), or of a role above its user's: such a key acts with the intersection
+    /// of both roles (see "Authorization" in the crate docs), never as more.
+    pub fn issue_key(
+        &self,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        self.issue(None, email, role, validity_secs, allowed)
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) with the key's name. Any name is accepted,
+    /// control characters included (`createApiKey` refuses those): this is how a test plants
+    /// a name that a real server might hold.
+    pub fn issue_named_key(
+        &self,
+        name: &str,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        self.issue(Some(name), email, role, validity_secs, allowed)
+    }
+
+    fn issue(
+        &self,
+        name: Option<&str>,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+        allowed: Option<Vec<String>>,
+    ) -> Result<(String, String), EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let allowed = match allowed {
+            Some(entries) => {
+                Some(state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?)
+            }
+            None => None,
+        };
+        let now = self.app.now();
+        self.app.mutate(|state| {
+            let issued = issue_into(state, name, email, role, validity_secs, allowed, now);
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
+    }
+
+    /// Test helper: [`issue_key`](Self::issue_key) `count` times at once (one state write),
+    /// for seeding large states cheaply (a 10,000-key listing takes well under a second to
+    /// seed). Returns each `(id, jwt)`, oldest first.
+    pub fn issue_keys(
+        &self,
+        count: usize,
+        email: &str,
+        role: &str,
+        validity_secs: i64,
+    ) -> Result<Vec<(String, String)>, EmulatorError> {
+        let role = roles::role_by_name(role)
+            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
+        let now = self.app.now();
+        self.app.mutate(|state| {
+            let issued: Result<Vec<_>, EmulatorError> = (0..count)
+                .map(|_| issue_into(state, None, email, role, validity_secs, None, now))
+                .collect();
+            let changed = issued.is_ok();
+            (issued, changed)
+        })?
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the
+    /// server task.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let task = self.task;
+        let _ = task.await;
+        // After the last write: another emulator may now use the state file.
+        self.app.release_state_lock();
+    }
+}
+
+/// Mints a key for the user `email` with `role` into `state` (see
+/// [`EmulatorHandle::issue_key`]).
+fn issue_into(
+    state: &mut State,
+    name: Option<&str>,
+    email: &str,
+    role: &roles::RoleDef,
+    validity_secs: i64,
+    allowed: Option<Vec<String>>,
+    now: OffsetDateTime,
+) -> Result<(String, String), EmulatorError> {
+    let user = state
+        .user_by_email(email)
+        .cloned()
+        .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
+    let id = loop {
+        let id = state::random_id()?;
+        if !state.keys.contains_key(&id) {
+            break id;
+        }
+    };
+    let claims = Claims {
+        jti: id.clone(),
+        sub: user.id.clone(),
+        org: state.organization.id.clone(),
+        iat: now.unix_timestamp(),
+        exp: now.unix_timestamp().saturating_add(validity_secs),
+        nonce: Some(state::random_id()?),
+    };
+    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
+    let name = name.map_or_else(|| format!("issued for {}", user.email), str::to_owned);
+    let record = auth::record(
+        &claims,
+        &jwt,
+        &name,
+        role.name,
+        Some(user.id.clone()),
+        allowed,
+        now,
+    );
+    state.keys.insert(id.clone(), record);
+    Ok((id, jwt))
+}

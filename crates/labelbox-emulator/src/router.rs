@@ -1,0 +1,55 @@
+//! The routes: `POST /graphql`, and the administration routes under `/_emulator`, behind
+//! the bootstrap-admin-key check; served by `labelbox-serve`'s accept loop.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State as AxumState};
+use axum::http::header;
+use axum::http::HeaderValue;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::admin;
+use crate::server::{graphql, App, MAX_BODY_BYTES};
+
+/// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
+/// client sees the same clock in `Date` as in the `createdAt` of what it creates.
+async fn stamp_date(AxumState(app): AxumState<Arc<App>>, mut response: Response) -> Response {
+    let date = app.now().format(time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    ));
+    if let Ok(Ok(value)) = date.map(HeaderValue::try_from) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}
+
+/// Serves `listener` until `shutdown` changes or its sender is dropped, within
+/// `app.serve_limits` (see `labelbox_serve::serve`).
+pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch::Receiver<bool>) {
+    // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
+    let admin = Router::new()
+        .route("/clock", post(admin::clock))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            admin::require_admin_key,
+        ));
+    let limits = app.serve_limits;
+    let router = Router::new()
+        .route("/graphql", post(graphql))
+        .nest("/_emulator", admin)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            Arc::clone(&app),
+            stamp_date,
+        ))
+        .with_state(app);
+    let mut stop = shutdown;
+    labelbox_serve::serve(listener, router, limits, async move {
+        let _ = stop.wait_for(|stop| *stop).await;
+    })
+    .await;
+}
