@@ -76,7 +76,7 @@ mod create;
 mod decode;
 mod failure;
 mod listing;
-mod listing_read;
+mod listing_data;
 mod members;
 mod operation;
 mod operation_kind;
