@@ -108,7 +108,7 @@ fn every_response_decode_seed_replays_through_the_target_s_checks() {
         if let Some((_, error)) = replay(input) {
             assert_no_secret(name, &error, &[FUZZ_API_KEY, SECRET_JWT]);
         }
-        if name.starts_with("list_api_keys_reader") {
+        if name.starts_with("list_api_keys_one_pass") {
             assert!(
                 sdk::read_listing(&input[2..]).is_some(),
                 "{name}: the one-pass decoding declines it"
