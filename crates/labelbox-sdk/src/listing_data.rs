@@ -47,36 +47,36 @@ impl ListingData {
     }
 }
 
-/// The fields of `user` the operation selects.
-const USER_FIELDS: &[&str] = &["id", "apiKeys", "apiKeysOtherUsers"];
-
-/// The fields of the `ApiKeyFields` fragment, in its order.
-const KEY_FIELDS: &[&str] = &[
-    "id",
-    "name",
-    "createdAt",
-    "updatedAt",
-    "revoked",
-    "expiresAtEpoch",
-    "userId",
-    "userEmail",
-    "createdByUserId",
-    "allowedIpCidrs",
+/// The fields of `user` the operation selects (`queries/list_api_keys.graphql`; a test
+/// keeps them equal).
+const USER_FIELDS: &[(&str, UserField)] = &[
+    ("id", UserField::Id),
+    ("apiKeys", UserField::ApiKeys),
+    ("apiKeysOtherUsers", UserField::ApiKeysOtherUsers),
 ];
 
-#[derive(serde::Deserialize)]
-#[serde(field_identifier, rename_all = "camelCase")]
+/// The fields of the `ApiKeyFields` fragment, in its order.
+const KEY_FIELDS: &[(&str, KeyField)] = &[
+    ("id", KeyField::Id),
+    ("name", KeyField::Name),
+    ("createdAt", KeyField::CreatedAt),
+    ("updatedAt", KeyField::UpdatedAt),
+    ("revoked", KeyField::Revoked),
+    ("expiresAtEpoch", KeyField::ExpiresAtEpoch),
+    ("userId", KeyField::UserId),
+    ("userEmail", KeyField::UserEmail),
+    ("createdByUserId", KeyField::CreatedByUserId),
+    ("allowedIpCidrs", KeyField::AllowedIpCidrs),
+];
+
+#[derive(Clone, Copy)]
 enum UserField {
     Id,
     ApiKeys,
     ApiKeysOtherUsers,
-    /// A field the operation does not select (another server's extra): skipped.
-    #[serde(other)]
-    Other,
 }
 
-#[derive(serde::Deserialize)]
-#[serde(field_identifier, rename_all = "camelCase")]
+#[derive(Clone, Copy)]
 enum KeyField {
     Id,
     Name,
@@ -88,8 +88,47 @@ enum KeyField {
     UserEmail,
     CreatedByUserId,
     AllowedIpCidrs,
-    #[serde(other)]
-    Other,
+}
+
+/// A field's name among `fields` (`None`: a field the operation does not select, such as
+/// another server's extra, skipped). The field after the one read last (`next`: servers
+/// answer in the document's order) is compared first.
+struct FieldSeed<T: 'static> {
+    fields: &'static [(&'static str, T)],
+    next: usize,
+}
+
+impl<T: Copy> FieldSeed<T> {
+    fn new(fields: &'static [(&'static str, T)]) -> Self {
+        FieldSeed { fields, next: 0 }
+    }
+}
+
+impl<'de, T: Copy> DeserializeSeed<'de> for &mut FieldSeed<T> {
+    type Value = Option<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<T: Copy> Visitor<'_> for &mut FieldSeed<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Option<T>, E> {
+        let index = match self.fields.get(self.next) {
+            Some((expected, _)) if *expected == name => Some(self.next),
+            _ => self.fields.iter().position(|(known, _)| *known == name),
+        };
+        Ok(index.map(|index| {
+            self.next = index + 1;
+            self.fields[index].1
+        }))
+    }
 }
 
 /// What one listing's decoding remembers; `'de` is the parser's input (the body), so the
@@ -116,7 +155,9 @@ fn first<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E>
 
 impl<'de> de::Deserialize<'de> for Listing {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct("User", USER_FIELDS, ListingVisitor)
+        // The field list is a hint no deserializer of the SDK's reads: the names are in
+        // `USER_FIELDS`.
+        deserializer.deserialize_struct("User", &[], ListingVisitor)
     }
 }
 
@@ -136,13 +177,14 @@ impl<'de> Visitor<'de> for ListingVisitor {
         // How many keys each list added; other users' keys may come first in the body.
         let (mut own, mut others): (Option<usize>, Option<usize>) = (None, None);
         let mut others_first = false;
-        while let Some(field) = map.next_key::<UserField>()? {
+        let mut names = FieldSeed::new(USER_FIELDS);
+        while let Some(field) = map.next_key_seed(&mut names)? {
             match field {
-                UserField::Id => {
+                Some(UserField::Id) => {
                     first(&caller, "id")?;
                     caller = Some(map.next_value_seed(UserIdSeed(&mut state.ids))?);
                 }
-                UserField::ApiKeys => {
+                Some(UserField::ApiKeys) => {
                     first(&own, "apiKeys")?;
                     let before = keys.len();
                     map.next_value_seed(KeysSeed {
@@ -151,7 +193,7 @@ impl<'de> Visitor<'de> for ListingVisitor {
                     })?;
                     own = Some(keys.len() - before);
                 }
-                UserField::ApiKeysOtherUsers => {
+                Some(UserField::ApiKeysOtherUsers) => {
                     first(&others, "apiKeysOtherUsers")?;
                     let before = keys.len();
                     map.next_value_seed(KeysSeed {
@@ -161,7 +203,7 @@ impl<'de> Visitor<'de> for ListingVisitor {
                     others = Some(keys.len() - before);
                     others_first = own.is_none();
                 }
-                UserField::Other => {
+                None => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
@@ -213,7 +255,8 @@ impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
     type Value = ApiKey;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ApiKey, D::Error> {
-        deserializer.deserialize_struct("ApiKey", KEY_FIELDS, self)
+        // As for `User`: the names are in `KEY_FIELDS`.
+        deserializer.deserialize_struct("ApiKey", &[], self)
     }
 }
 
@@ -236,50 +279,51 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
         let mut user_email: Option<String> = None;
         let mut created_by = None;
         let mut allowed = None;
-        while let Some(field) = map.next_key::<KeyField>()? {
+        let mut names = FieldSeed::new(KEY_FIELDS);
+        while let Some(field) = map.next_key_seed(&mut names)? {
             match field {
-                KeyField::Id => {
+                Some(KeyField::Id) => {
                     first(&id, "id")?;
                     id = Some(map.next_value()?);
                 }
-                KeyField::Name => {
+                Some(KeyField::Name) => {
                     first(&name, "name")?;
                     name = Some(map.next_value()?);
                 }
-                KeyField::CreatedAt => {
+                Some(KeyField::CreatedAt) => {
                     first(&created_at, "createdAt")?;
                     created_at = Some(map.next_value_seed(DateSeed(&mut state.last_date))?);
                 }
-                KeyField::UpdatedAt => {
+                Some(KeyField::UpdatedAt) => {
                     first(&updated_at, "updatedAt")?;
                     updated_at = Some(map.next_value_seed(DateSeed(&mut state.last_date))?);
                 }
-                KeyField::Revoked => {
+                Some(KeyField::Revoked) => {
                     first(&revoked, "revoked")?;
                     revoked = Some(map.next_value()?);
                 }
-                KeyField::ExpiresAtEpoch => {
+                Some(KeyField::ExpiresAtEpoch) => {
                     first(&expires_at, "expiresAtEpoch")?;
                     expires_at = Some(map.next_value_seed(EpochSeed)?);
                 }
-                KeyField::UserId => {
+                Some(KeyField::UserId) => {
                     first(&user_id, "userId")?;
                     user_id = Some(map.next_value_seed(UserIdSeed(&mut state.ids))?);
                 }
-                KeyField::UserEmail => {
+                Some(KeyField::UserEmail) => {
                     first(&user_email, "userEmail")?;
                     user_email = Some(map.next_value()?);
                 }
-                KeyField::CreatedByUserId => {
+                Some(KeyField::CreatedByUserId) => {
                     first(&created_by, "createdByUserId")?;
                     created_by = Some(map.next_value_seed(Nullable(UserIdSeed(&mut state.ids)))?);
                 }
-                KeyField::AllowedIpCidrs => {
+                Some(KeyField::AllowedIpCidrs) => {
                     first(&allowed, "allowedIpCidrs")?;
                     allowed =
                         Some(map.next_value_seed(Nullable(AllowlistSeed(&mut state.entries)))?);
                 }
-                KeyField::Other => {
+                None => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
@@ -386,16 +430,21 @@ impl<'de> Visitor<'de> for DateSeed<'_, 'de> {
                 return Ok(value);
             }
         }
-        let value = self.visit_str::<E>(text)?;
+        let value = parse_date(text)?;
+        *self.0 = Some((text, value));
         Ok(value)
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        // The scalar's message names what is wrong, never the text.
-        text.parse::<DateTime>()
-            .map(DateTime::into_inner)
-            .map_err(E::custom)
+        parse_date(text)
     }
+}
+
+fn parse_date<E: de::Error>(text: &str) -> Result<OffsetDateTime, E> {
+    // The scalar's message names what is wrong, never the text.
+    text.parse::<DateTime>()
+        .map(DateTime::into_inner)
+        .map_err(E::custom)
 }
 
 /// `expiresAtEpoch`: seconds since the Unix epoch, within the range of a date-time.
@@ -548,13 +597,17 @@ mod tests {
             .replace('{', " { ")
             .replace('}', " } ");
         let tokens: Vec<&str> = spaced.split_whitespace().collect();
-        let [id, own, others] = USER_FIELDS else {
-            panic!("{USER_FIELDS:?}")
+        let [(id, _), (own, _), (others, _)] = USER_FIELDS else {
+            panic!("{} user fields", USER_FIELDS.len())
         };
         let expected = format!(
             "query ListApiKeys {{ user {{ {id} {own} {{ ...ApiKeyFields }} {others} {{ \
              ...ApiKeyFields }} }} }} fragment ApiKeyFields on ApiKey {{ {} }}",
-            KEY_FIELDS.join(" ")
+            KEY_FIELDS
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         assert_eq!(
             tokens.join(" "),
@@ -567,7 +620,7 @@ mod tests {
     #[test]
     fn every_selected_field_is_read() {
         let full = decode(KEY).unwrap();
-        for name in KEY_FIELDS {
+        for (name, _) in KEY_FIELDS {
             // Without the field: a required one is missing (by its name), a nullable one
             // reads as null, so the key differs.
             let start = KEY.find(&format!(r#""{name}":"#)).unwrap();
