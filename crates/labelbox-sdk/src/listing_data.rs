@@ -47,36 +47,38 @@ impl ListingData {
     }
 }
 
-/// The fields of `user` the operation selects (`queries/list_api_keys.graphql`; a test
-/// keeps them equal).
-const USER_FIELDS: &[(&str, UserField)] = &[
-    ("id", UserField::Id),
-    ("apiKeys", UserField::ApiKeys),
-    ("apiKeysOtherUsers", UserField::ApiKeysOtherUsers),
+/// The fields of `user` the operation selects (the derived `UserField` reads them; a test
+/// keeps this list equal to the document and shows each is read).
+const USER_FIELDS: &[&str] = &["id", "apiKeys", "apiKeysOtherUsers"];
+
+/// The fields of the `ApiKeyFields` fragment, in its order (the derived `KeyField` reads
+/// them; a test keeps this list equal to the document and shows each is read).
+const KEY_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "createdAt",
+    "updatedAt",
+    "revoked",
+    "expiresAtEpoch",
+    "userId",
+    "userEmail",
+    "createdByUserId",
+    "allowedIpCidrs",
 ];
 
-/// The fields of the `ApiKeyFields` fragment, in its order.
-const KEY_FIELDS: &[(&str, KeyField)] = &[
-    ("id", KeyField::Id),
-    ("name", KeyField::Name),
-    ("createdAt", KeyField::CreatedAt),
-    ("updatedAt", KeyField::UpdatedAt),
-    ("revoked", KeyField::Revoked),
-    ("expiresAtEpoch", KeyField::ExpiresAtEpoch),
-    ("userId", KeyField::UserId),
-    ("userEmail", KeyField::UserEmail),
-    ("createdByUserId", KeyField::CreatedByUserId),
-    ("allowedIpCidrs", KeyField::AllowedIpCidrs),
-];
-
-#[derive(Clone, Copy)]
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
 enum UserField {
     Id,
     ApiKeys,
     ApiKeysOtherUsers,
+    /// A field the operation does not select (another server's extra): skipped.
+    #[serde(other)]
+    Other,
 }
 
-#[derive(Clone, Copy)]
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
 enum KeyField {
     Id,
     Name,
@@ -88,47 +90,8 @@ enum KeyField {
     UserEmail,
     CreatedByUserId,
     AllowedIpCidrs,
-}
-
-/// A field's name among `fields` (`None`: a field the operation does not select, such as
-/// another server's extra, skipped). The field after the one read last (`next`: servers
-/// answer in the document's order) is compared first.
-struct FieldSeed<T: 'static> {
-    fields: &'static [(&'static str, T)],
-    next: usize,
-}
-
-impl<T: Copy> FieldSeed<T> {
-    fn new(fields: &'static [(&'static str, T)]) -> Self {
-        FieldSeed { fields, next: 0 }
-    }
-}
-
-impl<'de, T: Copy> DeserializeSeed<'de> for &mut FieldSeed<T> {
-    type Value = Option<T>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-        deserializer.deserialize_identifier(self)
-    }
-}
-
-impl<T: Copy> Visitor<'_> for &mut FieldSeed<T> {
-    type Value = Option<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, name: &str) -> Result<Option<T>, E> {
-        let index = match self.fields.get(self.next) {
-            Some((expected, _)) if *expected == name => Some(self.next),
-            _ => self.fields.iter().position(|(known, _)| *known == name),
-        };
-        Ok(index.map(|index| {
-            self.next = index + 1;
-            self.fields[index].1
-        }))
-    }
+    #[serde(other)]
+    Other,
 }
 
 /// What one listing's decoding remembers; `'de` is the parser's input (the body), so the
@@ -155,9 +118,7 @@ fn first<T, E: de::Error>(slot: &Option<T>, name: &'static str) -> Result<(), E>
 
 impl<'de> de::Deserialize<'de> for Listing {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // The field list is a hint no deserializer of the SDK's reads: the names are in
-        // `USER_FIELDS`.
-        deserializer.deserialize_struct("User", &[], ListingVisitor)
+        deserializer.deserialize_struct("User", USER_FIELDS, ListingVisitor)
     }
 }
 
@@ -177,14 +138,13 @@ impl<'de> Visitor<'de> for ListingVisitor {
         // How many keys each list added; other users' keys may come first in the body.
         let (mut own, mut others): (Option<usize>, Option<usize>) = (None, None);
         let mut others_first = false;
-        let mut names = FieldSeed::new(USER_FIELDS);
-        while let Some(field) = map.next_key_seed(&mut names)? {
+        while let Some(field) = map.next_key::<UserField>()? {
             match field {
-                Some(UserField::Id) => {
+                UserField::Id => {
                     first(&caller, "id")?;
                     caller = Some(map.next_value_seed(UserIdSeed(&mut state.ids))?);
                 }
-                Some(UserField::ApiKeys) => {
+                UserField::ApiKeys => {
                     first(&own, "apiKeys")?;
                     let before = keys.len();
                     map.next_value_seed(KeysSeed {
@@ -193,7 +153,7 @@ impl<'de> Visitor<'de> for ListingVisitor {
                     })?;
                     own = Some(keys.len() - before);
                 }
-                Some(UserField::ApiKeysOtherUsers) => {
+                UserField::ApiKeysOtherUsers => {
                     first(&others, "apiKeysOtherUsers")?;
                     let before = keys.len();
                     map.next_value_seed(KeysSeed {
@@ -203,7 +163,7 @@ impl<'de> Visitor<'de> for ListingVisitor {
                     others = Some(keys.len() - before);
                     others_first = own.is_none();
                 }
-                None => {
+                UserField::Other => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
@@ -241,34 +201,39 @@ impl<'de> Visitor<'de> for KeysSeed<'_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(key) = seq.next_element_seed(KeySeed(&mut *self.state))? {
-            self.keys.push(key);
-        }
+        // Each key is pushed where it is built (an `ApiKey` is large: no moves through
+        // `Result` and `Option` on the way).
+        while let Some(()) = seq.next_element_seed(KeySeed {
+            state: &mut *self.state,
+            keys: &mut *self.keys,
+        })? {}
         Ok(())
     }
 }
 
-/// One key of the `ApiKeyFields` fragment.
-struct KeySeed<'s, 'de>(&'s mut State<'de>);
+/// One key of the `ApiKeyFields` fragment, appended to `keys`.
+struct KeySeed<'s, 'de> {
+    state: &'s mut State<'de>,
+    keys: &'s mut Vec<ApiKey>,
+}
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_, 'de> {
-    type Value = ApiKey;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<ApiKey, D::Error> {
-        // As for `User`: the names are in `KEY_FIELDS`.
-        deserializer.deserialize_struct("ApiKey", &[], self)
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_struct("ApiKey", KEY_FIELDS, self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
-    type Value = ApiKey;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an API key")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ApiKey, A::Error> {
-        let state = self.0;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let state = self.state;
         let mut id: Option<String> = None;
         let mut name: Option<String> = None;
         let mut created_at = None;
@@ -279,51 +244,50 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
         let mut user_email: Option<String> = None;
         let mut created_by = None;
         let mut allowed = None;
-        let mut names = FieldSeed::new(KEY_FIELDS);
-        while let Some(field) = map.next_key_seed(&mut names)? {
+        while let Some(field) = map.next_key::<KeyField>()? {
             match field {
-                Some(KeyField::Id) => {
+                KeyField::Id => {
                     first(&id, "id")?;
                     id = Some(map.next_value()?);
                 }
-                Some(KeyField::Name) => {
+                KeyField::Name => {
                     first(&name, "name")?;
                     name = Some(map.next_value()?);
                 }
-                Some(KeyField::CreatedAt) => {
+                KeyField::CreatedAt => {
                     first(&created_at, "createdAt")?;
                     created_at = Some(map.next_value_seed(DateSeed(&mut state.last_date))?);
                 }
-                Some(KeyField::UpdatedAt) => {
+                KeyField::UpdatedAt => {
                     first(&updated_at, "updatedAt")?;
                     updated_at = Some(map.next_value_seed(DateSeed(&mut state.last_date))?);
                 }
-                Some(KeyField::Revoked) => {
+                KeyField::Revoked => {
                     first(&revoked, "revoked")?;
                     revoked = Some(map.next_value()?);
                 }
-                Some(KeyField::ExpiresAtEpoch) => {
+                KeyField::ExpiresAtEpoch => {
                     first(&expires_at, "expiresAtEpoch")?;
                     expires_at = Some(map.next_value_seed(EpochSeed)?);
                 }
-                Some(KeyField::UserId) => {
+                KeyField::UserId => {
                     first(&user_id, "userId")?;
                     user_id = Some(map.next_value_seed(UserIdSeed(&mut state.ids))?);
                 }
-                Some(KeyField::UserEmail) => {
+                KeyField::UserEmail => {
                     first(&user_email, "userEmail")?;
                     user_email = Some(map.next_value()?);
                 }
-                Some(KeyField::CreatedByUserId) => {
+                KeyField::CreatedByUserId => {
                     first(&created_by, "createdByUserId")?;
                     created_by = Some(map.next_value_seed(Nullable(UserIdSeed(&mut state.ids)))?);
                 }
-                Some(KeyField::AllowedIpCidrs) => {
+                KeyField::AllowedIpCidrs => {
                     first(&allowed, "allowedIpCidrs")?;
                     allowed =
                         Some(map.next_value_seed(Nullable(AllowlistSeed(&mut state.entries)))?);
                 }
-                None => {
+                KeyField::Other => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
@@ -342,7 +306,8 @@ impl<'de> Visitor<'de> for KeySeed<'_, 'de> {
         // The schema's nullable fields: absent reads as null (as in the generated types).
         key.created_by_user_id = created_by.flatten();
         key.allowed_ip_cidrs = allowed.flatten().unwrap_or_default();
-        Ok(key)
+        self.keys.push(key);
+        Ok(())
     }
 }
 
@@ -597,17 +562,13 @@ mod tests {
             .replace('{', " { ")
             .replace('}', " } ");
         let tokens: Vec<&str> = spaced.split_whitespace().collect();
-        let [(id, _), (own, _), (others, _)] = USER_FIELDS else {
-            panic!("{} user fields", USER_FIELDS.len())
+        let [id, own, others] = USER_FIELDS else {
+            panic!("{USER_FIELDS:?}")
         };
         let expected = format!(
             "query ListApiKeys {{ user {{ {id} {own} {{ ...ApiKeyFields }} {others} {{ \
              ...ApiKeyFields }} }} }} fragment ApiKeyFields on ApiKey {{ {} }}",
-            KEY_FIELDS
-                .iter()
-                .map(|(name, _)| *name)
-                .collect::<Vec<_>>()
-                .join(" ")
+            KEY_FIELDS.join(" ")
         );
         assert_eq!(
             tokens.join(" "),
@@ -620,7 +581,7 @@ mod tests {
     #[test]
     fn every_selected_field_is_read() {
         let full = decode(KEY).unwrap();
-        for (name, _) in KEY_FIELDS {
+        for name in KEY_FIELDS {
             // Without the field: a required one is missing (by its name), a nullable one
             // reads as null, so the key differs.
             let start = KEY.find(&format!(r#""{name}":"#)).unwrap();
