@@ -82,6 +82,7 @@ mod operation;
 mod operation_kind;
 mod retry;
 mod rotate;
+mod shared_ids;
 mod transport;
 
 pub use api_keys::ApiKeyExt;

@@ -23,6 +23,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use time::OffsetDateTime;
 
 use crate::convert;
+use crate::shared_ids::SharedUserIds;
 use crate::{AllowedIp, ApiKey, Error, UserId};
 
 /// The `data` of a `ListApiKeys` answer (`queries/list_api_keys.graphql`).
@@ -48,7 +49,7 @@ impl ListingData {
 }
 
 /// The fields of `user` the operation selects (the derived `UserField` reads them; a test
-/// keeps this list equal to the document and shows each is read).
+/// keeps this list equal to the document).
 const USER_FIELDS: &[&str] = &["id", "apiKeys", "apiKeysOtherUsers"];
 
 /// The fields of the `ApiKeyFields` fragment, in its order (the derived `KeyField` reads
@@ -490,55 +491,6 @@ impl<'de> Visitor<'de> for EntrySeed<'_, 'de> {
 fn parse_entry<E: de::Error>(text: &str) -> Result<AllowedIp, E> {
     // The parser's error would quote the entry: only what was expected.
     AllowedIp::parse_lenient(text).map_err(|_| E::custom("not an IP address or network"))
-}
-
-/// The user ids met so far in one listing, so that the keys of one user (and the keys one
-/// user created) share one `UserId` (an `Arc<str>`) instead of each building its own. A
-/// few users own most keys: the first [`SharedUserIds::KEPT`] distinct ids are shared
-/// (later ones get their own copy), the last one met is checked first (a key's creator is
-/// usually its user).
-#[derive(Default)]
-pub(crate) struct SharedUserIds {
-    ids: Vec<UserId>,
-    /// Where in `ids` the last id was found.
-    last: usize,
-}
-
-impl SharedUserIds {
-    const KEPT: usize = 8;
-
-    /// The id `text`, shared when it was met before.
-    fn get(&mut self, text: &str) -> UserId {
-        match self.find(text) {
-            Some(id) => id,
-            None => self.keep(UserId::from(text)),
-        }
-    }
-
-    /// [`get`](Self::get) for an owned `String`, which becomes the id when it is new.
-    fn get_owned(&mut self, text: String) -> UserId {
-        match self.find(&text) {
-            Some(id) => id,
-            None => self.keep(UserId::from(text)),
-        }
-    }
-
-    fn find(&mut self, text: &str) -> Option<UserId> {
-        if let Some(id) = self.ids.get(self.last).filter(|id| id.as_str() == text) {
-            return Some(id.clone());
-        }
-        let index = self.ids.iter().position(|id| id.as_str() == text)?;
-        self.last = index;
-        Some(self.ids[index].clone())
-    }
-
-    fn keep(&mut self, id: UserId) -> UserId {
-        if self.ids.len() < Self::KEPT {
-            self.last = self.ids.len();
-            self.ids.push(id.clone());
-        }
-        id
-    }
 }
 
 #[cfg(test)]
