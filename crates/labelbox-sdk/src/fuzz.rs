@@ -181,7 +181,7 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
 
 /// What a listing does with an answer, exactly as [`crate::Client::list_api_keys`] runs it:
 /// the one-pass decoding of a plain success straight into [`crate::ApiKey`]s
-/// (`crate::listing_data` through [`decode_success`]), else classification and the `Value`
+/// (`crate::listing_data` through `decode_success`), else classification and the `Value`
 /// path into the same type (expired keys included). Unlike [`decode`], it does not also run
 /// the `Value` path on a plain success, so its cost (time, allocations) is the listing's
 /// own: the allocation guard (`tests/allocations.rs`) and the benchmarks measure it.
