@@ -110,21 +110,21 @@ for i, op in enumerate(OPS[:-1]):
     for j, body in enumerate(ERRORS):
         status = [0x84, 0x89, 0x88, 0x80, 0x80, 0x88, 0x84, 0x83][j]  # 401 500 429 200 ... 400
         write("response_decode", f"{op}_err{j}", bytes([i, status]) + json.dumps(body).encode())
-# The listing's one-pass reader: keys of two users, escapes (\u escapes or raw UTF-8),
-# other users' keys first, whitespace; the fuzz target checks the typed paths agree.
+# The listing's one-pass decoding: keys of two users, escapes (\u escapes or raw UTF-8),
+# other users' keys first, whitespace; the fuzz target checks the `Value` path agrees.
 KEY2 = dict(KEY, id="ck2", name="q\"b\\s/\n\t é 😀", userId="u2", createdByUserId="u1",
             allowedIpCidrs=None, updatedAt=NOW)
 LISTING = {"data": {"user": {"apiKeysOtherUsers": [KEY2], "id": "u1", "apiKeys": [KEY, KEY2]}}}
-write("response_decode", "list_api_keys_reader_escaped",
+write("response_decode", "list_api_keys_one_pass_escaped",
       bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=True).encode())
-write("response_decode", "list_api_keys_reader_pretty",
+write("response_decode", "list_api_keys_one_pass_pretty",
       bytes([0, 0]) + json.dumps(LISTING, ensure_ascii=False, indent=1).encode())
-# A top-level `extensions` (any JSON value) the reader skips, as the typed paths ignore it.
+# A top-level `extensions` (any JSON value), skipped by both decode paths.
 EXTENDED = dict(LISTING, extensions={"cost": {"requested": 12.5, "limit": 1e3},
                                      "trace": [None, True, "\u00e9 \ud83d\ude00", -0.0, []]})
-write("response_decode", "list_api_keys_reader_extensions",
+write("response_decode", "list_api_keys_one_pass_extensions",
       bytes([0, 0]) + json.dumps(EXTENDED, ensure_ascii=True).encode())
-write("response_decode", "list_api_keys_reader_extensions_last",
+write("response_decode", "list_api_keys_one_pass_extensions_last",
       bytes([0, 0]) + (json.dumps(LISTING)[:-1] + ', "extensions": "x"}').encode())
 write("response_decode", "html_502", bytes([0, 0x8a]) + b"<html>Bad gateway</html>")
 write("response_decode", "upstream", bytes([2, 0x8b]) +

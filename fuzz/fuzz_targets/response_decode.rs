@@ -19,9 +19,9 @@
 //! shows the client's API key or the JWT `SECRET_JWT` when the body carries them; the
 //! classified error's accessors work; a created key's `Debug` does not depend on its
 //! secret; the SDK's scrubbing removes the API key and is idempotent; every operation the
-//! schema crate generates is covered; where the listing's one-pass reader accepts a
-//! `ListApiKeys` body, the typed paths accept it too and give the same caller and keys
-//! (asserted inside `sdk::decode`).
+//! schema crate generates is covered; where the one-pass decoding (`serde_json` on the
+//! body's bytes; for `ListApiKeys`, straight into `ApiKey`s) accepts a body, the `Value`
+//! path gives the same data (asserted inside `sdk::decode`).
 #![no_main]
 
 use labelbox_core::{AllowedIp, CreatedApiKey, Error, GraphQlError, SecretString};

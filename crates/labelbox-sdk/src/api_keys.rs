@@ -6,8 +6,7 @@ use labelbox_schema::{list_api_keys, revoke_api_key, user_by_id};
 use time::OffsetDateTime;
 
 use crate::convert::{self, user_from_fields};
-use crate::listing_read::{self, Listing};
-use crate::operation::Decoded;
+use crate::listing_data::{Listing, ListingData};
 use crate::retry::Idempotency;
 use crate::{ApiKey, ApiKeyId, Client, Error, User, UserId};
 
@@ -70,36 +69,25 @@ impl Client {
 
     /// The listed keys and the caller's own user id (the listing's `user.id`).
     ///
-    /// A plain success is read by the listing's one-pass reader ([`crate::listing_read`]);
-    /// anything it declines goes through the generated types and [`keys_from`].
+    /// `data` decodes straight into `ApiKey`s ([`crate::listing_data`]), on either decode
+    /// path.
     pub(crate) async fn list_keys_and_caller(
         &self,
         sdk_method: &'static str,
         include_expired: bool,
     ) -> Result<(UserId, Vec<ApiKey>), Error> {
-        let decoded = self
+        let Listing { caller, mut keys } = self
             .inner
             .transport
-            .call_with_reader::<list_api_keys::ListApiKeys, _>(
+            .call_into::<list_api_keys::ListApiKeys, ListingData>(
                 list_api_keys::Variables,
                 sdk_method,
                 Idempotency::Idempotent,
-                listing_read::read_listing,
             )
-            .await?;
-        let (caller, mut keys) = match decoded {
-            Decoded::Read(Listing { caller, keys }) => (caller, keys),
-            Decoded::Data(data) => {
-                let caller = data
-                    .user
-                    .as_ref()
-                    .map(|user| UserId::from(user.id.clone()))
-                    .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
-                (caller, keys_from(data)?)
-            }
-        };
-        // One expiry filter for both paths, after the mapping (a key the mapping refuses
-        // fails the listing whether or not it has expired).
+            .await?
+            .into_listing()?;
+        // The expiry filter runs after the mapping: a key the mapping refuses fails the
+        // listing whether or not it has expired.
         if !include_expired {
             let now = OffsetDateTime::now_utc();
             keys.retain(|key| !key.is_expired_at(now));
@@ -201,30 +189,6 @@ impl Client {
         };
         Ok(user_by_id_from(data))
     }
-}
-
-/// The domain mapping of `ListApiKeys`: own keys then other users', each checked, expired
-/// ones included (the listing filters them once, whichever path read the body).
-pub(crate) fn keys_from(data: list_api_keys::ResponseData) -> Result<Vec<ApiKey>, Error> {
-    let user = data
-        .user
-        .ok_or_else(|| convert::missing("ListApiKeys", "user"))?;
-    let mut keys = Vec::with_capacity(user.api_keys.len() + user.api_keys_other_users.len());
-    let mut ids = convert::SharedUserIds::default();
-    let own = user
-        .api_keys
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (k, "user.apiKeys", i));
-    let others = user
-        .api_keys_other_users
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (k, "user.apiKeysOtherUsers", i));
-    for (key, list, index) in own.chain(others) {
-        keys.push(convert::api_key(key, list, index, &mut ids)?);
-    }
-    Ok(keys)
 }
 
 /// The domain mapping of `RevokeApiKey`: the answer must name the key.

@@ -10,9 +10,9 @@
 //! [`redact_secrets`] like every other server-sourced text.
 //!
 //! The common answer (status 200, `data` and nothing else) takes a faster path,
-//! [`decode_success`], which decodes the body's bytes straight into the generated type.
-//! The listing goes further: [`crate::listing_read`] reads its common answer straight into
-//! `ApiKey`s, and falls back to these two paths for anything else.
+//! [`decode_success`], which decodes the body's bytes straight into the target type. These
+//! are the SDK's only two decode paths; the listing's target type
+//! ([`crate::listing_data`]) builds `ApiKey`s on either.
 
 use std::fmt;
 

@@ -2,8 +2,8 @@
 //! stability promise. They run the SDK's real code paths on arbitrary input.
 
 use labelbox_schema::{
-    caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
-    organization, organization_members, organization_members_page, organization_members_with_roles,
+    caller_permissions, create_api_key, create_api_key_preflight, current_user, organization,
+    organization_members, organization_members_page, organization_members_with_roles,
     organization_users_by_email, remove_member, revoke_api_key, roles,
     roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
     user_org_role, user_organization,
@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::classify::classify_http_answer;
 use crate::decode::{decode as decode_data, decode_success};
+use crate::listing_data::ListingData;
 use crate::{Error, UserId};
 
 /// One wire `errors[]` entry read as the SDK reads it (leniently; never fails).
@@ -91,33 +92,8 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     let email = "fuzz@example.com";
     match operation {
         "ListApiKeys" => {
-            let data = typed::<list_api_keys::ResponseData>(operation, status, body);
-            let read = (status == 200)
-                .then(|| crate::listing_read::read_listing(body))
-                .flatten();
-            if let Some(read) = read {
-                // The listing's one-pass reader must read exactly what the typed paths do.
-                let data = match data {
-                    Ok(data) => data,
-                    Err(error) => {
-                        panic!("the listing reader accepted what the typed paths refuse: {error:?}")
-                    }
-                };
-                let caller = data.user.as_ref().map(|user| UserId::from(user.id.clone()));
-                let keys = crate::api_keys::keys_from(data);
-                match keys {
-                    Ok(keys) => assert_eq!(
-                        (Some(read.caller), read.keys),
-                        (caller, keys),
-                        "the listing reader and the typed paths disagree"
-                    ),
-                    Err(error) => {
-                        panic!("the listing reader accepted keys the mapping refuses: {error:?}")
-                    }
-                }
-                return Ok(());
-            }
-            crate::api_keys::keys_from(data?)?;
+            // The SDK's own listing type: both paths decode straight into `ApiKey`s.
+            typed::<ListingData>(operation, status, body)?.into_listing()?;
         }
         "CreateApiKey" => {
             let data = typed::<create_api_key::ResponseData>(operation, status, body)?;
@@ -204,38 +180,56 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
 }
 
 /// What a listing does with an answer, exactly as [`crate::Client::list_api_keys`] runs it:
-/// the listing's one-pass reader of a status-200 body, else the transport's one-pass
-/// decoding into the generated types (or, for anything else, classification and the `Value`
-/// path) and the domain mapping into [`crate::ApiKey`]s (expired keys included). Unlike
-/// [`decode`], it does not also run the `Value` path on a plain success, so its cost
-/// (time, allocations) is the listing's own: the allocation guard
-/// (`tests/allocations.rs`) and the benchmarks measure it.
+/// the one-pass decoding of a plain success straight into [`crate::ApiKey`]s
+/// (`crate::listing_data` through `decode_success`), else classification and the `Value`
+/// path into the same type (expired keys included). Unlike [`decode`], it does not also run
+/// the `Value` path on a plain success, so its cost (time, allocations) is the listing's
+/// own: the allocation guard (`tests/allocations.rs`) and the benchmarks measure it.
 pub fn decode_listing(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
-    if status == 200 {
-        if let Some(listing) = crate::listing_read::read_listing(body) {
-            return Ok(listing.keys);
-        }
-    }
-    decode_listing_typed(status, body)
-}
-
-/// The listing's one-pass reader alone (`crate::listing_read`): the caller's id and every
-/// key, or `None` where it leaves the body to the typed paths.
-pub fn read_listing(body: &[u8]) -> Option<(UserId, Vec<crate::ApiKey>)> {
-    crate::listing_read::read_listing(body).map(|listing| (listing.caller, listing.keys))
-}
-
-/// [`decode_listing`] without the listing's reader: the typed paths it falls back to
-/// (expired keys included), to compare the reader with.
-pub fn decode_listing_typed(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
-    let data = match decode_success::<list_api_keys::ResponseData>(status, body) {
+    let data = match decode_success::<ListingData>(status, body) {
         Some(data) => data,
         None => {
             let data = classify_http_answer("ListApiKeys", status, None, body, FUZZ_API_KEY)?;
             decode_data("ListApiKeys", data, FUZZ_API_KEY)?
         }
     };
-    crate::api_keys::keys_from(data)
+    Ok(data.into_listing()?.keys)
+}
+
+/// The listing through the `Value` path alone (classification, then the value-free
+/// decoding of `data` into the same listing type), expired keys included: what an answer
+/// the one-pass decoding refuses gets, to compare the two paths with.
+pub fn decode_listing_by_value(status: u16, body: &[u8]) -> Result<Vec<crate::ApiKey>, Error> {
+    let data = classify_http_answer("ListApiKeys", status, None, body, FUZZ_API_KEY)?;
+    let data: ListingData = decode_data("ListApiKeys", data, FUZZ_API_KEY)?;
+    Ok(data.into_listing()?.keys)
+}
+
+/// The listing's `Deserialize` (`crate::listing_data`) on a whole answer
+/// (`{"data":{"user":...}}`) read by any serde deserializer, so that the benchmarks can
+/// compare parsers on the SDK's own type: the keys (expired ones included), `None` when
+/// `data` or `user` is null.
+pub fn listing_from_answer<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<crate::ApiKey>>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Answer {
+        data: Option<ListingData>,
+    }
+    let answer = <Answer as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(answer
+        .data
+        .and_then(|data| data.into_listing().ok())
+        .map(|listing| listing.keys))
+}
+
+/// The caller's id and the keys of a plain-success listing body, as the listing reads
+/// them (`None` where the one-pass decoding leaves the body to the `Value` path).
+pub fn read_listing(body: &[u8]) -> Option<(UserId, Vec<crate::ApiKey>)> {
+    let listing = decode_success::<ListingData>(200, body)?
+        .into_listing()
+        .ok()?;
+    Some((listing.caller, listing.keys))
 }
 
 /// What the transport does with one answer: the one-pass decoding of a plain success

@@ -76,12 +76,13 @@ mod create;
 mod decode;
 mod failure;
 mod listing;
-mod listing_read;
+mod listing_data;
 mod members;
 mod operation;
 mod operation_kind;
 mod retry;
 mod rotate;
+mod shared_ids;
 mod transport;
 
 pub use api_keys::ApiKeyExt;

@@ -7,9 +7,13 @@
 //! [`Transport::call`] (the [`Error`]), [`Transport::call_keeping_delivery`] (the
 //! [`Failure`]: how far the last attempt got, and partial data) and
 //! [`Transport::call_with_server_date`] (that, and the server's `Date` on success). A
-//! fourth, [`Transport::call_with_reader`], first offers a status-200 body to an
-//! operation's own one-pass reader (the listing's, [`crate::listing_read`]) and runs the
-//! typed paths only when it declines.
+//! fourth, [`Transport::call_into`], decodes `data` into a type of the caller's instead of
+//! the generated one (the listing's, [`crate::listing_data`]: straight into `ApiKey`s).
+//!
+//! Every answer takes one of two decode paths: a plain success is parsed by `serde_json`
+//! from the body's bytes straight into the target type ([`decode_success`]); anything else
+//! is classified ([`classify_http_answer`]) and its `data` decoded through a
+//! `serde_json::Value` ([`decode`]), whose errors name the field and never its value.
 
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
@@ -59,38 +63,30 @@ impl Transport {
         sdk_method: &'static str,
         idempotency: Idempotency,
     ) -> Result<(Q::ResponseData, Option<OffsetDateTime>), Failure> {
-        let (decoded, date) = self
-            .call_reading::<Q, std::convert::Infallible>(variables, sdk_method, idempotency, None)
-            .await?;
-        match decoded {
-            Decoded::Data(data) => Ok((data, date)),
-            Decoded::Read(never) => match never {},
-        }
+        self.call_decoding::<Q, Q::ResponseData>(variables, sdk_method, idempotency)
+            .await
     }
 
-    /// Like [`Transport::call`], with an operation's own one-pass reader of a status-200
-    /// body tried first (`read`: `None` when it does not read the body exactly as the
-    /// typed paths would); they run when it declines.
-    pub(crate) async fn call_with_reader<Q: GraphQLQuery, R>(
+    /// Like [`Transport::call`], with `data` decoded into `T` (a type that reads the
+    /// operation's selection straight into domain values) instead of the generated type.
+    pub(crate) async fn call_into<Q: GraphQLQuery, T: DeserializeOwned>(
         &self,
         variables: Q::Variables,
         sdk_method: &'static str,
         idempotency: Idempotency,
-        read: Reader<R>,
-    ) -> Result<Decoded<Q::ResponseData, R>, Error> {
-        self.call_reading::<Q, R>(variables, sdk_method, idempotency, Some(read))
+    ) -> Result<T, Error> {
+        self.call_decoding::<Q, T>(variables, sdk_method, idempotency)
             .await
-            .map(|(decoded, _)| decoded)
+            .map(|(data, _)| data)
             .map_err(Error::from)
     }
 
-    async fn call_reading<Q: GraphQLQuery, R>(
+    async fn call_decoding<Q: GraphQLQuery, T: DeserializeOwned>(
         &self,
         variables: Q::Variables,
         sdk_method: &'static str,
         idempotency: Idempotency,
-        read: Option<Reader<R>>,
-    ) -> Result<(Decoded<Q::ResponseData, R>, Option<OffsetDateTime>), Failure> {
+    ) -> Result<(T, Option<OffsetDateTime>), Failure> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
         let idempotency = match idempotency {
@@ -114,26 +110,19 @@ impl Transport {
             duration_ms = tracing::field::Empty,
         );
         let (answer, server_date) = run_with_retries(&self.retry, idempotency, &span, || {
-            self.attempt_once::<Q::ResponseData, R>(
-                operation,
-                sdk_method,
-                bytes.clone(),
-                read,
-                &span,
-            )
+            self.attempt_once::<T>(operation, sdk_method, bytes.clone(), &span)
         })
         .instrument(span.clone())
         .await?;
         match answer {
-            Answer::Read(read) => Ok((Decoded::Read(read), server_date)),
-            Answer::DecodedInOnePass(data) => Ok((Decoded::Data(data), server_date)),
+            Answer::DecodedInOnePass(data) => Ok((data, server_date)),
             // The server answered 200 but the answer is unusable: whatever it did is unknown.
-            Answer::DataToDecode(data) => decode::<Q::ResponseData>(
+            Answer::DataToDecode(data) => decode::<T>(
                 operation,
                 data,
                 secrecy::ExposeSecret::expose_secret(&self.api_key),
             )
-            .map(|data| (Decoded::Data(data), server_date))
+            .map(|data| (data, server_date))
             .map_err(|error| Failure::new(error, Delivery::Unknown)),
         }
     }
@@ -165,50 +154,39 @@ impl Transport {
     }
 
     /// One POST and the classification of its answer.
-    async fn attempt_once<T: DeserializeOwned, R>(
+    async fn attempt_once<T: DeserializeOwned>(
         &self,
         operation: &'static str,
         sdk_method: &'static str,
         body: Vec<u8>,
-        read: Option<Reader<R>>,
         span: &tracing::Span,
-    ) -> Result<(Answer<T, R>, Option<OffsetDateTime>), Failure> {
+    ) -> Result<(Answer<T>, Option<OffsetDateTime>), Failure> {
         let answer = self.send(sdk_method, body, span).await?;
-        if let Some(read) = read.filter(|_| answer.status == 200) {
-            if let Some(value) = read(&answer.body) {
-                return Ok((Answer::Read(value), answer.date));
-            }
-        }
         if let Some(data) = decode_success::<T>(answer.status, &answer.body) {
             return Ok((Answer::DecodedInOnePass(data), answer.date));
         }
-        classify_http_answer(
+        let data = classify_http_answer(
             operation,
             answer.status,
             answer.retry_after,
             &answer.body,
             secrecy::ExposeSecret::expose_secret(&self.api_key),
-        )
-        .map(|data| (Answer::DataToDecode(data), answer.date))
+        )?;
+        if answer.status == 200 {
+            // A success the one-pass decoding refused (a repeated field, a value of another
+            // kind): logged without any content of the body, so that a server whose answers
+            // stop fitting shows in the logs and not only in the client's CPU time.
+            tracing::debug!(
+                operation,
+                "one-pass decoding declined a status-200 answer; Value path used"
+            );
+        }
+        Ok((Answer::DataToDecode(data), answer.date))
     }
 }
 
-/// An operation's own one-pass reader of a status-200 body: `None` where it does not read
-/// the body exactly as the typed paths would.
-pub(crate) type Reader<R> = fn(&[u8]) -> Option<R>;
-
-/// What an operation's answer became: its own reader's value, or the generated type.
-pub(crate) enum Decoded<T, R> {
-    /// The operation's one-pass reader read the body.
-    Read(R),
-    /// The generated `ResponseData`.
-    Data(T),
-}
-
 /// What a successful attempt produced.
-enum Answer<T, R> {
-    /// The operation's own reader read the plain success.
-    Read(R),
+enum Answer<T> {
     /// The body was a plain success and [`decode_success`] decoded it straight into `T`.
     DecodedInOnePass(T),
     /// `data` of a body [`classify_http_answer`] accepted, still to be [`decode`]d (which

@@ -81,9 +81,10 @@ fn every_fuzz_finding_replays_without_a_secret_in_the_error() {
 }
 
 /// The committed seeds of the `response_decode` target (`fuzz/seeds/response_decode`, written
-/// by `fuzz/make_seeds.py`) through the target's own checks, which panic where the
-/// listing's one-pass reader and the typed paths disagree; the seeds written for the
-/// reader must be read by it (else they check nothing of it).
+/// by `fuzz/make_seeds.py`) through the target's own checks, which panic where the one-pass
+/// decoding and the `Value` path disagree; the listing seeds written for the one-pass
+/// decoding (escapes, layout, `extensions`) must be decoded by it (else they check nothing
+/// of it).
 #[test]
 fn every_response_decode_seed_replays_through_the_target_s_checks() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/response_decode");
@@ -102,20 +103,20 @@ fn every_response_decode_seed_replays_through_the_target_s_checks() {
         seeds.len(),
         dir.display()
     );
-    let mut read_by_the_reader = 0;
+    let mut read_in_one_pass = 0;
     for (name, input) in &seeds {
         if let Some((_, error)) = replay(input) {
             assert_no_secret(name, &error, &[FUZZ_API_KEY, SECRET_JWT]);
         }
-        if name.starts_with("list_api_keys_reader") {
+        if name.starts_with("list_api_keys_one_pass") {
             assert!(
                 sdk::read_listing(&input[2..]).is_some(),
-                "{name}: the listing reader declines it"
+                "{name}: the one-pass decoding declines it"
             );
-            read_by_the_reader += 1;
+            read_in_one_pass += 1;
         }
     }
-    assert!(read_by_the_reader >= 4, "{read_by_the_reader} reader seeds");
+    assert!(read_in_one_pass >= 4, "{read_in_one_pass} one-pass seeds");
 }
 
 #[test]
