@@ -246,3 +246,90 @@ fn open_launches_the_browser_without_the_api_key_or_the_login_url_in_its_argumen
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `labelbox console` against `env`'s emulator, its printed link and its stdout.
+fn start_against(env: &labelbox_test_support::cli::CliEnv) -> Running {
+    let mut child = Command::new(BIN)
+        .args(["console"])
+        .env("LABELBOX_ENDPOINT", &env.endpoint)
+        .env("LABELBOX_API_KEY", &env.admin_key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let Some(login_url) = read_login_url(&mut stdout, &mut seen) else {
+        let _ = child.kill();
+        panic!("no link printed: {seen}");
+    };
+    Running {
+        child,
+        login_url,
+        stdout,
+    }
+}
+
+#[test]
+fn sigterm_and_sighup_stop_the_console_in_order_revoking_an_unacknowledged_key() {
+    for signal in ["-TERM", "-HUP"] {
+        let env = labelbox_test_support::cli::CliEnv::start(BIN);
+        let mut running = start_against(&env);
+        let name = format!("never shown {signal}");
+        env.rt.block_on(async {
+            let http = reqwest::Client::new();
+            let (base, token) = running.login_url.split_once("/login#token=").unwrap();
+            let login: serde_json::Value = http
+                .post(format!("{base}/api/session"))
+                .json(&serde_json::json!({ "token": token }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let session = login["session"].as_str().unwrap().to_owned();
+            let dialog: serde_json::Value = http
+                .post(format!("{base}/api/create-dialog"))
+                .header("x-console-session", &session)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            // Created and answered, but the page never acknowledged the secret.
+            let created = http
+                .post(format!("{base}/api/keys"))
+                .header("x-console-session", &session)
+                .json(&serde_json::json!({
+                    "name": name, "amount": "1", "unit": "days", "role": "Labeler",
+                    "user": "admin@example.com", "dialog": dialog["token"],
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), 200);
+        });
+        let live = |env: &labelbox_test_support::cli::CliEnv| {
+            env.emulator()
+                .keys()
+                .into_iter()
+                .filter(|k| k.name == name && !k.revoked)
+                .count()
+        };
+        assert_eq!(live(&env), 1, "{signal}: the new key exists");
+        Command::new("kill")
+            .args([signal, &running.child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = running.child.wait().unwrap();
+        assert!(status.success(), "{signal}: an orderly stop: {status:?}");
+        assert_eq!(
+            live(&env),
+            0,
+            "{signal}: a key whose secret the page never showed is revoked before the console exits"
+        );
+    }
+}

@@ -312,26 +312,7 @@ pub async fn run_foreground_with(
     Ok(())
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM on Unix: what a foreground emulator waits for before
-/// shutting down (used by [`run_foreground`] and by `labelbox emulator`).
-pub async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
+/// Resolves on Ctrl-C, or on SIGTERM or SIGHUP on Unix: what a foreground emulator waits
+/// for before shutting down (used by [`run_foreground`] and by `labelbox emulator`; the one
+/// definition is `labelbox_serve::shutdown_signal`, shared with `labelbox console`).
+pub use labelbox_serve::shutdown_signal;

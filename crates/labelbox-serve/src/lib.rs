@@ -456,3 +456,33 @@ where
     let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
     let _ = tokio::time::timeout(limits.shutdown_grace, permits.acquire_many(all)).await;
 }
+
+/// Resolves on Ctrl-C, or on SIGTERM or SIGHUP on Unix (the terminal closed, `kill`): what a
+/// foreground server waits for before its orderly shutdown. A server that holds keys to
+/// settle (the console's unacknowledged keys and pending rotations) must not end on these
+/// signals' default action, which would skip that.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut term), Ok(mut hup)) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -65,8 +65,10 @@ pub async fn run(ctx: &Ctx, args: ConsoleArgs) -> Result<(), CliError> {
         }
         std::future::pending::<()>().await
     };
+    // Ctrl+C, SIGTERM or SIGHUP: the console settles its keys (unacknowledged new keys and
+    // pending rotations' replacements revoked) before the process ends.
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = labelbox_emulator::shutdown_signal() => {}
         () = login_file_lifetime => {}
     }
     console.shutdown().await;
