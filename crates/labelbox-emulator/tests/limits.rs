@@ -628,3 +628,58 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn making_room_closes_idle_connections_before_a_request_whose_body_is_arriving() {
+    let emu = Emulator::start(
+        EmulatorConfig::default()
+            .admin_key_seed("room-for-a-request")
+            .max_connections(4)
+            .header_read_timeout(Duration::from_secs(300))
+            .request_read_timeout(Duration::from_secs(300)),
+    )
+    .await
+    .unwrap();
+    let addr = emu.local_addr();
+    let body = br#"{"query":"{ user { id } }"}"#;
+    // A valid request whose body is on its way; `Expect: 100-continue` makes the server
+    // say when it has read the headers and waits for the body.
+    let mut arriving = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer {}\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        emu.admin_key(),
+        body.len()
+    );
+    arriving.write_all(head.as_bytes()).await.unwrap();
+    let mut continue_line = [0u8; 25];
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        arriving.read_exact(&mut continue_line),
+    )
+    .await
+    .expect("the server waits for the body")
+    .unwrap();
+    assert!(continue_line.starts_with(b"HTTP/1.1 100 Continue"));
+    arriving.write_all(&body[..5]).await.unwrap();
+    // Idle connections fill every other slot, then one more needs room: an idle one goes.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    assert!(tokio::time::timeout(
+        Duration::from_secs(10),
+        authenticates(&emu.endpoint(), emu.admin_key())
+    )
+    .await
+    .expect("room was made for a new request"));
+    // The request in progress was not the one closed: it is answered once its body arrives.
+    arriving.write_all(&body[5..]).await.unwrap();
+    let mut head = [0u8; 15];
+    tokio::time::timeout(Duration::from_secs(10), arriving.read_exact(&mut head))
+        .await
+        .expect("an answer")
+        .expect("the request in progress kept its connection");
+    assert_eq!(&head, b"HTTP/1.1 200 OK");
+    assert_eq!(idle.len(), 3);
+}

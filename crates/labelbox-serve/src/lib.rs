@@ -58,8 +58,10 @@ pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 #[non_exhaustive]
 pub struct Limits {
     /// Connections served at once (at least 1). When all are taken, a new connection closes
-    /// the one that has waited longest for a request (idle, or its headers or body still
-    /// arriving); when none waits, it waits in the listen backlog.
+    /// the one that has waited longest for a request (idle, or its headers still arriving),
+    /// else the one that has waited longest for a request's body (a request in progress is
+    /// closed only when no connection is idle); when none waits, it waits in the listen
+    /// backlog.
     pub max_connections: usize,
     /// How long a connection may take to send a request's headers (idle keep-alive time
     /// included); the connection is closed after it.
@@ -152,12 +154,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The connection waits for a request (or its body): it may be closed to make room.
+/// The connection waits for a request (idle, or its headers still arriving): the first
+/// to be closed to make room.
 const WAITING: u8 = 0;
 /// Its request is being handled or answered: it keeps its slot.
 const BUSY: u8 = 1;
 /// Chosen to be closed.
 const EVICTED: u8 = 2;
+/// Its request's headers have arrived and its body has not arrived whole: closed to make
+/// room only when no connection is [`WAITING`] (a request in progress outranks an idle or
+/// slow-header connection; the whole-request deadline bounds how long it may take).
+const WAITING_BODY: u8 = 3;
 
 /// One open connection.
 struct Slot {
@@ -170,9 +177,22 @@ struct Slot {
 
 impl Slot {
     fn busy(&self) {
-        let _ = self
-            .state
-            .compare_exchange(WAITING, BUSY, Ordering::SeqCst, Ordering::SeqCst);
+        for from in [WAITING_BODY, WAITING] {
+            if self
+                .state
+                .compare_exchange(from, BUSY, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
+    /// The request's headers have arrived; its body has yet to.
+    fn reading_body(&self) -> bool {
+        self.state
+            .compare_exchange(WAITING, WAITING_BODY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
     }
 }
 
@@ -209,24 +229,27 @@ impl Slots {
         }
     }
 
-    /// Closes the connection that has waited longest for a request; `false` if none waits.
+    /// Closes the connection that has waited longest for a request, else the one that has
+    /// waited longest for a request's body; `false` if none waits.
     fn evict_oldest(&self) -> bool {
         let open = lock(&self.open);
-        let mut waiting: Vec<(Instant, &Arc<Slot>)> = open
-            .values()
-            .filter(|slot| slot.state.load(Ordering::SeqCst) == WAITING)
-            .map(|slot| (*lock(&slot.waiting_since), slot))
-            .collect();
-        waiting.sort_by_key(|(since, _)| *since);
-        waiting.into_iter().any(|(_, slot)| {
-            let evicted = slot
-                .state
-                .compare_exchange(WAITING, EVICTED, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok();
-            if evicted {
-                slot.evict.notify_one();
-            }
-            evicted
+        [WAITING, WAITING_BODY].into_iter().any(|phase| {
+            let mut waiting: Vec<(Instant, &Arc<Slot>)> = open
+                .values()
+                .filter(|slot| slot.state.load(Ordering::SeqCst) == phase)
+                .map(|slot| (*lock(&slot.waiting_since), slot))
+                .collect();
+            waiting.sort_by_key(|(since, _)| *since);
+            waiting.into_iter().any(|(_, slot)| {
+                let evicted = slot
+                    .state
+                    .compare_exchange(phase, EVICTED, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok();
+                if evicted {
+                    slot.evict.notify_one();
+                }
+                evicted
+            })
         })
     }
 
@@ -410,6 +433,8 @@ where
                         parts.extensions.insert(ConnectInfo(peer));
                         if http_body::Body::is_end_stream(&incoming) {
                             slot.busy();
+                        } else if slot.reading_body() {
+                            slots.waiting.notify_one();
                         }
                         let body = RequestBody {
                             inner: Box::pin(Limited::new(incoming, limits.max_body_bytes)),
