@@ -534,3 +534,36 @@ fn an_oversized_secret_is_refused_and_its_key_revoked_in_every_flow() {
         assert_eq!(env.emulator().faults().pending(), 0, "{args:?}");
     }
 }
+
+#[test]
+fn a_secret_with_a_terminal_escape_is_refused_its_key_revoked_and_nothing_printed_raw() {
+    let env = Env::start();
+    let (old, old_secret) = env.issue("labeler@example.com", "Labeler");
+    for args in [
+        create_args(false, &[]),
+        create_args(true, &[]),
+        rotate_args(false, &old, &[]),
+    ] {
+        let live_before = env.live_ids();
+        let created_before = env.creations();
+        env.emulator()
+            .faults()
+            .fail_next(1, Fault::SecretWithEscape);
+        let out = env.run(&args);
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!out.status.success(), "{args:?}: {text}");
+        assert!(
+            text.contains("a secret that is not a JWT"),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("so the key was revoked"), "{args:?}: {text}");
+        assert!(
+            !text.contains('\u{1b}'),
+            "{args:?}: an escape reached the terminal"
+        );
+        assert!(!text.contains("eyJ"), "{args:?}: a secret was shown");
+        assert_eq!(env.creations(), created_before + 1, "{args:?}");
+        assert_eq!(env.live_ids(), live_before, "{args:?}: the new key is live");
+        assert!(env.authenticates(&old_secret), "{args:?}");
+    }
+}

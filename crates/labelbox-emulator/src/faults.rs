@@ -25,12 +25,17 @@ pub enum Fault {
     /// do not consume it): the key is created as usual, but the `jwt` it answers with is
     /// padded to this many bytes (a malformed answer; a client should revoke the key).
     OversizedSecret(usize),
+    /// Applies to the next answer of `createApiKey` only, like [`Fault::OversizedSecret`]:
+    /// the key is created as usual, but its `jwt` ends with a terminal escape sequence (an
+    /// OSC 52 clipboard write: a malformed answer; a client should revoke the key and never
+    /// print it).
+    SecretWithEscape,
 }
 
 impl Fault {
     /// Parses a fault name as the binary's `--fault` flag takes it: `http500`,
-    /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, `delay=MILLIS` or
-    /// `oversized-secret=BYTES`.
+    /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, `delay=MILLIS`,
+    /// `oversized-secret=BYTES` or `secret-with-escape`.
     pub fn parse(text: &str) -> Option<Fault> {
         Some(match text {
             "http500" => Fault::Http500,
@@ -38,6 +43,7 @@ impl Fault {
             "upstream-503" => Fault::UpstreamConnect503,
             "drop" => Fault::DropConnection,
             "commit-then-drop" => Fault::CommitThenDrop,
+            "secret-with-escape" => Fault::SecretWithEscape,
             other => {
                 if let Some(bytes) = other.strip_prefix("oversized-secret=") {
                     return Some(Fault::OversizedSecret(bytes.parse().ok()?));
@@ -49,14 +55,33 @@ impl Fault {
     }
 }
 
+/// What a pending fault does to a created key's `jwt`.
+#[derive(Debug, Clone, Copy)]
+enum SecretFault {
+    /// Padded to this many bytes.
+    Pad(usize),
+    /// A terminal escape sequence appended.
+    Escape,
+}
+
+impl SecretFault {
+    fn of(fault: &Fault) -> Option<SecretFault> {
+        match fault {
+            Fault::OversizedSecret(bytes) => Some(SecretFault::Pad(*bytes)),
+            Fault::SecretWithEscape => Some(SecretFault::Escape),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
     /// Faults applied before the request is processed, in order.
     before: VecDeque<Fault>,
     /// Pending commit-then-drop faults (mutations only).
     commit_then_drop: u64,
-    /// Pending oversized secrets, in bytes (`createApiKey` answers only).
-    oversized_secrets: VecDeque<usize>,
+    /// Pending malformed secrets (`createApiKey` answers only).
+    secrets: VecDeque<SecretFault>,
 }
 
 /// The fault queue of an emulator; see [`EmulatorHandle::faults`](crate::EmulatorHandle::faults).
@@ -84,9 +109,9 @@ impl Faults {
         let mut q = self.lock();
         if fault == Fault::CommitThenDrop {
             q.commit_then_drop += u64::from(n);
-        } else if let Fault::OversizedSecret(bytes) = fault {
+        } else if let Some(secret) = SecretFault::of(&fault) {
             for _ in 0..n {
-                q.oversized_secrets.push_back(bytes);
+                q.secrets.push_back(secret);
             }
         } else {
             for _ in 0..n {
@@ -103,7 +128,7 @@ impl Faults {
     /// How many faults are still pending.
     pub fn pending(&self) -> usize {
         let q = self.lock();
-        (q.before.len() + q.oversized_secrets.len())
+        (q.before.len() + q.secrets.len())
             .saturating_add(usize::try_from(q.commit_then_drop).unwrap_or(usize::MAX))
     }
 
@@ -121,11 +146,11 @@ impl Faults {
         }
     }
 
-    /// A mutation's answer, with [`Fault::OversizedSecret`] applied when one is pending and
-    /// the answer is a created key: its `jwt` padded to the fault's size.
+    /// A mutation's answer, with [`Fault::OversizedSecret`] or [`Fault::SecretWithEscape`]
+    /// applied when one is pending and the answer is a created key.
     pub(crate) fn apply_to_mutation_answer(&self, body: Vec<u8>) -> Vec<u8> {
         let mut q = self.lock();
-        let Some(&bytes) = q.oversized_secrets.front() else {
+        let Some(&secret) = q.secrets.front() else {
             return body;
         };
         let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&body) else {
@@ -135,9 +160,14 @@ impl Faults {
         else {
             return body;
         };
-        q.oversized_secrets.pop_front();
-        while jwt.len() < bytes {
-            jwt.push('A');
+        q.secrets.pop_front();
+        match secret {
+            SecretFault::Pad(bytes) => {
+                while jwt.len() < bytes {
+                    jwt.push('A');
+                }
+            }
+            SecretFault::Escape => jwt.push_str("\u{1b}]52;c;aGFja2Vk\u{7}"),
         }
         serde_json::to_vec(&answer).unwrap_or(body)
     }

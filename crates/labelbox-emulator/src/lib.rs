@@ -120,8 +120,9 @@
 //!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
-//!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`], a created
-//!   key's `jwt` is padded to a given size: a malformed answer).
+//!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`] or
+//!   [`Fault::SecretWithEscape`], a created key's `jwt` is padded to a given size or ends
+//!   with a terminal escape sequence: a malformed answer).
 //!
 //! # Model and assumptions
 //!

@@ -52,8 +52,8 @@ struct Args {
           default_value_t = labelbox_emulator::DEFAULT_REQUEST_READ_TIMEOUT.as_secs())]
     request_read_timeout: u64,
     /// Fail the next requests: KIND[:N] with KIND one of http500, bad-gateway,
-    /// upstream-503, drop, commit-then-drop, delay=MILLIS, oversized-secret=BYTES (N
-    /// defaults to 1). Repeatable.
+    /// upstream-503, drop, commit-then-drop, delay=MILLIS, oversized-secret=BYTES,
+    /// secret-with-escape (N defaults to 1). Repeatable.
     #[arg(long = "fault", value_name = "KIND[:N]")]
     faults: Vec<String>,
 }

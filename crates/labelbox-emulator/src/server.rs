@@ -497,7 +497,8 @@ pub(crate) async fn graphql(
         }
         Some(Fault::DropConnection) => return drop_response(),
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_)) | None => {}
+        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_) | Fault::SecretWithEscape)
+        | None => {}
     }
     let authorization = request
         .headers()

@@ -24,6 +24,27 @@ const SDK_METHOD: &str = "Client:create_api_key";
 /// handles the secret (an `--exec` command's pipe holds 64 KiB).
 pub const MAX_SECRET_BYTES: usize = 16_384;
 
+/// Why a created key's secret cannot be handed over as it is, or `None`: longer than
+/// [`MAX_SECRET_BYTES`], or holding a character no JWT has (JWTs are base64url parts joined
+/// by dots; a control character would reach a terminal, a file or a child's environment).
+/// The reason never quotes the secret.
+fn malformed_secret(secret: &str) -> Option<String> {
+    if secret.len() > MAX_SECRET_BYTES {
+        return Some(format!(
+            "the server's answer held a secret of {} bytes, over the {MAX_SECRET_BYTES}-byte \
+             limit (a malformed answer)",
+            secret.len()
+        ));
+    }
+    let jwt_character =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '+' | '/');
+    (secret.is_empty() || !secret.chars().all(jwt_character)).then(|| {
+        "the server's answer held a secret that is not a JWT (empty, or a character outside \
+         base64url and dots; a malformed answer)"
+            .to_owned()
+    })
+}
+
 /// How much earlier than the preflight's `Date` a key of this creation may carry as its
 /// `createdAt`: the header's one-second resolution, and a server whose front end and
 /// database read slightly different clocks.
@@ -277,21 +298,12 @@ impl Client {
                 Ok(data) => match created_from(data) {
                     // `createApiKey: null` without errors: whether a key exists is unknown.
                     Err(error) => Failure::new(error, Delivery::Unknown),
-                    Ok(created) if created.secret().expose_secret().len() > MAX_SECRET_BYTES => {
-                        let bytes = created.secret().expose_secret().len();
+                    Ok(created) if malformed_secret(created.secret().expose_secret()).is_some() => {
+                        let why =
+                            malformed_secret(created.secret().expose_secret()).unwrap_or_default();
                         let id = created.id().clone();
                         drop(created);
-                        return Err(self
-                            .revoke_unusable(
-                                id,
-                                &format!(
-                                    "the server's answer held a secret of {bytes} bytes, over \
-                                     the {MAX_SECRET_BYTES}-byte limit (a malformed answer)"
-                                ),
-                                None,
-                                orphans_revoked,
-                            )
-                            .await);
+                        return Err(self.revoke_unusable(id, &why, None, orphans_revoked).await);
                     }
                     Ok(created) => {
                         if attempt > 1 {
@@ -422,7 +434,8 @@ impl Client {
     }
 
     /// A created key that cannot be used: it came back beside GraphQL errors (its settings
-    /// cannot be trusted) or with a secret over [`MAX_SECRET_BYTES`]. It is revoked (retried
+    /// cannot be trusted) or with a malformed secret (over [`MAX_SECRET_BYTES`], or not a
+    /// JWT's characters). It is revoked (retried
     /// like any revocation) and the creation fails naming it and `why`; its secret is never
     /// put into the error. If revoking fails, the error names the live key.
     async fn revoke_unusable(
