@@ -6,7 +6,8 @@
 //! 0600 when loaded), a temporary file has a random name and is created exclusively (never
 //! through a planted file or symlink), and `<state file>.lock` is locked exclusively while an
 //! emulator uses the file, so a second emulator on it refuses to start. Neither the state
-//! file nor its lock is opened through a symlink (`O_NOFOLLOW`): a symlink there is refused.
+//! file nor its lock is opened through a symlink (`O_NOFOLLOW`), and both must be regular
+//! files of this user's with one link (no FIFO, no other user's file, no hard link).
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -364,7 +365,12 @@ impl State {
         let mut file = match open_no_follow(OpenOptions::new().read(true), path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(io("opening (it must not be a symlink)", source)),
+            Err(source) => {
+                return Err(io(
+                    "opening (it must be this user's regular file, not a symlink)",
+                    source,
+                ))
+            }
         };
         #[cfg(unix)]
         {

@@ -44,11 +44,37 @@ pub(crate) fn create_temp_file(path: &Path) -> Result<(PathBuf, File), EmulatorE
 }
 
 /// Opens `path` with `options`, never following a symlink at `path` itself (`O_NOFOLLOW`:
-/// a symlink fails with `ELOOP`), so a planted link cannot redirect the open.
+/// a symlink fails with `ELOOP`), so a planted link cannot redirect the open, and never
+/// waiting on it (`O_NONBLOCK`: a FIFO planted there cannot hang the open). What was opened
+/// must be a regular file of this user's with one link: a FIFO or device, another user's
+/// file (a lock another user pre-created to hold it) or a hard link to someone else's file
+/// (whose mode loading would tighten) is refused.
 pub(crate) fn open_no_follow(options: &mut OpenOptions, path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
-    options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
-    options.open(path)
+    options
+        .custom_flags((rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32);
+    let file = options.open(path)?;
+    check_private_regular_file(&file)?;
+    Ok(file)
+}
+
+fn check_private_regular_file(file: &File) -> std::io::Result<()> {
+    let meta = file.metadata()?;
+    let refuse = |why: &str| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, why));
+    if !meta.is_file() {
+        return refuse("not a regular file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if meta.uid() != rustix::process::geteuid().as_raw() {
+            return refuse("owned by another user");
+        }
+        if meta.nlink() != 1 {
+            return refuse("a file with more than one link (a hard link)");
+        }
+    }
+    Ok(())
 }
 
 /// The lock file of a state file: `<state file>.lock`.
@@ -82,7 +108,7 @@ pub(crate) fn lock_state_file(path: &Path) -> Result<StateFileLock, EmulatorErro
     options.mode(0o600);
     let file = open_no_follow(&mut options, &lock).map_err(|source| EmulatorError::Io {
         context: format!(
-            "opening the lock file {} (it must not be a symlink)",
+            "opening the lock file {} (it must be this user's regular file, not a symlink)",
             lock.display()
         ),
         source,

@@ -427,3 +427,58 @@ async fn a_symlinked_state_file_is_refused_and_its_target_mode_kept() {
     assert_eq!(mode, 0o644, "the symlink's target had its mode changed");
     assert!(path.symlink_metadata().unwrap().file_type().is_symlink());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_or_a_hard_link_at_the_state_path_is_refused_at_once() {
+    use std::os::unix::fs::PermissionsExt as _;
+    // A FIFO: opening it for reading would wait for a writer forever (run as the binary,
+    // so a hang is a timeout here, not a blocked test).
+    let fifo = temp_path("state-fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--state"])
+        .arg(&fifo)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("a FIFO at the state path hung the emulator's start");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut error = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut error).unwrap();
+    assert!(!status.success(), "started with a FIFO as its state file");
+    assert!(error.contains("not a regular file"), "{error}");
+
+    // A hard link to another file: loading would tighten that file's mode.
+    let real = temp_path("state-hardlink-real");
+    let emu = Emulator::start(EmulatorConfig::default().state_file(&real))
+        .await
+        .unwrap();
+    emu.shutdown().await;
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let linked = temp_path("state-hardlink");
+    std::fs::hard_link(&real, &linked).unwrap();
+    let error = match Emulator::start(EmulatorConfig::default().state_file(&linked)).await {
+        Ok(emu) => {
+            emu.shutdown().await;
+            panic!("started with a hard-linked state file");
+        }
+        Err(e) => format!("{e} {:?}", std::error::Error::source(&e)),
+    };
+    assert!(error.contains("more than one link"), "{error}");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "the linked file had its mode changed");
+}
