@@ -6,6 +6,7 @@
 //! the console stopping, which drop the [`Rotation`]) resolves it with `Err` (the SDK
 //! revokes the replacement and keeps the old key).
 
+use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{ApiKeyId, Error, RotateOptions, RotateOutcome, SecretString, Validity};
 use tokio::sync::oneshot;
 
@@ -76,9 +77,9 @@ pub(crate) async fn start(
         )),
         Err(_) => match outcome_rx.await {
             Ok(Err(e)) => Err(e),
-            _ => Err(Error::Configuration {
+            _ => Err(Error::Construction(ConstructionError::Configuration {
                 message: "the rotation stopped before creating a replacement".to_owned(),
-            }),
+            })),
         },
     }
 }

@@ -125,7 +125,7 @@ impl Client {
     ///
     /// The caller's permissions are those of the API key's role; another user's are those
     /// of their organization role (the API reports permissions, not the role's name). An id
-    /// the server knows no role for (an unknown user) is [`Error::MissingData`] naming
+    /// the server knows no role for (an unknown user) is [`ResponseError::MissingData`](crate::ResponseError::MissingData) naming
     /// `organizationRole`. Nothing is cached. `X-SDK-Method: Client:get_permissions`.
     ///
     /// ```no_run

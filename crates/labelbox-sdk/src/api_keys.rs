@@ -1,5 +1,6 @@
 //! Listing, finding and revoking keys, and who created them.
 
+use crate::ServiceError;
 use std::future::Future;
 
 use labelbox_schema::{list_api_keys, revoke_api_key, user_by_id};
@@ -98,7 +99,7 @@ impl Client {
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the
     /// request is retried on transient failures.
     ///
-    /// A response without `updateApiKey.id` is an error ([`Error::MissingData`]).
+    /// A response without `updateApiKey.id` is an error ([`ResponseError::MissingData`](crate::ResponseError::MissingData)).
     /// `X-SDK-Method: Client:revoke_api_key`.
     ///
     /// ```no_run
@@ -184,7 +185,7 @@ impl Client {
         {
             Ok(data) => data,
             // The contract's `RESOURCE_NOT_FOUND` is "no such user": an empty result.
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(user_by_id_from(data))

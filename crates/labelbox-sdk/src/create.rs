@@ -1,6 +1,7 @@
 //! Creating a key: [`CreateApiKeyRequest`], the contract's checks in order, the one-round-trip
 //! preflight and the mutation, which is never blindly retried.
 
+use crate::ConstructionError;
 use std::sync::Arc;
 
 use labelbox_schema::{create_api_key, create_api_key_preflight, organization_users_by_email};
@@ -155,10 +156,10 @@ impl Client {
     ///
     /// In the contract's order, failing before the mutation is sent:
     /// 1. local checks (no request): name not empty, the allowlist's rules, user and
-    ///    role given ([`Error::Validation`]);
-    /// 2. the target user exists in the caller's organization ([`Error::UserNotFound`]);
+    ///    role given ([`ConstructionError::Validation`](crate::ConstructionError::Validation));
+    /// 2. the target user exists in the caller's organization ([`ConstructionError::UserNotFound`](crate::ConstructionError::UserNotFound));
     /// 3. the role is grantable by the caller: not `None` or `Tenant Admin`, and every
-    ///    permission of the role is among the caller's ([`Error::InvalidRole`], listing the
+    ///    permission of the role is among the caller's ([`ConstructionError::InvalidRole`](crate::ConstructionError::InvalidRole), listing the
     ///    roles the caller may grant);
     /// 4. the mutation.
     ///
@@ -224,13 +225,15 @@ impl Client {
             .role
             .find_in(grantable.iter().copied())
             .map(|role: &Role| role.name.clone())
-            .ok_or_else(|| Error::InvalidRole {
-                requested: request.role.name().to_owned(),
-                // Role names come from the server: scrubbed like any server text.
-                allowed: grantable
-                    .iter()
-                    .map(|r| self.inner.transport.scrub(&r.name))
-                    .collect(),
+            .ok_or_else(|| {
+                Error::Construction(ConstructionError::InvalidRole {
+                    requested: request.role.name().to_owned(),
+                    // Role names come from the server: scrubbed like any server text.
+                    allowed: grantable
+                        .iter()
+                        .map(|r| self.inner.transport.scrub(&r.name))
+                        .collect(),
+                })
             })?;
         // Keys this creation may leave behind carry a `createdAt` at or after the preflight's
         // answer, on the server's clock; our own clock only when the server sends no `Date`.
@@ -276,7 +279,7 @@ impl Client {
             {
                 Ok(data) => match created_from(data) {
                     // `createApiKey: null` without errors: whether a key exists is unknown.
-                    Err(error) => Failure::new(error, Delivery::Unknown),
+                    Err(error) => Failure::new(error),
                     Ok(created) if created.secret().expose_secret().len() > MAX_SECRET_BYTES => {
                         let bytes = created.secret().expose_secret().len();
                         let id = created.id().clone();
@@ -336,7 +339,7 @@ impl Client {
                     failure
                 }
             };
-            match failure.delivery {
+            match failure.error.delivery() {
                 Delivery::Unknown => {}
                 Delivery::NotSent | Delivery::Rejected | Delivery::Processed => {
                     return Err(if orphans_revoked.is_empty() {
@@ -502,9 +505,9 @@ impl Client {
         if found {
             Ok((caller, server_date))
         } else {
-            Err(Error::UserNotFound {
+            Err(Error::Construction(ConstructionError::UserNotFound {
                 email: email.to_owned(),
-            })
+            }))
         }
     }
 

@@ -74,6 +74,7 @@ mod client;
 mod convert;
 mod create;
 mod decode;
+mod error;
 mod failure;
 mod listing;
 mod listing_data;
@@ -91,6 +92,9 @@ pub use client::{
     ENDPOINT_ENV,
 };
 pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
+pub use error::{
+    ConstructionError, Delivery, Error, GraphQlError, PathSegment, ResponseError, ServiceError,
+};
 pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
 pub use rotate::{

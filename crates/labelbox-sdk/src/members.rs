@@ -3,6 +3,7 @@
 //! `user.org_role()`, `user.organization()`, `organization.users()`,
 //! `user.update_org_role(role)` and `organization.remove_user(user)` do.
 
+use crate::{ResponseError, ServiceError};
 use std::collections::HashSet;
 
 use labelbox_schema::{
@@ -46,7 +47,7 @@ impl Client {
         {
             Ok(data) => data,
             // The contract's `RESOURCE_NOT_FOUND` is "no such user": an empty result.
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(org_role_from(data))
@@ -80,7 +81,7 @@ impl Client {
             .await
         {
             Ok(data) => data,
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(user_organization_from(data))
@@ -199,7 +200,7 @@ impl Client {
     ///
     /// The server refuses removing a member whose role is above the caller's and removing
     /// the organization's last Admin; a user it does not show (unknown, already removed) is
-    /// [`Error::NotFound`]. Not retried once the request may have reached the server: a
+    /// [`ServiceError::NotFound`](crate::ServiceError::NotFound). Not retried once the request may have reached the server: a
     /// timeout or a 5xx leaves the outcome unknown (list the members to see).
     /// `X-SDK-Method: Organization:remove_user`.
     ///
@@ -243,11 +244,11 @@ pub(crate) fn set_role_from(data: set_user_org_role::ResponseData) -> Result<Rol
 pub(crate) fn removed_from(data: remove_member::ResponseData) -> Result<(), Error> {
     match data.update_user {
         Some(user) if user.deleted => Ok(()),
-        Some(_) => Err(Error::Decode {
+        Some(_) => Err(Error::Response(ResponseError::Decode {
             operation: "RemoveMember".to_owned(),
             path: "updateUser.deleted".to_owned(),
             message: "the server answered that the user was not removed".to_owned(),
-        }),
+        })),
         None => Err(convert::missing("RemoveMember", "updateUser")),
     }
 }
@@ -286,14 +287,14 @@ where
             return Ok(members);
         }
         if members.len() >= MAX_MEMBERS {
-            return Err(Error::Decode {
+            return Err(Error::Response(ResponseError::Decode {
                 operation: "OrganizationMembersPage".to_owned(),
                 path: "organization.users".to_owned(),
                 message: format!(
                     "the server kept sending full pages past {MAX_MEMBERS} members; reading \
                      stopped there"
                 ),
-            });
+            }));
         }
         skip += MEMBERS_PAGE_SIZE;
         page = next(i64::try_from(skip).unwrap_or(i64::MAX)).await?;

@@ -6,6 +6,7 @@
 //! once the caller says it is stored, revoke the old key. A failed hand-over revokes the
 //! replacement (nobody holds its secret) and leaves the old key alone.
 
+use crate::ServiceError;
 use std::future::Future;
 
 use time::OffsetDateTime;
@@ -209,7 +210,7 @@ impl Client {
     /// `Ok`; an `Err` revokes the new key and leaves the old one.
     ///
     /// `Err` means nothing was created and the old key is untouched: the key is not among
-    /// the caller's visible keys or is revoked ([`Error::NotFound`]), the role could not be
+    /// the caller's visible keys or is revoked ([`ServiceError::NotFound`](crate::ServiceError::NotFound)), the role could not be
     /// read, or the creation failed (see [`Client::create_api_key`]). Otherwise the
     /// [`RotateOutcome`] says which keys are live. `X-SDK-Method: Client:rotate_api_key` on
     /// the read and the revokes (`Client:create_api_key` on the creation).
@@ -245,7 +246,11 @@ impl Client {
             .await?
             .into_iter()
             .find(|key| key.id == *id)
-            .ok_or_else(|| Error::NotFound(GraphQlError::new(format!("API key {id} not found"))))?;
+            .ok_or_else(|| {
+                Error::Service(ServiceError::NotFound(GraphQlError::new(format!(
+                    "API key {id} not found"
+                ))))
+            })?;
         self.rotate_listed_api_key(&old, options, hand_over).await
     }
 
@@ -262,9 +267,8 @@ impl Client {
         Fut: Future<Output = Result<(), E>>,
     {
         if old.revoked {
-            return Err(Error::NotFound(GraphQlError::new(format!(
-                "API key {} is revoked",
-                old.id
+            return Err(Error::Service(ServiceError::NotFound(GraphQlError::new(
+                format!("API key {} is revoked", old.id),
             ))));
         }
         let role = match options.role {
@@ -322,7 +326,7 @@ impl Client {
 
     /// The role a rotation gives the new key by default: the user's organization role
     /// ([`Client::get_user_org_role`]). A user the server shows no role for is
-    /// [`Error::MissingData`] naming `user.orgRole`.
+    /// [`ResponseError::MissingData`](crate::ResponseError::MissingData) naming `user.orgRole`.
     async fn default_rotation_role(&self, old: &ApiKey) -> Result<RoleRef, Error> {
         match self.get_user_org_role(&old.user_id).await? {
             Some(role) => Ok(RoleRef::Name(role.name)),
@@ -416,6 +420,7 @@ impl ListApiKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ConstructionError;
     use time::macros::datetime;
 
     fn key_living(seconds: i64) -> ApiKey {
@@ -529,7 +534,7 @@ mod tests {
             old,
             new,
             hand_over_error: (),
-            revoke_error: Error::MissingApiKey,
+            revoke_error: Error::Construction(ConstructionError::MissingApiKey),
         };
         assert!(unheld.old_key_live() && unheld.new_key_live() && !unheld.handed_over());
     }

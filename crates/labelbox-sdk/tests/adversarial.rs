@@ -11,6 +11,7 @@
 
 mod support;
 
+use labelbox_sdk::{ResponseError, ServiceError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -183,10 +184,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(500),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -203,10 +204,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(502),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -223,10 +224,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(503),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -240,7 +241,7 @@ fn cases() -> Vec<Case> {
                     &format!("<html><body>Maintenance {LEAKED_JWT}</body></html>"),
                 ))
             },
-            query_error: |e| matches!(e, Error::InvalidJson { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::InvalidJson { .. })),
             query_recovers: false,
             create_recovers: true,
         },
@@ -257,14 +258,14 @@ fn cases() -> Vec<Case> {
                     },
                 ))
             },
-            query_error: |e| matches!(e, Error::InvalidJson { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::InvalidJson { .. })),
             query_recovers: false,
             create_recovers: true,
         },
         Case {
             name: "data null",
             fault: |_| committed(Reply::json(json!({"data": null}))),
-            query_error: |e| matches!(e, Error::MissingData { field, .. } if field == "data"),
+            query_error: |e| matches!(e, Error::Response(ResponseError::MissingData { field, .. }) if field == "data"),
             query_recovers: false,
             create_recovers: true,
         },
@@ -276,7 +277,7 @@ fn cases() -> Vec<Case> {
                     Target::Create => json!({"createApiKey": {"id": LEAKED_JWT, "jwt": 42}}),
                 }))
             },
-            query_error: |e| matches!(e, Error::Decode { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::Decode { .. })),
             query_recovers: false,
             create_recovers: true,
         },
@@ -288,7 +289,7 @@ fn cases() -> Vec<Case> {
                     &format!("new failure for {TEST_KEY} {LEAKED_JWT}"),
                 ))
             },
-            query_error: |e| matches!(e, Error::UnknownGraphQl(errors) if errors[0].code.as_deref() == Some("SOMETHING_NEW")),
+            query_error: |e| matches!(e, Error::Service(ServiceError::UnknownGraphQl(errors)) if errors[0].code.as_deref() == Some("SOMETHING_NEW")),
             query_recovers: false,
             create_recovers: true,
         },
@@ -300,7 +301,7 @@ fn cases() -> Vec<Case> {
                         .with_header("Retry-After", "1"),
                 )
             },
-            query_error: |e| matches!(e, Error::RateLimited { retry_after: Some(d), .. } if *d == Duration::from_secs(1)),
+            query_error: |e| matches!(e, Error::Service(ServiceError::RateLimited { retry_after: Some(d), .. }) if *d == Duration::from_secs(1)),
             query_recovers: true,
             create_recovers: true,
         },
@@ -311,14 +312,14 @@ fn cases() -> Vec<Case> {
                     json!({"message": "You have exceeded 100 requests"}),
                 ))
             },
-            query_error: |e| matches!(e, Error::RateLimited { .. }),
+            query_error: |e| matches!(e, Error::Service(ServiceError::RateLimited { .. })),
             query_recovers: true,
             create_recovers: true,
         },
         Case {
             name: "no answer at all",
             fault: |_| plain(Reply::Hang),
-            query_error: |e| matches!(e, Error::Timeout { after: Some(d) } if *d == TIMEOUT),
+            query_error: |e| matches!(e, Error::Timeout { after: Some(d), .. } if *d == TIMEOUT),
             query_recovers: true,
             create_recovers: true,
         },
@@ -337,7 +338,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "dropped connection",
             fault: |_| plain(Reply::Drop),
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -352,7 +353,7 @@ fn cases() -> Vec<Case> {
                     hang: false,
                 })
             },
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -364,14 +365,14 @@ fn cases() -> Vec<Case> {
                     hang: false,
                 })
             },
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
         Case {
             name: "commits then drops its response",
             fault: |_| committed(Reply::Drop),
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -383,7 +384,12 @@ fn cases() -> Vec<Case> {
                     json!({"message": format!("API access is disabled for {TEST_KEY}")}),
                 ))
             },
-            query_error: |e| matches!(e, Error::HttpStatus { status: 401, .. }),
+            query_error: |e| {
+                matches!(
+                    e,
+                    Error::Service(ServiceError::HttpStatus { status: 401, .. })
+                )
+            },
             query_recovers: false,
             create_recovers: false,
         },
@@ -410,49 +416,49 @@ fn cases() -> Vec<Case> {
         code!(
             "AUTHENTICATION_ERROR",
             "Invalid API key",
-            |e| matches!(e, Error::Authentication(_)),
+            |e| matches!(e, Error::Service(ServiceError::Authentication(_))),
             false
         ),
         code!(
             "AUTHORIZATION_ERROR",
             "Not allowed",
-            |e| matches!(e, Error::Authorization(_)),
+            |e| matches!(e, Error::Service(ServiceError::Authorization(_))),
             false
         ),
         code!(
             "GRAPHQL_VALIDATION_FAILED",
             "Cannot query field",
-            |e| matches!(e, Error::InvalidQuery(_)),
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
             false
         ),
         code!(
             "GRAPHQL_PARSE_FAILED",
             "Syntax Error",
-            |e| matches!(e, Error::InvalidQuery(_)),
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
             false
         ),
         code!(
             "RESOURCE_NOT_FOUND",
             "No such thing",
-            |e| matches!(e, Error::NotFound(_)),
+            |e| matches!(e, Error::Service(ServiceError::NotFound(_))),
             false
         ),
         code!(
             "RESOURCE_CONFLICT",
             "Already exists",
-            |e| matches!(e, Error::Conflict(_)),
+            |e| matches!(e, Error::Service(ServiceError::Conflict(_))),
             false
         ),
         code!(
             "MALFORMED_REQUEST",
             "Bad input",
-            |e| matches!(e, Error::MalformedRequest(_)),
+            |e| matches!(e, Error::Service(ServiceError::MalformedRequest(_))),
             false
         ),
         code!(
             "OPERATION_NOT_ALLOWED",
             "Not now",
-            |e| matches!(e, Error::OperationNotAllowed(_)),
+            |e| matches!(e, Error::Service(ServiceError::OperationNotAllowed(_))),
             false
         ),
     ]);
@@ -464,21 +470,26 @@ fn cases() -> Vec<Case> {
                 "Query complexity limit exceeded",
             ))
         },
-        query_error: |e| matches!(e, Error::QueryComplexity(_)),
+        query_error: |e| matches!(e, Error::Service(ServiceError::QueryComplexity(_))),
         query_recovers: false,
         create_recovers: false,
     });
     let statuses: [(u16, Check, bool, bool); 5] = [
-        (400, |e| matches!(e, Error::InvalidQuery(_)), false, false),
+        (
+            400,
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
+            false,
+            false,
+        ),
         (
             422,
-            |e| matches!(e, Error::UnprocessableEntity(_)),
+            |e| matches!(e, Error::Service(ServiceError::UnprocessableEntity(_))),
             false,
             false,
         ),
         (
             426,
-            |e| matches!(e, Error::OperationNotAllowed(_)),
+            |e| matches!(e, Error::Service(ServiceError::OperationNotAllowed(_))),
             false,
             false,
         ),
@@ -489,10 +500,10 @@ fn cases() -> Vec<Case> {
             |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         graphql_error: Some(_),
                         ..
-                    }
+                    })
                 ) && !e.is_retryable()
             },
             false,
@@ -503,10 +514,10 @@ fn cases() -> Vec<Case> {
             |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(503),
                         ..
-                    }
+                    })
                 )
             },
             true,

@@ -4,6 +4,7 @@
 
 mod support;
 
+use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, ValidationError, Validity,
 };
@@ -23,7 +24,9 @@ async fn no_allowlist_entries_is_refused_before_any_request() {
     assert!(
         matches!(
             error,
-            Error::Validation(ValidationError::Allowlist(AllowlistError::Empty))
+            Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+                AllowlistError::Empty
+            )))
         ),
         "{error:?}"
     );

@@ -5,6 +5,7 @@ use labelbox_emulator::Fault;
 use labelbox_sdk::{
     ApiKeyExt, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, TimeUnit, UserId, Validity,
 };
+use labelbox_sdk::{ConstructionError, ResponseError, ServiceError};
 use labelbox_test_support::emulator::{admin, client as client_with, start};
 
 #[tokio::test]
@@ -67,7 +68,10 @@ async fn create_list_authenticate_revoke_refused() {
     // Revoked, it is refused at once.
     listed.revoke(&admin).await.unwrap();
     let error = labeler.get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authentication(_))),
+        "{error:?}"
+    );
     assert!(admin.get_api_key(created.id()).await.unwrap().is_none());
     emulator.shutdown().await;
 }
@@ -148,7 +152,7 @@ async fn roles_with_permissions_and_users_permissions() {
         .await
         .unwrap_err();
     match &error {
-        Error::MissingData { operation, field } => {
+        Error::Response(ResponseError::MissingData { operation, field }) => {
             assert_eq!(
                 (operation.as_str(), field.as_str()),
                 ("CallerPermissions", "organizationRole")
@@ -220,7 +224,7 @@ async fn refusals_before_the_mutation() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::InvalidRole { ref allowed, .. } if allowed.contains(&"Labeler".to_owned()) && !allowed.contains(&"Tenant Admin".to_owned())),
+        matches!(error, Error::Construction(ConstructionError::InvalidRole { ref allowed, .. }) if allowed.contains(&"Labeler".to_owned()) && !allowed.contains(&"Tenant Admin".to_owned())),
         "{error:?}"
     );
 
@@ -238,7 +242,13 @@ async fn refusals_before_the_mutation() {
         ))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidRole { .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Construction(ConstructionError::InvalidRole { .. })
+        ),
+        "{error:?}"
+    );
     assert_eq!(
         emulator.operation_count("CreateApiKey"),
         0,

@@ -4,13 +4,14 @@
 //! backslashes, control characters and non-ASCII text, allowlists of addresses and networks
 //! of both families, no allowlist, no creator) decode in one pass to what the `Value` path
 //! gives, and `get_api_keys` returns them; another server's escapes, layout, field order and
-//! extra fields list the same keys; invalid values fail with a value-free `Error::Decode`
+//! extra fields list the same keys; invalid values fail with a value-free `ResponseError::Decode`
 //! naming the field. Without a server: JSON's corners through both paths.
 
 mod support;
 
 use labelbox_sdk::__fuzz as sdk;
 use labelbox_sdk::schema::list_api_keys;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{ApiKey, CreateApiKeyRequest, Error, IpAllowlist, Validity};
 use support::{client, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
@@ -153,7 +154,9 @@ async fn invalid_values_are_value_free_decode_errors_naming_the_field() {
         let error = client(&server.url).get_api_keys(true).await.unwrap_err();
         let shown = format!("{error} {error:?}");
         match &error {
-            Error::Decode { path: found, .. } => assert_eq!(found, path, "{shown}"),
+            Error::Response(ResponseError::Decode { path: found, .. }) => {
+                assert_eq!(found, path, "{shown}")
+            }
             other => panic!("{path}: {other:?}"),
         }
         assert!(!shown.contains(TEST_KEY), "{shown}");

@@ -4,6 +4,7 @@
 
 mod support;
 
+use labelbox_sdk::{ResponseError, ServiceError};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
@@ -246,7 +247,10 @@ async fn set_role_and_remove_member_end_to_end() {
         .set_user_org_role(&labeler, &tenant_role)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Authorization(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authorization(_))),
+        "{error:?}"
+    );
 
     // A key of the member stops at removal, and the member leaves every listing.
     let created = admin
@@ -262,7 +266,10 @@ async fn set_role_and_remove_member_end_to_end() {
     member.get_user().await.unwrap();
     admin.remove_member(&labeler).await.unwrap();
     let error = member.get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authentication(_))),
+        "{error:?}"
+    );
     assert!(!admin
         .get_organization_members()
         .await
@@ -273,7 +280,10 @@ async fn set_role_and_remove_member_end_to_end() {
     assert_eq!(admin.get_user_by_id(&labeler).await.unwrap(), None);
     assert_eq!(admin.get_user_org_role(&labeler).await.unwrap(), None);
     let error = admin.remove_member(&labeler).await.unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     emulator.shutdown().await;
 }
 
@@ -299,9 +309,15 @@ async fn the_last_admin_is_kept() {
         .set_user_org_role(&me.id, &labeler_role)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::OperationNotAllowed(_))),
+        "{error:?}"
+    );
     let error = admin.remove_member(&me.id).await.unwrap_err();
-    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::OperationNotAllowed(_))),
+        "{error:?}"
+    );
     assert_eq!(
         admin.get_user_org_role(&me.id).await.unwrap().unwrap().name,
         "Admin"
@@ -450,7 +466,7 @@ async fn an_endless_member_listing_stops_with_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref message, .. } if message.contains("100000")),
+        matches!(error, Error::Response(ResponseError::Decode { ref message, .. }) if message.contains("100000")),
         "{error:?}"
     );
     assert_eq!(
@@ -495,7 +511,7 @@ async fn a_removal_answered_as_not_deleted_is_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref path, .. } if path == "updateUser.deleted"),
+        matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "updateUser.deleted"),
         "{error:?}"
     );
 }
@@ -528,7 +544,10 @@ async fn a_role_change_is_retried_after_a_5xx_but_a_removal_is_not() {
         .remove_member(&UserId::from("u2"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::InternalServer { .. })),
+        "{error:?}"
+    );
     assert_eq!(
         server.request_count(),
         1,

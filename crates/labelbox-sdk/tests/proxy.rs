@@ -160,7 +160,7 @@ fn https_goes_through_a_proxy_only_as_a_connect_tunnel() {
                 .unwrap();
             // The fake proxy refuses the tunnel.
             let error = client.get_user().await.unwrap_err();
-            assert!(matches!(error, Error::Network { .. }), "{error:?}");
+            assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
         });
         return;
     }
@@ -195,7 +195,7 @@ fn no_proxy_keeps_its_meaning_for_https() {
                 .unwrap();
             // The direct listener is not a TLS server.
             let error = client.get_user().await.unwrap_err();
-            assert!(matches!(error, Error::Network { .. }), "{error:?}");
+            assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
         });
         return;
     }

@@ -4,6 +4,7 @@
 mod support;
 
 use labelbox_sdk::schema::current_user;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{
     ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, RoleId, TimeUnit, UserId, Validity,
 };
@@ -220,7 +221,7 @@ async fn get_permissions() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, labelbox_sdk::Error::MissingData { field, .. } if field == "organizationRole"),
+        matches!(&error, labelbox_sdk::Error::Response(ResponseError::MissingData { field, .. }) if field == "organizationRole"),
         "{error:?}"
     );
     let requests = server.requests();

@@ -3,6 +3,7 @@
 //! the new key), the listing builder (`Client::list_api_keys`) and batch rotation over it
 //! (`ListApiKeys::rotate_each`).
 
+use labelbox_sdk::ServiceError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -229,7 +230,10 @@ async fn a_failed_revoke_of_the_old_key_leaves_both_live() {
     let RotateOutcome::OldKeyNotRevoked { new, error, .. } = &outcome else {
         panic!("{outcome:?}");
     };
-    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::InternalServer { .. })),
+        "{error:?}"
+    );
     assert!(outcome.old_key_live() && outcome.new_key_live() && outcome.handed_over());
     assert!(!stored(&emulator, &old).revoked && !stored(&emulator, new.as_str()).revoked);
     assert!(authenticates(&emulator, &old_secret).await);
@@ -250,7 +254,10 @@ async fn an_unknown_or_revoked_key_creates_nothing() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     let (old, _) = emulator
         .issue_key("labeler@example.com", "Labeler", 3 * DAY, None)
         .unwrap();
@@ -266,7 +273,10 @@ async fn an_unknown_or_revoked_key_creates_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     assert!(!*called.lock().unwrap());
     assert_eq!(emulator.operation_count("CreateApiKey"), 0);
     emulator.shutdown().await;

@@ -4,6 +4,7 @@
 
 mod support;
 
+use labelbox_sdk::{ConstructionError, ServiceError};
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{Client, Error, RetryPolicy};
@@ -28,7 +29,7 @@ async fn a_redirect_to_another_origin_is_not_followed() {
         .unwrap()
         .unwrap_err();
         assert!(
-            matches!(error, Error::HttpStatus { status: s, .. } if s == status),
+            matches!(error, Error::Service(ServiceError::HttpStatus { status: s, .. }) if s == status),
             "{status}: {error:?}"
         );
         assert!(error.to_string().contains("redirect"), "{error}");
@@ -76,7 +77,7 @@ async fn the_connect_timeout_fires_when_no_handshake_completes() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
-        matches!(error, Error::Timeout { after: Some(d) } if d == connect_timeout),
+        matches!(error, Error::Timeout { after: Some(d), .. } if d == connect_timeout),
         "{error:?}"
     );
     assert!(elapsed >= connect_timeout, "{elapsed:?}");
@@ -103,7 +104,7 @@ async fn a_server_that_never_answers_times_out_within_the_configured_time() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout { after: Some(d) } if d == timeout));
+    assert!(matches!(error, Error::Timeout { after: Some(d), .. } if d == timeout));
     assert!(
         elapsed >= timeout && elapsed < timeout + Duration::from_secs(1),
         "{elapsed:?}"
@@ -143,7 +144,13 @@ fn plain_http_is_refused_at_build_off_loopback() {
         "http://127.0.0.1.nip.io/graphql",
     ] {
         let error = build(url, false).unwrap_err();
-        assert!(matches!(error, Error::Configuration { .. }), "{url}");
+        assert!(
+            matches!(
+                error,
+                Error::Construction(ConstructionError::Configuration { .. })
+            ),
+            "{url}"
+        );
         assert!(error.to_string().contains("plain http"), "{error}");
         assert!(!format!("{error} {error:?}").contains(TEST_KEY));
         assert!(build(url, true).is_ok(), "{url} when explicitly allowed");

@@ -3,6 +3,7 @@
 
 mod support;
 
+use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, TimeUnit, ValidationError, Validity,
     ValidityError,
@@ -35,7 +36,7 @@ async fn empty_name() {
         .await;
         assert!(matches!(
             error,
-            Error::Validation(ValidationError::EmptyName)
+            Error::Construction(ConstructionError::Validation(ValidationError::EmptyName))
         ));
         assert_eq!(error.to_string(), "name must be a non-empty string");
         assert_eq!(sent, 0);
@@ -47,10 +48,9 @@ async fn allowlist_entry_not_an_address() {
     let (error, sent) = refused(valid().allowed_ip_entries(["10.0.0.0/8", "not-an-ip"])).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::Entry {
-            index: 1,
-            ..
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::Entry { index: 1, .. }
+        )))
     ));
     assert!(
         error.to_string().starts_with("allowed_ip_cidrs[1]"),
@@ -64,10 +64,9 @@ async fn allowlist_entry_empty_after_trimming() {
     let (error, sent) = refused(valid().allowed_ip_entries(["  "])).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::Entry {
-            index: 0,
-            ..
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::Entry { index: 0, .. }
+        )))
     ));
     assert_eq!(sent, 0);
 }
@@ -88,9 +87,9 @@ async fn allowlist_more_than_50_unique() {
     let (error, sent) = refused(valid().allowed_ip_entries(entries)).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::TooMany {
-            count: 51
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::TooMany { count: 51 }
+        )))
     ));
     assert_eq!(sent, 0);
 }
@@ -113,9 +112,9 @@ async fn allowlist_is_trimmed_canonical_and_deduplicated_on_the_wire() {
     let (error, _) = refused(valid().allowed_ip_entries(entries)).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::TooMany {
-            count: 51
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::TooMany { count: 51 }
+        )))
     ));
     // IPv6 compressed, duplicates by canonical form dropped, first order kept.
     client(&server.url)
@@ -143,7 +142,9 @@ async fn empty_user_email() {
     .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyUserEmail)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyUserEmail
+        ))
     ));
     assert_eq!(sent, 0);
 }
@@ -159,7 +160,9 @@ async fn empty_role_name() {
     .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyRoleName)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyRoleName
+        ))
     ));
     assert_eq!(sent, 0);
 }
@@ -195,7 +198,7 @@ async fn checks_run_in_the_contract_order() {
             .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyName)
+        Error::Construction(ConstructionError::Validation(ValidationError::EmptyName))
     ));
     // Then the allowlist before the user.
     let (error, _) =
@@ -203,13 +206,15 @@ async fn checks_run_in_the_contract_order() {
             .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(_))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(_)))
     ));
     // Then the user before the role.
     let (error, _) = refused(CreateApiKeyRequest::new("ci", "", "", Validity::MIN)).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyUserEmail)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyUserEmail
+        ))
     ));
 }
 
@@ -229,7 +234,9 @@ async fn unknown_user_is_refused_after_one_request_without_the_mutation() {
         error.to_string(),
         "User with email 'nobody@example.com' does not exist in the organization"
     );
-    assert!(matches!(error, Error::UserNotFound { ref email } if email == "nobody@example.com"));
+    assert!(
+        matches!(error, Error::Construction(ConstructionError::UserNotFound { ref email }) if email == "nobody@example.com")
+    );
     assert_eq!(server.request_count(), 1);
     assert_eq!(server.requests()[0].operation(), "CreateApiKeyPreflight");
 }
@@ -255,7 +262,9 @@ async fn role_not_grantable_or_misspelt_is_refused_without_the_mutation() {
             "Invalid role specified. Allowed roles are: ['Labeler', 'Reviewer']",
             "{role}"
         );
-        assert!(matches!(error, Error::InvalidRole { ref requested, .. } if requested == role));
+        assert!(
+            matches!(error, Error::Construction(ConstructionError::InvalidRole { ref requested, .. }) if requested == role)
+        );
     }
     let operations: Vec<String> = server.requests().iter().map(|r| r.operation()).collect();
     assert!(

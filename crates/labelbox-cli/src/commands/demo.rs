@@ -2,6 +2,7 @@
 //!
 //! Never prints a full secret: keys are shown as a redacted prefix.
 
+use labelbox_sdk::ServiceError;
 use std::io;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
@@ -219,7 +220,7 @@ async fn expect_refused(
     id: &labelbox_sdk::ApiKeyId,
 ) -> Result<(), CliError> {
     match client.get_user().await {
-        Err(e @ labelbox_sdk::Error::Authentication(_)) => {
+        Err(e @ labelbox_sdk::Error::Service(ServiceError::Authentication(_))) => {
             demo.ok(format!("{id} is refused: {e}"))?;
             Ok(())
         }

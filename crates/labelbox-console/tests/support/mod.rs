@@ -4,6 +4,7 @@
 
 pub mod webdriver;
 
+use labelbox_sdk::ServiceError;
 use std::time::Duration;
 
 use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_HEADER};
@@ -210,7 +211,7 @@ pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 pub async fn authenticates(endpoint: &str, secret: &str) -> bool {
     match client(endpoint, secret).get_user().await {
         Ok(_) => true,
-        Err(labelbox_sdk::Error::Authentication(_)) => false,
+        Err(labelbox_sdk::Error::Service(ServiceError::Authentication(_))) => false,
         Err(e) => panic!("unexpected error: {e}"),
     }
 }

@@ -1,6 +1,7 @@
 //! `labelbox keys rotate KEY_ID`: one key, its replacement handed over before the old key is
 //! revoked.
 
+use labelbox_sdk::{ResponseError, ServiceError};
 use std::io;
 use std::path::Path;
 
@@ -122,8 +123,8 @@ pub(super) async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> 
                 file.discard();
             }
             return Err(match e {
-                Error::NotFound(_) => not_found(id),
-                e @ Error::MissingData { .. } => cli_error_from_sdk(&e)
+                Error::Service(ServiceError::NotFound(_)) => not_found(id),
+                e @ Error::Response(ResponseError::MissingData { .. }) => cli_error_from_sdk(&e)
                     .context(format!(
                         "rotating {old_id}: cannot tell the user's organization role; the old \
                          key was left untouched"
