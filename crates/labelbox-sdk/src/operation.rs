@@ -121,7 +121,7 @@ impl Transport {
                 secrecy::ExposeSecret::expose_secret(&self.api_key),
             )
             .map(|data| (data, server_date))
-            .map_err(|error| Failure::new(error)),
+            .map_err(Failure::new),
         }
     }
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{Delivery, ResponseError, ServiceError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,6 +47,7 @@ async fn timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(error.is_retryable());
+    assert_eq!(error.delivery(), Delivery::Unknown, "the request was sent");
 }
 
 #[tokio::test]
@@ -57,12 +58,15 @@ async fn connection_refused_is_a_network_error() {
     let error = no_retries(&url).get_user().await.unwrap_err();
     assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
     assert!(std::error::Error::source(&error).is_some());
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert!(!error.may_have_been_delivered());
 }
 
 #[tokio::test]
 async fn dropped_connection_is_a_network_error() {
     let error = query_error(Reply::Drop).await;
     assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
+    assert_eq!(error.delivery(), Delivery::Unknown);
 }
 
 #[tokio::test]
@@ -424,6 +428,7 @@ async fn execute_retries_queries_but_never_resends_a_mutation_after_a_lost_answe
             .await
             .unwrap_err();
         assert!(error.is_retryable(), "{error:?}");
+        assert!(error.may_have_been_delivered(), "{error:?}");
         assert_eq!(
             server.request_count(),
             1,
