@@ -1,6 +1,7 @@
 //! The Rust clients under test: our SDK and the raw-HTTP floor, and the timed loops that
 //! measure them in this process.
 
+use labelbox_sdk::{RoleRef, UserRef};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -158,8 +159,8 @@ pub async fn sdk_create(client: &Client, name: &str) -> Result<(), String> {
     client
         .create_api_key(CreateApiKeyRequest::new(
             name,
-            CREATE_USER,
-            CREATE_ROLE,
+            UserRef::by_email(CREATE_USER),
+            RoleRef::by_name(CREATE_ROLE),
             validity,
         ))
         .await

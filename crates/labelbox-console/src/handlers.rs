@@ -2,6 +2,7 @@
 //! mutations, logout and the assets. Every API route but the login exchange takes a
 //! [`ConsoleSession`].
 
+use labelbox_sdk::{RoleRef, UserRef};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -394,8 +395,12 @@ async fn create_key(
         );
     }
     let name = form.name.trim().to_owned();
-    let mut request =
-        CreateApiKeyRequest::new(name.clone(), form.user.trim(), form.role.trim(), validity);
+    let mut request = CreateApiKeyRequest::new(
+        name.clone(),
+        UserRef::by_email(form.user.trim()),
+        RoleRef::by_name(form.role.trim()),
+        validity,
+    );
     if let Some(list) = allowlist {
         request = request.allowed_ips(list);
     }

@@ -7,6 +7,7 @@
 //! revokes the replacement and keeps the old key).
 
 use labelbox_sdk::ConstructionError;
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::{ApiKeyId, Error, RotateOptions, RotateOutcome, SecretString, Validity};
 use tokio::sync::oneshot;
 
@@ -44,7 +45,7 @@ pub(crate) async fn start(
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let mut options = RotateOptions::new().validity(validity);
     if let Some(role) = role {
-        options = options.role(role);
+        options = options.role(RoleRef::by_name(role));
     }
     let client = state.client.clone();
     state.spawn(async move {

@@ -116,14 +116,15 @@ pub fn grantable_roles<'a>(roles: &'a [Role], caller_permissions: &[String]) -> 
         .collect()
 }
 
-/// The role a new key gets: a name, matched exactly, or a [`Role`], matched after
-/// normalising both names.
+/// The role a new key gets: a name, matched exactly ([`RoleRef::by_name`]), or a [`Role`],
+/// matched after normalising both names. There is no conversion from a bare string, so a
+/// role and a user ([`crate::UserRef`]) given as text cannot be swapped and still compile.
 ///
 /// ```
 /// use labelbox_core::{Role, RoleRef};
 ///
-/// assert!(RoleRef::from("Labeler").matches("Labeler"));
-/// assert!(!RoleRef::from("LABELER").matches("Labeler")); // names are case-sensitive
+/// assert!(RoleRef::by_name("Labeler").matches("Labeler"));
+/// assert!(!RoleRef::by_name("LABELER").matches("Labeler")); // names are case-sensitive
 ///
 /// let role = Role::new("team manager");
 /// assert!(RoleRef::from(role).matches("Team Manager"));
@@ -137,6 +138,11 @@ pub enum RoleRef {
 }
 
 impl RoleRef {
+    /// The role the server names exactly `name` (case-sensitive).
+    pub fn by_name(name: impl Into<String>) -> Self {
+        RoleRef::Name(name.into())
+    }
+
     /// The name given (the role value's name for [`RoleRef::Role`]).
     pub fn name(&self) -> &str {
         match self {
@@ -171,24 +177,6 @@ impl RoleRef {
         roles
             .into_iter()
             .find(|role| self.matches(&std::borrow::Borrow::<Role>::borrow(*role).name))
-    }
-}
-
-impl From<&str> for RoleRef {
-    fn from(name: &str) -> Self {
-        RoleRef::Name(name.to_owned())
-    }
-}
-
-impl From<String> for RoleRef {
-    fn from(name: String) -> Self {
-        RoleRef::Name(name)
-    }
-}
-
-impl From<&String> for RoleRef {
-    fn from(name: &String) -> Self {
-        RoleRef::Name(name.clone())
     }
 }
 
@@ -260,9 +248,9 @@ mod tests {
 
     #[test]
     fn role_refs_match_as_the_contract_says() {
-        assert!(RoleRef::from("Labeler").matches("Labeler"));
-        assert!(!RoleRef::from("LABELER").matches("Labeler"));
-        assert!(!RoleRef::from("labeler").matches("Labeler"));
+        assert!(RoleRef::by_name("Labeler").matches("Labeler"));
+        assert!(!RoleRef::by_name("LABELER").matches("Labeler"));
+        assert!(!RoleRef::by_name("labeler").matches("Labeler"));
         assert!(RoleRef::from(role("LABELER", &[])).matches("Labeler"));
         assert!(RoleRef::from(&role("team manager", &[])).matches("Team Manager"));
         assert!(RoleRef::from(role("TEAM_MANAGER", &[])).matches("Team Manager"));
@@ -273,18 +261,18 @@ mod tests {
         let found = RoleRef::from(role("TEAM_MANAGER", &[])).find_in(&roles);
         assert_eq!(found.map(|r| r.name.as_str()), Some("Team Manager"));
         let refs: Vec<&Role> = roles.iter().collect();
-        assert!(RoleRef::from("LABELER").find_in(refs).is_none());
+        assert!(RoleRef::by_name("LABELER").find_in(refs).is_none());
     }
 
     #[test]
     fn empty_role_name_is_rejected_with_the_contract_message() {
-        for role_ref in [RoleRef::from(""), RoleRef::from(role(" ", &[]))] {
+        for role_ref in [RoleRef::by_name(""), RoleRef::from(role(" ", &[]))] {
             assert_eq!(
                 role_ref.validated_name().unwrap_err().to_string(),
                 "role must be a Role object or a valid role name"
             );
         }
-        assert_eq!(RoleRef::from("Labeler").validated_name(), Ok("Labeler"));
+        assert_eq!(RoleRef::by_name("Labeler").validated_name(), Ok("Labeler"));
     }
 
     proptest! {

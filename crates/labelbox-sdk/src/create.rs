@@ -36,17 +36,28 @@ const CLIENT_CLOCK_SKEW: time::Duration = time::Duration::seconds(5);
 /// What to create: a key's name, the user it acts as, its role, how long it is valid and,
 /// optionally, the IP addresses or networks it may be used from.
 ///
+/// The user and the role are distinct types ([`UserRef::by_email`] or a [`crate::User`];
+/// [`RoleRef::by_name`] or a [`Role`]), so they cannot be swapped: two strings in the
+/// wrong order do not compile.
+///
+/// ```compile_fail
+/// use labelbox_sdk::{CreateApiKeyRequest, TimeUnit, Validity};
+///
+/// let validity = Validity::new(12, TimeUnit::Hour).unwrap();
+/// let request = CreateApiKeyRequest::new("nightly-export", "Labeler", "etl@example.com", validity);
+/// ```
+///
 /// The request owns its data, so it can be built, stored and sent later. Nothing is
 /// checked until [`Client::create_api_key`], which runs every local check (in the
 /// contract's order: name, allowlist, user, role, validity) before any request.
 ///
 /// ```
-/// use labelbox_sdk::{CreateApiKeyRequest, TimeUnit, Validity};
+/// use labelbox_sdk::{CreateApiKeyRequest, RoleRef, TimeUnit, UserRef, Validity};
 ///
 /// let request = CreateApiKeyRequest::new(
 ///     "nightly-export",
-///     "etl@example.com",
-///     "Labeler",
+///     UserRef::by_email("etl@example.com"),
+///     RoleRef::by_name("Labeler"),
 ///     Validity::new(12, TimeUnit::Hour)?,
 /// )
 /// .allowed_ip_entries(["10.0.0.0/8", "2001:db8::1"]);
@@ -192,15 +203,15 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
-    /// use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, TimeUnit, Validity};
+    /// use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, RoleRef, TimeUnit, UserRef, Validity};
     ///
     /// let client = Client::from_env()?;
     /// let created = client
     ///     .create_api_key(
     ///         CreateApiKeyRequest::new(
     ///             "ci-deploy",
-    ///             "ci@example.com",
-    ///             "Labeler",
+    ///             UserRef::by_email("ci@example.com"),
+    ///             RoleRef::by_name("Labeler"),
     ///             Validity::new(2, TimeUnit::Week)?,
     ///         )
     ///         .allowed_ip_entries(["203.0.113.0/24"]),

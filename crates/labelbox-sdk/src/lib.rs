@@ -14,13 +14,20 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), labelbox_sdk::Error> {
-//! use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, Validity};
+//! use labelbox_sdk::{
+//!     Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, RoleRef, UserRef, Validity,
+//! };
 //!
 //! let client = Client::from_env()?;
 //! let created = client
 //!     .create_api_key(
-//!         CreateApiKeyRequest::new("ci-deploy", "ci@example.com", "Labeler", "30d".parse::<Validity>()?)
-//!             .allowed_ips(IpAllowlist::new(["10.0.0.0/8"])?),
+//!         CreateApiKeyRequest::new(
+//!             "ci-deploy",
+//!             UserRef::by_email("ci@example.com"),
+//!             RoleRef::by_name("Labeler"),
+//!             "30d".parse::<Validity>()?,
+//!         )
+//!         .allowed_ips(IpAllowlist::new(["10.0.0.0/8"])?),
 //!     )
 //!     .await?;
 //! // The secret is shown once: store it now.

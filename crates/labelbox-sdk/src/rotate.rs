@@ -7,6 +7,7 @@
 //! replacement (nobody holds its secret) and leaves the old key alone.
 
 use crate::ServiceError;
+use crate::UserRef;
 use std::future::Future;
 
 use time::OffsetDateTime;
@@ -23,10 +24,10 @@ const SDK_METHOD: &str = "Client:rotate_api_key";
 /// implies.
 ///
 /// ```
-/// use labelbox_sdk::{RotateOptions, TimeUnit, Validity};
+/// use labelbox_sdk::{RoleRef, RotateOptions, TimeUnit, Validity};
 ///
 /// let options = RotateOptions::new()
-///     .role("Labeler")
+///     .role(RoleRef::by_name("Labeler"))
 ///     .validity(Validity::new(30, TimeUnit::Day)?);
 /// assert_eq!(options.role_ref().map(|r| r.name()), Some("Labeler"));
 /// # Ok::<(), labelbox_sdk::Error>(())
@@ -44,7 +45,7 @@ impl RotateOptions {
         Self::default()
     }
 
-    /// The new key's role (a name as the server spells it, or a [`crate::Role`]).
+    /// The new key's role ([`RoleRef::by_name`], as the server spells it, or a [`crate::Role`]).
     #[must_use]
     pub fn role(mut self, role: impl Into<RoleRef>) -> Self {
         self.role = Some(role.into());
@@ -277,8 +278,12 @@ impl Client {
         };
         let role_name = role.name().to_owned();
         let validity = options.validity.unwrap_or_else(|| lifetime_of(old));
-        let mut request =
-            CreateApiKeyRequest::new(old.name.as_str(), old.user_email.as_str(), role, validity);
+        let mut request = CreateApiKeyRequest::new(
+            old.name.as_str(),
+            UserRef::by_email(old.user_email.as_str()),
+            role,
+            validity,
+        );
         if !old.allowed_ip_cidrs.is_empty() {
             let allowlist = IpAllowlist::new(old.allowed_ip_cidrs.iter().map(ToString::to_string))?;
             request = request.allowed_ips(allowlist);

@@ -12,6 +12,7 @@
 mod support;
 
 use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -645,8 +646,8 @@ async fn every_misbehaviour_gets_a_typed_error_or_a_correct_retry_and_never_a_se
             "create",
             retrying(&server.url).create_api_key(CreateApiKeyRequest::new(
                 NAME,
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             )),
         )
@@ -716,8 +717,8 @@ async fn a_creation_that_keeps_getting_unusable_answers_leaves_no_live_key() {
             "create",
             retrying(&server.url).create_api_key(CreateApiKeyRequest::new(
                 NAME,
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             )),
         )

@@ -8,10 +8,16 @@ use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, ValidationError, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, fake_labelbox, TestServer};
 
 fn request() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use labelbox_sdk::{
     ApiKeyExt, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, TimeUnit, UserId, Validity,
 };
 use labelbox_sdk::{ConstructionError, ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use labelbox_test_support::emulator::{admin, client as client_with, start};
 
 #[tokio::test]
@@ -24,8 +25,8 @@ async fn create_list_authenticate_revoke_refused() {
         .create_api_key(
             CreateApiKeyRequest::new(
                 "sdk-integration",
-                "labeler@example.com",
-                "Labeler",
+                UserRef::by_email("labeler@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::new(1, TimeUnit::Hour).unwrap(),
             )
             .allowed_ips(IpAllowlist::new(["127.0.0.1", "::1"]).unwrap()),
@@ -134,8 +135,8 @@ async fn roles_with_permissions_and_users_permissions() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "permissions",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::new(1, TimeUnit::Hour).unwrap(),
         ))
         .await
@@ -170,7 +171,12 @@ async fn a_creation_takes_two_round_trips_cold_and_warm() {
     let emulator = start().await;
     let admin = admin(&emulator);
     let request = |name: &str| {
-        CreateApiKeyRequest::new(name, "reviewer@example.com", "Reviewer", Validity::MIN)
+        CreateApiKeyRequest::new(
+            name,
+            UserRef::by_email("reviewer@example.com"),
+            RoleRef::by_name("Reviewer"),
+            Validity::MIN,
+        )
     };
 
     let before = emulator.request_count();
@@ -204,8 +210,8 @@ async fn refusals_before_the_mutation() {
     let error = admin
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "ghost@example.com",
-            "Labeler",
+            UserRef::by_email("ghost@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -217,8 +223,8 @@ async fn refusals_before_the_mutation() {
     let error = admin
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "labeler@example.com",
-            "Tenant Admin",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Tenant Admin"),
             Validity::MIN,
         ))
         .await
@@ -236,8 +242,8 @@ async fn refusals_before_the_mutation() {
     let error = labeler
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "labeler@example.com",
-            "Admin",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Admin"),
             Validity::MIN,
         ))
         .await
@@ -298,8 +304,8 @@ async fn a_lost_create_response_leaves_one_key_and_no_orphan() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "lost",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -340,8 +346,8 @@ async fn lost_create_and_lost_revoke_responses_still_leave_one_key() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "lost twice",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await

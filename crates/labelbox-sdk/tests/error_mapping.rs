@@ -4,6 +4,7 @@
 mod support;
 
 use labelbox_sdk::{Delivery, ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -540,7 +541,12 @@ async fn create_server(
 }
 
 fn request() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 #[tokio::test]

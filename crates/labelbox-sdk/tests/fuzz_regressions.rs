@@ -6,6 +6,7 @@
 mod support;
 
 use labelbox_sdk::{ConstructionError, ResponseError};
+use labelbox_sdk::{RoleRef, UserRef};
 use std::path::PathBuf;
 
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
@@ -186,8 +187,8 @@ async fn a_preflight_answer_with_secrets_in_bad_values_gets_none_into_the_error(
         let error = client(&server.url)
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             ))
             .await
@@ -216,8 +217,8 @@ async fn role_names_in_an_invalid_role_error_are_scrubbed() {
     let error = client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
-            "Admin",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Admin"),
             Validity::MIN,
         ))
         .await

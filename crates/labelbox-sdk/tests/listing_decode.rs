@@ -13,6 +13,7 @@ use labelbox_sdk::__fuzz as sdk;
 use labelbox_sdk::schema::list_api_keys;
 use labelbox_sdk::ResponseError;
 use labelbox_sdk::{ApiKey, CreateApiKeyRequest, Error, IpAllowlist, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
 const NAMES: [&str; 5] = [
@@ -39,8 +40,8 @@ async fn the_emulator_s_answers_decode_in_one_pass_as_through_the_value_path() {
     for (name, allowlist) in NAMES.iter().zip(allowlists) {
         let mut request = CreateApiKeyRequest::new(
             *name,
-            emulator.admin_email(),
-            "Labeler",
+            UserRef::by_email(emulator.admin_email()),
+            RoleRef::by_name("Labeler"),
             Validity::from_seconds(86_400).unwrap(),
         );
         if let Some(entries) = allowlist {

@@ -5,6 +5,7 @@
 mod support;
 
 use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
@@ -256,8 +257,8 @@ async fn set_role_and_remove_member_end_to_end() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "member key",
-            "labeler@example.com",
-            "Reviewer",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Reviewer"),
             Validity::new(1, TimeUnit::Hour).unwrap(),
         ))
         .await

@@ -6,6 +6,7 @@ mod support;
 use labelbox_sdk::{
     ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use labelbox_test_support::capture::Capture;
 use serde_json::json;
 use support::{client, client_builder, fake_labelbox, Reply, TestServer, CREATED_JWT, TEST_KEY};
@@ -40,8 +41,8 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
     let created = client
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -103,8 +104,8 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
         support::client(&server.url)
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             ))
             .await
@@ -153,8 +154,8 @@ async fn trace_logs_of_a_reconciled_creation_hold_spans_and_no_secret() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "traced",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await

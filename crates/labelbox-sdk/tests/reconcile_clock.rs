@@ -7,6 +7,7 @@
 //! orphan would look too old) nor one ahead (another client's key would look new) goes
 //! wrong.
 
+use labelbox_sdk::{RoleRef, UserRef};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
@@ -22,7 +23,12 @@ fn client(emulator: &EmulatorHandle, key: &str) -> Client {
 }
 
 fn request(name: &str) -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new(name, USER, "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        name,
+        UserRef::by_email(USER),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 /// Moves the emulator clock by `seconds` (negative: back) through its administration

@@ -8,6 +8,7 @@ use labelbox_sdk::ResponseError;
 use labelbox_sdk::{
     ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, RoleId, TimeUnit, UserId, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client, fake_labelbox, Recorded, TestServer, TEST_KEY};
 
@@ -98,8 +99,8 @@ async fn create_api_key_cold_then_warm() {
     let client = client(&server.url);
     let request = CreateApiKeyRequest::new(
         "ci",
-        "ada@example.com",
-        "Reviewer",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Reviewer"),
         Validity::new(2, TimeUnit::Week).unwrap(),
     )
     .allowed_ips(IpAllowlist::new(["10.0.0.0/8", "192.168.1.5"]).unwrap());
@@ -113,8 +114,8 @@ async fn create_api_key_cold_then_warm() {
     // Warm: the user lookup and the mutation; no allowlist is sent as null.
     let request = CreateApiKeyRequest::new(
         "ci2",
-        "bob@example.com",
-        "Labeler",
+        UserRef::by_email("bob@example.com"),
+        RoleRef::by_name("Labeler"),
         Validity::new(300, TimeUnit::Second).unwrap(),
     );
     client.create_api_key(request).await.unwrap();
@@ -129,8 +130,8 @@ async fn create_api_key_cold_then_warm() {
     clone
         .create_api_key(CreateApiKeyRequest::new(
             "ci3",
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -147,7 +148,7 @@ async fn role_value_is_matched_by_normalised_name_and_sent_as_the_server_spells_
     client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
+            UserRef::by_email("ada@example.com"),
             role,
             Validity::MIN,
         ))

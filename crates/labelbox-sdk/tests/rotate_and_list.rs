@@ -3,6 +3,7 @@
 //! the new key), the listing builder (`Client::list_api_keys`) and batch rotation over it
 //! (`ListApiKeys::rotate_each`).
 
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::ServiceError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -123,7 +124,7 @@ async fn options_choose_role_and_validity_and_a_long_lifetime_is_clamped() {
         .rotate_api_key(
             outcome.new_id(),
             RotateOptions::new()
-                .role("Labeler")
+                .role(RoleRef::by_name("Labeler"))
                 .validity(Validity::new(2, TimeUnit::Hour).unwrap()),
             |_| async { Ok::<(), ()>(()) },
         )
@@ -161,7 +162,7 @@ async fn a_failed_hand_over_revokes_the_new_key_and_keeps_the_old() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |_| async { Err("disk full") },
         )
         .await
@@ -185,7 +186,7 @@ async fn a_failed_hand_over_revokes_the_new_key_and_keeps_the_old() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |_| async {
                 emulator.faults().fail_next(1, Fault::Http500);
                 Err("disk full")
@@ -213,7 +214,7 @@ async fn a_failed_revoke_of_the_old_key_leaves_both_live() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |new| {
                 let secret = Arc::clone(&secret);
                 let emulator = &emulator;

@@ -80,7 +80,10 @@ async fn the_connect_timeout_fires_when_no_handshake_completes() {
         matches!(error, Error::Timeout { after: Some(d), .. } if d == connect_timeout),
         "{error:?}"
     );
-    assert!(!error.may_have_been_delivered(), "connecting timed out: nothing was sent");
+    assert!(
+        !error.may_have_been_delivered(),
+        "connecting timed out: nothing was sent"
+    );
     assert!(elapsed >= connect_timeout, "{elapsed:?}");
     assert!(
         elapsed < connect_timeout + Duration::from_secs(2),

@@ -8,10 +8,16 @@ use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, TimeUnit, ValidationError, Validity,
     ValidityError,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, fake_labelbox, TestServer};
 
 fn valid() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 /// Sends `request` and returns the error and how many requests reached the server.
@@ -29,8 +35,8 @@ async fn empty_name() {
     for name in ["", "   "] {
         let (error, sent) = refused(CreateApiKeyRequest::new(
             name,
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await;
@@ -135,8 +141,8 @@ async fn allowlist_is_trimmed_canonical_and_deduplicated_on_the_wire() {
 async fn empty_user_email() {
     let (error, sent) = refused(CreateApiKeyRequest::new(
         "ci",
-        " ",
-        "Labeler",
+        UserRef::by_email(" "),
+        RoleRef::by_name("Labeler"),
         Validity::MIN,
     ))
     .await;
@@ -153,8 +159,8 @@ async fn empty_user_email() {
 async fn empty_role_name() {
     let (error, sent) = refused(CreateApiKeyRequest::new(
         "ci",
-        "ada@example.com",
-        "",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name(""),
         Validity::MIN,
     ))
     .await;
@@ -193,23 +199,43 @@ fn validity_rules_have_the_contract_messages() {
 #[tokio::test]
 async fn checks_run_in_the_contract_order() {
     // Empty name and a bad allowlist and an empty user: the name is reported.
-    let (error, _) =
-        refused(CreateApiKeyRequest::new("", "", "", Validity::MIN).allowed_ip_entries(["bad"]))
-            .await;
+    let (error, _) = refused(
+        CreateApiKeyRequest::new(
+            "",
+            UserRef::by_email(""),
+            RoleRef::by_name(""),
+            Validity::MIN,
+        )
+        .allowed_ip_entries(["bad"]),
+    )
+    .await;
     assert!(matches!(
         error,
         Error::Construction(ConstructionError::Validation(ValidationError::EmptyName))
     ));
     // Then the allowlist before the user.
-    let (error, _) =
-        refused(CreateApiKeyRequest::new("ci", "", "", Validity::MIN).allowed_ip_entries(["bad"]))
-            .await;
+    let (error, _) = refused(
+        CreateApiKeyRequest::new(
+            "ci",
+            UserRef::by_email(""),
+            RoleRef::by_name(""),
+            Validity::MIN,
+        )
+        .allowed_ip_entries(["bad"]),
+    )
+    .await;
     assert!(matches!(
         error,
         Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(_)))
     ));
     // Then the user before the role.
-    let (error, _) = refused(CreateApiKeyRequest::new("ci", "", "", Validity::MIN)).await;
+    let (error, _) = refused(CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email(""),
+        RoleRef::by_name(""),
+        Validity::MIN,
+    ))
+    .await;
     assert!(matches!(
         error,
         Error::Construction(ConstructionError::Validation(
@@ -224,8 +250,8 @@ async fn unknown_user_is_refused_after_one_request_without_the_mutation() {
     let error = client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "nobody@example.com",
-            "Labeler",
+            UserRef::by_email("nobody@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -251,8 +277,8 @@ async fn role_not_grantable_or_misspelt_is_refused_without_the_mutation() {
         let error = client
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                role,
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name(role),
                 Validity::MIN,
             ))
             .await

@@ -3,6 +3,7 @@
 //! Never prints a full secret: keys are shown as a redacted prefix.
 
 use labelbox_sdk::ServiceError;
+use labelbox_sdk::{RoleRef, UserRef};
 use std::io;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
@@ -118,8 +119,13 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let allowlist =
         IpAllowlist::new(["127.0.0.1/32", "::1"]).map_err(|e| demo_failed("allowlist", e))?;
     let validity: Validity = "2w".parse().map_err(|e| demo_failed("validity", e))?;
-    let request = CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
-        .allowed_ips(allowlist);
+    let request = CreateApiKeyRequest::new(
+        "demo-key",
+        UserRef::by_email(TARGET_USER),
+        RoleRef::by_name(TARGET_ROLE),
+        validity,
+    )
+    .allowed_ips(allowlist);
     let first = admin.create_api_key(request).await?;
     let (first_id, first_secret) = first.into_parts();
     demo.ok(format!(
@@ -130,8 +136,8 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let refused = admin
         .create_api_key(CreateApiKeyRequest::new(
             "too-powerful",
-            TARGET_USER,
-            "Tenant Admin",
+            UserRef::by_email(TARGET_USER),
+            RoleRef::by_name("Tenant Admin"),
             validity,
         ))
         .await;
@@ -166,7 +172,9 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let outcome = admin
         .rotate_api_key(
             &first_id,
-            RotateOptions::new().role(TARGET_ROLE).validity(validity),
+            RotateOptions::new()
+                .role(RoleRef::by_name(TARGET_ROLE))
+                .validity(validity),
             |new| {
                 let secret = new.created.secret().clone();
                 let slot = &mut handed_over;

@@ -1,5 +1,6 @@
 //! `labelbox keys create`, and the durable hand-over of a new secret that rotation shares.
 
+use labelbox_sdk::{RoleRef, UserRef};
 use std::io;
 use std::path::Path;
 
@@ -133,8 +134,8 @@ pub(super) async fn create_and_hand_over(
     let mut secret_file = open_secret_destination(secret_path)?;
     let mut request = CreateApiKeyRequest::new(
         new.name.as_str(),
-        new.user.as_str(),
-        new.role.as_str(),
+        UserRef::by_email(new.user.as_str()),
+        RoleRef::by_name(new.role.as_str()),
         new.validity,
     );
     if let Some(allowlist) = &new.allowlist {

@@ -1,6 +1,7 @@
 //! `labelbox keys rotate KEY_ID`: one key, its replacement handed over before the old key is
 //! revoked.
 
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::{ResponseError, ServiceError};
 use std::io;
 use std::path::Path;
@@ -56,7 +57,7 @@ pub(super) fn rotate_options(ctx: &Ctx, args: &RotateArgs) -> Result<RotateOptio
         options = options.validity(parse_validity(validity)?);
     }
     match &args.role {
-        Some(role) => options = options.role(role.as_str()),
+        Some(role) => options = options.role(RoleRef::by_name(role.as_str())),
         None => errln!(
             "{} without --role, each replacement gets its user's current organization role, \
              which may be wider than the old key's (the API does not report a key's own role)",
