@@ -1,6 +1,7 @@
 //! The Rust clients under test: our SDK and the raw-HTTP floor, and the timed loops that
 //! measure them in this process.
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{RoleRef, UserRef};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -147,7 +148,9 @@ pub fn sdk_client(endpoint: &str, key: &str) -> Result<Client, String> {
 /// One listing with the SDK (expired keys left out, as the Python SDK's default).
 pub async fn sdk_list(client: &Client) -> Result<usize, String> {
     client
-        .get_api_keys(false)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .map(|keys| keys.len())
         .map_err(|e| e.to_string())
@@ -239,7 +242,7 @@ impl RawClient {
     }
 }
 
-/// The exact body our SDK posts for `get_api_keys`.
+/// The exact body our SDK posts for `list_api_keys().send()`.
 pub fn list_body() -> Vec<u8> {
     serde_json::to_vec(&list_api_keys::ListApiKeys::build_query(
         list_api_keys::Variables,

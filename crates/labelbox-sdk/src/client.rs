@@ -47,7 +47,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// use labelbox_sdk::Client;
 ///
 /// let client = Client::from_env()?; // LABELBOX_API_KEY, optional LABELBOX_ENDPOINT
-/// for key in client.get_api_keys(false).await? {
+/// for key in client.list_api_keys().send().await? {
 ///     println!("{} {} expires {}", key.id, key.name, key.expires_at);
 /// }
 /// # Ok(())

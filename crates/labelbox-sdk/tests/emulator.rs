@@ -2,6 +2,7 @@
 //! trips per creation, permissions, expiry and injected faults.
 
 use labelbox_emulator::Fault;
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{
     ApiKeyExt, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, TimeUnit, UserId, Validity,
 };
@@ -45,7 +46,9 @@ async fn create_list_authenticate_revoke_refused() {
         .collect();
     assert_eq!(allowlist, ["127.0.0.1", "::1"]);
     assert!(admin
-        .get_api_keys(false)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .unwrap()
         .iter()
@@ -270,9 +273,20 @@ async fn expired_keys_are_listed_only_on_request() {
     let (expired, _) = emulator
         .issue_key("reviewer@example.com", "Reviewer", -10, None)
         .unwrap();
-    let active = admin.get_api_keys(false).await.unwrap();
+    let active = admin
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert!(!active.iter().any(|k| k.id.as_str() == expired));
-    let all = admin.get_api_keys(true).await.unwrap();
+    let all = admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert!(all
         .iter()
         .any(|k| k.id.as_str() == expired && k.is_expired()));
@@ -291,7 +305,12 @@ async fn transient_faults_are_retried_for_queries() {
     emulator.faults().fail_next(1, Fault::Http500);
     emulator.faults().fail_next(1, Fault::BadGateway502Html);
     let before = emulator.request_count();
-    admin.get_api_keys(false).await.unwrap();
+    admin
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(emulator.request_count() - before, 3);
     emulator.shutdown().await;
 }

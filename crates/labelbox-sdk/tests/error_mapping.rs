@@ -3,6 +3,7 @@
 
 mod support;
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{Delivery, ResponseError, ServiceError};
 use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -325,7 +326,10 @@ async fn missing_and_mistyped_fields_are_decode_errors_with_the_path() {
     }})))
     .await;
     let error = no_retries(&server.url)
-        .get_api_keys(true)
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .unwrap_err();
     match &error {

@@ -11,6 +11,7 @@ mod support;
 
 use labelbox_sdk::__fuzz as sdk;
 use labelbox_sdk::schema::list_api_keys;
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::ResponseError;
 use labelbox_sdk::{ApiKey, CreateApiKeyRequest, Error, IpAllowlist, Validity};
 use labelbox_sdk::{RoleRef, UserRef};
@@ -67,7 +68,13 @@ async fn the_emulator_s_answers_decode_in_one_pass_as_through_the_value_path() {
     assert!(bootstrap.allowed_ip_cidrs.is_empty());
     assert_eq!(bootstrap.user_id, caller);
 
-    let listed = admin.get_api_keys(true).await.unwrap();
+    let listed = admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed, read);
     for name in NAMES {
         let key = listed.iter().find(|key| key.name == name).unwrap();
@@ -104,7 +111,12 @@ async fn escapes_layout_order_and_extra_fields_of_another_server_list_the_same_k
     );
     assert!(sdk::read_listing(body.as_bytes()).is_some(), "{body}");
     let server = TestServer::always(Reply::text(200, &body)).await;
-    let keys = client(&server.url).get_api_keys(false).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let names: Vec<&str> = keys.iter().map(|key| key.name.as_str()).collect();
     assert_eq!(names, ["café 😀 \"q\" \\ / \n", "other"]);
     assert_eq!(
@@ -152,7 +164,13 @@ async fn invalid_values_are_value_free_decode_errors_naming_the_field() {
             "{path}"
         );
         let server = TestServer::always(Reply::text(200, &body)).await;
-        let error = client(&server.url).get_api_keys(true).await.unwrap_err();
+        let error = client(&server.url)
+            .list_api_keys()
+            .include_expired(true)
+            .sort(KeyOrder::Server)
+            .send()
+            .await
+            .unwrap_err();
         let shown = format!("{error} {error:?}");
         match &error {
             Error::Response(ResponseError::Decode { path: found, .. }) => {
@@ -368,12 +386,23 @@ async fn expired_keys_are_filtered_on_both_paths() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            ids(client.get_api_keys(false).await.unwrap()),
+            ids(client
+                .list_api_keys()
+                .sort(KeyOrder::Server)
+                .send()
+                .await
+                .unwrap()),
             ["k1"],
             "{text}"
         );
         assert_eq!(
-            ids(client.get_api_keys(true).await.unwrap()),
+            ids(client
+                .list_api_keys()
+                .include_expired(true)
+                .sort(KeyOrder::Server)
+                .send()
+                .await
+                .unwrap()),
             ["k1", "k_old"],
             "{text}"
         );

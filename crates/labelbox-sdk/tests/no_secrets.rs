@@ -3,6 +3,7 @@
 
 mod support;
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{
     ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, SecretString, Validity,
 };
@@ -49,7 +50,13 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
         .unwrap();
     assert_eq!(created.secret().expose_secret(), CREATED_JWT);
     shown.push(format!("{created:?} {created:#?} {:?}", created.secret()));
-    client.get_api_keys(true).await.unwrap();
+    client
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     client.revoke_api_key(created.id()).await.unwrap();
 
     // Errors of every kind, with the key in flight.
@@ -149,7 +156,13 @@ async fn trace_logs_of_a_reconciled_creation_hold_spans_and_no_secret() {
         .api_key(emulator.admin_key())
         .build()
         .unwrap();
-    admin.get_api_keys(true).await.unwrap();
+    admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     emulator.faults().fail_next(1, Fault::CommitThenDrop);
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(

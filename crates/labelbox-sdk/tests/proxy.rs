@@ -8,6 +8,7 @@
 //! selected, and checks what the fake proxy received; as the child (marked by
 //! `LABELBOX_PROXY_TEST_CHILD`) it makes the SDK calls with those variables in force.
 
+use labelbox_sdk::KeyOrder;
 use std::process::Command;
 use std::time::Duration;
 
@@ -93,7 +94,12 @@ fn plain_http_to_the_emulator_never_goes_through_a_proxy() {
                     .await
                     .unwrap_or_else(|e| panic!("{endpoint}: {e}"));
                 assert_eq!(user.email, "admin@example.com");
-                client.get_api_keys(false).await.unwrap();
+                client
+                    .list_api_keys()
+                    .sort(KeyOrder::Server)
+                    .send()
+                    .await
+                    .unwrap();
                 client.get_roles().await.unwrap();
             }
             emulator.shutdown().await;

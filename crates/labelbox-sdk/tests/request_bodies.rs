@@ -4,6 +4,7 @@
 mod support;
 
 use labelbox_sdk::schema::current_user;
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::ResponseError;
 use labelbox_sdk::{
     ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, RoleId, TimeUnit, UserId, Validity,
@@ -21,9 +22,14 @@ fn wire(request: &Recorded) -> Value {
 }
 
 #[tokio::test]
-async fn get_api_keys() {
+async fn list_api_keys_in_server_order() {
     let server = TestServer::start(fake_labelbox).await;
-    let keys = client(&server.url).get_api_keys(false).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["ck1", "ck3"], "own keys first, expired dropped");
     let requests = server.requests();
@@ -32,9 +38,15 @@ async fn get_api_keys() {
 }
 
 #[tokio::test]
-async fn get_api_keys_including_expired() {
+async fn list_api_keys_including_expired() {
     let server = TestServer::start(fake_labelbox).await;
-    let keys = client(&server.url).get_api_keys(true).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["ck1", "ck2", "ck3"]);
     assert_eq!(keys[0].allowed_ip_cidrs[0].to_string(), "10.0.0.0/8");
@@ -73,7 +85,13 @@ async fn revoke_api_key() {
 async fn api_key_revoke_convenience() {
     let server = TestServer::start(fake_labelbox).await;
     let client = client(&server.url);
-    let key = client.get_api_keys(false).await.unwrap().remove(0);
+    let key = client
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap()
+        .remove(0);
     key.revoke(&client).await.unwrap();
     insta::assert_json_snapshot!(wire(&server.requests()[1]));
 }
@@ -82,7 +100,12 @@ async fn api_key_revoke_convenience() {
 async fn created_by_and_created_for() {
     let server = TestServer::start(fake_labelbox).await;
     let client = client(&server.url);
-    let keys = client.get_api_keys(false).await.unwrap();
+    let keys = client
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     // createdByUserId is null: falls back to the key's user.
     let creator = client.created_by(&keys[1]).await.unwrap().unwrap();
     assert_eq!(creator.email, "bob@example.com");

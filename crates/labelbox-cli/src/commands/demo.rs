@@ -2,6 +2,7 @@
 //!
 //! Never prints a full secret: keys are shown as a redacted prefix.
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::ServiceError;
 use labelbox_sdk::{RoleRef, UserRef};
 use std::io;
@@ -160,7 +161,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     ))?;
 
     demo.step("List the keys (as the admin)")?;
-    let keys = admin.get_api_keys(false).await?;
+    let keys = admin.list_api_keys().sort(KeyOrder::Server).send().await?;
     demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()))?;
 
     demo.step(&format!(
@@ -209,7 +210,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     expect_refused(&demo, &as_second, &second_id).await?;
 
     demo.step("List the keys again")?;
-    let keys = admin.get_api_keys(false).await?;
+    let keys = admin.list_api_keys().sort(KeyOrder::Server).send().await?;
     if keys.iter().any(|k| k.id == first_id || k.id == second_id) {
         return Err(demo_failed("list again", "a revoked key is still listed"));
     }
