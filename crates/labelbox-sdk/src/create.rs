@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::cache::CallerContext;
 use crate::convert;
 use crate::failure::{Delivery, Failure};
+use crate::members::member_with_email;
 use crate::retry::Idempotency;
 use crate::{
     validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
@@ -495,7 +496,11 @@ impl Client {
                         Idempotency::Idempotent,
                     )
                     .await?;
-                (user_found(data, email)?, caller, server_date)
+                (
+                    member_with_email(data, email)?.is_some(),
+                    caller,
+                    server_date,
+                )
             }
             None => {
                 let (data, server_date) = transport
@@ -560,20 +565,6 @@ pub(crate) fn created_from(data: create_api_key::ResponseData) -> Result<Created
         created.id.into(),
         SecretString::from(created.jwt),
     ))
-}
-
-/// The domain mapping of `OrganizationUsersByEmail`: whether the user is there.
-pub(crate) fn user_found(
-    data: organization_users_by_email::ResponseData,
-    email: &str,
-) -> Result<bool, Error> {
-    let organization = data
-        .organization
-        .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
-    Ok(organization
-        .users
-        .iter()
-        .any(|u| u.email.eq_ignore_ascii_case(email)))
 }
 
 /// The domain mapping of `CreateApiKeyPreflight`: whether the user is there, and the

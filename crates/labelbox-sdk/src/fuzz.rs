@@ -107,7 +107,7 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         }
         "OrganizationUsersByEmail" => {
             let data = typed::<organization_users_by_email::ResponseData>(operation, status, body)?;
-            crate::create::user_found(data, email)?;
+            crate::members::member_with_email(data, email)?;
         }
         "RevokeApiKey" => {
             let data = typed::<revoke_api_key::ResponseData>(operation, status, body)?;

@@ -8,17 +8,64 @@ use std::collections::HashSet;
 
 use labelbox_schema::{
     organization_members, organization_members_page, organization_members_with_roles,
-    remove_member, set_user_org_role, user_org_role, user_organization,
+    organization_users_by_email, remove_member, set_user_org_role, user_org_role,
+    user_organization,
 };
 
 use crate::convert::{self, user_from_fields};
 use crate::retry::Idempotency;
 use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
 
+/// The domain mapping of `OrganizationUsersByEmail`: the member with `email` (compared
+/// without regard to ASCII case: the server's filter may differ), if any. Used by
+/// [`Client::find_member`] and the key-creation preflight.
+pub(crate) fn member_with_email(
+    data: organization_users_by_email::ResponseData,
+    email: &str,
+) -> Result<Option<User>, Error> {
+    let organization = data
+        .organization
+        .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
+    Ok(organization
+        .users
+        .into_iter()
+        .find(|u| u.email.eq_ignore_ascii_case(email))
+        .map(|u| user_from_fields!(u)))
+}
+
 /// Members per page, as the official SDK asks for them.
 pub(crate) const MEMBERS_PAGE_SIZE: usize = 100;
 
 impl Client {
+    /// The member of the caller's organization with this email (compared without regard to
+    /// ASCII case), or `None` when there is none (or the caller may not see it): the official
+    /// SDK's `organization.users(where=User.email == email)`, the lookup the key-creation
+    /// preflight makes. One request, retried on transient failures.
+    ///
+    /// `X-SDK-Method: Client:find_member`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// match client.find_member("ada@example.com").await? {
+    ///     Some(user) => println!("{} is {}", user.email, user.id),
+    ///     None => println!("not a member"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_member(&self, email: &str) -> Result<Option<User>, Error> {
+        let data = self
+            .call_idempotent::<organization_users_by_email::OrganizationUsersByEmail>(
+                organization_users_by_email::Variables {
+                    email: email.to_owned(),
+                },
+                "Client:find_member",
+            )
+            .await?;
+        member_with_email(data, email)
+    }
+
     /// The organization role of `user` (its id and name; the request does not select the
     /// permissions, so [`Role::permissions`] is empty), or `None` when the server shows no
     /// such user (unknown, removed, or not visible to the caller).

@@ -579,3 +579,29 @@ async fn get_organization_members_with_roles_bodies() {
         wire(&requests[1])
     );
 }
+
+#[tokio::test]
+async fn find_member_returns_the_member_with_that_email_or_none() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let found = admin
+        .find_member("labeler@example.com")
+        .await
+        .unwrap()
+        .expect("a seeded member");
+    assert_eq!(found.email, "labeler@example.com");
+    assert_eq!(
+        found.id,
+        UserId::from(emulator.user_id("labeler@example.com").unwrap())
+    );
+    assert!(admin
+        .find_member("ghost@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        emulator.operation_count("OrganizationUsersByEmail"),
+        2,
+        "one request each, over the query the create preflight uses"
+    );
+}
