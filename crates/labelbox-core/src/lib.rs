@@ -142,7 +142,7 @@ pub use error::ValidationError;
 pub use organization::{Organization, OrganizationId};
 pub use redact::{redact_secrets, REDACTED};
 pub use role::{
-    grantable_roles, normalize_role_name, Role, RoleId, RoleRef, NEVER_GRANTABLE_ROLES,
+    grantable_roles, normalize_role_name, Role, RoleId, RoleRef, Roles, NEVER_GRANTABLE_ROLES,
 };
 pub use user::{User, UserId, UserRef};
 pub use validity::{TimeUnit, Validity, ValidityError};

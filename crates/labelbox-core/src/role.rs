@@ -180,6 +180,101 @@ impl RoleRef {
     }
 }
 
+/// The organization's roles, in the server's order, looked up by normalised name (upper
+/// case, spaces as underscores: `"TEAM_MANAGER"`) as the official SDK's `get_roles()` keys
+/// them. What `Client::get_roles` and `Client::get_roles_with_permissions` both return.
+///
+/// ```
+/// use labelbox_core::{Role, Roles};
+///
+/// let roles = Roles::new([Role::new("Labeler"), Role::new("Team Manager")]);
+/// assert_eq!(roles["TEAM_MANAGER"].name, "Team Manager");
+/// assert_eq!(roles.get("team manager").map(|r| r.name.as_str()), Some("Team Manager"));
+/// assert!(roles.get("Admin").is_none());
+/// let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+/// assert_eq!(names, ["Labeler", "Team Manager"]); // the server's order
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct Roles(Vec<Role>);
+
+impl Roles {
+    /// The roles, in this order.
+    pub fn new(roles: impl IntoIterator<Item = Role>) -> Self {
+        Roles(roles.into_iter().collect())
+    }
+
+    /// The first role whose normalised name is `name`'s (`"TEAM_MANAGER"`,
+    /// `"Team Manager"` and `"team manager"` find the same role).
+    pub fn get(&self, name: &str) -> Option<&Role> {
+        let wanted = normalize_role_name(name);
+        self.0.iter().find(|role| role.normalized_name() == wanted)
+    }
+
+    /// The roles as a slice, in order.
+    pub fn as_slice(&self) -> &[Role] {
+        &self.0
+    }
+
+    /// The roles as a vector, in order.
+    pub fn into_vec(self) -> Vec<Role> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Roles {
+    type Target = [Role];
+
+    fn deref(&self) -> &[Role] {
+        &self.0
+    }
+}
+
+/// By normalised name, as [`Roles::get`]; panics when there is no such role (as a map's
+/// index does).
+impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Roles {
+    type Output = Role;
+
+    fn index(&self, name: &Q) -> &Role {
+        let name = name.as_ref();
+        self.get(name)
+            .unwrap_or_else(|| panic!("no role named {name:?}"))
+    }
+}
+
+/// By position, in order.
+impl std::ops::Index<usize> for Roles {
+    type Output = Role;
+
+    fn index(&self, index: usize) -> &Role {
+        &self.0[index]
+    }
+}
+
+impl FromIterator<Role> for Roles {
+    fn from_iter<I: IntoIterator<Item = Role>>(roles: I) -> Self {
+        Roles::new(roles)
+    }
+}
+
+impl IntoIterator for Roles {
+    type Item = Role;
+    type IntoIter = std::vec::IntoIter<Role>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Roles {
+    type Item = &'a Role;
+    type IntoIter = std::slice::Iter<'a, Role>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
 impl From<Role> for RoleRef {
     fn from(role: Role) -> Self {
         RoleRef::Role(role)

@@ -184,19 +184,26 @@ async fn role_value_is_matched_by_normalised_name_and_sent_as_the_server_spells_
 async fn get_roles() {
     let server = TestServer::start(fake_labelbox).await;
     let roles = client(&server.url).get_roles().await.unwrap();
-    let names: Vec<&str> = roles.keys().map(String::as_str).collect();
+    let names: Vec<String> = roles.iter().map(|r| r.normalized_name()).collect();
     assert_eq!(
         names,
         [
-            "ADMIN",
-            "LABELER",
             "NONE",
+            "LABELER",
             "REVIEWER",
             "TEAM_MANAGER",
+            "ADMIN",
             "TENANT_ADMIN"
-        ]
+        ],
+        "in the server's order"
     );
     assert_eq!(roles["TEAM_MANAGER"].name, "Team Manager");
+    assert_eq!(roles["Team Manager"].id, roles["TEAM_MANAGER"].id);
+    assert!(roles.get("Nonexistent").is_none());
+    assert!(
+        roles.iter().all(|r| r.permissions.is_empty()),
+        "not selected"
+    );
     insta::assert_json_snapshot!(wire(&server.requests()[0]));
 }
 
@@ -222,6 +229,8 @@ async fn get_roles_with_permissions() {
     );
     assert_eq!(roles[2].id, Some(RoleId::from("r2")));
     assert_eq!(roles[2].permissions, ["LABEL", "REVIEW"]);
+    // The same type as `get_roles`: looked up by normalised name.
+    assert_eq!(roles["REVIEWER"].permissions, ["LABEL", "REVIEW"]);
     insta::assert_json_snapshot!(wire(&server.requests()[0]));
 }
 
