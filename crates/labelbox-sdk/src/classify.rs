@@ -5,7 +5,7 @@
 //! and whether the body is JSON; the GraphQL half ([`error_from_graphql_errors`]) reads the
 //! `errors[]` entries ([`graphql_error_from_json`]) and the top-level `message`
 //! ([`is_rate_limit_message`]) in the reference client's order. Both halves are wire
-//! knowledge and live here, in the SDK, beside the [`Error`] they produce (`error.rs`);
+//! knowledge and live here, in the SDK, beside the [`Error`] they produce (`error/`);
 //! how far a request got follows from the error ([`Error::delivery`]). `docs/errors.md`
 //! shows the table as one page.
 
