@@ -1,13 +1,13 @@
 //! The Rust clients under test: our SDK and the raw-HTTP floor, and the timed loops that
 //! measure them in this process.
 
-use labelbox_sdk::KeyOrder;
-use labelbox_sdk::{RoleRef, UserRef};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
 use labelbox_schema::{create_api_key, list_api_keys, GraphQLQuery};
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{Client, CreateApiKeyRequest, TimeUnit, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
 use crate::server::{ServerProcess, ServerSnapshot};

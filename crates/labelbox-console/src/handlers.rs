@@ -2,7 +2,6 @@
 //! mutations, logout and the assets. Every API route but the login exchange takes a
 //! [`ConsoleSession`].
 
-use labelbox_sdk::{RoleRef, UserRef};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,6 +18,7 @@ use labelbox_sdk::{
     validate_key_name, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist,
     SecretString, ServiceError, TimeUnit, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::task::JoinSet;

@@ -1,6 +1,5 @@
 //! Listing, finding and revoking keys, and who created them.
 
-use crate::ServiceError;
 use std::future::Future;
 
 use labelbox_schema::{list_api_keys, revoke_api_key, user_by_id};
@@ -9,6 +8,7 @@ use time::OffsetDateTime;
 use crate::convert::{self, user_from_fields};
 use crate::listing_data::{Listing, ListingData};
 use crate::retry::Idempotency;
+use crate::ServiceError;
 use crate::{ApiKey, ApiKeyId, Client, Error, User, UserId};
 
 impl Client {

@@ -1,6 +1,5 @@
 //! [`Client`] and its [`ClientBuilder`].
 
-use crate::ConstructionError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -15,6 +14,7 @@ use crate::operation_kind::idempotency_of;
 use crate::retry::Idempotency;
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
+use crate::ConstructionError;
 use crate::Error;
 use crate::Operation;
 

@@ -1,7 +1,6 @@
 //! Creating a key: [`CreateApiKeyRequest`], the contract's checks in order, the one-round-trip
 //! preflight and the mutation, which is never blindly retried.
 
-use crate::ConstructionError;
 use std::sync::Arc;
 
 use labelbox_schema::{create_api_key, create_api_key_preflight, organization_users_by_email};
@@ -13,6 +12,7 @@ use crate::convert;
 use crate::failure::{Delivery, Failure};
 use crate::members::member_with_email;
 use crate::retry::Idempotency;
+use crate::ConstructionError;
 use crate::{
     validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
     Validity,

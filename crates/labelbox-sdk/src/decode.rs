@@ -14,12 +14,12 @@
 //! are the SDK's only two decode paths; the listing's target type
 //! ([`crate::listing_data`]) builds `ApiKey`s on either.
 
-use crate::ResponseError;
 use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Expected, Unexpected, Visitor};
 use serde_json::{Map, Number, Value};
 
+use crate::ResponseError;
 use crate::{redact_secrets, Error};
 
 /// Decodes `data` into `T`; a failure is [`ResponseError::Decode`](crate::ResponseError::Decode) with the field's path

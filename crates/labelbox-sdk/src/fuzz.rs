@@ -1,7 +1,6 @@
 //! Entry points for the workspace's fuzz targets (`fuzz/`): not part of the API, no
 //! stability promise. They run the SDK's real code paths on arbitrary input.
 
-use crate::ConstructionError;
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, organization,
     organization_members, organization_members_page, organization_members_with_roles,
@@ -14,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::classify::classify_http_answer;
 use crate::decode::{decode as decode_data, decode_success};
 use crate::listing_data::ListingData;
+use crate::ConstructionError;
 use crate::{Error, UserId};
 
 /// One wire `errors[]` entry read as the SDK reads it (leniently; never fails).

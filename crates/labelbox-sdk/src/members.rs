@@ -3,7 +3,6 @@
 //! `user.org_role()`, `user.organization()`, `organization.users()`,
 //! `user.update_org_role(role)` and `organization.remove_user(user)` do.
 
-use crate::{ResponseError, ServiceError};
 use std::collections::HashSet;
 
 use labelbox_schema::{
@@ -15,6 +14,7 @@ use labelbox_schema::{
 use crate::convert::{self, user_from_fields};
 use crate::retry::Idempotency;
 use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
+use crate::{ResponseError, ServiceError};
 
 /// The domain mapping of `OrganizationUsersByEmail`: the member with `email` (compared
 /// without regard to ASCII case: the server's filter may differ), if any. Used by

@@ -15,7 +15,6 @@
 //! is classified ([`classify_http_answer`]) and its `data` decoded through a
 //! `serde_json::Value` ([`decode`]), whose errors name the field and never its value.
 
-use crate::ConstructionError;
 use graphql_client::GraphQLQuery;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -28,6 +27,7 @@ use crate::failure::Failure;
 use crate::operation_kind::{idempotency_of, kind_from_document};
 use crate::retry::{run_with_retries, Idempotency};
 use crate::transport::{HttpAnswer, Transport};
+use crate::ConstructionError;
 use crate::Error;
 
 impl Transport {

@@ -6,13 +6,13 @@
 //! once the caller says it is stored, revoke the old key. A failed hand-over revokes the
 //! replacement (nobody holds its secret) and leaves the old key alone.
 
-use crate::ServiceError;
-use crate::UserRef;
 use std::future::Future;
 
 use time::OffsetDateTime;
 
 use crate::listing::ListApiKeys;
+use crate::ServiceError;
+use crate::UserRef;
 use crate::{
     ApiKey, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey, Error, GraphQlError, IpAllowlist,
     RoleRef, Validity,

@@ -3,7 +3,6 @@
 //! `Retry-After` and `Date` headers; a transport failure becomes an [`Error`] with how far
 //! the request got ([`Delivery`]). What the answer means is [`crate::classify`]'s job.
 
-use crate::ResponseError;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, DATE, RETRY_AFTER};
@@ -11,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::failure::{Delivery, Failure};
 use crate::retry::RetryPolicy;
+use crate::ResponseError;
 use crate::{redact_secrets, Error};
 
 /// The header naming the SDK call that caused a request (`Client:create_api_key`).

@@ -11,13 +11,13 @@
 
 mod support;
 
-use labelbox_sdk::{ResponseError, ServiceError};
-use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, Validity};
+use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client_builder, fake_labelbox, Recorded, Reply, TestServer, CREATED_JWT, TEST_KEY};
 

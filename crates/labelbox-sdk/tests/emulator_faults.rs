@@ -6,13 +6,13 @@
 //! The fault is queued the moment the SDK starts the `CreateApiKey` operation (seen through
 //! its `tracing` span), so it hits the mutation and not the preflight before it.
 
-use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};

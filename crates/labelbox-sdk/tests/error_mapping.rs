@@ -3,14 +3,14 @@
 
 mod support;
 
-use labelbox_sdk::KeyOrder;
-use labelbox_sdk::{Delivery, ResponseError, ServiceError};
-use labelbox_sdk::{RoleRef, UserRef};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{ApiKeyId, Client, CreateApiKeyRequest, Error, RetryPolicy, Validity};
+use labelbox_sdk::{Delivery, ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::json;
 use support::{client, client_builder, fake_labelbox, Reply, TestServer};
 

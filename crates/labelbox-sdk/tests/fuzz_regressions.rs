@@ -5,12 +5,12 @@
 
 mod support;
 
-use labelbox_sdk::{ConstructionError, ResponseError};
-use labelbox_sdk::{RoleRef, UserRef};
 use std::path::PathBuf;
 
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
+use labelbox_sdk::{ConstructionError, ResponseError};
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::json;
 use support::{client, user_json, Reply, TestServer, TEST_KEY};
 

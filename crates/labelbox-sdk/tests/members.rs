@@ -4,8 +4,6 @@
 
 mod support;
 
-use labelbox_sdk::{ResponseError, ServiceError};
-use labelbox_sdk::{RoleRef, UserRef};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
@@ -13,6 +11,8 @@ use labelbox_sdk::{
     Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, RoleId, TimeUnit, UserId,
     Validity,
 };
+use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client, user_json, Recorded, Reply, TestServer};
 

@@ -8,11 +8,11 @@
 //! selected, and checks what the fake proxy received; as the child (marked by
 //! `LABELBOX_PROXY_TEST_CHILD`) it makes the SDK calls with those variables in force.
 
-use labelbox_sdk::KeyOrder;
 use std::process::Command;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{Client, Error, RetryPolicy};
 use labelbox_test_support::proxy::{Recorder, PROXY_VARIABLES};
 

@@ -7,11 +7,11 @@
 //! orphan would look too old) nor one ahead (another client's key would look new) goes
 //! wrong.
 
-use labelbox_sdk::{RoleRef, UserRef};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{Client, CreateApiKeyRequest, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 
 const USER: &str = "labeler@example.com";
 

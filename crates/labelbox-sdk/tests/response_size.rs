@@ -5,13 +5,13 @@
 
 mod support;
 
-use labelbox_sdk::ResponseError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::schema::current_user;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{Error, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use support::{client_builder, Reply, TestServer, TEST_KEY};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

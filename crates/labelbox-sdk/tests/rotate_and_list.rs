@@ -3,12 +3,12 @@
 //! the new key), the listing builder (`Client::list_api_keys`) and batch rotation over it
 //! (`ListApiKeys::rotate_each`).
 
-use labelbox_sdk::RoleRef;
-use labelbox_sdk::ServiceError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault, KeyInfo};
+use labelbox_sdk::RoleRef;
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{
     ApiKeyId, Client, Error, ExposeSecret, KeyOrder, RetryPolicy, RotateOptions, RotateOutcome,
     TimeUnit, UserId, Validity,

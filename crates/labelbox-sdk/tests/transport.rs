@@ -4,10 +4,10 @@
 
 mod support;
 
-use labelbox_sdk::{ConstructionError, ServiceError};
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{Client, Error, RetryPolicy};
+use labelbox_sdk::{ConstructionError, ServiceError};
 use support::{client_builder, fake_labelbox, Reply, TestServer, TEST_KEY};
 
 #[tokio::test]

@@ -2,16 +2,16 @@
 //!
 //! Never prints a full secret: keys are shown as a redacted prefix.
 
-use labelbox_sdk::KeyOrder;
-use labelbox_sdk::ServiceError;
-use labelbox_sdk::{RoleRef, UserRef};
 use std::io;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::KeyOrder;
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{
     Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, RotateOptions, RotateOutcome,
     SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use time::OffsetDateTime;
 
 use crate::commands::keys::keys_table;

@@ -4,11 +4,11 @@
 
 pub mod webdriver;
 
-use labelbox_sdk::ServiceError;
 use std::time::Duration;
 
 use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_HEADER};
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{Client, ExposeSecret, SecretString};
 use reqwest::header::{HeaderMap, HeaderValue};
 

@@ -1,6 +1,5 @@
 //! `labelbox keys create`, and the durable hand-over of a new secret that rotation shares.
 
-use labelbox_sdk::{RoleRef, UserRef};
 use std::io;
 use std::path::Path;
 
@@ -8,6 +7,7 @@ use labelbox_sdk::{
     AllowedIpError, AllowlistError, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey,
     ExposeSecret, IpAllowlist, SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde::Serialize;
 use time::OffsetDateTime;
 

@@ -1,12 +1,12 @@
 //! `labelbox keys rotate KEY_ID`: one key, its replacement handed over before the old key is
 //! revoked.
 
-use labelbox_sdk::RoleRef;
-use labelbox_sdk::{ResponseError, ServiceError};
 use std::io;
 use std::path::Path;
 
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::{ApiKeyId, Error, Replacement, RotateOptions, RotateOutcome};
+use labelbox_sdk::{ResponseError, ServiceError};
 use serde::Serialize;
 
 use super::create::{
