@@ -133,7 +133,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             formats(&e);
-            formats(&labelbox_core::Error::from(e.clone()));
+            formats(&labelbox_core::ValidationError::from(e.clone()));
             match e {
                 AllowlistError::Entry { index, reason } => {
                     assert!(parsed[..index].iter().all(Result::is_ok));

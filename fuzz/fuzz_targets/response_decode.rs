@@ -24,7 +24,7 @@
 //! path gives the same data (asserted inside `sdk::decode`).
 #![no_main]
 
-use labelbox_core::{AllowedIp, CreatedApiKey, Error, GraphQlError, SecretString};
+use labelbox_core::{AllowedIp, CreatedApiKey, SecretString};
 use labelbox_schema::graphql_client::{GraphQLQuery, Response};
 use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
@@ -35,6 +35,7 @@ use labelbox_schema::{
     user_org_role, user_organization,
 };
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
+use labelbox_sdk::{ConstructionError, Error, GraphQlError, ResponseError, ServiceError};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -62,7 +63,7 @@ fn check_every_operation_is_covered() {
 fn sdk_decode(operation: &str, status: u16, body: &[u8]) {
     if let Err(error) = sdk::decode(operation, status, body) {
         assert!(
-            !matches!(error, Error::Configuration { .. }),
+            !matches!(error, Error::Construction(ConstructionError::Configuration { .. })),
             "{operation} not decodable: {error}"
         );
         formats(&error);
@@ -116,16 +117,16 @@ fn classify(status: u16, json: &Value) {
     }
     // The status-only rows the transport adds, built the same way.
     if status >= 500 {
-        formats(&Error::InternalServer {
+        formats(&Error::Service(ServiceError::InternalServer {
             status: Some(status),
             message: message.map(str::to_owned),
             graphql_error: None,
-        });
+        }));
     } else if status != 200 {
-        formats(&Error::HttpStatus {
+        formats(&Error::Service(ServiceError::HttpStatus {
             status,
             message: message.map(str::to_owned),
-        });
+        }));
     }
 }
 
@@ -186,11 +187,11 @@ where
                 domain::<Q>(&decoded);
             }
             Err(e) => {
-                formats(&Error::Decode {
+                formats(&Error::Response(ResponseError::Decode {
                     operation: "fuzz".to_owned(),
                     path: String::new(),
                     message: e.to_string(),
-                });
+                }));
             }
         }
     }

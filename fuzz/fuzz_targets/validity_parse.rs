@@ -33,7 +33,7 @@ fn check_error(e: &ValidityError) {
     let _ = format!("{e:?}");
     assert!(!display.is_empty());
     // The wrapping error type formats it too.
-    let wrapped = labelbox_core::Error::from(e.clone());
+    let wrapped = labelbox_core::ValidationError::from(e.clone());
     let _ = wrapped.to_string();
     let _ = format!("{wrapped:?}");
 }

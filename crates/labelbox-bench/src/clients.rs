@@ -5,7 +5,9 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use labelbox_schema::{create_api_key, list_api_keys, GraphQLQuery};
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{Client, CreateApiKeyRequest, TimeUnit, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 
 use crate::server::{ServerProcess, ServerSnapshot};
@@ -146,7 +148,9 @@ pub fn sdk_client(endpoint: &str, key: &str) -> Result<Client, String> {
 /// One listing with the SDK (expired keys left out, as the Python SDK's default).
 pub async fn sdk_list(client: &Client) -> Result<usize, String> {
     client
-        .get_api_keys(false)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .map(|keys| keys.len())
         .map_err(|e| e.to_string())
@@ -158,8 +162,8 @@ pub async fn sdk_create(client: &Client, name: &str) -> Result<(), String> {
     client
         .create_api_key(CreateApiKeyRequest::new(
             name,
-            CREATE_USER,
-            CREATE_ROLE,
+            UserRef::by_email(CREATE_USER),
+            RoleRef::by_name(CREATE_ROLE),
             validity,
         ))
         .await
@@ -238,7 +242,7 @@ impl RawClient {
     }
 }
 
-/// The exact body our SDK posts for `get_api_keys`.
+/// The exact body our SDK posts for `list_api_keys().send()`.
 pub fn list_body() -> Vec<u8> {
     serde_json::to_vec(&list_api_keys::ListApiKeys::build_query(
         list_api_keys::Variables,

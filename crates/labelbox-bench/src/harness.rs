@@ -192,7 +192,7 @@ pub async fn run(config: &Config) -> Result<Results, String> {
             results.list.push(trio);
         }
         if Some(&keys) == config.keys.iter().max() || Some(&keys) == config.keys.iter().min() {
-            let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+            let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
             let body = raw.post_bytes(clients::list_body()).await?;
             // About 0.5 s of work per step whatever the size.
             let iterations = (20_000_000 / body.len().max(1)).clamp(20, 20_000);
@@ -270,7 +270,7 @@ async fn scale(config: &Config) -> Result<Scale, String> {
 
 async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
     let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
-    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
     let body = clients::list_body();
     let mut trio = Trio {
         keys: server.keys,
@@ -301,7 +301,7 @@ async fn floor_loop(config: &Config, keys: usize) -> Result<Measured, String> {
         config.server_cpu.map(|c| c.to_string()),
         config.loops.ticks,
     )?;
-    let raw = RawClient::new(&floor.endpoint, &floor.admin_key, "Client:get_api_keys")?;
+    let raw = RawClient::new(&floor.endpoint, &floor.admin_key, "Client:list_api_keys")?;
     let body = clients::list_body();
     let mut measured = Measured::default();
     for _ in 0..config.rounds {
@@ -321,7 +321,7 @@ async fn concurrent_raw(
     server: &mut ServerProcess,
     n: usize,
 ) -> Result<Measured, String> {
-    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
     let body = clients::list_body();
     clients::timed_loop(&config.loops, server, n, || async {
         let mut set = tokio::task::JoinSet::new();
@@ -386,7 +386,7 @@ impl Scaling {
 
 async fn concurrent_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
     let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
-    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:get_api_keys")?;
+    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
     let body = clients::list_body();
     let n = config.concurrency;
     let mut trio = Trio {

@@ -176,7 +176,7 @@ fn profile_loop(keys: usize, client: &str, calls: usize) -> Result<(), String> {
                 let raw = clients::RawClient::new(
                     &server.endpoint,
                     &server.admin_key,
-                    "Client:get_api_keys",
+                    "Client:list_api_keys",
                 )?;
                 let body = clients::list_body();
                 for _ in 0..calls {
@@ -187,7 +187,7 @@ fn profile_loop(keys: usize, client: &str, calls: usize) -> Result<(), String> {
                 let raw = clients::RawClient::new(
                     &server.endpoint,
                     &server.admin_key,
-                    "Client:get_api_keys",
+                    "Client:list_api_keys",
                 )?;
                 let body = raw.post_bytes(clients::list_body()).await?;
                 for _ in 0..calls {

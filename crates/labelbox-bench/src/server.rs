@@ -74,7 +74,7 @@ pub async fn serve(
         let raw = crate::clients::RawClient::new(
             &handle.endpoint(),
             handle.admin_key(),
-            "Client:get_api_keys",
+            "Client:list_api_keys",
         )?;
         let body = raw.post_bytes(crate::clients::list_body()).await?;
         let endpoint = handle.endpoint();

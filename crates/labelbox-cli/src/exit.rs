@@ -16,7 +16,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use labelbox_sdk::Error as SdkError;
+use labelbox_sdk::{ConstructionError, Error as SdkError, ServiceError};
 
 use crate::output::{terminal_safe, Paint, Style};
 
@@ -160,33 +160,39 @@ impl From<SdkError> for CliError {
 pub fn cli_error_from_sdk(e: &SdkError) -> CliError {
     let message = e.to_string();
     match e {
-        SdkError::MissingApiKey => CliError::new(Kind::Auth, message).with_hint(
-            "set LABELBOX_API_KEY (preferred) or pass --api-key; try `labelbox demo` to play \
-             without an account",
-        ),
-        SdkError::Authentication { .. } => CliError::new(Kind::Auth, message).with_hint(
-            "the key is invalid, revoked, expired or not allowed from this IP address; \
-             check LABELBOX_API_KEY",
-        ),
-        SdkError::Authorization { .. } => CliError::new(Kind::Auth, message)
-            .with_hint("the key's role lacks the permission for this operation"),
-        SdkError::Validation(_) => CliError::usage(message),
-        SdkError::Configuration { .. } => CliError::usage(message).with_hint(
-            "--endpoint must be an https URL, or http on a loopback address (like the emulator)",
-        ),
-        SdkError::UserNotFound { .. } => CliError::usage(message)
-            .with_hint("the user must belong to your organization; check the email"),
-        SdkError::InvalidRole { .. } => {
-            CliError::usage(message).with_hint("`labelbox roles` lists the roles and their names")
-        }
+        SdkError::Construction(refused) => match refused {
+            ConstructionError::MissingApiKey => CliError::new(Kind::Auth, message).with_hint(
+                "set LABELBOX_API_KEY (preferred) or pass --api-key; try `labelbox demo` to \
+                 play without an account",
+            ),
+            ConstructionError::Configuration { .. } => CliError::usage(message).with_hint(
+                "--endpoint must be an https URL, or http on a loopback address (like the \
+                 emulator)",
+            ),
+            ConstructionError::UserNotFound { .. } => CliError::usage(message)
+                .with_hint("the user must belong to your organization; check the email"),
+            ConstructionError::InvalidRole { .. } => CliError::usage(message)
+                .with_hint("`labelbox roles` lists the roles and their names"),
+            // A local check (validation) or any refusal before sending: the input is wrong.
+            _ => CliError::usage(message),
+        },
+        SdkError::Service(service) => match service {
+            ServiceError::Authentication(_) => CliError::new(Kind::Auth, message).with_hint(
+                "the key is invalid, revoked, expired or not allowed from this IP address; \
+                 check LABELBOX_API_KEY",
+            ),
+            ServiceError::Authorization(_) => CliError::new(Kind::Auth, message)
+                .with_hint("the key's role lacks the permission for this operation"),
+            ServiceError::RateLimited { .. } => {
+                CliError::api(message).with_hint("wait a moment and try again")
+            }
+            _ => CliError::api(message),
+        },
         SdkError::Timeout { .. } => {
             CliError::api(message).with_hint("the server did not answer in time; try --timeout")
         }
-        SdkError::Network { .. } => CliError::api(message)
+        SdkError::Dispatch { .. } => CliError::api(message)
             .with_hint("check --endpoint / LABELBOX_ENDPOINT and your network connection"),
-        SdkError::RateLimited { .. } => {
-            CliError::api(message).with_hint("wait a moment and try again")
-        }
         _ => CliError::api(message),
     }
 }

@@ -16,8 +16,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use labelbox_sdk::{
     validate_key_name, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist,
-    SecretString, TimeUnit, Validity,
+    SecretString, ServiceError, TimeUnit, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde::Deserialize;
 use serde_json::json;
 use tokio::task::JoinSet;
@@ -268,12 +269,16 @@ fn invalid(fields: FieldErrors) -> Response {
 /// The SDK's error, with its own message (already scrubbed of secrets).
 fn sdk_error(e: &Error) -> Response {
     let status = match e {
-        Error::Authentication(_) | Error::Authorization(_) => StatusCode::FORBIDDEN,
-        Error::NotFound(_) => StatusCode::NOT_FOUND,
-        Error::UserNotFound { .. } | Error::InvalidRole { .. } | Error::UnprocessableEntity(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        e if e.is_validation() => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Service(service) => match service {
+            ServiceError::Authentication(_) | ServiceError::Authorization(_) => {
+                StatusCode::FORBIDDEN
+            }
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::UnprocessableEntity(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_GATEWAY,
+        },
+        // Refused before sending: a local check, or the preflight's unknown user or role.
+        Error::Construction(_) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_GATEWAY,
     };
     (status, Json(json!({ "message": e.to_string() }))).into_response()
@@ -390,8 +395,12 @@ async fn create_key(
         );
     }
     let name = form.name.trim().to_owned();
-    let mut request =
-        CreateApiKeyRequest::new(name.clone(), form.user.trim(), form.role.trim(), validity);
+    let mut request = CreateApiKeyRequest::new(
+        name.clone(),
+        UserRef::by_email(form.user.trim()),
+        RoleRef::by_name(form.role.trim()),
+        validity,
+    );
     if let Some(list) = allowlist {
         request = request.allowed_ips(list);
     }

@@ -34,12 +34,16 @@ pub(crate) struct PageData {
 
 impl PageData {
     pub async fn load(client: &Client, own_key: Option<ApiKeyId>) -> Result<PageData, Error> {
+        let listing = client
+            .list_api_keys()
+            .include_expired(true)
+            .sort(labelbox_sdk::KeyOrder::Server);
         let (me, organization, permissions, roles, keys) = tokio::try_join!(
             client.get_user(),
             client.get_organization(),
             client.get_permissions(None),
             client.get_roles_with_permissions(),
-            client.get_api_keys(true),
+            listing.send(),
         )?;
         let (members, org_role) = tokio::try_join!(
             client.get_organization_members(),

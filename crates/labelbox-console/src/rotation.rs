@@ -6,6 +6,8 @@
 //! the console stopping, which drop the [`Rotation`]) resolves it with `Err` (the SDK
 //! revokes the replacement and keeps the old key).
 
+use labelbox_sdk::ConstructionError;
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::{ApiKeyId, Error, RotateOptions, RotateOutcome, SecretString, Validity};
 use tokio::sync::oneshot;
 
@@ -43,7 +45,7 @@ pub(crate) async fn start(
     let (outcome_tx, outcome_rx) = oneshot::channel();
     let mut options = RotateOptions::new().validity(validity);
     if let Some(role) = role {
-        options = options.role(role);
+        options = options.role(RoleRef::by_name(role));
     }
     let client = state.client.clone();
     state.spawn(async move {
@@ -76,9 +78,9 @@ pub(crate) async fn start(
         )),
         Err(_) => match outcome_rx.await {
             Ok(Err(e)) => Err(e),
-            _ => Err(Error::Configuration {
+            _ => Err(Error::Construction(ConstructionError::Configuration {
                 message: "the rotation stopped before creating a replacement".to_owned(),
-            }),
+            })),
         },
     }
 }

@@ -3,12 +3,12 @@
 //! ## In detail
 //!
 //! Domain types of the Labelbox API-key SDK: API keys, their validity and IP allowlist,
-//! roles, users, organizations and the one [`Error`] type.
+//! roles, users, organizations and the [`ValidationError`] their checks raise.
 //!
 //! This crate knows nothing about HTTP or GraphQL text. It holds the values the SDK sends
 //! and receives, the contract's local validation rules (every check that can be made
-//! before a request) and the [`Error`] values a failure is reported as (which response
-//! becomes which variant is decided by the SDK, which reads the wire).
+//! before a request). The error that describes a request (how far it got, what the server
+//! said) is the SDK's `labelbox_sdk::Error`.
 //!
 //! ```
 //! use labelbox_core::{IpAllowlist, Validity};
@@ -18,7 +18,7 @@
 //!
 //! let allowlist = IpAllowlist::new([" 10.0.0.0/8", "2001:0db8::1", "10.0.0.0/8"])?;
 //! assert_eq!(allowlist.to_strings(), ["10.0.0.0/8", "2001:db8::1"]);
-//! # Ok::<(), labelbox_core::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
 
@@ -138,11 +138,11 @@ pub use allowlist::{
     AllowedIp, AllowedIpError, AllowlistError, IpAllowlist, MAX_ALLOWLIST_ENTRIES,
 };
 pub use api_key::{validate_key_name, ApiKey, ApiKeyId, CreatedApiKey};
-pub use error::{Error, GraphQlError, PathSegment, ValidationError};
+pub use error::ValidationError;
 pub use organization::{Organization, OrganizationId};
 pub use redact::{redact_secrets, REDACTED};
 pub use role::{
-    grantable_roles, normalize_role_name, Role, RoleId, RoleRef, NEVER_GRANTABLE_ROLES,
+    grantable_roles, normalize_role_name, Role, RoleId, RoleRef, Roles, NEVER_GRANTABLE_ROLES,
 };
 pub use user::{User, UserId, UserRef};
 pub use validity::{TimeUnit, Validity, ValidityError};

@@ -116,14 +116,15 @@ pub fn grantable_roles<'a>(roles: &'a [Role], caller_permissions: &[String]) -> 
         .collect()
 }
 
-/// The role a new key gets: a name, matched exactly, or a [`Role`], matched after
-/// normalising both names.
+/// The role a new key gets: a name, matched exactly ([`RoleRef::by_name`]), or a [`Role`],
+/// matched after normalising both names. There is no conversion from a bare string, so a
+/// role and a user ([`crate::UserRef`]) given as text cannot be swapped and still compile.
 ///
 /// ```
 /// use labelbox_core::{Role, RoleRef};
 ///
-/// assert!(RoleRef::from("Labeler").matches("Labeler"));
-/// assert!(!RoleRef::from("LABELER").matches("Labeler")); // names are case-sensitive
+/// assert!(RoleRef::by_name("Labeler").matches("Labeler"));
+/// assert!(!RoleRef::by_name("LABELER").matches("Labeler")); // names are case-sensitive
 ///
 /// let role = Role::new("team manager");
 /// assert!(RoleRef::from(role).matches("Team Manager"));
@@ -137,6 +138,11 @@ pub enum RoleRef {
 }
 
 impl RoleRef {
+    /// The role the server names exactly `name` (case-sensitive).
+    pub fn by_name(name: impl Into<String>) -> Self {
+        RoleRef::Name(name.into())
+    }
+
     /// The name given (the role value's name for [`RoleRef::Role`]).
     pub fn name(&self) -> &str {
         match self {
@@ -174,21 +180,98 @@ impl RoleRef {
     }
 }
 
-impl From<&str> for RoleRef {
-    fn from(name: &str) -> Self {
-        RoleRef::Name(name.to_owned())
+/// The organization's roles, in the server's order, looked up by normalised name (upper
+/// case, spaces as underscores: `"TEAM_MANAGER"`) as the official SDK's `get_roles()` keys
+/// them. What `Client::get_roles` and `Client::get_roles_with_permissions` both return.
+///
+/// ```
+/// use labelbox_core::{Role, Roles};
+///
+/// let roles = Roles::new([Role::new("Labeler"), Role::new("Team Manager")]);
+/// assert_eq!(roles["TEAM_MANAGER"].name, "Team Manager");
+/// assert_eq!(roles.get("team manager").map(|r| r.name.as_str()), Some("Team Manager"));
+/// assert!(roles.get("Admin").is_none());
+/// let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+/// assert_eq!(names, ["Labeler", "Team Manager"]); // the server's order
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct Roles(Vec<Role>);
+
+impl Roles {
+    /// The roles, in this order.
+    pub fn new(roles: impl IntoIterator<Item = Role>) -> Self {
+        Roles(roles.into_iter().collect())
+    }
+
+    /// The first role whose normalised name is `name`'s (`"TEAM_MANAGER"`,
+    /// `"Team Manager"` and `"team manager"` find the same role).
+    pub fn get(&self, name: &str) -> Option<&Role> {
+        let wanted = normalize_role_name(name);
+        self.0.iter().find(|role| role.normalized_name() == wanted)
+    }
+
+    /// The roles as a slice, in order.
+    pub fn as_slice(&self) -> &[Role] {
+        &self.0
+    }
+
+    /// The roles as a vector, in order.
+    pub fn into_vec(self) -> Vec<Role> {
+        self.0
     }
 }
 
-impl From<String> for RoleRef {
-    fn from(name: String) -> Self {
-        RoleRef::Name(name)
+impl std::ops::Deref for Roles {
+    type Target = [Role];
+
+    fn deref(&self) -> &[Role] {
+        &self.0
     }
 }
 
-impl From<&String> for RoleRef {
-    fn from(name: &String) -> Self {
-        RoleRef::Name(name.clone())
+/// By normalised name, as [`Roles::get`]; panics when there is no such role (as a map's
+/// index does).
+impl<Q: AsRef<str> + ?Sized> std::ops::Index<&Q> for Roles {
+    type Output = Role;
+
+    fn index(&self, name: &Q) -> &Role {
+        let name = name.as_ref();
+        self.get(name)
+            .unwrap_or_else(|| panic!("no role named {name:?}"))
+    }
+}
+
+/// By position, in order.
+impl std::ops::Index<usize> for Roles {
+    type Output = Role;
+
+    fn index(&self, index: usize) -> &Role {
+        &self.0[index]
+    }
+}
+
+impl FromIterator<Role> for Roles {
+    fn from_iter<I: IntoIterator<Item = Role>>(roles: I) -> Self {
+        Roles::new(roles)
+    }
+}
+
+impl IntoIterator for Roles {
+    type Item = Role;
+    type IntoIter = std::vec::IntoIter<Role>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Roles {
+    type Item = &'a Role;
+    type IntoIter = std::slice::Iter<'a, Role>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -260,9 +343,9 @@ mod tests {
 
     #[test]
     fn role_refs_match_as_the_contract_says() {
-        assert!(RoleRef::from("Labeler").matches("Labeler"));
-        assert!(!RoleRef::from("LABELER").matches("Labeler"));
-        assert!(!RoleRef::from("labeler").matches("Labeler"));
+        assert!(RoleRef::by_name("Labeler").matches("Labeler"));
+        assert!(!RoleRef::by_name("LABELER").matches("Labeler"));
+        assert!(!RoleRef::by_name("labeler").matches("Labeler"));
         assert!(RoleRef::from(role("LABELER", &[])).matches("Labeler"));
         assert!(RoleRef::from(&role("team manager", &[])).matches("Team Manager"));
         assert!(RoleRef::from(role("TEAM_MANAGER", &[])).matches("Team Manager"));
@@ -273,18 +356,18 @@ mod tests {
         let found = RoleRef::from(role("TEAM_MANAGER", &[])).find_in(&roles);
         assert_eq!(found.map(|r| r.name.as_str()), Some("Team Manager"));
         let refs: Vec<&Role> = roles.iter().collect();
-        assert!(RoleRef::from("LABELER").find_in(refs).is_none());
+        assert!(RoleRef::by_name("LABELER").find_in(refs).is_none());
     }
 
     #[test]
     fn empty_role_name_is_rejected_with_the_contract_message() {
-        for role_ref in [RoleRef::from(""), RoleRef::from(role(" ", &[]))] {
+        for role_ref in [RoleRef::by_name(""), RoleRef::from(role(" ", &[]))] {
             assert_eq!(
                 role_ref.validated_name().unwrap_err().to_string(),
                 "role must be a Role object or a valid role name"
             );
         }
-        assert_eq!(RoleRef::from("Labeler").validated_name(), Ok("Labeler"));
+        assert_eq!(RoleRef::by_name("Labeler").validated_name(), Ok("Labeler"));
     }
 
     proptest! {

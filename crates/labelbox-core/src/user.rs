@@ -70,13 +70,19 @@ impl User {
     }
 }
 
-/// The user a new key is for: an email address, or a [`User`] (its email is used).
+/// The user a new key is for: an email address ([`UserRef::by_email`]), or a [`User`] (its
+/// email is used). There is no conversion from a bare string, so a user and a role
+/// ([`crate::RoleRef`]) given as text cannot be swapped and still compile.
 ///
 /// ```
 /// use labelbox_core::UserRef;
 ///
-/// let by_email = UserRef::from("ada@example.com");
+/// let by_email = UserRef::by_email("ada@example.com");
 /// assert_eq!(by_email.email(), "ada@example.com");
+/// ```
+///
+/// ```compile_fail
+/// let user: labelbox_core::UserRef = "ada@example.com".into();
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserRef {
@@ -87,6 +93,11 @@ pub enum UserRef {
 }
 
 impl UserRef {
+    /// The user with this email address.
+    pub fn by_email(email: impl Into<String>) -> Self {
+        UserRef::Email(email.into())
+    }
+
     /// The email address that identifies the user.
     pub fn email(&self) -> &str {
         match self {
@@ -100,8 +111,8 @@ impl UserRef {
     /// ```
     /// use labelbox_core::UserRef;
     ///
-    /// assert_eq!(UserRef::from("a@example.com").validated_email(), Ok("a@example.com"));
-    /// assert!(UserRef::from(" ").validated_email().is_err());
+    /// assert_eq!(UserRef::by_email("a@example.com").validated_email(), Ok("a@example.com"));
+    /// assert!(UserRef::by_email(" ").validated_email().is_err());
     /// ```
     pub fn validated_email(&self) -> Result<&str, crate::ValidationError> {
         let email = self.email();
@@ -110,24 +121,6 @@ impl UserRef {
         } else {
             Ok(email)
         }
-    }
-}
-
-impl From<&str> for UserRef {
-    fn from(email: &str) -> Self {
-        UserRef::Email(email.to_owned())
-    }
-}
-
-impl From<String> for UserRef {
-    fn from(email: String) -> Self {
-        UserRef::Email(email)
-    }
-}
-
-impl From<&String> for UserRef {
-    fn from(email: &String) -> Self {
-        UserRef::Email(email.clone())
     }
 }
 
@@ -169,7 +162,7 @@ pub(crate) mod tests {
             email: String::new(),
             ..sample_user()
         };
-        for user in [UserRef::from(""), UserRef::from(blank)] {
+        for user in [UserRef::by_email(""), UserRef::from(blank)] {
             assert_eq!(
                 user.validated_email().unwrap_err().to_string(),
                 "user must be a User object or a valid email"
@@ -179,7 +172,7 @@ pub(crate) mod tests {
 
     #[test]
     fn user_ref_email() {
-        assert_eq!(UserRef::from("x@example.com").email(), "x@example.com");
+        assert_eq!(UserRef::by_email("x@example.com").email(), "x@example.com");
         assert_eq!(UserRef::from(sample_user()).email(), "ada@example.com");
         assert_eq!(UserRef::from(&sample_user()).email(), "ada@example.com");
     }

@@ -18,7 +18,7 @@ pub enum Error {
         endpoint: String,
         /// The SDK's configuration error.
         #[source]
-        source: labelbox_core::Error,
+        source: labelbox_sdk::Error,
     },
     /// The introspection request could not be sent or its answer could not be read (the
     /// connection failed, it timed out, or the answer was larger than the client's cap).
@@ -28,7 +28,7 @@ pub enum Error {
         endpoint: String,
         /// The SDK's transport error (`Network`, `Timeout`, `ResponseTooLarge`).
         #[source]
-        source: labelbox_core::Error,
+        source: labelbox_sdk::Error,
     },
     /// The server answered with a redirect, which is not followed: the API key would travel
     /// with it (possibly in cleartext, to another host).

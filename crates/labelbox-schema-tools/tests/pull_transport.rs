@@ -121,7 +121,8 @@ async fn an_endless_answer_stops_at_the_response_cap() {
     assert_no_key(&error);
     match &error {
         Error::Http {
-            source: labelbox_sdk::Error::ResponseTooLarge { limit },
+            source:
+                labelbox_sdk::Error::Response(labelbox_sdk::ResponseError::ResponseTooLarge { limit }),
             ..
         } => assert_eq!(*limit, labelbox_sdk::DEFAULT_MAX_RESPONSE_BYTES),
         other => panic!("{other:?}"),
@@ -142,7 +143,9 @@ async fn an_endless_answer_stops_at_the_response_cap() {
         matches!(
             error,
             Error::Http {
-                source: labelbox_sdk::Error::ResponseTooLarge { limit: 4096 },
+                source: labelbox_sdk::Error::Response(
+                    labelbox_sdk::ResponseError::ResponseTooLarge { limit: 4096 }
+                ),
                 ..
             }
         ),
@@ -169,7 +172,9 @@ async fn plain_http_off_loopback_is_refused_before_anything_is_sent() {
             matches!(
                 error,
                 Error::Client {
-                    source: labelbox_sdk::Error::Configuration { .. },
+                    source: labelbox_sdk::Error::Construction(
+                        labelbox_sdk::ConstructionError::Configuration { .. }
+                    ),
                     ..
                 }
             ),

@@ -1,13 +1,10 @@
 //! The caller, other users, the organization and its roles.
-
-use std::collections::BTreeMap;
-
 use labelbox_schema::{
     caller_permissions, current_user, organization, roles, roles_with_ids_and_permissions,
 };
 
 use crate::convert::{self, user_from_fields};
-use crate::{Client, Error, Organization, Role, User, UserId};
+use crate::{Client, Error, Organization, Role, Roles, User, UserId};
 
 impl Client {
     /// The caller: the user the API key acts as.
@@ -70,11 +67,13 @@ impl Client {
         organization_from(data)
     }
 
-    /// Every role of the organization, keyed by normalised name (upper case, spaces as
-    /// underscores: `"TEAM_MANAGER"`), as the reference client returns them.
+    /// Every role of the organization, in the server's order, looked up by normalised name
+    /// (upper case, spaces as underscores: `"TEAM_MANAGER"`) as the reference client keys
+    /// them ([`Roles`]).
     ///
     /// Like the reference client's request, this reads each role's id and name only, so
-    /// [`Role::permissions`] is empty. `X-SDK-Method: Client:get_roles`.
+    /// [`Role::permissions`] is empty ([`Client::get_roles_with_permissions`] returns the
+    /// same type with them). `X-SDK-Method: Client:get_roles`.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
@@ -85,7 +84,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_roles(&self) -> Result<BTreeMap<String, Role>, Error> {
+    pub async fn get_roles(&self) -> Result<Roles, Error> {
         let data = self
             .call_idempotent::<roles::Roles>(roles::Variables, "Client:get_roles")
             .await?;
@@ -93,7 +92,7 @@ impl Client {
     }
 
     /// Every role of the organization with its id, name and permissions, in the server's
-    /// order.
+    /// order, looked up by normalised name ([`Roles`], as [`Client::get_roles`]).
     ///
     /// Unlike [`Client::get_roles`] (the reference client's request, ids and names only),
     /// this reads each role's permissions too, in one request. Nothing is cached.
@@ -110,7 +109,7 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn get_roles_with_permissions(&self) -> Result<Vec<Role>, Error> {
+    pub async fn get_roles_with_permissions(&self) -> Result<Roles, Error> {
         let data = self
             .call_idempotent::<roles_with_ids_and_permissions::RolesWithIdsAndPermissions>(
                 roles_with_ids_and_permissions::Variables,
@@ -125,7 +124,7 @@ impl Client {
     ///
     /// The caller's permissions are those of the API key's role; another user's are those
     /// of their organization role (the API reports permissions, not the role's name). An id
-    /// the server knows no role for (an unknown user) is [`Error::MissingData`] naming
+    /// the server knows no role for (an unknown user) is [`ResponseError::MissingData`](crate::ResponseError::MissingData) naming
     /// `organizationRole`. Nothing is cached. `X-SDK-Method: Client:get_permissions`.
     ///
     /// ```no_run
@@ -172,21 +171,18 @@ pub(crate) fn organization_from(data: organization::ResponseData) -> Result<Orga
     ))
 }
 
-/// The domain mapping of `Roles`: keyed by normalised name.
-pub(crate) fn roles_from(data: roles::ResponseData) -> BTreeMap<String, Role> {
+/// The domain mapping of `Roles`, in the server's order.
+pub(crate) fn roles_from(data: roles::ResponseData) -> Roles {
     data.roles
         .into_iter()
-        .map(|r| {
-            let role = Role::new(r.name).with_id(r.id);
-            (role.normalized_name(), role)
-        })
+        .map(|r| Role::new(r.name).with_id(r.id))
         .collect()
 }
 
 /// The domain mapping of `RolesWithIdsAndPermissions`, in the server's order.
 pub(crate) fn roles_with_permissions_from(
     data: roles_with_ids_and_permissions::ResponseData,
-) -> Vec<Role> {
+) -> Roles {
     data.roles
         .into_iter()
         .map(|r| {

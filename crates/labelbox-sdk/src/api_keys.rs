@@ -8,29 +8,10 @@ use time::OffsetDateTime;
 use crate::convert::{self, user_from_fields};
 use crate::listing_data::{Listing, ListingData};
 use crate::retry::Idempotency;
+use crate::ServiceError;
 use crate::{ApiKey, ApiKeyId, Client, Error, User, UserId};
 
 impl Client {
-    /// The keys the caller can see: its own (`apiKeys`) then other users' keys it may
-    /// manage (`apiKeysOtherUsers`), in server order. Expired keys (expiry not in the
-    /// future) are left out unless `include_expired`.
-    ///
-    /// One request (`X-SDK-Method: Client:get_api_keys`), retried on transient failures.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
-    /// let client = labelbox_sdk::Client::from_env()?;
-    /// for key in client.get_api_keys(false).await? {
-    ///     println!("{} {} for {}", key.id, key.name, key.user_email);
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn get_api_keys(&self, include_expired: bool) -> Result<Vec<ApiKey>, Error> {
-        self.list_keys_as_sdk_method("Client:get_api_keys", include_expired)
-            .await
-    }
-
     /// The key with this id among the caller's visible keys (expired ones included), or
     /// `None` when there is none: "not found" is not an error.
     ///
@@ -98,7 +79,7 @@ impl Client {
     /// Revokes a key: it stops authenticating at once. Revoking is idempotent, so the
     /// request is retried on transient failures.
     ///
-    /// A response without `updateApiKey.id` is an error ([`Error::MissingData`]).
+    /// A response without `updateApiKey.id` is an error ([`ResponseError::MissingData`](crate::ResponseError::MissingData)).
     /// `X-SDK-Method: Client:revoke_api_key`.
     ///
     /// ```no_run
@@ -138,7 +119,7 @@ impl Client {
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
     /// let client = labelbox_sdk::Client::from_env()?;
-    /// for key in client.get_api_keys(false).await? {
+    /// for key in client.list_api_keys().send().await? {
     ///     if let Some(creator) = client.created_by(&key).await? {
     ///         println!("{} was created by {}", key.name, creator.email);
     ///     }
@@ -157,7 +138,7 @@ impl Client {
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
     /// let client = labelbox_sdk::Client::from_env()?;
-    /// if let Some(key) = client.get_api_keys(false).await?.first() {
+    /// if let Some(key) = client.list_api_keys().send().await?.first() {
     ///     let owner = client.created_for(key).await?;
     ///     println!("{:?}", owner.map(|u| u.email));
     /// }
@@ -184,7 +165,7 @@ impl Client {
         {
             Ok(data) => data,
             // The contract's `RESOURCE_NOT_FOUND` is "no such user": an empty result.
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(user_by_id_from(data))
@@ -210,7 +191,7 @@ pub(crate) fn user_by_id_from(data: user_by_id::ResponseData) -> Option<User> {
 /// use labelbox_sdk::{ApiKeyExt, Client};
 ///
 /// let client = Client::from_env()?;
-/// for key in client.get_api_keys(false).await? {
+/// for key in client.list_api_keys().send().await? {
 ///     if key.name.starts_with("tmp-") {
 ///         key.revoke(&client).await?;
 ///     }

@@ -5,16 +5,19 @@
 //! and whether the body is JSON; the GraphQL half ([`error_from_graphql_errors`]) reads the
 //! `errors[]` entries ([`graphql_error_from_json`]) and the top-level `message`
 //! ([`is_rate_limit_message`]) in the reference client's order. Both halves are wire
-//! knowledge and live here, in the SDK; `labelbox-core` holds only the [`Error`] values
-//! they produce. `docs/errors.md` shows the table as one page.
+//! knowledge and live here, in the SDK, beside the [`Error`] they produce (`error/`);
+//! how far a request got follows from the error ([`Error::delivery`]). `docs/errors.md`
+//! shows the table as one page.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::contract::{codes, QUERY_COMPLEXITY_MESSAGE, RATE_LIMIT_MESSAGE_PREFIX};
-use crate::failure::{Delivery, Failure, PartialData};
-use crate::{redact_secrets, Error, GraphQlError, PathSegment};
+use crate::failure::{Failure, PartialData};
+#[cfg(test)]
+use crate::Delivery;
+use crate::{redact_secrets, Error, GraphQlError, PathSegment, ResponseError, ServiceError};
 
 /// The text of an Envoy upstream failure, which the contract classifies as a server error
 /// whatever the status.
@@ -38,40 +41,28 @@ pub(crate) fn classify_http_answer(
         Err(parse_error) => {
             let text = String::from_utf8_lossy(body);
             return Err(if text.contains(UPSTREAM_FAILURE) {
-                failure(
-                    Error::InternalServer {
-                        status: Some(status),
-                        message: Some(format!("connection reset ({UPSTREAM_FAILURE})")),
-                        graphql_error: None,
-                    },
-                    Delivery::Unknown,
-                )
+                failure(Error::Service(ServiceError::InternalServer {
+                    status: Some(status),
+                    message: Some(format!("connection reset ({UPSTREAM_FAILURE})")),
+                    graphql_error: None,
+                }))
             } else if status >= 500 {
-                failure(
-                    Error::InternalServer {
-                        status: Some(status),
-                        message: reason(status),
-                        graphql_error: None,
-                    },
-                    Delivery::Unknown,
-                )
+                failure(Error::Service(ServiceError::InternalServer {
+                    status: Some(status),
+                    message: reason(status),
+                    graphql_error: None,
+                }))
             } else if status == 429 {
-                failure(
-                    Error::RateLimited {
-                        message: "Too Many Requests".to_owned(),
-                        retry_after,
-                    },
-                    Delivery::Rejected,
-                )
+                failure(Error::Service(ServiceError::RateLimited {
+                    message: "Too Many Requests".to_owned(),
+                    retry_after,
+                }))
             } else if (300..400).contains(&status) {
-                failure(redirect_refused(status), Delivery::Processed)
+                failure(redirect_refused(status))
             } else {
-                failure(
-                    Error::InvalidJson {
-                        source: Box::new(parse_error),
-                    },
-                    Delivery::Unknown,
-                )
+                failure(Error::Response(ResponseError::InvalidJson {
+                    source: Box::new(parse_error),
+                }))
             });
         }
     };
@@ -88,63 +79,48 @@ pub(crate) fn classify_http_answer(
             Some(Value::Null) | None => None,
             Some(data) => Some(Box::new(PartialData(data))),
         };
-        let delivery = match &mut error {
-            Error::RateLimited {
-                retry_after: wait, ..
-            } => {
-                *wait = retry_after;
-                Delivery::Rejected
-            }
-            // A server failure, or errors we cannot classify: the request may have
-            // taken effect.
-            Error::InternalServer { .. } | Error::UnknownGraphQl(_) => Delivery::Unknown,
-            _ => Delivery::Processed,
-        };
+        // How far the request got follows from the error ([`ServiceError::delivery`](crate::ServiceError::delivery)):
+        // rejected when rate limited, unknown for a server failure or errors we cannot
+        // classify, processed otherwise.
+        if let Error::Service(ServiceError::RateLimited {
+            retry_after: wait, ..
+        }) = &mut error
+        {
+            *wait = retry_after;
+        }
         return Err(Failure {
             partial_data,
-            ..failure(error, delivery)
+            ..failure(error)
         });
     }
     if status == 429 {
-        return Err(failure(
-            Error::RateLimited {
-                message: message.unwrap_or("Too Many Requests").to_owned(),
-                retry_after,
-            },
-            Delivery::Rejected,
-        ));
+        return Err(failure(Error::Service(ServiceError::RateLimited {
+            message: message.unwrap_or("Too Many Requests").to_owned(),
+            retry_after,
+        })));
     }
     if status >= 500 {
-        return Err(failure(
-            Error::InternalServer {
-                status: Some(status),
-                message: message.map(str::to_owned).or_else(|| reason(status)),
-                graphql_error: None,
-            },
-            Delivery::Unknown,
-        ));
+        return Err(failure(Error::Service(ServiceError::InternalServer {
+            status: Some(status),
+            message: message.map(str::to_owned).or_else(|| reason(status)),
+            graphql_error: None,
+        })));
     }
     if (300..400).contains(&status) {
-        return Err(failure(redirect_refused(status), Delivery::Processed));
+        return Err(failure(redirect_refused(status)));
     }
     if status != 200 {
-        return Err(failure(
-            Error::HttpStatus {
-                status,
-                message: message.map(str::to_owned),
-            },
-            Delivery::Processed,
-        ));
+        return Err(failure(Error::Service(ServiceError::HttpStatus {
+            status,
+            message: message.map(str::to_owned),
+        })));
     }
     // A 200 without data and without errors: what happened is unknown.
     let no_data = || {
-        failure(
-            Error::MissingData {
-                operation: operation.to_owned(),
-                field: "data".to_owned(),
-            },
-            Delivery::Unknown,
-        )
+        failure(Error::Response(ResponseError::MissingData {
+            operation: operation.to_owned(),
+            field: "data".to_owned(),
+        }))
     };
     match json {
         Value::Object(mut object) => match object.remove("data") {
@@ -157,14 +133,14 @@ pub(crate) fn classify_http_answer(
 
 /// A redirect is never followed: the `Authorization` header would travel with it.
 fn redirect_refused(status: u16) -> Error {
-    Error::HttpStatus {
+    Error::Service(ServiceError::HttpStatus {
         status,
         message: Some(
             "the server answered with a redirect, which is not followed (the API key would \
              travel with it); configure the final endpoint"
                 .to_owned(),
         ),
-    }
+    })
 }
 
 /// Scrubs the parts of a response that may end up in an error (the top-level `message` and
@@ -226,57 +202,57 @@ pub(crate) fn error_from_graphql_errors(
     };
 
     if let Some(e) = take(codes::AUTHENTICATION_ERROR) {
-        return Some(Error::Authentication(e));
+        return Some(Error::Service(ServiceError::Authentication(e)));
     }
     if let Some(e) = take(codes::AUTHORIZATION_ERROR) {
-        return Some(Error::Authorization(e));
+        return Some(Error::Service(ServiceError::Authorization(e)));
     }
     if let Some(e) = take(codes::GRAPHQL_VALIDATION_FAILED) {
         return Some(if e.message == QUERY_COMPLEXITY_MESSAGE {
-            Error::QueryComplexity(e)
+            Error::Service(ServiceError::QueryComplexity(e))
         } else {
-            Error::InvalidQuery(e)
+            Error::Service(ServiceError::InvalidQuery(e))
         });
     }
     if let Some(e) = take(codes::GRAPHQL_PARSE_FAILED) {
-        return Some(Error::InvalidQuery(e));
+        return Some(Error::Service(ServiceError::InvalidQuery(e)));
     }
     if let Some(message) = top_level_message.filter(|m| is_rate_limit_message(m)) {
-        return Some(Error::RateLimited {
+        return Some(Error::Service(ServiceError::RateLimited {
             message: message.to_owned(),
             retry_after: None,
-        });
+        }));
     }
     if let Some(e) = take(codes::RESOURCE_NOT_FOUND) {
-        return Some(Error::NotFound(e));
+        return Some(Error::Service(ServiceError::NotFound(e)));
     }
     if let Some(e) = take(codes::RESOURCE_CONFLICT) {
-        return Some(Error::Conflict(e));
+        return Some(Error::Service(ServiceError::Conflict(e)));
     }
     if let Some(e) = take(codes::MALFORMED_REQUEST) {
-        return Some(Error::MalformedRequest(e));
+        return Some(Error::Service(ServiceError::MalformedRequest(e)));
     }
     if let Some(e) = take(codes::INTERNAL_SERVER_ERROR) {
         return Some(match e.status {
-            Some(400) => Error::InvalidQuery(e),
-            Some(422) => Error::UnprocessableEntity(e),
-            Some(426) => Error::OperationNotAllowed(e),
+            Some(400) => Error::Service(ServiceError::InvalidQuery(e)),
+            Some(422) => Error::Service(ServiceError::UnprocessableEntity(e)),
+            Some(426) => Error::Service(ServiceError::OperationNotAllowed(e)),
             // 500 or none is the reference client's generic error, which
             // `Error::is_retryable` tells apart by `graphql_error` and `status`.
-            status => Error::InternalServer {
+            status => Error::Service(ServiceError::InternalServer {
                 status,
                 message: Some(e.message.clone()),
                 graphql_error: Some(Box::new(e)),
-            },
+            }),
         });
     }
     if let Some(e) = take(codes::OPERATION_NOT_ALLOWED) {
-        return Some(Error::OperationNotAllowed(e));
+        return Some(Error::Service(ServiceError::OperationNotAllowed(e)));
     }
     if errors.is_empty() {
         None
     } else {
-        Some(Error::UnknownGraphQl(errors))
+        Some(Error::Service(ServiceError::UnknownGraphQl(errors)))
     }
 }
 
@@ -329,6 +305,7 @@ pub(crate) fn graphql_error_from_json(value: &Value) -> GraphQlError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ConstructionError;
     use serde_json::json;
 
     fn run(status: u16, body: &str) -> Result<Value, Failure> {
@@ -341,7 +318,8 @@ mod tests {
 
     /// The GraphQL half of the table alone, for a non-empty list of errors.
     fn classify(errors: Vec<GraphQlError>) -> Error {
-        error_from_graphql_errors(errors, None).unwrap_or(Error::UnknownGraphQl(Vec::new()))
+        error_from_graphql_errors(errors, None)
+            .unwrap_or(Error::Service(ServiceError::UnknownGraphQl(Vec::new())))
     }
 
     #[test]
@@ -354,7 +332,7 @@ mod tests {
         for body in [r#"{"data":null}"#, "{}", "[1]", "\"text\""] {
             let failure = run(200, body).unwrap_err();
             assert!(
-                matches!(failure.error, Error::MissingData { ref field, .. } if field == "data"),
+                matches!(failure.error, Error::Response(ResponseError::MissingData { ref field, .. }) if field == "data"),
                 "{body}"
             );
         }
@@ -363,23 +341,29 @@ mod tests {
     #[test]
     fn non_json_bodies() {
         let f = run(200, "<html>oops</html>").unwrap_err();
-        assert!(matches!(f.error, Error::InvalidJson { .. }));
+        assert!(matches!(
+            f.error,
+            Error::Response(ResponseError::InvalidJson { .. })
+        ));
         assert_eq!(f.error.to_string(), "Failed to parse response as JSON");
         let f = run(502, "<html>Bad gateway</html>").unwrap_err();
         assert!(matches!(
             f.error,
-            Error::InternalServer {
+            Error::Service(ServiceError::InternalServer {
                 status: Some(502),
                 ..
-            }
+            })
         ));
-        assert_eq!(f.delivery, Delivery::Unknown);
+        assert_eq!(f.error.delivery(), Delivery::Unknown);
         let f = run(
             200,
             "upstream connect error or disconnect/reset before headers. reset reason: overflow",
         )
         .unwrap_err();
-        assert!(matches!(f.error, Error::InternalServer { .. }));
+        assert!(matches!(
+            f.error,
+            Error::Service(ServiceError::InternalServer { .. })
+        ));
         assert!(!f.error.to_string().contains("overflow"));
     }
 
@@ -393,7 +377,7 @@ mod tests {
             "",
         )
         .unwrap_err();
-        assert_eq!(f.delivery, Delivery::Rejected);
+        assert_eq!(f.error.delivery(), Delivery::Rejected);
         assert_eq!(f.error.retry_after(), Some(Duration::from_secs(3)));
         assert!(f.error.to_string().contains("You have exceeded the limit"));
     }
@@ -423,7 +407,7 @@ mod tests {
         for (status, body) in [(307, ""), (301, "<html>moved</html>"), (308, "{}")] {
             let f = run(status, body).unwrap_err();
             assert!(
-                matches!(f.error, Error::HttpStatus { status: s, .. } if s == status),
+                matches!(f.error, Error::Service(ServiceError::HttpStatus { status: s, .. }) if s == status),
                 "{status}: {:?}",
                 f.error
             );
@@ -447,52 +431,52 @@ mod tests {
     fn each_code_row_maps_to_its_variant() {
         assert!(matches!(
             classify(vec![coded("bad key", "AUTHENTICATION_ERROR")]),
-            Error::Authentication(_)
+            Error::Service(ServiceError::Authentication(_))
         ));
         assert!(matches!(
             classify(vec![coded("no", "AUTHORIZATION_ERROR")]),
-            Error::Authorization(_)
+            Error::Service(ServiceError::Authorization(_))
         ));
         assert!(matches!(
             classify(vec![coded(
                 "Cannot query field",
                 "GRAPHQL_VALIDATION_FAILED"
             )]),
-            Error::InvalidQuery(_)
+            Error::Service(ServiceError::InvalidQuery(_))
         ));
         assert!(matches!(
             classify(vec![coded(
                 "Query complexity limit exceeded",
                 "GRAPHQL_VALIDATION_FAILED"
             )]),
-            Error::QueryComplexity(_)
+            Error::Service(ServiceError::QueryComplexity(_))
         ));
         assert!(matches!(
             classify(vec![coded("Syntax Error", "GRAPHQL_PARSE_FAILED")]),
-            Error::InvalidQuery(_)
+            Error::Service(ServiceError::InvalidQuery(_))
         ));
         assert!(matches!(
             classify(vec![coded("gone", "RESOURCE_NOT_FOUND")]),
-            Error::NotFound(_)
+            Error::Service(ServiceError::NotFound(_))
         ));
         assert!(matches!(
             classify(vec![coded("dup", "RESOURCE_CONFLICT")]),
-            Error::Conflict(_)
+            Error::Service(ServiceError::Conflict(_))
         ));
         assert!(matches!(
             classify(vec![coded("bad", "MALFORMED_REQUEST")]),
-            Error::MalformedRequest(_)
+            Error::Service(ServiceError::MalformedRequest(_))
         ));
         assert!(matches!(
             classify(vec![coded("nope", "OPERATION_NOT_ALLOWED")]),
-            Error::OperationNotAllowed(_)
+            Error::Service(ServiceError::OperationNotAllowed(_))
         ));
         assert!(
-            matches!(classify(vec![coded("odd", "SOMETHING_ELSE")]), Error::UnknownGraphQl(ref v) if v.len() == 1)
+            matches!(classify(vec![coded("odd", "SOMETHING_ELSE")]), Error::Service(ServiceError::UnknownGraphQl(ref v)) if v.len() == 1)
         );
         assert!(matches!(
             classify(vec![GraphQlError::new("no code")]),
-            Error::UnknownGraphQl(_)
+            Error::Service(ServiceError::UnknownGraphQl(_))
         ));
     }
 
@@ -505,12 +489,21 @@ mod tests {
                 None => e,
             }])
         };
-        assert!(matches!(ise(Some(400)), Error::InvalidQuery(_)));
-        assert!(matches!(ise(Some(422)), Error::UnprocessableEntity(_)));
-        assert!(matches!(ise(Some(426)), Error::OperationNotAllowed(_)));
+        assert!(matches!(
+            ise(Some(400)),
+            Error::Service(ServiceError::InvalidQuery(_))
+        ));
+        assert!(matches!(
+            ise(Some(422)),
+            Error::Service(ServiceError::UnprocessableEntity(_))
+        ));
+        assert!(matches!(
+            ise(Some(426)),
+            Error::Service(ServiceError::OperationNotAllowed(_))
+        ));
         for generic in [ise(Some(500)), ise(None)] {
             assert!(
-                matches!(generic, Error::InternalServer { graphql_error: Some(ref e), .. } if e.message == "boom"),
+                matches!(generic, Error::Service(ServiceError::InternalServer { graphql_error: Some(ref e), .. }) if e.message == "boom"),
                 "{generic:?}"
             );
             assert!(!generic.is_retryable(), "{generic:?}");
@@ -523,10 +516,10 @@ mod tests {
         let other = ise(Some(503));
         assert!(matches!(
             other,
-            Error::InternalServer {
+            Error::Service(ServiceError::InternalServer {
                 status: Some(503),
                 ..
-            }
+            })
         ));
         assert!(other.is_retryable());
         assert_eq!(
@@ -542,18 +535,26 @@ mod tests {
             coded("gone", "RESOURCE_NOT_FOUND"),
             coded("bad key", "AUTHENTICATION_ERROR"),
         ]);
-        assert!(matches!(e, Error::Authentication(ref g) if g.message == "bad key"));
+        assert!(
+            matches!(e, Error::Service(ServiceError::Authentication(ref g)) if g.message == "bad key")
+        );
         // Rate limiting sits after parse errors and before not-found.
         let e = error_from_graphql_errors(
             vec![coded("gone", "RESOURCE_NOT_FOUND")],
             Some("You have exceeded 100 requests"),
         );
-        assert!(matches!(e, Some(Error::RateLimited { .. })));
+        assert!(matches!(
+            e,
+            Some(Error::Service(ServiceError::RateLimited { .. }))
+        ));
         let e = error_from_graphql_errors(
             vec![coded("Syntax", "GRAPHQL_PARSE_FAILED")],
             Some("You have exceeded 100 requests"),
         );
-        assert!(matches!(e, Some(Error::InvalidQuery(_))));
+        assert!(matches!(
+            e,
+            Some(Error::Service(ServiceError::InvalidQuery(_)))
+        ));
         assert!(error_from_graphql_errors(vec![], Some("hello")).is_none());
     }
 
@@ -598,7 +599,10 @@ mod tests {
         }));
         assert_eq!(e.status, Some(422));
         assert_eq!(e.path_string(), "user.apiKeys.3.id");
-        assert!(matches!(classify(vec![e]), Error::UnprocessableEntity(_)));
+        assert!(matches!(
+            classify(vec![e]),
+            Error::Service(ServiceError::UnprocessableEntity(_))
+        ));
 
         let e = graphql_error_from_json(
             &json!({"extensions": {"code": 5, "exception": {"status": "x"}}}),
@@ -615,19 +619,24 @@ mod tests {
         assert_eq!(e.code(), Some("RESOURCE_NOT_FOUND"));
         assert_eq!(e.status(), Some(404));
         assert_eq!(
-            Error::HttpStatus {
+            Error::Service(ServiceError::HttpStatus {
                 status: 401,
                 message: None
-            }
+            })
             .status(),
             Some(401)
         );
-        assert_eq!(Error::MissingApiKey.code(), None);
-        assert!(Error::MissingApiKey.graphql_errors().is_empty());
-        let limited = Error::RateLimited {
+        assert_eq!(
+            Error::Construction(ConstructionError::MissingApiKey).code(),
+            None
+        );
+        assert!(Error::Construction(ConstructionError::MissingApiKey)
+            .graphql_errors()
+            .is_empty());
+        let limited = Error::Service(ServiceError::RateLimited {
             message: "x".into(),
             retry_after: Some(Duration::from_millis(1500)),
-        };
+        });
         assert_eq!(limited.retry_after(), Some(Duration::from_millis(1500)));
         assert_eq!(
             limited.to_string(),

@@ -14,6 +14,7 @@ use crate::operation_kind::idempotency_of;
 use crate::retry::Idempotency;
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
+use crate::ConstructionError;
 use crate::Error;
 use crate::Operation;
 
@@ -46,7 +47,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// use labelbox_sdk::Client;
 ///
 /// let client = Client::from_env()?; // LABELBOX_API_KEY, optional LABELBOX_ENDPOINT
-/// for key in client.get_api_keys(false).await? {
+/// for key in client.list_api_keys().send().await? {
 ///     println!("{} {} expires {}", key.id, key.name, key.expires_at);
 /// }
 /// # Ok(())
@@ -107,7 +108,7 @@ impl Client {
     /// (required) and the endpoint from `LABELBOX_ENDPOINT` (optional, default
     /// `https://api.labelbox.com/graphql`).
     ///
-    /// Fails with [`Error::MissingApiKey`] when the key is unset or empty.
+    /// Fails with [`ConstructionError::MissingApiKey`](crate::ConstructionError::MissingApiKey) when the key is unset or empty.
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::default().from_env().build()
     }
@@ -410,7 +411,7 @@ impl ClientBuilder {
 
     /// Caps the size of one response body (default [`DEFAULT_MAX_RESPONSE_BYTES`],
     /// 16 MiB). The cap applies while the body is read: a larger body (declared or
-    /// streamed) stops the read and fails with [`Error::ResponseTooLarge`], so a
+    /// streamed) stops the read and fails with [`ResponseError::ResponseTooLarge`](crate::ResponseError::ResponseTooLarge), so a
     /// misbehaving server cannot exhaust the client's memory.
     #[must_use]
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
@@ -439,8 +440,8 @@ impl ClientBuilder {
 
     /// Builds the client.
     ///
-    /// Fails with [`Error::MissingApiKey`] without a (non-empty) key, and with
-    /// [`Error::Configuration`] for an endpoint that is not an `http(s)` URL, a plain
+    /// Fails with [`ConstructionError::MissingApiKey`](crate::ConstructionError::MissingApiKey) without a (non-empty) key, and with
+    /// [`ConstructionError::Configuration`](crate::ConstructionError::Configuration) for an endpoint that is not an `http(s)` URL, a plain
     /// `http` endpoint on a non-loopback host (see [`ClientBuilder::endpoint`]), or a key or
     /// suffix that cannot be sent in an HTTP header.
     pub fn build(self) -> Result<Client, Error> {
@@ -449,7 +450,7 @@ impl ClientBuilder {
             .as_ref()
             .map(|k| k.expose_secret().trim())
             .filter(|k| !k.is_empty())
-            .ok_or(Error::MissingApiKey)?;
+            .ok_or(Error::Construction(ConstructionError::MissingApiKey))?;
         let mut authorization = HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| {
             configuration("the API key contains characters that cannot be sent in an HTTP header")
         })?;
@@ -527,9 +528,9 @@ impl ClientBuilder {
 }
 
 fn configuration(message: impl Into<String>) -> Error {
-    Error::Configuration {
+    Error::Construction(ConstructionError::Configuration {
         message: message.into(),
-    }
+    })
 }
 
 /// The key may only travel over https, or plain http to this machine, unless allowed.
@@ -620,16 +621,22 @@ mod tests {
             "http://[::2]/graphql",
         ] {
             let error = with_endpoint(url).build().unwrap_err();
-            assert!(matches!(error, Error::Configuration { .. }), "{url}");
+            assert!(
+                matches!(
+                    error,
+                    Error::Construction(ConstructionError::Configuration { .. })
+                ),
+                "{url}"
+            );
             assert!(with_endpoint(url).allow_insecure_http(true).build().is_ok());
         }
         assert!(matches!(
             with_endpoint("ftp://example.com/").build(),
-            Err(Error::Configuration { .. })
+            Err(Error::Construction(ConstructionError::Configuration { .. }))
         ));
         assert!(matches!(
             with_endpoint("not a url").build(),
-            Err(Error::Configuration { .. })
+            Err(Error::Construction(ConstructionError::Configuration { .. }))
         ));
     }
 
@@ -656,7 +663,10 @@ mod tests {
             let error = with_endpoint(url).build().unwrap_err();
             let text = format!("{error} {error:?}");
             assert!(
-                matches!(error, Error::Configuration { .. }),
+                matches!(
+                    error,
+                    Error::Construction(ConstructionError::Configuration { .. })
+                ),
                 "{url}: {text}"
             );
             assert!(!text.contains("hunter2"), "{url}: {text}");
@@ -667,11 +677,11 @@ mod tests {
     fn missing_or_blank_key_fails_at_construction() {
         assert!(matches!(
             Client::builder().build(),
-            Err(Error::MissingApiKey)
+            Err(Error::Construction(ConstructionError::MissingApiKey))
         ));
         assert!(matches!(
             Client::builder().api_key("  ").build(),
-            Err(Error::MissingApiKey)
+            Err(Error::Construction(ConstructionError::MissingApiKey))
         ));
     }
 
@@ -681,7 +691,10 @@ mod tests {
             .api_key("abc\ndef-secret")
             .build()
             .unwrap_err();
-        assert!(matches!(error, Error::Configuration { .. }));
+        assert!(matches!(
+            error,
+            Error::Construction(ConstructionError::Configuration { .. })
+        ));
         assert!(!format!("{error} {error:?}").contains("def-secret"));
     }
 

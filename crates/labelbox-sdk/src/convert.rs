@@ -3,6 +3,7 @@
 //! decode straight into `ApiKey`s ([`crate::listing_data`]).
 
 use crate::Error;
+use crate::ResponseError;
 
 /// Builds a [`crate::User`] from any generated `UserFields` (each operation module has
 /// its own copy of the fragment type).
@@ -23,8 +24,8 @@ pub(crate) use user_from_fields;
 
 /// The error for a response whose required value was null.
 pub(crate) fn missing(operation: &str, field: &str) -> Error {
-    Error::MissingData {
+    Error::Response(ResponseError::MissingData {
         operation: operation.to_owned(),
         field: field.to_owned(),
-    }
+    })
 }

@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use crate::cache::CallerContext;
 use crate::convert;
 use crate::failure::{Delivery, Failure};
+use crate::members::member_with_email;
 use crate::retry::Idempotency;
+use crate::ConstructionError;
 use crate::{
     validate_key_name, ApiKeyId, Client, CreatedApiKey, Error, IpAllowlist, Role, RoleRef, UserRef,
     Validity,
@@ -56,17 +58,28 @@ const CLIENT_CLOCK_SKEW: time::Duration = time::Duration::seconds(5);
 /// What to create: a key's name, the user it acts as, its role, how long it is valid and,
 /// optionally, the IP addresses or networks it may be used from.
 ///
+/// The user and the role are distinct types ([`UserRef::by_email`] or a [`crate::User`];
+/// [`RoleRef::by_name`] or a [`Role`]), so they cannot be swapped: two strings in the
+/// wrong order do not compile.
+///
+/// ```compile_fail
+/// use labelbox_sdk::{CreateApiKeyRequest, TimeUnit, Validity};
+///
+/// let validity = Validity::new(12, TimeUnit::Hour).unwrap();
+/// let request = CreateApiKeyRequest::new("nightly-export", "Labeler", "etl@example.com", validity);
+/// ```
+///
 /// The request owns its data, so it can be built, stored and sent later. Nothing is
 /// checked until [`Client::create_api_key`], which runs every local check (in the
 /// contract's order: name, allowlist, user, role, validity) before any request.
 ///
 /// ```
-/// use labelbox_sdk::{CreateApiKeyRequest, TimeUnit, Validity};
+/// use labelbox_sdk::{CreateApiKeyRequest, RoleRef, TimeUnit, UserRef, Validity};
 ///
 /// let request = CreateApiKeyRequest::new(
 ///     "nightly-export",
-///     "etl@example.com",
-///     "Labeler",
+///     UserRef::by_email("etl@example.com"),
+///     RoleRef::by_name("Labeler"),
 ///     Validity::new(12, TimeUnit::Hour)?,
 /// )
 /// .allowed_ip_entries(["10.0.0.0/8", "2001:db8::1"]);
@@ -176,10 +189,10 @@ impl Client {
     ///
     /// In the contract's order, failing before the mutation is sent:
     /// 1. local checks (no request): name not empty, the allowlist's rules, user and
-    ///    role given ([`Error::Validation`]);
-    /// 2. the target user exists in the caller's organization ([`Error::UserNotFound`]);
+    ///    role given ([`ConstructionError::Validation`](crate::ConstructionError::Validation));
+    /// 2. the target user exists in the caller's organization ([`ConstructionError::UserNotFound`](crate::ConstructionError::UserNotFound));
     /// 3. the role is grantable by the caller: not `None` or `Tenant Admin`, and every
-    ///    permission of the role is among the caller's ([`Error::InvalidRole`], listing the
+    ///    permission of the role is among the caller's ([`ConstructionError::InvalidRole`](crate::ConstructionError::InvalidRole), listing the
     ///    roles the caller may grant);
     /// 4. the mutation.
     ///
@@ -212,15 +225,15 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), labelbox_sdk::Error> {
-    /// use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, TimeUnit, Validity};
+    /// use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, RoleRef, TimeUnit, UserRef, Validity};
     ///
     /// let client = Client::from_env()?;
     /// let created = client
     ///     .create_api_key(
     ///         CreateApiKeyRequest::new(
     ///             "ci-deploy",
-    ///             "ci@example.com",
-    ///             "Labeler",
+    ///             UserRef::by_email("ci@example.com"),
+    ///             RoleRef::by_name("Labeler"),
     ///             Validity::new(2, TimeUnit::Week)?,
     ///         )
     ///         .allowed_ip_entries(["203.0.113.0/24"]),
@@ -245,13 +258,15 @@ impl Client {
             .role
             .find_in(grantable.iter().copied())
             .map(|role: &Role| role.name.clone())
-            .ok_or_else(|| Error::InvalidRole {
-                requested: request.role.name().to_owned(),
-                // Role names come from the server: scrubbed like any server text.
-                allowed: grantable
-                    .iter()
-                    .map(|r| self.inner.transport.scrub(&r.name))
-                    .collect(),
+            .ok_or_else(|| {
+                Error::Construction(ConstructionError::InvalidRole {
+                    requested: request.role.name().to_owned(),
+                    // Role names come from the server: scrubbed like any server text.
+                    allowed: grantable
+                        .iter()
+                        .map(|r| self.inner.transport.scrub(&r.name))
+                        .collect(),
+                })
             })?;
         // Keys this creation may leave behind carry a `createdAt` at or after the preflight's
         // answer, on the server's clock; our own clock only when the server sends no `Date`.
@@ -297,7 +312,7 @@ impl Client {
             {
                 Ok(data) => match created_from(data) {
                     // `createApiKey: null` without errors: whether a key exists is unknown.
-                    Err(error) => Failure::new(error, Delivery::Unknown),
+                    Err(error) => Failure::new(error),
                     Ok(created) if malformed_secret(created.secret().expose_secret()).is_some() => {
                         let why =
                             malformed_secret(created.secret().expose_secret()).unwrap_or_default();
@@ -348,7 +363,7 @@ impl Client {
                     failure
                 }
             };
-            match failure.delivery {
+            match failure.error.delivery() {
                 Delivery::Unknown => {}
                 Delivery::NotSent | Delivery::Rejected | Delivery::Processed => {
                     return Err(if orphans_revoked.is_empty() {
@@ -494,7 +509,11 @@ impl Client {
                         Idempotency::Idempotent,
                     )
                     .await?;
-                (user_found(data, email)?, caller, server_date)
+                (
+                    member_with_email(data, email)?.is_some(),
+                    caller,
+                    server_date,
+                )
             }
             None => {
                 let (data, server_date) = transport
@@ -515,9 +534,9 @@ impl Client {
         if found {
             Ok((caller, server_date))
         } else {
-            Err(Error::UserNotFound {
+            Err(Error::Construction(ConstructionError::UserNotFound {
                 email: email.to_owned(),
-            })
+            }))
         }
     }
 
@@ -559,20 +578,6 @@ pub(crate) fn created_from(data: create_api_key::ResponseData) -> Result<Created
         created.id.into(),
         SecretString::from(created.jwt),
     ))
-}
-
-/// The domain mapping of `OrganizationUsersByEmail`: whether the user is there.
-pub(crate) fn user_found(
-    data: organization_users_by_email::ResponseData,
-    email: &str,
-) -> Result<bool, Error> {
-    let organization = data
-        .organization
-        .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
-    Ok(organization
-        .users
-        .iter()
-        .any(|u| u.email.eq_ignore_ascii_case(email)))
 }
 
 /// The domain mapping of `CreateApiKeyPreflight`: whether the user is there, and the

@@ -19,9 +19,10 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, Expected, Unexpected, Visitor};
 use serde_json::{Map, Number, Value};
 
+use crate::ResponseError;
 use crate::{redact_secrets, Error};
 
-/// Decodes `data` into `T`; a failure is [`Error::Decode`] with the field's path
+/// Decodes `data` into `T`; a failure is [`ResponseError::Decode`](crate::ResponseError::Decode) with the field's path
 /// (`user.apiKeys[0].createdAt`) and a message that holds no response content.
 pub(crate) fn decode<T: DeserializeOwned>(
     operation: &str,
@@ -40,11 +41,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
             };
         }
         let scrub = |text: String| redact_secrets(&text, api_key).unwrap_or(text);
-        Error::Decode {
+        Error::Response(ResponseError::Decode {
             operation: operation.to_owned(),
             path: scrub(path),
             message: scrub(problem.to_string()),
-        }
+        })
     })
 }
 
@@ -433,7 +434,7 @@ mod tests {
                 decode::<Outer>("Op", json!({"items": [{"n": 1}, {"n": bad}]}), "").unwrap_err();
             let shown = format!("{error} {error:?}");
             match &error {
-                Error::Decode { path, message, .. } => {
+                Error::Response(ResponseError::Decode { path, message, .. }) => {
                     assert_eq!(path, "items[1].n", "{shown}");
                     assert!(message.contains("expected i64"), "{shown}");
                 }
@@ -449,9 +450,13 @@ mod tests {
     fn missing_duplicate_and_length_errors_keep_their_field_names() {
         let error = decode::<Outer>("Op", json!({"items": [{}]}), "").unwrap_err();
         assert!(error.to_string().contains("missing field `n`"), "{error}");
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items[0].n"));
+        assert!(
+            matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "items[0].n")
+        );
         let error = decode::<Outer>("Op", json!({}), "").unwrap_err();
-        assert!(matches!(error, Error::Decode { ref path, .. } if path == "items"));
+        assert!(
+            matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "items")
+        );
         let error = decode::<(i64, i64)>("Op", json!([1]), "").unwrap_err();
         assert!(error.to_string().contains("invalid length 1"), "{error}");
     }

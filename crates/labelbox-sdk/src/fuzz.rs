@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::classify::classify_http_answer;
 use crate::decode::{decode as decode_data, decode_success};
 use crate::listing_data::ListingData;
+use crate::ConstructionError;
 use crate::{Error, UserId};
 
 /// One wire `errors[]` entry read as the SDK reads it (leniently; never fails).
@@ -73,7 +74,7 @@ pub const FUZZ_STATUSES: [u16; 12] = [200, 201, 204, 400, 401, 403, 404, 422, 42
 /// the operation's generated `ResponseData`, and the SDK's mapping into domain values.
 /// Errors are formatted (`Display`, `Debug`) before being returned, so formatting runs too.
 ///
-/// An unknown operation name is an [`Error::Configuration`]. Panics only when the
+/// An unknown operation name is an [`ConstructionError::Configuration`](crate::ConstructionError::Configuration). Panics only when the
 /// transport's two decoding paths disagree (a bug; see `typed`), whatever the input.
 pub fn decode(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     let result = run(operation, status, body);
@@ -85,9 +86,9 @@ pub fn decode(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
 
 fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
     if !OPERATIONS.contains(&operation) {
-        return Err(Error::Configuration {
+        return Err(Error::Construction(ConstructionError::Configuration {
             message: format!("no operation named '{operation}'"),
-        });
+        }));
     }
     let email = "fuzz@example.com";
     match operation {
@@ -106,7 +107,7 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         }
         "OrganizationUsersByEmail" => {
             let data = typed::<organization_users_by_email::ResponseData>(operation, status, body)?;
-            crate::create::user_found(data, email)?;
+            crate::members::member_with_email(data, email)?;
         }
         "RevokeApiKey" => {
             let data = typed::<revoke_api_key::ResponseData>(operation, status, body)?;
@@ -171,9 +172,9 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             typed::<roles_with_permissions::ResponseData>(operation, status, body)?;
         }
         other => {
-            return Err(Error::Configuration {
+            return Err(Error::Construction(ConstructionError::Configuration {
                 message: format!("operation '{other}' has no decoder in the fuzz entry point"),
-            })
+            }))
         }
     }
     Ok(())
@@ -271,18 +272,20 @@ pub fn scrub(text: &str, api_key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{ResponseError, ServiceError};
 
     #[test]
     fn every_generated_operation_has_a_decoder() {
         for operation in OPERATIONS {
-            if let Err(Error::Configuration { message }) = decode(operation, 200, br#"{"data":{}}"#)
+            if let Err(Error::Construction(ConstructionError::Configuration { message })) =
+                decode(operation, 200, br#"{"data":{}}"#)
             {
                 panic!("{operation}: {message}");
             }
         }
         assert!(matches!(
             decode("NoSuchOperation", 200, b"{}"),
-            Err(Error::Configuration { .. })
+            Err(Error::Construction(ConstructionError::Configuration { .. }))
         ));
     }
 
@@ -295,7 +298,7 @@ mod tests {
         // The epoch is beyond any date: the domain mapping (not the decoder) refuses it.
         let error = decode("ListApiKeys", 200, body).unwrap_err();
         assert!(
-            matches!(error, Error::Decode { ref path, .. } if path == "user.apiKeys[0].expiresAtEpoch"),
+            matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "user.apiKeys[0].expiresAtEpoch"),
             "{error:?}"
         );
         let body = br#"{"data":{"user":{"id":"u","apiKeys":[],"apiKeysOtherUsers":[{"id":"k",
@@ -304,13 +307,13 @@ mod tests {
             "createdByUserId":null,"allowedIpCidrs":["10.0.0.0/8","nonsense"]}]}}}"#;
         let error = decode("ListApiKeys", 200, body).unwrap_err();
         assert!(
-            matches!(error, Error::Decode { ref path, .. }
+            matches!(error, Error::Response(ResponseError::Decode { ref path, .. })
                 if path == "user.apiKeysOtherUsers[0].allowedIpCidrs[1]"),
             "{error:?}"
         );
         assert!(matches!(
             decode("RevokeApiKey", 200, br#"{"data":{"updateApiKey":null}}"#),
-            Err(Error::MissingData { .. })
+            Err(Error::Response(ResponseError::MissingData { .. }))
         ));
         decode(
             "RevokeApiKey",
@@ -320,7 +323,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             decode("CurrentUser", 502, b"<html>"),
-            Err(Error::InternalServer { .. })
+            Err(Error::Service(ServiceError::InternalServer { .. }))
         ));
     }
 }

@@ -14,13 +14,20 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), labelbox_sdk::Error> {
-//! use labelbox_sdk::{Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, Validity};
+//! use labelbox_sdk::{
+//!     Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, RoleRef, UserRef, Validity,
+//! };
 //!
 //! let client = Client::from_env()?;
 //! let created = client
 //!     .create_api_key(
-//!         CreateApiKeyRequest::new("ci-deploy", "ci@example.com", "Labeler", "30d".parse::<Validity>()?)
-//!             .allowed_ips(IpAllowlist::new(["10.0.0.0/8"])?),
+//!         CreateApiKeyRequest::new(
+//!             "ci-deploy",
+//!             UserRef::by_email("ci@example.com"),
+//!             RoleRef::by_name("Labeler"),
+//!             "30d".parse::<Validity>()?,
+//!         )
+//!         .allowed_ips(IpAllowlist::new(["10.0.0.0/8"])?),
 //!     )
 //!     .await?;
 //! // The secret is shown once: store it now.
@@ -74,6 +81,7 @@ mod client;
 mod convert;
 mod create;
 mod decode;
+mod error;
 mod failure;
 mod listing;
 mod listing_data;
@@ -91,6 +99,9 @@ pub use client::{
     ENDPOINT_ENV,
 };
 pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
+pub use error::{
+    ConstructionError, Delivery, Error, GraphQlError, PathSegment, ResponseError, ServiceError,
+};
 pub use listing::{KeyOrder, ListApiKeys};
 pub use retry::RetryPolicy;
 pub use rotate::{

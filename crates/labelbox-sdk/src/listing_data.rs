@@ -41,7 +41,7 @@ pub(crate) struct Listing {
 }
 
 impl ListingData {
-    /// The listing; a null `user` is [`Error::MissingData`].
+    /// The listing; a null `user` is [`ResponseError::MissingData`](crate::ResponseError::MissingData).
     pub(crate) fn into_listing(self) -> Result<Listing, Error> {
         self.user
             .ok_or_else(|| convert::missing("ListApiKeys", "user"))

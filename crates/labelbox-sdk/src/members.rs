@@ -7,17 +7,65 @@ use std::collections::HashSet;
 
 use labelbox_schema::{
     organization_members, organization_members_page, organization_members_with_roles,
-    remove_member, set_user_org_role, user_org_role, user_organization,
+    organization_users_by_email, remove_member, set_user_org_role, user_org_role,
+    user_organization,
 };
 
 use crate::convert::{self, user_from_fields};
 use crate::retry::Idempotency;
 use crate::{Client, Error, Organization, Role, RoleId, User, UserId};
+use crate::{ResponseError, ServiceError};
+
+/// The domain mapping of `OrganizationUsersByEmail`: the member with `email` (compared
+/// without regard to ASCII case: the server's filter may differ), if any. Used by
+/// [`Client::find_member`] and the key-creation preflight.
+pub(crate) fn member_with_email(
+    data: organization_users_by_email::ResponseData,
+    email: &str,
+) -> Result<Option<User>, Error> {
+    let organization = data
+        .organization
+        .ok_or_else(|| convert::missing("OrganizationUsersByEmail", "organization"))?;
+    Ok(organization
+        .users
+        .into_iter()
+        .find(|u| u.email.eq_ignore_ascii_case(email))
+        .map(|u| user_from_fields!(u)))
+}
 
 /// Members per page, as the official SDK asks for them.
 pub(crate) const MEMBERS_PAGE_SIZE: usize = 100;
 
 impl Client {
+    /// The member of the caller's organization with this email (compared without regard to
+    /// ASCII case), or `None` when there is none (or the caller may not see it): the official
+    /// SDK's `organization.users(where=User.email == email)`, the lookup the key-creation
+    /// preflight makes. One request, retried on transient failures.
+    ///
+    /// `X-SDK-Method: Client:find_member`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), labelbox_sdk::Error> {
+    /// let client = labelbox_sdk::Client::from_env()?;
+    /// match client.find_member("ada@example.com").await? {
+    ///     Some(user) => println!("{} is {}", user.email, user.id),
+    ///     None => println!("not a member"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn find_member(&self, email: &str) -> Result<Option<User>, Error> {
+        let data = self
+            .call_idempotent::<organization_users_by_email::OrganizationUsersByEmail>(
+                organization_users_by_email::Variables {
+                    email: email.to_owned(),
+                },
+                "Client:find_member",
+            )
+            .await?;
+        member_with_email(data, email)
+    }
+
     /// The organization role of `user` (its id and name; the request does not select the
     /// permissions, so [`Role::permissions`] is empty), or `None` when the server shows no
     /// such user (unknown, removed, or not visible to the caller).
@@ -46,7 +94,7 @@ impl Client {
         {
             Ok(data) => data,
             // The contract's `RESOURCE_NOT_FOUND` is "no such user": an empty result.
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(org_role_from(data))
@@ -80,7 +128,7 @@ impl Client {
             .await
         {
             Ok(data) => data,
-            Err(Error::NotFound(_)) => return Ok(None),
+            Err(Error::Service(ServiceError::NotFound(_))) => return Ok(None),
             Err(error) => return Err(error),
         };
         Ok(user_organization_from(data))
@@ -199,7 +247,7 @@ impl Client {
     ///
     /// The server refuses removing a member whose role is above the caller's and removing
     /// the organization's last Admin; a user it does not show (unknown, already removed) is
-    /// [`Error::NotFound`]. Not retried once the request may have reached the server: a
+    /// [`ServiceError::NotFound`](crate::ServiceError::NotFound). Not retried once the request may have reached the server: a
     /// timeout or a 5xx leaves the outcome unknown (list the members to see).
     /// `X-SDK-Method: Organization:remove_user`.
     ///
@@ -243,11 +291,11 @@ pub(crate) fn set_role_from(data: set_user_org_role::ResponseData) -> Result<Rol
 pub(crate) fn removed_from(data: remove_member::ResponseData) -> Result<(), Error> {
     match data.update_user {
         Some(user) if user.deleted => Ok(()),
-        Some(_) => Err(Error::Decode {
+        Some(_) => Err(Error::Response(ResponseError::Decode {
             operation: "RemoveMember".to_owned(),
             path: "updateUser.deleted".to_owned(),
             message: "the server answered that the user was not removed".to_owned(),
-        }),
+        })),
         None => Err(convert::missing("RemoveMember", "updateUser")),
     }
 }
@@ -286,14 +334,14 @@ where
             return Ok(members);
         }
         if members.len() >= MAX_MEMBERS {
-            return Err(Error::Decode {
+            return Err(Error::Response(ResponseError::Decode {
                 operation: "OrganizationMembersPage".to_owned(),
                 path: "organization.users".to_owned(),
                 message: format!(
                     "the server kept sending full pages past {MAX_MEMBERS} members; reading \
                      stopped there"
                 ),
-            });
+            }));
         }
         skip += MEMBERS_PAGE_SIZE;
         page = next(i64::try_from(skip).unwrap_or(i64::MAX)).await?;

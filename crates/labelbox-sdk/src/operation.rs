@@ -23,10 +23,11 @@ use tracing::Instrument;
 
 use crate::classify::classify_http_answer;
 use crate::decode::{decode, decode_success};
-use crate::failure::{Delivery, Failure};
+use crate::failure::Failure;
 use crate::operation_kind::{idempotency_of, kind_from_document};
 use crate::retry::{run_with_retries, Idempotency};
 use crate::transport::{HttpAnswer, Transport};
+use crate::ConstructionError;
 use crate::Error;
 
 impl Transport {
@@ -94,12 +95,9 @@ impl Transport {
             known => known,
         };
         let bytes = serde_json::to_vec(&body).map_err(|e| {
-            Failure::new(
-                Error::Configuration {
-                    message: format!("the {operation} variables cannot be serialised: {e}"),
-                },
-                Delivery::NotSent,
-            )
+            Failure::new(Error::Construction(ConstructionError::Configuration {
+                message: format!("the {operation} variables cannot be serialised: {e}"),
+            }))
         })?;
         let span = tracing::info_span!(
             "labelbox.operation",
@@ -123,7 +121,7 @@ impl Transport {
                 secrecy::ExposeSecret::expose_secret(&self.api_key),
             )
             .map(|data| (data, server_date))
-            .map_err(|error| Failure::new(error, Delivery::Unknown)),
+            .map_err(Failure::new),
         }
     }
 
@@ -137,8 +135,10 @@ impl Transport {
     ) -> Result<HttpAnswer, Error> {
         let body = Q::build_query(variables);
         let operation = body.operation_name;
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::Configuration {
-            message: format!("the {operation} variables cannot be serialised: {e}"),
+        let bytes = serde_json::to_vec(&body).map_err(|e| {
+            Error::Construction(ConstructionError::Configuration {
+                message: format!("the {operation} variables cannot be serialised: {e}"),
+            })
         })?;
         let span = tracing::info_span!(
             "labelbox.operation",

@@ -135,8 +135,10 @@ impl Idempotency {
         match self {
             Idempotency::Idempotent => failure.error.is_retryable(),
             Idempotency::NotIdempotent | Idempotency::FromDocument => {
-                matches!(failure.delivery, Delivery::NotSent | Delivery::Rejected)
-                    && failure.error.is_retryable()
+                matches!(
+                    failure.error.delivery(),
+                    Delivery::NotSent | Delivery::Rejected
+                ) && failure.error.is_retryable()
             }
         }
     }
@@ -213,27 +215,32 @@ fn duration_ms(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
-
-    fn failure(error: Error, delivery: Delivery) -> Failure {
-        Failure::new(error, delivery)
-    }
+    use crate::{ConstructionError, Error, ServiceError};
 
     #[test]
     fn creation_is_retried_only_when_the_request_never_took_effect() {
-        let timeout = || Error::Timeout { after: None };
-        let limited = || Error::RateLimited {
-            message: "You have exceeded".into(),
-            retry_after: None,
+        let timeout = |delivery| {
+            Failure::new(Error::Timeout {
+                after: None,
+                delivery,
+            })
         };
+        let limited = || {
+            Failure::new(Error::Service(ServiceError::RateLimited {
+                message: "You have exceeded".into(),
+                retry_after: None,
+            }))
+        };
+        let missing_key = || Failure::new(Error::Construction(ConstructionError::MissingApiKey));
         let idem = Idempotency::Idempotent;
         let not = Idempotency::NotIdempotent;
-        assert!(idem.allows_retry_after(&failure(timeout(), Delivery::Unknown)));
-        assert!(!not.allows_retry_after(&failure(timeout(), Delivery::Unknown)));
-        assert!(not.allows_retry_after(&failure(timeout(), Delivery::NotSent)));
-        assert!(not.allows_retry_after(&failure(limited(), Delivery::Rejected)));
-        assert!(!not.allows_retry_after(&failure(Error::MissingApiKey, Delivery::NotSent)));
-        assert!(!idem.allows_retry_after(&failure(Error::MissingApiKey, Delivery::Processed)));
+        assert!(idem.allows_retry_after(&timeout(Delivery::Unknown)));
+        assert!(!not.allows_retry_after(&timeout(Delivery::Unknown)));
+        assert!(not.allows_retry_after(&timeout(Delivery::NotSent)));
+        assert_eq!(limited().error.delivery(), Delivery::Rejected);
+        assert!(not.allows_retry_after(&limited()));
+        assert!(!not.allows_retry_after(&missing_key()));
+        assert!(!idem.allows_retry_after(&missing_key()));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::future::Future;
 use time::OffsetDateTime;
 
 use crate::listing::ListApiKeys;
+use crate::ServiceError;
+use crate::UserRef;
 use crate::{
     ApiKey, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey, Error, GraphQlError, IpAllowlist,
     RoleRef, Validity,
@@ -22,10 +24,10 @@ const SDK_METHOD: &str = "Client:rotate_api_key";
 /// implies.
 ///
 /// ```
-/// use labelbox_sdk::{RotateOptions, TimeUnit, Validity};
+/// use labelbox_sdk::{RoleRef, RotateOptions, TimeUnit, Validity};
 ///
 /// let options = RotateOptions::new()
-///     .role("Labeler")
+///     .role(RoleRef::by_name("Labeler"))
 ///     .validity(Validity::new(30, TimeUnit::Day)?);
 /// assert_eq!(options.role_ref().map(|r| r.name()), Some("Labeler"));
 /// # Ok::<(), labelbox_sdk::Error>(())
@@ -43,7 +45,7 @@ impl RotateOptions {
         Self::default()
     }
 
-    /// The new key's role (a name as the server spells it, or a [`crate::Role`]).
+    /// The new key's role ([`RoleRef::by_name`], as the server spells it, or a [`crate::Role`]).
     #[must_use]
     pub fn role(mut self, role: impl Into<RoleRef>) -> Self {
         self.role = Some(role.into());
@@ -209,7 +211,7 @@ impl Client {
     /// `Ok`; an `Err` revokes the new key and leaves the old one.
     ///
     /// `Err` means nothing was created and the old key is untouched: the key is not among
-    /// the caller's visible keys or is revoked ([`Error::NotFound`]), the role could not be
+    /// the caller's visible keys or is revoked ([`ServiceError::NotFound`](crate::ServiceError::NotFound)), the role could not be
     /// read, or the creation failed (see [`Client::create_api_key`]). Otherwise the
     /// [`RotateOutcome`] says which keys are live. `X-SDK-Method: Client:rotate_api_key` on
     /// the read and the revokes (`Client:create_api_key` on the creation).
@@ -245,7 +247,11 @@ impl Client {
             .await?
             .into_iter()
             .find(|key| key.id == *id)
-            .ok_or_else(|| Error::NotFound(GraphQlError::new(format!("API key {id} not found"))))?;
+            .ok_or_else(|| {
+                Error::Service(ServiceError::NotFound(GraphQlError::new(format!(
+                    "API key {id} not found"
+                ))))
+            })?;
         self.rotate_listed_api_key(&old, options, hand_over).await
     }
 
@@ -262,9 +268,8 @@ impl Client {
         Fut: Future<Output = Result<(), E>>,
     {
         if old.revoked {
-            return Err(Error::NotFound(GraphQlError::new(format!(
-                "API key {} is revoked",
-                old.id
+            return Err(Error::Service(ServiceError::NotFound(GraphQlError::new(
+                format!("API key {} is revoked", old.id),
             ))));
         }
         let role = match options.role {
@@ -273,8 +278,12 @@ impl Client {
         };
         let role_name = role.name().to_owned();
         let validity = options.validity.unwrap_or_else(|| lifetime_of(old));
-        let mut request =
-            CreateApiKeyRequest::new(old.name.as_str(), old.user_email.as_str(), role, validity);
+        let mut request = CreateApiKeyRequest::new(
+            old.name.as_str(),
+            UserRef::by_email(old.user_email.as_str()),
+            role,
+            validity,
+        );
         if !old.allowed_ip_cidrs.is_empty() {
             let allowlist = IpAllowlist::new(old.allowed_ip_cidrs.iter().map(ToString::to_string))?;
             request = request.allowed_ips(allowlist);
@@ -322,7 +331,7 @@ impl Client {
 
     /// The role a rotation gives the new key by default: the user's organization role
     /// ([`Client::get_user_org_role`]). A user the server shows no role for is
-    /// [`Error::MissingData`] naming `user.orgRole`.
+    /// [`ResponseError::MissingData`](crate::ResponseError::MissingData) naming `user.orgRole`.
     async fn default_rotation_role(&self, old: &ApiKey) -> Result<RoleRef, Error> {
         match self.get_user_org_role(&old.user_id).await? {
             Some(role) => Ok(RoleRef::Name(role.name)),
@@ -416,6 +425,7 @@ impl ListApiKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ConstructionError;
     use time::macros::datetime;
 
     fn key_living(seconds: i64) -> ApiKey {
@@ -529,7 +539,7 @@ mod tests {
             old,
             new,
             hand_over_error: (),
-            revoke_error: Error::MissingApiKey,
+            revoke_error: Error::Construction(ConstructionError::MissingApiKey),
         };
         assert!(unheld.old_key_live() && unheld.new_key_live() && !unheld.handed_over());
     }

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use crate::failure::{Delivery, Failure};
 use crate::retry::RetryPolicy;
+use crate::ResponseError;
 use crate::{redact_secrets, Error};
 
 /// The header naming the SDK call that caused a request (`Client:create_api_key`).
@@ -24,7 +25,7 @@ pub(crate) struct Transport {
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
-    /// The largest response body read; a larger one is [`Error::ResponseTooLarge`].
+    /// The largest response body read; a larger one is [`ResponseError::ResponseTooLarge`](crate::ResponseError::ResponseTooLarge).
     pub(crate) max_response_bytes: u64,
     /// The API key, kept only to scrub it from server-sourced text (a server echoing it
     /// in an error message) before that text enters an [`Error`].
@@ -62,7 +63,7 @@ impl Transport {
         let date = parse_date(response.headers());
         let limit = self.max_response_bytes;
         // The server processed the request; only its answer is unreadable.
-        let too_large = || Failure::new(Error::ResponseTooLarge { limit }, Delivery::Unknown);
+        let too_large = || Failure::new(Error::Response(ResponseError::ResponseTooLarge { limit }));
         if response
             .content_length()
             .is_some_and(|length| length > limit)
@@ -103,6 +104,7 @@ impl Transport {
                 } else {
                     self.timeout
                 }),
+                delivery,
             }
         } else {
             let message = if error.is_connect() {
@@ -110,12 +112,13 @@ impl Transport {
             } else {
                 "the connection failed before a complete response arrived"
             };
-            Error::Network {
+            Error::Dispatch {
                 message: message.to_owned(),
+                delivery,
                 source: Box::new(error.without_url()),
             }
         };
-        Failure::new(error, delivery)
+        Failure::new(error)
     }
 }
 

@@ -16,6 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, Validity};
+use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client_builder, fake_labelbox, Recorded, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
@@ -183,10 +185,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(500),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -203,10 +205,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(502),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -223,10 +225,10 @@ fn cases() -> Vec<Case> {
             query_error: |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(503),
                         ..
-                    }
+                    })
                 )
             },
             query_recovers: true,
@@ -240,7 +242,7 @@ fn cases() -> Vec<Case> {
                     &format!("<html><body>Maintenance {LEAKED_JWT}</body></html>"),
                 ))
             },
-            query_error: |e| matches!(e, Error::InvalidJson { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::InvalidJson { .. })),
             query_recovers: false,
             create_recovers: true,
         },
@@ -257,14 +259,14 @@ fn cases() -> Vec<Case> {
                     },
                 ))
             },
-            query_error: |e| matches!(e, Error::InvalidJson { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::InvalidJson { .. })),
             query_recovers: false,
             create_recovers: true,
         },
         Case {
             name: "data null",
             fault: |_| committed(Reply::json(json!({"data": null}))),
-            query_error: |e| matches!(e, Error::MissingData { field, .. } if field == "data"),
+            query_error: |e| matches!(e, Error::Response(ResponseError::MissingData { field, .. }) if field == "data"),
             query_recovers: false,
             create_recovers: true,
         },
@@ -276,7 +278,7 @@ fn cases() -> Vec<Case> {
                     Target::Create => json!({"createApiKey": {"id": LEAKED_JWT, "jwt": 42}}),
                 }))
             },
-            query_error: |e| matches!(e, Error::Decode { .. }),
+            query_error: |e| matches!(e, Error::Response(ResponseError::Decode { .. })),
             query_recovers: false,
             create_recovers: true,
         },
@@ -288,7 +290,7 @@ fn cases() -> Vec<Case> {
                     &format!("new failure for {TEST_KEY} {LEAKED_JWT}"),
                 ))
             },
-            query_error: |e| matches!(e, Error::UnknownGraphQl(errors) if errors[0].code.as_deref() == Some("SOMETHING_NEW")),
+            query_error: |e| matches!(e, Error::Service(ServiceError::UnknownGraphQl(errors)) if errors[0].code.as_deref() == Some("SOMETHING_NEW")),
             query_recovers: false,
             create_recovers: true,
         },
@@ -300,7 +302,7 @@ fn cases() -> Vec<Case> {
                         .with_header("Retry-After", "1"),
                 )
             },
-            query_error: |e| matches!(e, Error::RateLimited { retry_after: Some(d), .. } if *d == Duration::from_secs(1)),
+            query_error: |e| matches!(e, Error::Service(ServiceError::RateLimited { retry_after: Some(d), .. }) if *d == Duration::from_secs(1)),
             query_recovers: true,
             create_recovers: true,
         },
@@ -311,14 +313,14 @@ fn cases() -> Vec<Case> {
                     json!({"message": "You have exceeded 100 requests"}),
                 ))
             },
-            query_error: |e| matches!(e, Error::RateLimited { .. }),
+            query_error: |e| matches!(e, Error::Service(ServiceError::RateLimited { .. })),
             query_recovers: true,
             create_recovers: true,
         },
         Case {
             name: "no answer at all",
             fault: |_| plain(Reply::Hang),
-            query_error: |e| matches!(e, Error::Timeout { after: Some(d) } if *d == TIMEOUT),
+            query_error: |e| matches!(e, Error::Timeout { after: Some(d), .. } if *d == TIMEOUT),
             query_recovers: true,
             create_recovers: true,
         },
@@ -337,7 +339,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "dropped connection",
             fault: |_| plain(Reply::Drop),
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -352,7 +354,7 @@ fn cases() -> Vec<Case> {
                     hang: false,
                 })
             },
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -364,14 +366,14 @@ fn cases() -> Vec<Case> {
                     hang: false,
                 })
             },
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
         Case {
             name: "commits then drops its response",
             fault: |_| committed(Reply::Drop),
-            query_error: |e| matches!(e, Error::Network { .. }),
+            query_error: |e| matches!(e, Error::Dispatch { .. }),
             query_recovers: true,
             create_recovers: true,
         },
@@ -383,7 +385,12 @@ fn cases() -> Vec<Case> {
                     json!({"message": format!("API access is disabled for {TEST_KEY}")}),
                 ))
             },
-            query_error: |e| matches!(e, Error::HttpStatus { status: 401, .. }),
+            query_error: |e| {
+                matches!(
+                    e,
+                    Error::Service(ServiceError::HttpStatus { status: 401, .. })
+                )
+            },
             query_recovers: false,
             create_recovers: false,
         },
@@ -410,49 +417,49 @@ fn cases() -> Vec<Case> {
         code!(
             "AUTHENTICATION_ERROR",
             "Invalid API key",
-            |e| matches!(e, Error::Authentication(_)),
+            |e| matches!(e, Error::Service(ServiceError::Authentication(_))),
             false
         ),
         code!(
             "AUTHORIZATION_ERROR",
             "Not allowed",
-            |e| matches!(e, Error::Authorization(_)),
+            |e| matches!(e, Error::Service(ServiceError::Authorization(_))),
             false
         ),
         code!(
             "GRAPHQL_VALIDATION_FAILED",
             "Cannot query field",
-            |e| matches!(e, Error::InvalidQuery(_)),
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
             false
         ),
         code!(
             "GRAPHQL_PARSE_FAILED",
             "Syntax Error",
-            |e| matches!(e, Error::InvalidQuery(_)),
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
             false
         ),
         code!(
             "RESOURCE_NOT_FOUND",
             "No such thing",
-            |e| matches!(e, Error::NotFound(_)),
+            |e| matches!(e, Error::Service(ServiceError::NotFound(_))),
             false
         ),
         code!(
             "RESOURCE_CONFLICT",
             "Already exists",
-            |e| matches!(e, Error::Conflict(_)),
+            |e| matches!(e, Error::Service(ServiceError::Conflict(_))),
             false
         ),
         code!(
             "MALFORMED_REQUEST",
             "Bad input",
-            |e| matches!(e, Error::MalformedRequest(_)),
+            |e| matches!(e, Error::Service(ServiceError::MalformedRequest(_))),
             false
         ),
         code!(
             "OPERATION_NOT_ALLOWED",
             "Not now",
-            |e| matches!(e, Error::OperationNotAllowed(_)),
+            |e| matches!(e, Error::Service(ServiceError::OperationNotAllowed(_))),
             false
         ),
     ]);
@@ -464,21 +471,26 @@ fn cases() -> Vec<Case> {
                 "Query complexity limit exceeded",
             ))
         },
-        query_error: |e| matches!(e, Error::QueryComplexity(_)),
+        query_error: |e| matches!(e, Error::Service(ServiceError::QueryComplexity(_))),
         query_recovers: false,
         create_recovers: false,
     });
     let statuses: [(u16, Check, bool, bool); 5] = [
-        (400, |e| matches!(e, Error::InvalidQuery(_)), false, false),
+        (
+            400,
+            |e| matches!(e, Error::Service(ServiceError::InvalidQuery(_))),
+            false,
+            false,
+        ),
         (
             422,
-            |e| matches!(e, Error::UnprocessableEntity(_)),
+            |e| matches!(e, Error::Service(ServiceError::UnprocessableEntity(_))),
             false,
             false,
         ),
         (
             426,
-            |e| matches!(e, Error::OperationNotAllowed(_)),
+            |e| matches!(e, Error::Service(ServiceError::OperationNotAllowed(_))),
             false,
             false,
         ),
@@ -489,10 +501,10 @@ fn cases() -> Vec<Case> {
             |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         graphql_error: Some(_),
                         ..
-                    }
+                    })
                 ) && !e.is_retryable()
             },
             false,
@@ -503,10 +515,10 @@ fn cases() -> Vec<Case> {
             |e| {
                 matches!(
                     e,
-                    Error::InternalServer {
+                    Error::Service(ServiceError::InternalServer {
                         status: Some(503),
                         ..
-                    }
+                    })
                 )
             },
             true,
@@ -634,8 +646,8 @@ async fn every_misbehaviour_gets_a_typed_error_or_a_correct_retry_and_never_a_se
             "create",
             retrying(&server.url).create_api_key(CreateApiKeyRequest::new(
                 NAME,
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             )),
         )
@@ -705,8 +717,8 @@ async fn a_creation_that_keeps_getting_unusable_answers_leaves_no_live_key() {
             "create",
             retrying(&server.url).create_api_key(CreateApiKeyRequest::new(
                 NAME,
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             )),
         )

@@ -6,6 +6,7 @@
 mod support;
 
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use labelbox_test_support::capture::Capture;
 use serde_json::json;
 use support::{client, fake_labelbox, Recorded, Reply, TestServer, CREATED_JWT, TEST_KEY};
@@ -13,7 +14,12 @@ use support::{client, fake_labelbox, Recorded, Reply, TestServer, CREATED_JWT, T
 const ID: &str = "ck_partial";
 
 fn request() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "bob@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("bob@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 /// The created key beside an error with `code`.

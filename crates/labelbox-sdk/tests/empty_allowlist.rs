@@ -4,13 +4,20 @@
 
 mod support;
 
+use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, ValidationError, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, fake_labelbox, TestServer};
 
 fn request() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 #[tokio::test]
@@ -23,7 +30,9 @@ async fn no_allowlist_entries_is_refused_before_any_request() {
     assert!(
         matches!(
             error,
-            Error::Validation(ValidationError::Allowlist(AllowlistError::Empty))
+            Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+                AllowlistError::Empty
+            )))
         ),
         "{error:?}"
     );

@@ -2,9 +2,12 @@
 //! trips per creation, permissions, expiry and injected faults.
 
 use labelbox_emulator::Fault;
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{
     ApiKeyExt, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist, TimeUnit, UserId, Validity,
 };
+use labelbox_sdk::{ConstructionError, ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use labelbox_test_support::emulator::{admin, client as client_with, start};
 
 #[tokio::test]
@@ -17,14 +20,14 @@ async fn create_list_authenticate_revoke_refused() {
     let org = admin.get_organization().await.unwrap();
     assert!(!org.name.is_empty());
     let roles = admin.get_roles().await.unwrap();
-    assert!(roles.contains_key("LABELER") && roles.contains_key("TEAM_MANAGER"));
+    assert!(roles.get("LABELER").is_some() && roles.get("TEAM_MANAGER").is_some());
 
     let created = admin
         .create_api_key(
             CreateApiKeyRequest::new(
                 "sdk-integration",
-                "labeler@example.com",
-                "Labeler",
+                UserRef::by_email("labeler@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::new(1, TimeUnit::Hour).unwrap(),
             )
             .allowed_ips(IpAllowlist::new(["127.0.0.1", "::1"]).unwrap()),
@@ -43,7 +46,9 @@ async fn create_list_authenticate_revoke_refused() {
         .collect();
     assert_eq!(allowlist, ["127.0.0.1", "::1"]);
     assert!(admin
-        .get_api_keys(false)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .unwrap()
         .iter()
@@ -67,7 +72,10 @@ async fn create_list_authenticate_revoke_refused() {
     // Revoked, it is refused at once.
     listed.revoke(&admin).await.unwrap();
     let error = labeler.get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authentication(_))),
+        "{error:?}"
+    );
     assert!(admin.get_api_key(created.id()).await.unwrap().is_none());
     emulator.shutdown().await;
 }
@@ -130,8 +138,8 @@ async fn roles_with_permissions_and_users_permissions() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "permissions",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::new(1, TimeUnit::Hour).unwrap(),
         ))
         .await
@@ -148,7 +156,7 @@ async fn roles_with_permissions_and_users_permissions() {
         .await
         .unwrap_err();
     match &error {
-        Error::MissingData { operation, field } => {
+        Error::Response(ResponseError::MissingData { operation, field }) => {
             assert_eq!(
                 (operation.as_str(), field.as_str()),
                 ("CallerPermissions", "organizationRole")
@@ -166,7 +174,12 @@ async fn a_creation_takes_two_round_trips_cold_and_warm() {
     let emulator = start().await;
     let admin = admin(&emulator);
     let request = |name: &str| {
-        CreateApiKeyRequest::new(name, "reviewer@example.com", "Reviewer", Validity::MIN)
+        CreateApiKeyRequest::new(
+            name,
+            UserRef::by_email("reviewer@example.com"),
+            RoleRef::by_name("Reviewer"),
+            Validity::MIN,
+        )
     };
 
     let before = emulator.request_count();
@@ -200,8 +213,8 @@ async fn refusals_before_the_mutation() {
     let error = admin
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "ghost@example.com",
-            "Labeler",
+            UserRef::by_email("ghost@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -213,14 +226,14 @@ async fn refusals_before_the_mutation() {
     let error = admin
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "labeler@example.com",
-            "Tenant Admin",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Tenant Admin"),
             Validity::MIN,
         ))
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::InvalidRole { ref allowed, .. } if allowed.contains(&"Labeler".to_owned()) && !allowed.contains(&"Tenant Admin".to_owned())),
+        matches!(error, Error::Construction(ConstructionError::InvalidRole { ref allowed, .. }) if allowed.contains(&"Labeler".to_owned()) && !allowed.contains(&"Tenant Admin".to_owned())),
         "{error:?}"
     );
 
@@ -232,13 +245,19 @@ async fn refusals_before_the_mutation() {
     let error = labeler
         .create_api_key(CreateApiKeyRequest::new(
             "x",
-            "labeler@example.com",
-            "Admin",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Admin"),
             Validity::MIN,
         ))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidRole { .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Construction(ConstructionError::InvalidRole { .. })
+        ),
+        "{error:?}"
+    );
     assert_eq!(
         emulator.operation_count("CreateApiKey"),
         0,
@@ -254,9 +273,20 @@ async fn expired_keys_are_listed_only_on_request() {
     let (expired, _) = emulator
         .issue_key("reviewer@example.com", "Reviewer", -10, None)
         .unwrap();
-    let active = admin.get_api_keys(false).await.unwrap();
+    let active = admin
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert!(!active.iter().any(|k| k.id.as_str() == expired));
-    let all = admin.get_api_keys(true).await.unwrap();
+    let all = admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert!(all
         .iter()
         .any(|k| k.id.as_str() == expired && k.is_expired()));
@@ -275,7 +305,12 @@ async fn transient_faults_are_retried_for_queries() {
     emulator.faults().fail_next(1, Fault::Http500);
     emulator.faults().fail_next(1, Fault::BadGateway502Html);
     let before = emulator.request_count();
-    admin.get_api_keys(false).await.unwrap();
+    admin
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(emulator.request_count() - before, 3);
     emulator.shutdown().await;
 }
@@ -288,8 +323,8 @@ async fn a_lost_create_response_leaves_one_key_and_no_orphan() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "lost",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -330,8 +365,8 @@ async fn lost_create_and_lost_revoke_responses_still_leave_one_key() {
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "lost twice",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await

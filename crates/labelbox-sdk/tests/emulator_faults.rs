@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -106,8 +107,8 @@ async fn create_under(name: &str, fault: Fault, times: u32) -> Result<(), Error>
             Duration::from_secs(30),
             admin.create_api_key(CreateApiKeyRequest::new(
                 name,
-                USER,
-                "Labeler",
+                UserRef::by_email(USER),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             )),
         )
@@ -184,7 +185,14 @@ async fn a_fault_on_every_attempt_ends_in_creation_failed_with_no_live_key() {
 async fn reconciliation_spares_a_same_named_key_this_client_handed_over() {
     let emulator = Arc::new(Emulator::start(EmulatorConfig::default()).await.unwrap());
     let admin = client(&emulator, emulator.admin_key());
-    let request = || CreateApiKeyRequest::new("deploy", USER, "Labeler", Validity::MIN);
+    let request = || {
+        CreateApiKeyRequest::new(
+            "deploy",
+            UserRef::by_email(USER),
+            RoleRef::by_name("Labeler"),
+            Validity::MIN,
+        )
+    };
     let first = admin.create_api_key(request()).await.unwrap();
 
     // The second creation's answer is lost after the key was committed.
@@ -234,7 +242,14 @@ async fn a_secret_over_the_cap_is_refused_and_its_key_revoked() {
     use labelbox_sdk::{RotateOptions, MAX_SECRET_BYTES};
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let admin = client(&emulator, emulator.admin_key());
-    let request = || CreateApiKeyRequest::new("capped", USER, "Labeler", Validity::MIN);
+    let request = || {
+        CreateApiKeyRequest::new(
+            "capped",
+            UserRef::by_email(USER),
+            RoleRef::by_name("Labeler"),
+            Validity::MIN,
+        )
+    };
 
     emulator
         .faults()

@@ -7,7 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{ApiKeyId, Client, CreateApiKeyRequest, Error, RetryPolicy, Validity};
+use labelbox_sdk::{Delivery, ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::json;
 use support::{client, client_builder, fake_labelbox, Reply, TestServer};
 
@@ -41,9 +44,12 @@ async fn timeout() {
         .unwrap();
     let started = Instant::now();
     let error = client.get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Timeout { after: Some(d) } if d == Duration::from_millis(300)));
+    assert!(
+        matches!(error, Error::Timeout { after: Some(d), .. } if d == Duration::from_millis(300))
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(error.is_retryable());
+    assert_eq!(error.delivery(), Delivery::Unknown, "the request was sent");
 }
 
 #[tokio::test]
@@ -52,14 +58,17 @@ async fn connection_refused_is_a_network_error() {
     let url = format!("http://{}/graphql", listener.local_addr().unwrap());
     drop(listener);
     let error = no_retries(&url).get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
     assert!(std::error::Error::source(&error).is_some());
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert!(!error.may_have_been_delivered());
 }
 
 #[tokio::test]
 async fn dropped_connection_is_a_network_error() {
     let error = query_error(Reply::Drop).await;
-    assert!(matches!(error, Error::Network { .. }), "{error:?}");
+    assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
+    assert_eq!(error.delivery(), Delivery::Unknown);
 }
 
 #[tokio::test]
@@ -67,18 +76,18 @@ async fn http_5xx_and_upstream_failures_are_internal_server_errors() {
     let error = query_error(Reply::text(500, "Internal Server Error")).await;
     assert!(matches!(
         error,
-        Error::InternalServer {
+        Error::Service(ServiceError::InternalServer {
             status: Some(500),
             ..
-        }
+        })
     ));
     let error = query_error(Reply::text(502, "<html><body>Bad Gateway</body></html>")).await;
     assert!(matches!(
         error,
-        Error::InternalServer {
+        Error::Service(ServiceError::InternalServer {
             status: Some(502),
             ..
-        }
+        })
     ));
     assert!(
         !error.to_string().contains("<html>"),
@@ -88,13 +97,16 @@ async fn http_5xx_and_upstream_failures_are_internal_server_errors() {
     let error = query_error(Reply::text(503, upstream)).await;
     assert!(matches!(
         error,
-        Error::InternalServer {
+        Error::Service(ServiceError::InternalServer {
             status: Some(503),
             ..
-        }
+        })
     ));
     let error = query_error(Reply::text(200, upstream)).await;
-    assert!(matches!(error, Error::InternalServer { .. }));
+    assert!(matches!(
+        error,
+        Error::Service(ServiceError::InternalServer { .. })
+    ));
     // A JSON 5xx body without GraphQL errors is a server error too.
     let error = query_error(Reply::status_json(
         504,
@@ -102,7 +114,7 @@ async fn http_5xx_and_upstream_failures_are_internal_server_errors() {
     ))
     .await;
     assert!(
-        matches!(error, Error::InternalServer { status: Some(504), ref message, graphql_error: None } if message.as_deref() == Some("gateway timeout"))
+        matches!(error, Error::Service(ServiceError::InternalServer { status: Some(504), ref message, graphql_error: None }) if message.as_deref() == Some("gateway timeout"))
     );
 }
 
@@ -111,13 +123,16 @@ async fn non_json_below_500_is_invalid_json() {
     for status in [200, 400, 404] {
         let error = query_error(Reply::text(status, "<html>Not JSON at all</html>")).await;
         assert!(
-            matches!(error, Error::InvalidJson { .. }),
+            matches!(error, Error::Response(ResponseError::InvalidJson { .. })),
             "{status}: {error:?}"
         );
         assert_eq!(error.to_string(), "Failed to parse response as JSON");
     }
     let error = query_error(Reply::text(200, r#"{"data": {"user": "#)).await;
-    assert!(matches!(error, Error::InvalidJson { .. }), "truncated JSON");
+    assert!(
+        matches!(error, Error::Response(ResponseError::InvalidJson { .. })),
+        "truncated JSON"
+    );
 }
 
 #[tokio::test]
@@ -125,33 +140,33 @@ async fn graphql_error_codes() {
     type Check = fn(&Error) -> bool;
     let cases: [(&str, &str, Check); 9] = [
         ("AUTHENTICATION_ERROR", "Invalid API key", |e| {
-            matches!(e, Error::Authentication(_))
+            matches!(e, Error::Service(ServiceError::Authentication(_)))
         }),
         ("AUTHORIZATION_ERROR", "Not allowed", |e| {
-            matches!(e, Error::Authorization(_))
+            matches!(e, Error::Service(ServiceError::Authorization(_)))
         }),
         ("GRAPHQL_VALIDATION_FAILED", "Cannot query field", |e| {
-            matches!(e, Error::InvalidQuery(_))
+            matches!(e, Error::Service(ServiceError::InvalidQuery(_)))
         }),
         (
             "GRAPHQL_VALIDATION_FAILED",
             "Query complexity limit exceeded",
-            |e| matches!(e, Error::QueryComplexity(_)),
+            |e| matches!(e, Error::Service(ServiceError::QueryComplexity(_))),
         ),
         ("GRAPHQL_PARSE_FAILED", "Syntax Error", |e| {
-            matches!(e, Error::InvalidQuery(_))
+            matches!(e, Error::Service(ServiceError::InvalidQuery(_)))
         }),
         ("RESOURCE_NOT_FOUND", "No such key", |e| {
-            matches!(e, Error::NotFound(_))
+            matches!(e, Error::Service(ServiceError::NotFound(_)))
         }),
         ("RESOURCE_CONFLICT", "Already exists", |e| {
-            matches!(e, Error::Conflict(_))
+            matches!(e, Error::Service(ServiceError::Conflict(_)))
         }),
         ("MALFORMED_REQUEST", "Bad input", |e| {
-            matches!(e, Error::MalformedRequest(_))
+            matches!(e, Error::Service(ServiceError::MalformedRequest(_)))
         }),
         ("OPERATION_NOT_ALLOWED", "Not now", |e| {
-            matches!(e, Error::OperationNotAllowed(_))
+            matches!(e, Error::Service(ServiceError::OperationNotAllowed(_)))
         }),
     ];
     for (code, message, check) in cases {
@@ -177,25 +192,25 @@ async fn internal_server_error_by_exception_status() {
     };
     assert!(matches!(
         query_error(ise(Some(400))).await,
-        Error::InvalidQuery(_)
+        Error::Service(ServiceError::InvalidQuery(_))
     ));
     assert!(matches!(
         query_error(ise(Some(422))).await,
-        Error::UnprocessableEntity(_)
+        Error::Service(ServiceError::UnprocessableEntity(_))
     ));
     assert!(matches!(
         query_error(ise(Some(426))).await,
-        Error::OperationNotAllowed(_)
+        Error::Service(ServiceError::OperationNotAllowed(_))
     ));
     for status in [Some(500), None] {
         let error = query_error(ise(status)).await;
         assert!(
             matches!(
                 error,
-                Error::InternalServer {
+                Error::Service(ServiceError::InternalServer {
                     graphql_error: Some(_),
                     ..
-                }
+                })
             ),
             "{error:?}"
         );
@@ -203,10 +218,10 @@ async fn internal_server_error_by_exception_status() {
     }
     assert!(matches!(
         query_error(ise(Some(503))).await,
-        Error::InternalServer {
+        Error::Service(ServiceError::InternalServer {
             status: Some(503),
             ..
-        }
+        })
     ));
 }
 
@@ -217,7 +232,9 @@ async fn unknown_codes_list_each_error() {
         {"message": "second"}
     ]})))
     .await;
-    assert!(matches!(error, Error::UnknownGraphQl(ref errors) if errors.len() == 2));
+    assert!(
+        matches!(error, Error::Service(ServiceError::UnknownGraphQl(ref errors)) if errors.len() == 2)
+    );
     assert_eq!(
         error.to_string(),
         "Unknown error: first (code SOMETHING_NEW); second (code none)"
@@ -232,10 +249,10 @@ async fn rate_limit_message_and_429_with_retry_after() {
     .await;
     assert!(matches!(
         error,
-        Error::RateLimited {
+        Error::Service(ServiceError::RateLimited {
             retry_after: None,
             ..
-        }
+        })
     ));
     let error = query_error(
         Reply::status_json(
@@ -246,10 +263,13 @@ async fn rate_limit_message_and_429_with_retry_after() {
     )
     .await;
     assert!(
-        matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(2))
+        matches!(error, Error::Service(ServiceError::RateLimited { retry_after: Some(d), .. }) if d == Duration::from_secs(2))
     );
     let error = query_error(Reply::text(429, "slow down").with_header("Retry-After", "1")).await;
-    assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::RateLimited { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -259,15 +279,18 @@ async fn non_200_without_graphql_errors_is_http_status() {
         json!({"message": "API access is disabled"}),
     ))
     .await;
-    assert!(matches!(error, Error::HttpStatus { status: 401, .. }));
+    assert!(matches!(
+        error,
+        Error::Service(ServiceError::HttpStatus { status: 401, .. })
+    ));
     assert_eq!(error.to_string(), "HTTP status 401: API access is disabled");
     let error = query_error(Reply::status_json(403, json!({}))).await;
     assert!(matches!(
         error,
-        Error::HttpStatus {
+        Error::Service(ServiceError::HttpStatus {
             status: 403,
             message: None
-        }
+        })
     ));
     // Redirects are not followed (the key would travel with them).
     let error =
@@ -275,7 +298,8 @@ async fn non_200_without_graphql_errors_is_http_status() {
     assert!(
         matches!(
             error,
-            Error::InvalidJson { .. } | Error::HttpStatus { status: 302, .. }
+            Error::Response(ResponseError::InvalidJson { .. })
+                | Error::Service(ServiceError::HttpStatus { status: 302, .. })
         ),
         "{error:?}"
     );
@@ -284,9 +308,13 @@ async fn non_200_without_graphql_errors_is_http_status() {
 #[tokio::test]
 async fn missing_and_mistyped_fields_are_decode_errors_with_the_path() {
     let error = query_error(Reply::json(json!({"data": null}))).await;
-    assert!(matches!(error, Error::MissingData { ref field, .. } if field == "data"));
+    assert!(
+        matches!(error, Error::Response(ResponseError::MissingData { ref field, .. }) if field == "data")
+    );
     let error = query_error(Reply::data(json!({"user": null}))).await;
-    assert!(matches!(error, Error::MissingData { ref field, .. } if field == "user"));
+    assert!(
+        matches!(error, Error::Response(ResponseError::MissingData { ref field, .. }) if field == "user")
+    );
 
     let server = TestServer::always(Reply::data(json!({"user": {
         "id": "u1",
@@ -298,15 +326,18 @@ async fn missing_and_mistyped_fields_are_decode_errors_with_the_path() {
     }})))
     .await;
     let error = no_retries(&server.url)
-        .get_api_keys(true)
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
         .await
         .unwrap_err();
     match &error {
-        Error::Decode {
+        Error::Response(ResponseError::Decode {
             operation,
             path,
             message,
-        } => {
+        }) => {
             assert_eq!(operation, "ListApiKeys");
             assert_eq!(path, "user.apiKeys[0].expiresAtEpoch");
             assert!(!message.contains("tomorrow"), "{message}");
@@ -316,13 +347,13 @@ async fn missing_and_mistyped_fields_are_decode_errors_with_the_path() {
     let server = TestServer::always(Reply::data(json!({"user": {"id": "u1"}}))).await;
     let error = no_retries(&server.url).get_user().await.unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref path, .. } if path == "user.createdAt"),
+        matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "user.createdAt"),
         "{error:?}"
     );
     let server = TestServer::always(Reply::data(json!({"roles": "nope"}))).await;
     let error = no_retries(&server.url).get_roles().await.unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref path, .. } if path == "roles"),
+        matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "roles"),
         "{error:?}"
     );
 }
@@ -338,7 +369,10 @@ async fn a_user_the_server_reports_not_found_is_none() {
         .get_user_by_id(&"nobody".into())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Authorization(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authorization(_))),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -348,7 +382,9 @@ async fn revoke_without_update_api_key_id_is_an_error() {
         .revoke_api_key(&ApiKeyId::from("ck1"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::MissingData { ref field, .. } if field == "updateApiKey.id"));
+    assert!(
+        matches!(error, Error::Response(ResponseError::MissingData { ref field, .. }) if field == "updateApiKey.id")
+    );
 }
 
 #[tokio::test]
@@ -397,6 +433,7 @@ async fn execute_retries_queries_but_never_resends_a_mutation_after_a_lost_answe
             .await
             .unwrap_err();
         assert!(error.is_retryable(), "{error:?}");
+        assert!(error.may_have_been_delivered(), "{error:?}");
         assert_eq!(
             server.request_count(),
             1,
@@ -508,7 +545,12 @@ async fn create_server(
 }
 
 fn request() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 #[tokio::test]
@@ -612,7 +654,10 @@ async fn create_definite_errors_are_returned_as_they_are() {
         .create_api_key(request())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Authorization(_)));
+    assert!(matches!(
+        error,
+        Error::Service(ServiceError::Authorization(_))
+    ));
     assert_eq!(mutations.load(Ordering::SeqCst), 1);
 
     // `createApiKey: null` without errors says nothing about whether a key was made: it is
@@ -625,7 +670,7 @@ async fn create_definite_errors_are_returned_as_they_are() {
         .unwrap_err();
     match &error {
         Error::CreationFailed { source, .. } => assert!(
-            matches!(source.as_deref(), Some(Error::MissingData { field, .. }) if field == "createApiKey"),
+            matches!(source.as_deref(), Some(Error::Response(ResponseError::MissingData { field, .. })) if field == "createApiKey"),
             "{error:?}"
         ),
         other => panic!("{other:?}"),

@@ -1,6 +1,7 @@
 //! `docs/errors.md` is the one wire-to-error table, and it stays true: every row of its
-//! GraphQL half is sent by a real server to a real client, and the variant the client
-//! returns is the one the row names (and its retryability the one the row states).
+//! answer halves and its transport rows is produced by a real server for a real client, and
+//! the kind the client returns is the one the row names (and its retryability and delivery
+//! the ones the row states).
 
 mod support;
 
@@ -23,14 +24,18 @@ async fn query_error(reply: Reply) -> Error {
         .unwrap_err()
 }
 
-/// The variant's name, from its Debug (`Authorization(GraphQlError { .. })` gives
-/// `Authorization`).
+/// The kind's name and, for a kind that wraps an enum, the variant's, from its Debug
+/// (`Service(Authorization(GraphQlError { .. }))` gives `Service(Authorization`,
+/// `Timeout { .. }` gives `Timeout`).
 fn variant(error: &Error) -> String {
-    format!("{error:?}")
-        .split(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap()
-        .to_owned()
+    let debug = format!("{error:?}");
+    let mut names = debug.split(|c: char| !c.is_alphanumeric());
+    let kind = names.next().unwrap();
+    if debug[kind.len()..].starts_with('(') {
+        format!("{kind}({}", names.next().unwrap())
+    } else {
+        kind.to_owned()
+    }
 }
 
 /// The one row of the table that starts with `start` and contains `needle`.
@@ -49,12 +54,60 @@ fn assert_row_names(row: &str, error: &Error) {
         row.contains(&format!("`{name}")),
         "the row names another variant than {name}: {row}"
     );
-    let retryable = row.trim_end_matches('|').trim().ends_with("| yes");
+    let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+    let [.., retryable, delivery] = cells[..] else {
+        panic!("a row without retryable and delivery cells: {row}");
+    };
     assert_eq!(
         error.is_retryable(),
-        retryable,
+        retryable == "yes",
         "retryability of {error:?} against: {row}"
     );
+    assert_eq!(
+        format!("{:?}", error.delivery()),
+        delivery,
+        "delivery of {error:?} against: {row}"
+    );
+}
+
+#[tokio::test]
+async fn the_transport_rows_are_what_the_client_does() {
+    let server = TestServer::always(Reply::Hang).await;
+    let error = client_builder(&server.url)
+        .timeout(std::time::Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .get_user()
+        .await
+        .unwrap_err();
+    assert_row_names(row("| the request timed out after", ""), &error);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    drop(listener);
+    let error = client_builder(&url)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .get_user()
+        .await
+        .unwrap_err();
+    assert_row_names(row("| the connection could not be established", ""), &error);
+
+    let error = query_error(Reply::Drop).await;
+    assert_row_names(row("| the connection dropped", ""), &error);
+
+    let server = TestServer::always(Reply::json(json!({"data": {"user": null}}))).await;
+    let error = client_builder(&server.url)
+        .max_response_bytes(8)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .get_user()
+        .await
+        .unwrap_err();
+    assert_row_names(row("| the body is larger than", ""), &error);
 }
 
 #[tokio::test]

@@ -8,7 +8,9 @@ mod support;
 use std::path::PathBuf;
 
 use labelbox_sdk::__fuzz::{self as sdk, FUZZ_API_KEY};
+use labelbox_sdk::{ConstructionError, ResponseError};
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::json;
 use support::{client, user_json, Reply, TestServer, TEST_KEY};
 
@@ -44,7 +46,10 @@ fn replay(input: &[u8]) -> Option<(&'static str, Error)> {
     let operation = *OPERATION_NAMES.get(usize::from(*op) % (OPERATION_NAMES.len() + 1))?;
     let error = sdk::decode(operation, status, body).err()?;
     assert!(
-        !matches!(error, Error::Configuration { .. }),
+        !matches!(
+            error,
+            Error::Construction(ConstructionError::Configuration { .. })
+        ),
         "{operation} not decodable: {error}"
     );
     Some((operation, error))
@@ -74,7 +79,7 @@ fn every_fuzz_finding_replays_without_a_secret_in_the_error() {
             replay(input).unwrap_or_else(|| panic!("{name}: no longer an error"));
         assert_no_secret(name, &error, &[FUZZ_API_KEY, SECRET_JWT]);
         assert!(
-            matches!(error, Error::Decode { .. }),
+            matches!(error, Error::Response(ResponseError::Decode { .. })),
             "{name}: {operation}: {error:?}"
         );
     }
@@ -132,7 +137,7 @@ fn the_two_findings_are_decode_errors_at_created_at() {
     let (operation, error) = find("response_decode-jwt-in-decode-error");
     assert_eq!(operation, "OrganizationUsersByEmail");
     assert!(
-        matches!(&error, Error::Decode { path, .. } if path == "organization.users[0].createdAt"),
+        matches!(&error, Error::Response(ResponseError::Decode { path, .. }) if path == "organization.users[0].createdAt"),
         "{error:?}"
     );
     assert!(
@@ -142,7 +147,7 @@ fn the_two_findings_are_decode_errors_at_created_at() {
     let (operation, error) = find("response_decode-api-key-in-decode-error");
     assert_eq!(operation, "CurrentUser");
     assert!(
-        matches!(&error, Error::Decode { path, .. } if path == "user.createdAt"),
+        matches!(&error, Error::Response(ResponseError::Decode { path, .. }) if path == "user.createdAt"),
         "{error:?}"
     );
 }
@@ -155,7 +160,7 @@ async fn a_server_echoing_the_key_into_a_date_over_http_gets_no_secret_into_the_
     let server = TestServer::always(Reply::data(json!({ "user": user }))).await;
     let error = client(&server.url).get_user().await.unwrap_err();
     assert!(
-        matches!(&error, Error::Decode { operation, path, .. }
+        matches!(&error, Error::Response(ResponseError::Decode { operation, path, .. })
             if operation == "CurrentUser" && path == "user.createdAt"),
         "{error:?}"
     );
@@ -182,14 +187,14 @@ async fn a_preflight_answer_with_secrets_in_bad_values_gets_none_into_the_error(
         let error = client(&server.url)
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             ))
             .await
             .unwrap_err();
         assert!(
-            matches!(&error, Error::Decode { path, .. } if path == "organization.users[0].createdAt"),
+            matches!(&error, Error::Response(ResponseError::Decode { path, .. }) if path == "organization.users[0].createdAt"),
             "{bad}: {error:?}"
         );
         assert_no_secret(&bad.to_string(), &error, &[TEST_KEY, SECRET_JWT]);
@@ -212,14 +217,14 @@ async fn role_names_in_an_invalid_role_error_are_scrubbed() {
     let error = client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
-            "Admin",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Admin"),
             Validity::MIN,
         ))
         .await
         .unwrap_err();
     match &error {
-        Error::InvalidRole { allowed, .. } => assert_eq!(
+        Error::Construction(ConstructionError::InvalidRole { allowed, .. }) => assert_eq!(
             allowed,
             &[
                 "Labeler [REDACTED]".to_owned(),

@@ -7,6 +7,7 @@
 
 mod support;
 
+use labelbox_sdk::KeyOrder;
 use labelbox_test_support::capture::Capture;
 use serde_json::{json, Value};
 use support::{client, key_json, tomorrow, Reply, TestServer};
@@ -32,7 +33,12 @@ async fn list_text(body: &str) -> (Vec<String>, String) {
     let server = TestServer::always(Reply::text(200, body)).await;
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
-    let keys = client(&server.url).get_api_keys(false).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let ids = keys.iter().map(|k| k.id.as_str().to_owned()).collect();
     (ids, capture.text())
 }

@@ -4,14 +4,17 @@
 //! backslashes, control characters and non-ASCII text, allowlists of addresses and networks
 //! of both families, no allowlist, no creator) decode in one pass to what the `Value` path
 //! gives, and `get_api_keys` returns them; another server's escapes, layout, field order and
-//! extra fields list the same keys; invalid values fail with a value-free `Error::Decode`
+//! extra fields list the same keys; invalid values fail with a value-free `ResponseError::Decode`
 //! naming the field. Without a server: JSON's corners through both paths.
 
 mod support;
 
 use labelbox_sdk::__fuzz as sdk;
 use labelbox_sdk::schema::list_api_keys;
+use labelbox_sdk::KeyOrder;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{ApiKey, CreateApiKeyRequest, Error, IpAllowlist, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, Reply, TestServer, CREATED_JWT, TEST_KEY};
 
 const NAMES: [&str; 5] = [
@@ -38,8 +41,8 @@ async fn the_emulator_s_answers_decode_in_one_pass_as_through_the_value_path() {
     for (name, allowlist) in NAMES.iter().zip(allowlists) {
         let mut request = CreateApiKeyRequest::new(
             *name,
-            emulator.admin_email(),
-            "Labeler",
+            UserRef::by_email(emulator.admin_email()),
+            RoleRef::by_name("Labeler"),
             Validity::from_seconds(86_400).unwrap(),
         );
         if let Some(entries) = allowlist {
@@ -65,7 +68,13 @@ async fn the_emulator_s_answers_decode_in_one_pass_as_through_the_value_path() {
     assert!(bootstrap.allowed_ip_cidrs.is_empty());
     assert_eq!(bootstrap.user_id, caller);
 
-    let listed = admin.get_api_keys(true).await.unwrap();
+    let listed = admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed, read);
     for name in NAMES {
         let key = listed.iter().find(|key| key.name == name).unwrap();
@@ -102,7 +111,12 @@ async fn escapes_layout_order_and_extra_fields_of_another_server_list_the_same_k
     );
     assert!(sdk::read_listing(body.as_bytes()).is_some(), "{body}");
     let server = TestServer::always(Reply::text(200, &body)).await;
-    let keys = client(&server.url).get_api_keys(false).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let names: Vec<&str> = keys.iter().map(|key| key.name.as_str()).collect();
     assert_eq!(names, ["café 😀 \"q\" \\ / \n", "other"]);
     assert_eq!(
@@ -150,10 +164,18 @@ async fn invalid_values_are_value_free_decode_errors_naming_the_field() {
             "{path}"
         );
         let server = TestServer::always(Reply::text(200, &body)).await;
-        let error = client(&server.url).get_api_keys(true).await.unwrap_err();
+        let error = client(&server.url)
+            .list_api_keys()
+            .include_expired(true)
+            .sort(KeyOrder::Server)
+            .send()
+            .await
+            .unwrap_err();
         let shown = format!("{error} {error:?}");
         match &error {
-            Error::Decode { path: found, .. } => assert_eq!(found, path, "{shown}"),
+            Error::Response(ResponseError::Decode { path: found, .. }) => {
+                assert_eq!(found, path, "{shown}")
+            }
             other => panic!("{path}: {other:?}"),
         }
         assert!(!shown.contains(TEST_KEY), "{shown}");
@@ -364,12 +386,23 @@ async fn expired_keys_are_filtered_on_both_paths() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            ids(client.get_api_keys(false).await.unwrap()),
+            ids(client
+                .list_api_keys()
+                .sort(KeyOrder::Server)
+                .send()
+                .await
+                .unwrap()),
             ["k1"],
             "{text}"
         );
         assert_eq!(
-            ids(client.get_api_keys(true).await.unwrap()),
+            ids(client
+                .list_api_keys()
+                .include_expired(true)
+                .sort(KeyOrder::Server)
+                .send()
+                .await
+                .unwrap()),
             ["k1", "k_old"],
             "{text}"
         );

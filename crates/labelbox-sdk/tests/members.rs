@@ -11,6 +11,8 @@ use labelbox_sdk::{
     Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, RoleId, TimeUnit, UserId,
     Validity,
 };
+use labelbox_sdk::{ResponseError, ServiceError};
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client, user_json, Recorded, Reply, TestServer};
 
@@ -246,14 +248,17 @@ async fn set_role_and_remove_member_end_to_end() {
         .set_user_org_role(&labeler, &tenant_role)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Authorization(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authorization(_))),
+        "{error:?}"
+    );
 
     // A key of the member stops at removal, and the member leaves every listing.
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "member key",
-            "labeler@example.com",
-            "Reviewer",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Reviewer"),
             Validity::new(1, TimeUnit::Hour).unwrap(),
         ))
         .await
@@ -262,7 +267,10 @@ async fn set_role_and_remove_member_end_to_end() {
     member.get_user().await.unwrap();
     admin.remove_member(&labeler).await.unwrap();
     let error = member.get_user().await.unwrap_err();
-    assert!(matches!(error, Error::Authentication(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::Authentication(_))),
+        "{error:?}"
+    );
     assert!(!admin
         .get_organization_members()
         .await
@@ -273,7 +281,10 @@ async fn set_role_and_remove_member_end_to_end() {
     assert_eq!(admin.get_user_by_id(&labeler).await.unwrap(), None);
     assert_eq!(admin.get_user_org_role(&labeler).await.unwrap(), None);
     let error = admin.remove_member(&labeler).await.unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     emulator.shutdown().await;
 }
 
@@ -299,9 +310,15 @@ async fn the_last_admin_is_kept() {
         .set_user_org_role(&me.id, &labeler_role)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::OperationNotAllowed(_))),
+        "{error:?}"
+    );
     let error = admin.remove_member(&me.id).await.unwrap_err();
-    assert!(matches!(error, Error::OperationNotAllowed(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::OperationNotAllowed(_))),
+        "{error:?}"
+    );
     assert_eq!(
         admin.get_user_org_role(&me.id).await.unwrap().unwrap().name,
         "Admin"
@@ -450,7 +467,7 @@ async fn an_endless_member_listing_stops_with_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref message, .. } if message.contains("100000")),
+        matches!(error, Error::Response(ResponseError::Decode { ref message, .. }) if message.contains("100000")),
         "{error:?}"
     );
     assert_eq!(
@@ -495,7 +512,7 @@ async fn a_removal_answered_as_not_deleted_is_an_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Decode { ref path, .. } if path == "updateUser.deleted"),
+        matches!(error, Error::Response(ResponseError::Decode { ref path, .. }) if path == "updateUser.deleted"),
         "{error:?}"
     );
 }
@@ -528,7 +545,10 @@ async fn a_role_change_is_retried_after_a_5xx_but_a_removal_is_not() {
         .remove_member(&UserId::from("u2"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::InternalServer { .. })),
+        "{error:?}"
+    );
     assert_eq!(
         server.request_count(),
         1,
@@ -557,5 +577,31 @@ async fn get_organization_members_with_roles_bodies() {
     insta::assert_json_snapshot!(
         "organization_members_with_roles_next_page",
         wire(&requests[1])
+    );
+}
+
+#[tokio::test]
+async fn find_member_returns_the_member_with_that_email_or_none() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let found = admin
+        .find_member("labeler@example.com")
+        .await
+        .unwrap()
+        .expect("a seeded member");
+    assert_eq!(found.email, "labeler@example.com");
+    assert_eq!(
+        found.id,
+        UserId::from(emulator.user_id("labeler@example.com").unwrap())
+    );
+    assert!(admin
+        .find_member("ghost@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        emulator.operation_count("OrganizationUsersByEmail"),
+        2,
+        "one request each, over the query the create preflight uses"
     );
 }

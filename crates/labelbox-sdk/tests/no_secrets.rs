@@ -3,9 +3,11 @@
 
 mod support;
 
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{
     ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use labelbox_test_support::capture::Capture;
 use serde_json::json;
 use support::{client, client_builder, fake_labelbox, Reply, TestServer, CREATED_JWT, TEST_KEY};
@@ -40,15 +42,21 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
     let created = client
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
         .unwrap();
     assert_eq!(created.secret().expose_secret(), CREATED_JWT);
     shown.push(format!("{created:?} {created:#?} {:?}", created.secret()));
-    client.get_api_keys(true).await.unwrap();
+    client
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     client.revoke_api_key(created.id()).await.unwrap();
 
     // Errors of every kind, with the key in flight.
@@ -103,8 +111,8 @@ async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
         support::client(&server.url)
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                "Labeler",
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name("Labeler"),
                 Validity::MIN,
             ))
             .await
@@ -148,13 +156,19 @@ async fn trace_logs_of_a_reconciled_creation_hold_spans_and_no_secret() {
         .api_key(emulator.admin_key())
         .build()
         .unwrap();
-    admin.get_api_keys(true).await.unwrap();
+    admin
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     emulator.faults().fail_next(1, Fault::CommitThenDrop);
     let created = admin
         .create_api_key(CreateApiKeyRequest::new(
             "traced",
-            "labeler@example.com",
-            "Labeler",
+            UserRef::by_email("labeler@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await

@@ -12,6 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{Client, Error, RetryPolicy};
 use labelbox_test_support::proxy::{Recorder, PROXY_VARIABLES};
 
@@ -93,7 +94,12 @@ fn plain_http_to_the_emulator_never_goes_through_a_proxy() {
                     .await
                     .unwrap_or_else(|e| panic!("{endpoint}: {e}"));
                 assert_eq!(user.email, "admin@example.com");
-                client.get_api_keys(false).await.unwrap();
+                client
+                    .list_api_keys()
+                    .sort(KeyOrder::Server)
+                    .send()
+                    .await
+                    .unwrap();
                 client.get_roles().await.unwrap();
             }
             emulator.shutdown().await;
@@ -160,7 +166,7 @@ fn https_goes_through_a_proxy_only_as_a_connect_tunnel() {
                 .unwrap();
             // The fake proxy refuses the tunnel.
             let error = client.get_user().await.unwrap_err();
-            assert!(matches!(error, Error::Network { .. }), "{error:?}");
+            assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
         });
         return;
     }
@@ -195,7 +201,7 @@ fn no_proxy_keeps_its_meaning_for_https() {
                 .unwrap();
             // The direct listener is not a TLS server.
             let error = client.get_user().await.unwrap_err();
-            assert!(matches!(error, Error::Network { .. }), "{error:?}");
+            assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
         });
         return;
     }

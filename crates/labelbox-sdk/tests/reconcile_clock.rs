@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{Client, CreateApiKeyRequest, Validity};
+use labelbox_sdk::{RoleRef, UserRef};
 
 const USER: &str = "labeler@example.com";
 
@@ -22,7 +23,12 @@ fn client(emulator: &EmulatorHandle, key: &str) -> Client {
 }
 
 fn request(name: &str) -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new(name, USER, "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        name,
+        UserRef::by_email(USER),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 /// Moves the emulator clock by `seconds` (negative: back) through its administration

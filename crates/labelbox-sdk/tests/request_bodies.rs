@@ -4,9 +4,12 @@
 mod support;
 
 use labelbox_sdk::schema::current_user;
+use labelbox_sdk::KeyOrder;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{
     ApiKeyExt, ApiKeyId, CreateApiKeyRequest, IpAllowlist, RoleId, TimeUnit, UserId, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde_json::{json, Value};
 use support::{client, fake_labelbox, Recorded, TestServer, TEST_KEY};
 
@@ -19,9 +22,14 @@ fn wire(request: &Recorded) -> Value {
 }
 
 #[tokio::test]
-async fn get_api_keys() {
+async fn list_api_keys_in_server_order() {
     let server = TestServer::start(fake_labelbox).await;
-    let keys = client(&server.url).get_api_keys(false).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["ck1", "ck3"], "own keys first, expired dropped");
     let requests = server.requests();
@@ -30,9 +38,15 @@ async fn get_api_keys() {
 }
 
 #[tokio::test]
-async fn get_api_keys_including_expired() {
+async fn list_api_keys_including_expired() {
     let server = TestServer::start(fake_labelbox).await;
-    let keys = client(&server.url).get_api_keys(true).await.unwrap();
+    let keys = client(&server.url)
+        .list_api_keys()
+        .include_expired(true)
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
     assert_eq!(ids, ["ck1", "ck2", "ck3"]);
     assert_eq!(keys[0].allowed_ip_cidrs[0].to_string(), "10.0.0.0/8");
@@ -71,7 +85,13 @@ async fn revoke_api_key() {
 async fn api_key_revoke_convenience() {
     let server = TestServer::start(fake_labelbox).await;
     let client = client(&server.url);
-    let key = client.get_api_keys(false).await.unwrap().remove(0);
+    let key = client
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap()
+        .remove(0);
     key.revoke(&client).await.unwrap();
     insta::assert_json_snapshot!(wire(&server.requests()[1]));
 }
@@ -80,7 +100,12 @@ async fn api_key_revoke_convenience() {
 async fn created_by_and_created_for() {
     let server = TestServer::start(fake_labelbox).await;
     let client = client(&server.url);
-    let keys = client.get_api_keys(false).await.unwrap();
+    let keys = client
+        .list_api_keys()
+        .sort(KeyOrder::Server)
+        .send()
+        .await
+        .unwrap();
     // createdByUserId is null: falls back to the key's user.
     let creator = client.created_by(&keys[1]).await.unwrap().unwrap();
     assert_eq!(creator.email, "bob@example.com");
@@ -97,8 +122,8 @@ async fn create_api_key_cold_then_warm() {
     let client = client(&server.url);
     let request = CreateApiKeyRequest::new(
         "ci",
-        "ada@example.com",
-        "Reviewer",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Reviewer"),
         Validity::new(2, TimeUnit::Week).unwrap(),
     )
     .allowed_ips(IpAllowlist::new(["10.0.0.0/8", "192.168.1.5"]).unwrap());
@@ -112,8 +137,8 @@ async fn create_api_key_cold_then_warm() {
     // Warm: the user lookup and the mutation; no allowlist is sent as null.
     let request = CreateApiKeyRequest::new(
         "ci2",
-        "bob@example.com",
-        "Labeler",
+        UserRef::by_email("bob@example.com"),
+        RoleRef::by_name("Labeler"),
         Validity::new(300, TimeUnit::Second).unwrap(),
     );
     client.create_api_key(request).await.unwrap();
@@ -128,8 +153,8 @@ async fn create_api_key_cold_then_warm() {
     clone
         .create_api_key(CreateApiKeyRequest::new(
             "ci3",
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -146,7 +171,7 @@ async fn role_value_is_matched_by_normalised_name_and_sent_as_the_server_spells_
     client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "ada@example.com",
+            UserRef::by_email("ada@example.com"),
             role,
             Validity::MIN,
         ))
@@ -159,19 +184,26 @@ async fn role_value_is_matched_by_normalised_name_and_sent_as_the_server_spells_
 async fn get_roles() {
     let server = TestServer::start(fake_labelbox).await;
     let roles = client(&server.url).get_roles().await.unwrap();
-    let names: Vec<&str> = roles.keys().map(String::as_str).collect();
+    let names: Vec<String> = roles.iter().map(|r| r.normalized_name()).collect();
     assert_eq!(
         names,
         [
-            "ADMIN",
-            "LABELER",
             "NONE",
+            "LABELER",
             "REVIEWER",
             "TEAM_MANAGER",
+            "ADMIN",
             "TENANT_ADMIN"
-        ]
+        ],
+        "in the server's order"
     );
     assert_eq!(roles["TEAM_MANAGER"].name, "Team Manager");
+    assert_eq!(roles["Team Manager"].id, roles["TEAM_MANAGER"].id);
+    assert!(roles.get("Nonexistent").is_none());
+    assert!(
+        roles.iter().all(|r| r.permissions.is_empty()),
+        "not selected"
+    );
     insta::assert_json_snapshot!(wire(&server.requests()[0]));
 }
 
@@ -197,6 +229,8 @@ async fn get_roles_with_permissions() {
     );
     assert_eq!(roles[2].id, Some(RoleId::from("r2")));
     assert_eq!(roles[2].permissions, ["LABEL", "REVIEW"]);
+    // The same type as `get_roles`: looked up by normalised name.
+    assert_eq!(roles["REVIEWER"].permissions, ["LABEL", "REVIEW"]);
     insta::assert_json_snapshot!(wire(&server.requests()[0]));
 }
 
@@ -220,7 +254,7 @@ async fn get_permissions() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, labelbox_sdk::Error::MissingData { field, .. } if field == "organizationRole"),
+        matches!(&error, labelbox_sdk::Error::Response(ResponseError::MissingData { field, .. }) if field == "organizationRole"),
         "{error:?}"
     );
     let requests = server.requests();

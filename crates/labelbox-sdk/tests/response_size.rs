@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::schema::current_user;
+use labelbox_sdk::ResponseError;
 use labelbox_sdk::{Error, RetryPolicy, DEFAULT_MAX_RESPONSE_BYTES};
 use support::{client_builder, Reply, TestServer, TEST_KEY};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -144,7 +145,7 @@ async fn an_endless_body_stops_at_the_default_cap() {
     let server = Streamer::start(Body::Endless).await;
     let error = get_user_error(client_builder(&server.url)).await;
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit } if limit == DEFAULT_MAX_RESPONSE_BYTES),
+        matches!(error, Error::Response(ResponseError::ResponseTooLarge { limit }) if limit == DEFAULT_MAX_RESPONSE_BYTES),
         "{error:?}"
     );
     assert_eq!(DEFAULT_MAX_RESPONSE_BYTES, 16 * 1024 * 1024);
@@ -160,7 +161,10 @@ async fn a_configured_cap_applies_to_a_chunked_body() {
     let server = Streamer::start(Body::EndlessChunked).await;
     let error = get_user_error(client_builder(&server.url).max_response_bytes(256 * 1024)).await;
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit: 262_144 }),
+        matches!(
+            error,
+            Error::Response(ResponseError::ResponseTooLarge { limit: 262_144 })
+        ),
         "{error:?}"
     );
     // Stopped near the cap: far less than the default would have allowed.
@@ -174,14 +178,17 @@ async fn a_declared_length_over_the_cap_fails_before_reading() {
     let server = Streamer::start(Body::Declared(1 << 40)).await;
     let error = get_user_error(client_builder(&server.url)).await;
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit } if limit == DEFAULT_MAX_RESPONSE_BYTES),
+        matches!(error, Error::Response(ResponseError::ResponseTooLarge { limit }) if limit == DEFAULT_MAX_RESPONSE_BYTES),
         "{error:?}"
     );
     // Just over a small cap, too.
     let server = Streamer::start(Body::Declared(1001)).await;
     let error = get_user_error(client_builder(&server.url).max_response_bytes(1000)).await;
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit: 1000 }),
+        matches!(
+            error,
+            Error::Response(ResponseError::ResponseTooLarge { limit: 1000 })
+        ),
         "{error:?}"
     );
 }
@@ -192,7 +199,10 @@ async fn a_body_longer_than_declared_is_read_only_to_its_declared_length() {
     // (an unfinished JSON document) and stops.
     let server = Streamer::start(Body::LongerThanDeclared(4096)).await;
     let error = get_user_error(client_builder(&server.url).max_response_bytes(8192)).await;
-    assert!(matches!(error, Error::InvalidJson { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Response(ResponseError::InvalidJson { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -215,7 +225,10 @@ async fn the_cap_applies_to_the_emulator_and_a_generous_one_passes() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit: 64 }),
+        matches!(
+            error,
+            Error::Response(ResponseError::ResponseTooLarge { limit: 64 })
+        ),
         "{error:?}"
     );
     assert!(!format!("{error} {error:?}").contains(emulator.admin_key()));
@@ -283,7 +296,10 @@ async fn execute_unclassified_returns_the_answer_as_it_came_and_follows_no_redir
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::ResponseTooLarge { limit: 1024 }),
+        matches!(
+            error,
+            Error::Response(ResponseError::ResponseTooLarge { limit: 1024 })
+        ),
         "{error:?}"
     );
 }

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault, KeyInfo};
+use labelbox_sdk::RoleRef;
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{
     ApiKeyId, Client, Error, ExposeSecret, KeyOrder, RetryPolicy, RotateOptions, RotateOutcome,
     TimeUnit, UserId, Validity,
@@ -122,7 +124,7 @@ async fn options_choose_role_and_validity_and_a_long_lifetime_is_clamped() {
         .rotate_api_key(
             outcome.new_id(),
             RotateOptions::new()
-                .role("Labeler")
+                .role(RoleRef::by_name("Labeler"))
                 .validity(Validity::new(2, TimeUnit::Hour).unwrap()),
             |_| async { Ok::<(), ()>(()) },
         )
@@ -160,7 +162,7 @@ async fn a_failed_hand_over_revokes_the_new_key_and_keeps_the_old() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |_| async { Err("disk full") },
         )
         .await
@@ -184,7 +186,7 @@ async fn a_failed_hand_over_revokes_the_new_key_and_keeps_the_old() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |_| async {
                 emulator.faults().fail_next(1, Fault::Http500);
                 Err("disk full")
@@ -212,7 +214,7 @@ async fn a_failed_revoke_of_the_old_key_leaves_both_live() {
     let outcome = admin
         .rotate_api_key(
             &ApiKeyId::from(old.as_str()),
-            RotateOptions::new().role("Labeler"),
+            RotateOptions::new().role(RoleRef::by_name("Labeler")),
             |new| {
                 let secret = Arc::clone(&secret);
                 let emulator = &emulator;
@@ -229,7 +231,10 @@ async fn a_failed_revoke_of_the_old_key_leaves_both_live() {
     let RotateOutcome::OldKeyNotRevoked { new, error, .. } = &outcome else {
         panic!("{outcome:?}");
     };
-    assert!(matches!(error, Error::InternalServer { .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::InternalServer { .. })),
+        "{error:?}"
+    );
     assert!(outcome.old_key_live() && outcome.new_key_live() && outcome.handed_over());
     assert!(!stored(&emulator, &old).revoked && !stored(&emulator, new.as_str()).revoked);
     assert!(authenticates(&emulator, &old_secret).await);
@@ -250,7 +255,10 @@ async fn an_unknown_or_revoked_key_creates_nothing() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     let (old, _) = emulator
         .issue_key("labeler@example.com", "Labeler", 3 * DAY, None)
         .unwrap();
@@ -266,7 +274,10 @@ async fn an_unknown_or_revoked_key_creates_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
     assert!(!*called.lock().unwrap());
     assert_eq!(emulator.operation_count("CreateApiKey"), 0);
     emulator.shutdown().await;

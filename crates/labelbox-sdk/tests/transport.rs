@@ -7,6 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{Client, Error, RetryPolicy};
+use labelbox_sdk::{ConstructionError, ServiceError};
 use support::{client_builder, fake_labelbox, Reply, TestServer, TEST_KEY};
 
 #[tokio::test]
@@ -28,7 +29,7 @@ async fn a_redirect_to_another_origin_is_not_followed() {
         .unwrap()
         .unwrap_err();
         assert!(
-            matches!(error, Error::HttpStatus { status: s, .. } if s == status),
+            matches!(error, Error::Service(ServiceError::HttpStatus { status: s, .. }) if s == status),
             "{status}: {error:?}"
         );
         assert!(error.to_string().contains("redirect"), "{error}");
@@ -76,8 +77,12 @@ async fn the_connect_timeout_fires_when_no_handshake_completes() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(
-        matches!(error, Error::Timeout { after: Some(d) } if d == connect_timeout),
+        matches!(error, Error::Timeout { after: Some(d), .. } if d == connect_timeout),
         "{error:?}"
+    );
+    assert!(
+        !error.may_have_been_delivered(),
+        "connecting timed out: nothing was sent"
     );
     assert!(elapsed >= connect_timeout, "{elapsed:?}");
     assert!(
@@ -103,7 +108,7 @@ async fn a_server_that_never_answers_times_out_within_the_configured_time() {
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout { after: Some(d) } if d == timeout));
+    assert!(matches!(error, Error::Timeout { after: Some(d), .. } if d == timeout));
     assert!(
         elapsed >= timeout && elapsed < timeout + Duration::from_secs(1),
         "{elapsed:?}"
@@ -143,7 +148,13 @@ fn plain_http_is_refused_at_build_off_loopback() {
         "http://127.0.0.1.nip.io/graphql",
     ] {
         let error = build(url, false).unwrap_err();
-        assert!(matches!(error, Error::Configuration { .. }), "{url}");
+        assert!(
+            matches!(
+                error,
+                Error::Construction(ConstructionError::Configuration { .. })
+            ),
+            "{url}"
+        );
         assert!(error.to_string().contains("plain http"), "{error}");
         assert!(!format!("{error} {error:?}").contains(TEST_KEY));
         assert!(build(url, true).is_ok(), "{url} when explicitly allowed");

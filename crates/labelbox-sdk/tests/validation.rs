@@ -3,14 +3,21 @@
 
 mod support;
 
+use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
     AllowlistError, CreateApiKeyRequest, Error, IpAllowlist, TimeUnit, ValidationError, Validity,
     ValidityError,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use support::{client, fake_labelbox, TestServer};
 
 fn valid() -> CreateApiKeyRequest {
-    CreateApiKeyRequest::new("ci", "ada@example.com", "Labeler", Validity::MIN)
+    CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name("Labeler"),
+        Validity::MIN,
+    )
 }
 
 /// Sends `request` and returns the error and how many requests reached the server.
@@ -28,14 +35,14 @@ async fn empty_name() {
     for name in ["", "   "] {
         let (error, sent) = refused(CreateApiKeyRequest::new(
             name,
-            "ada@example.com",
-            "Labeler",
+            UserRef::by_email("ada@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await;
         assert!(matches!(
             error,
-            Error::Validation(ValidationError::EmptyName)
+            Error::Construction(ConstructionError::Validation(ValidationError::EmptyName))
         ));
         assert_eq!(error.to_string(), "name must be a non-empty string");
         assert_eq!(sent, 0);
@@ -47,10 +54,9 @@ async fn allowlist_entry_not_an_address() {
     let (error, sent) = refused(valid().allowed_ip_entries(["10.0.0.0/8", "not-an-ip"])).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::Entry {
-            index: 1,
-            ..
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::Entry { index: 1, .. }
+        )))
     ));
     assert!(
         error.to_string().starts_with("allowed_ip_cidrs[1]"),
@@ -64,10 +70,9 @@ async fn allowlist_entry_empty_after_trimming() {
     let (error, sent) = refused(valid().allowed_ip_entries(["  "])).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::Entry {
-            index: 0,
-            ..
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::Entry { index: 0, .. }
+        )))
     ));
     assert_eq!(sent, 0);
 }
@@ -88,9 +93,9 @@ async fn allowlist_more_than_50_unique() {
     let (error, sent) = refused(valid().allowed_ip_entries(entries)).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::TooMany {
-            count: 51
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::TooMany { count: 51 }
+        )))
     ));
     assert_eq!(sent, 0);
 }
@@ -113,9 +118,9 @@ async fn allowlist_is_trimmed_canonical_and_deduplicated_on_the_wire() {
     let (error, _) = refused(valid().allowed_ip_entries(entries)).await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(AllowlistError::TooMany {
-            count: 51
-        }))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(
+            AllowlistError::TooMany { count: 51 }
+        )))
     ));
     // IPv6 compressed, duplicates by canonical form dropped, first order kept.
     client(&server.url)
@@ -136,14 +141,16 @@ async fn allowlist_is_trimmed_canonical_and_deduplicated_on_the_wire() {
 async fn empty_user_email() {
     let (error, sent) = refused(CreateApiKeyRequest::new(
         "ci",
-        " ",
-        "Labeler",
+        UserRef::by_email(" "),
+        RoleRef::by_name("Labeler"),
         Validity::MIN,
     ))
     .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyUserEmail)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyUserEmail
+        ))
     ));
     assert_eq!(sent, 0);
 }
@@ -152,14 +159,16 @@ async fn empty_user_email() {
 async fn empty_role_name() {
     let (error, sent) = refused(CreateApiKeyRequest::new(
         "ci",
-        "ada@example.com",
-        "",
+        UserRef::by_email("ada@example.com"),
+        RoleRef::by_name(""),
         Validity::MIN,
     ))
     .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyRoleName)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyRoleName
+        ))
     ));
     assert_eq!(sent, 0);
 }
@@ -190,26 +199,48 @@ fn validity_rules_have_the_contract_messages() {
 #[tokio::test]
 async fn checks_run_in_the_contract_order() {
     // Empty name and a bad allowlist and an empty user: the name is reported.
-    let (error, _) =
-        refused(CreateApiKeyRequest::new("", "", "", Validity::MIN).allowed_ip_entries(["bad"]))
-            .await;
+    let (error, _) = refused(
+        CreateApiKeyRequest::new(
+            "",
+            UserRef::by_email(""),
+            RoleRef::by_name(""),
+            Validity::MIN,
+        )
+        .allowed_ip_entries(["bad"]),
+    )
+    .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyName)
+        Error::Construction(ConstructionError::Validation(ValidationError::EmptyName))
     ));
     // Then the allowlist before the user.
-    let (error, _) =
-        refused(CreateApiKeyRequest::new("ci", "", "", Validity::MIN).allowed_ip_entries(["bad"]))
-            .await;
+    let (error, _) = refused(
+        CreateApiKeyRequest::new(
+            "ci",
+            UserRef::by_email(""),
+            RoleRef::by_name(""),
+            Validity::MIN,
+        )
+        .allowed_ip_entries(["bad"]),
+    )
+    .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::Allowlist(_))
+        Error::Construction(ConstructionError::Validation(ValidationError::Allowlist(_)))
     ));
     // Then the user before the role.
-    let (error, _) = refused(CreateApiKeyRequest::new("ci", "", "", Validity::MIN)).await;
+    let (error, _) = refused(CreateApiKeyRequest::new(
+        "ci",
+        UserRef::by_email(""),
+        RoleRef::by_name(""),
+        Validity::MIN,
+    ))
+    .await;
     assert!(matches!(
         error,
-        Error::Validation(ValidationError::EmptyUserEmail)
+        Error::Construction(ConstructionError::Validation(
+            ValidationError::EmptyUserEmail
+        ))
     ));
 }
 
@@ -219,8 +250,8 @@ async fn unknown_user_is_refused_after_one_request_without_the_mutation() {
     let error = client(&server.url)
         .create_api_key(CreateApiKeyRequest::new(
             "ci",
-            "nobody@example.com",
-            "Labeler",
+            UserRef::by_email("nobody@example.com"),
+            RoleRef::by_name("Labeler"),
             Validity::MIN,
         ))
         .await
@@ -229,7 +260,9 @@ async fn unknown_user_is_refused_after_one_request_without_the_mutation() {
         error.to_string(),
         "User with email 'nobody@example.com' does not exist in the organization"
     );
-    assert!(matches!(error, Error::UserNotFound { ref email } if email == "nobody@example.com"));
+    assert!(
+        matches!(error, Error::Construction(ConstructionError::UserNotFound { ref email }) if email == "nobody@example.com")
+    );
     assert_eq!(server.request_count(), 1);
     assert_eq!(server.requests()[0].operation(), "CreateApiKeyPreflight");
 }
@@ -244,8 +277,8 @@ async fn role_not_grantable_or_misspelt_is_refused_without_the_mutation() {
         let error = client
             .create_api_key(CreateApiKeyRequest::new(
                 "ci",
-                "ada@example.com",
-                role,
+                UserRef::by_email("ada@example.com"),
+                RoleRef::by_name(role),
                 Validity::MIN,
             ))
             .await
@@ -255,7 +288,9 @@ async fn role_not_grantable_or_misspelt_is_refused_without_the_mutation() {
             "Invalid role specified. Allowed roles are: ['Labeler', 'Reviewer']",
             "{role}"
         );
-        assert!(matches!(error, Error::InvalidRole { ref requested, .. } if requested == role));
+        assert!(
+            matches!(error, Error::Construction(ConstructionError::InvalidRole { ref requested, .. }) if requested == role)
+        );
     }
     let operations: Vec<String> = server.requests().iter().map(|r| r.operation()).collect();
     assert!(

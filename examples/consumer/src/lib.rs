@@ -2,7 +2,8 @@
 //!
 //! `graphql/my_key_names.graphql` is checked against the bundled Labelbox schema by this
 //! crate's `build.rs` (with `labelbox-codegen`), which generates the [`my_key_names`] module;
-//! [`key_names`] runs it with the SDK's typed [`Client::execute`].
+//! [`key_names`] runs it with the SDK's typed [`Client::execute`]; [`revoke_key`] runs the
+//! crate's own mutation, whose error says whether it may have been delivered.
 #![warn(missing_docs)]
 
 use labelbox_sdk::Client;
@@ -18,4 +19,15 @@ pub async fn key_names(
         .execute::<my_key_names::MyKeyNames>(my_key_names::Variables)
         .await?;
     Ok(data.user)
+}
+
+/// Runs `RevokeMyKey`: revokes the key `id`. On failure,
+/// [`Error::may_have_been_delivered`](labelbox_sdk::Error::may_have_been_delivered) tells a
+/// revocation that may have happened (a timeout after sending) from one that did not (the
+/// connection was refused).
+pub async fn revoke_key(client: &Client, id: &str) -> Result<(), labelbox_sdk::Error> {
+    client
+        .execute::<revoke_my_key::RevokeMyKey>(revoke_my_key::Variables { id: id.to_owned() })
+        .await?;
+    Ok(())
 }

@@ -1,9 +1,11 @@
 //! The crate's own operation, generated at its build time, runs over HTTP against the
 //! emulator through the SDK's `Client::execute`.
 
-use labelbox_emulator::{Emulator, EmulatorConfig};
-use labelbox_example_consumer::{key_names, my_key_names};
-use labelbox_sdk::Client;
+use std::time::Duration;
+
+use labelbox_emulator::{Emulator, EmulatorConfig, Fault};
+use labelbox_example_consumer::{key_names, my_key_names, revoke_key};
+use labelbox_sdk::{Client, Delivery, Error};
 
 #[tokio::test]
 async fn my_key_names_runs_against_the_emulator() {
@@ -23,6 +25,54 @@ async fn my_key_names_runs_against_the_emulator() {
         .unwrap_or_else(|| panic!("the bootstrap key is not among {:?}", user.api_keys));
     assert!(!admin_key.name.is_empty());
     assert_eq!(emulator.operation_count("MyKeyNames"), 1);
+}
+
+/// The consumer's own mutation fails two ways through `Client::execute`, and the error says
+/// which: a timeout after the request was sent may have been delivered (the emulator holds
+/// it, then processes it), a refused connection was not.
+#[tokio::test]
+async fn a_failed_mutation_says_whether_it_may_have_been_delivered() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let (id, _secret) = emulator
+        .issue_key(emulator.admin_email(), "Admin", 3600, None)
+        .unwrap();
+    let client = |endpoint: String| {
+        Client::builder()
+            .endpoint(endpoint)
+            .api_key(emulator.admin_key().to_owned())
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap()
+    };
+
+    emulator
+        .faults()
+        .fail_next(1, Fault::Delay(Duration::from_secs(5)));
+    let requests_before = emulator.request_count();
+    let error = revoke_key(&client(emulator.endpoint()), &id)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert_eq!(error.delivery(), Delivery::Unknown);
+    assert!(error.may_have_been_delivered());
+    assert_eq!(
+        emulator.request_count() - requests_before,
+        1,
+        "it reached the server, and a mutation whose answer was lost is not sent again"
+    );
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = format!("http://{}/graphql", listener.local_addr().unwrap());
+    drop(listener);
+    let error = revoke_key(&client(nobody), &id).await.unwrap_err();
+    assert!(matches!(error, Error::Dispatch { .. }), "{error:?}");
+    assert_eq!(error.delivery(), Delivery::NotSent);
+    assert!(!error.may_have_been_delivered());
+    assert_eq!(
+        emulator.request_count() - requests_before,
+        1,
+        "nothing more arrived"
+    );
 }
 
 #[test]

@@ -5,10 +5,13 @@
 use std::io;
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_sdk::KeyOrder;
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{
     Client, CreateApiKeyRequest, ExposeSecret, IpAllowlist, RotateOptions, RotateOutcome,
     SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use time::OffsetDateTime;
 
 use crate::commands::keys::keys_table;
@@ -117,8 +120,13 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let allowlist =
         IpAllowlist::new(["127.0.0.1/32", "::1"]).map_err(|e| demo_failed("allowlist", e))?;
     let validity: Validity = "2w".parse().map_err(|e| demo_failed("validity", e))?;
-    let request = CreateApiKeyRequest::new("demo-key", TARGET_USER, TARGET_ROLE, validity)
-        .allowed_ips(allowlist);
+    let request = CreateApiKeyRequest::new(
+        "demo-key",
+        UserRef::by_email(TARGET_USER),
+        RoleRef::by_name(TARGET_ROLE),
+        validity,
+    )
+    .allowed_ips(allowlist);
     let first = admin.create_api_key(request).await?;
     let (first_id, first_secret) = first.into_parts();
     demo.ok(format!(
@@ -129,8 +137,8 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let refused = admin
         .create_api_key(CreateApiKeyRequest::new(
             "too-powerful",
-            TARGET_USER,
-            "Tenant Admin",
+            UserRef::by_email(TARGET_USER),
+            RoleRef::by_name("Tenant Admin"),
             validity,
         ))
         .await;
@@ -153,7 +161,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     ))?;
 
     demo.step("List the keys (as the admin)")?;
-    let keys = admin.get_api_keys(false).await?;
+    let keys = admin.list_api_keys().sort(KeyOrder::Server).send().await?;
     demo.say(keys_table(ctx, &keys, OffsetDateTime::now_utc()))?;
 
     demo.step(&format!(
@@ -165,7 +173,9 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     let outcome = admin
         .rotate_api_key(
             &first_id,
-            RotateOptions::new().role(TARGET_ROLE).validity(validity),
+            RotateOptions::new()
+                .role(RoleRef::by_name(TARGET_ROLE))
+                .validity(validity),
             |new| {
                 let secret = new.created.secret().clone();
                 let slot = &mut handed_over;
@@ -200,7 +210,7 @@ async fn walk(ctx: &Ctx, endpoint: &str, admin_key: SecretString) -> Result<(), 
     expect_refused(&demo, &as_second, &second_id).await?;
 
     demo.step("List the keys again")?;
-    let keys = admin.get_api_keys(false).await?;
+    let keys = admin.list_api_keys().sort(KeyOrder::Server).send().await?;
     if keys.iter().any(|k| k.id == first_id || k.id == second_id) {
         return Err(demo_failed("list again", "a revoked key is still listed"));
     }
@@ -219,7 +229,7 @@ async fn expect_refused(
     id: &labelbox_sdk::ApiKeyId,
 ) -> Result<(), CliError> {
     match client.get_user().await {
-        Err(e @ labelbox_sdk::Error::Authentication(_)) => {
+        Err(e @ labelbox_sdk::Error::Service(ServiceError::Authentication(_))) => {
             demo.ok(format!("{id} is refused: {e}"))?;
             Ok(())
         }

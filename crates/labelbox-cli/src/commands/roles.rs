@@ -18,7 +18,7 @@ pub struct RoleJson {
 /// The organization's roles with ids and permissions, fewest permissions first (so
 /// `None` < `Labeler` < `Admin`).
 pub async fn fetch(client: &Client) -> Result<Vec<Role>, CliError> {
-    let mut roles = client.get_roles_with_permissions().await?;
+    let mut roles = client.get_roles_with_permissions().await?.into_vec();
     roles.sort_by(|a, b| {
         (a.permissions.len(), a.name.as_str()).cmp(&(b.permissions.len(), b.name.as_str()))
     });

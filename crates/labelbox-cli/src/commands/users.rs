@@ -2,7 +2,7 @@
 
 use std::io::{self, IsTerminal};
 
-use labelbox_sdk::{normalize_role_name, Client, Role, User};
+use labelbox_sdk::{Client, Role, User};
 use serde::Serialize;
 
 use crate::cli::{RemoveArgs, SetRoleArgs, UsersCommand};
@@ -115,10 +115,10 @@ async fn set_role(ctx: &Ctx, args: SetRoleArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let roles = client.get_roles().await?;
     let role = roles
-        .get(&normalize_role_name(&args.role))
+        .get(&args.role)
         .and_then(|r| r.id.clone())
         .ok_or_else(|| {
-            let names: Vec<&str> = roles.values().map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
             CliError::usage(format!(
                 "no role named {:?}; roles: {}",
                 args.role,

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_HEADER};
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use labelbox_sdk::ServiceError;
 use labelbox_sdk::{Client, ExposeSecret, SecretString};
 use reqwest::header::{HeaderMap, HeaderValue};
 
@@ -210,7 +211,7 @@ pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
 pub async fn authenticates(endpoint: &str, secret: &str) -> bool {
     match client(endpoint, secret).get_user().await {
         Ok(_) => true,
-        Err(labelbox_sdk::Error::Authentication(_)) => false,
+        Err(labelbox_sdk::Error::Service(ServiceError::Authentication(_))) => false,
         Err(e) => panic!("unexpected error: {e}"),
     }
 }

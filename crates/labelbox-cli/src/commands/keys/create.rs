@@ -7,6 +7,7 @@ use labelbox_sdk::{
     AllowedIpError, AllowlistError, ApiKeyId, Client, CreateApiKeyRequest, CreatedApiKey,
     ExposeSecret, IpAllowlist, SecretString, Validity,
 };
+use labelbox_sdk::{RoleRef, UserRef};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -133,8 +134,8 @@ pub(super) async fn create_and_hand_over(
     let mut secret_file = open_secret_destination(secret_path)?;
     let mut request = CreateApiKeyRequest::new(
         new.name.as_str(),
-        new.user.as_str(),
-        new.role.as_str(),
+        UserRef::by_email(new.user.as_str()),
+        RoleRef::by_name(new.role.as_str()),
         new.validity,
     );
     if let Some(allowlist) = &new.allowlist {

@@ -4,7 +4,9 @@
 use std::io;
 use std::path::Path;
 
+use labelbox_sdk::RoleRef;
 use labelbox_sdk::{ApiKeyId, Error, Replacement, RotateOptions, RotateOutcome};
+use labelbox_sdk::{ResponseError, ServiceError};
 use serde::Serialize;
 
 use super::create::{
@@ -55,7 +57,7 @@ pub(super) fn rotate_options(ctx: &Ctx, args: &RotateArgs) -> Result<RotateOptio
         options = options.validity(parse_validity(validity)?);
     }
     match &args.role {
-        Some(role) => options = options.role(role.as_str()),
+        Some(role) => options = options.role(RoleRef::by_name(role.as_str())),
         None => errln!(
             "{} without --role, each replacement gets its user's current organization role, \
              which may be wider than the old key's (the API does not report a key's own role)",
@@ -122,8 +124,8 @@ pub(super) async fn rotate(ctx: &Ctx, args: RotateArgs) -> Result<(), CliError> 
                 file.discard();
             }
             return Err(match e {
-                Error::NotFound(_) => not_found(id),
-                e @ Error::MissingData { .. } => cli_error_from_sdk(&e)
+                Error::Service(ServiceError::NotFound(_)) => not_found(id),
+                e @ Error::Response(ResponseError::MissingData { .. }) => cli_error_from_sdk(&e)
                     .context(format!(
                         "rotating {old_id}: cannot tell the user's organization role; the old \
                          key was left untouched"
