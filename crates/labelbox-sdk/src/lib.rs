@@ -80,6 +80,7 @@ mod listing_data;
 mod members;
 mod operation;
 mod operation_kind;
+mod overview;
 mod retry;
 mod rotate;
 mod shared_ids;
@@ -92,6 +93,7 @@ pub use client::{
 };
 pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
 pub use listing::{KeyOrder, ListApiKeys};
+pub use overview::Overview;
 pub use retry::RetryPolicy;
 pub use rotate::{
     lifetime_of, rotation_order, KeyRotation, Replacement, RotateOptions, RotateOutcome,
