@@ -54,6 +54,8 @@ mod page;
 mod rotation;
 mod security;
 mod session;
+mod state;
+mod tasks;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -63,14 +65,11 @@ use labelbox_sdk::{ApiKeyId, Client, SecretString};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use auth::SESSION_HEADER;
 pub use security::CONTENT_SECURITY_POLICY;
 
 /// How long a session may stay idle before it ends: 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-/// The header that carries a session's secret on every API call. The page's script keeps
-/// the secret in `sessionStorage` and sends it; no cookie is set, and none grants anything.
-pub const SESSION_HEADER: &str = "x-console-session";
 
 /// What [`Console::start`] needs.
 #[derive(Debug, Clone)]
@@ -159,7 +158,7 @@ impl Console {
             source,
         })?;
         let login_token = security::random_token();
-        let state = Arc::new(handlers::AppState::new(
+        let state = Arc::new(state::AppState::new(
             config.client,
             local_addr,
             config.idle_timeout,
@@ -167,7 +166,7 @@ impl Console {
             config.own_key,
         ));
         let (shutdown, mut stop) = watch::channel(false);
-        let sweeper = tokio::spawn(session::sweep_expired(state.clone(), stop.clone()));
+        let sweeper = tokio::spawn(state::sweep_expired(state.clone(), stop.clone()));
         let app = handlers::router(state.clone());
         let task = tokio::spawn(async move {
             // The connection cap, header and request deadlines and body cap the emulator has.
@@ -206,7 +205,7 @@ pub struct ConsoleHandle {
     login_url: SecretString,
     base_url: String,
     local_addr: SocketAddr,
-    state: Arc<handlers::AppState>,
+    state: Arc<state::AppState>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
     sweeper: JoinHandle<()>,

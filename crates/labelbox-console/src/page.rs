@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use labelbox_sdk::{
-    grantable_roles, ApiKey, ApiKeyId, Client, Error, Organization, Overview, Role, TimeUnit,
-    User, UserId,
+    grantable_roles, ApiKey, ApiKeyId, Client, Error, Organization, Overview, Role, TimeUnit, User,
+    UserId,
 };
 use maud::{html, Markup, DOCTYPE};
 use time::format_description::well_known::Rfc3339;

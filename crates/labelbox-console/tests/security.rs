@@ -52,7 +52,11 @@ async fn a_page_view_is_one_request_to_labelbox_with_the_same_data() {
     let answer = b.get("/api/page").await;
     assert_eq!(answer.status(), 200);
     let html = answer.text().await.unwrap();
-    assert_eq!(s.emulator.request_count() - before, 1, "one request per page view");
+    assert_eq!(
+        s.emulator.request_count() - before,
+        1,
+        "one request per page view"
+    );
     assert_eq!(s.emulator.operation_count("Overview"), 1);
 
     let me = s.admin.get_user().await.unwrap();
@@ -65,12 +69,19 @@ async fn a_page_view_is_one_request_to_labelbox_with_the_same_data() {
         format!(r#"<strong id="user-name">{}</strong>"#, me.name),
         r#"<strong id="user-role">Admin</strong>"#.to_owned(),
     ];
-    shown.extend(members.iter().map(|m| format!(r#"<option value="{}""#, m.email)));
+    shown.extend(
+        members
+            .iter()
+            .map(|m| format!(r#"<option value="{}""#, m.email)),
+    );
     shown.extend(keys.iter().map(|k| format!(r#"data-key-id="{}""#, k.id)));
     for expected in &shown {
         assert!(html.contains(expected.as_str()), "{expected} not in {html}");
     }
-    assert!(!html.contains(r#"id="read-only""#), "the admin's page is not read-only");
+    assert!(
+        !html.contains(r#"id="read-only""#),
+        "the admin's page is not read-only"
+    );
 }
 
 #[tokio::test]

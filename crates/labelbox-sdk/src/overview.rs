@@ -182,7 +182,8 @@ mod tests {
     #[test]
     fn the_parts_are_the_listing_s_and_the_users_selections() {
         let listing = spaced(list_api_keys::QUERY);
-        let selection = &listing[listing.find("user {").unwrap()..listing.find(" } fragment").unwrap()];
+        let selection =
+            &listing[listing.find("user {").unwrap()..listing.find(" } fragment").unwrap()];
         assert!(
             spaced(overview::QUERY).contains(&format!("keys : {selection}")),
             "queries/overview.graphql's `keys` and queries/list_api_keys.graphql's `user` differ"

@@ -197,7 +197,11 @@ async fn members_are_read_page_by_page_to_the_last() {
     let overview = admin.overview().await.unwrap();
     let emails: Vec<String> = overview.members.iter().map(|u| u.email.clone()).collect();
     assert_eq!(emails, expected);
-    assert_eq!(emulator.request_count() - before, 3, "the overview, then two pages");
+    assert_eq!(
+        emulator.request_count() - before,
+        3,
+        "the overview, then two pages"
+    );
     assert_eq!(emulator.operation_count("Overview"), 1);
     assert_eq!(emulator.operation_count("OrganizationMembersPage"), 4);
     emulator.shutdown().await;
