@@ -19,7 +19,17 @@
 //! ends after [`DEFAULT_IDLE_TIMEOUT`] idle or from the page's "Log out" button.
 //!
 //! The page is rendered on the server with `maud` (checked at compile time); one small
-//! script and one stylesheet are embedded in the binary (no CDN, no Node build).
+//! script and one stylesheet are embedded in the binary (no CDN, no Node build). Its data
+//! comes from one request to Labelbox per page view, the SDK's `Client::overview` (the
+//! caller, its role and permissions, the roles, the organization, its members and the keys
+//! it can see; an organization with more than 100 members costs one more request per
+//! further 100): `page.rs` only renders.
+//!
+//! The modules import one way, without a circle: `handlers` (the routes) uses `auth` (the
+//! extractor), which uses `state` (`AppState`, shared by every request), which uses
+//! `session`, `security` (tokens, the console's own Host and Origin values, the answer
+//! headers) and `tasks` (creations and rotations that shutdown awaits); `session` uses
+//! `rotation`, which uses `tasks`. None of them imports the crate root.
 //!
 //! Every key whose secret is on a page is a hand-over of its own, named by the new key's id
 //! (`session.rs`), so that two tabs, or two dialogs, never settle each other's:
