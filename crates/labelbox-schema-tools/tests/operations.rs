@@ -31,7 +31,8 @@ fn removing_a_field_names_the_operation_that_uses_it() {
     let old = checked_in_schema();
     let new = without_field(&old, "ApiKey", "expiresAtEpoch");
     let broken = affected_operations(&old, &new, &checked_in_queries()).unwrap();
-    assert_eq!(names(&broken), ["ListApiKeys"]);
+    assert_eq!(names(&broken), ["ListApiKeys", "Overview"]);
+    assert_eq!(broken[1].file, workspace().join("queries/overview.graphql"));
     let op = &broken[0];
     assert_eq!(op.file, workspace().join("queries/list_api_keys.graphql"));
     assert_eq!(op.changes, ["ApiKey.expiresAtEpoch"]);
