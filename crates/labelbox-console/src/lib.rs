@@ -29,7 +29,8 @@
 //! extractor), which uses `state` (`AppState`, shared by every request), which uses
 //! `session`, `security` (tokens, the console's own Host and Origin values, the answer
 //! headers) and `tasks` (creations and rotations that shutdown awaits); `session` uses
-//! `rotation`, which uses `tasks`. None of them imports the crate root.
+//! `rotation`, which uses `tasks`. None of them imports the crate root (a unit test in
+//! `lib.rs` reads `src/` and fails on a circle).
 //!
 //! Every key whose secret is on a page is a hand-over of its own, named by the new key's id
 //! (`session.rs`), so that two tabs, or two dialogs, never settle each other's:
@@ -261,5 +262,89 @@ impl ConsoleHandle {
         self.state.finish_tasks().await;
         let _ = self.task.await;
         self.sweeper.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The modules each module of `src/` names with `crate::` outside comments (`use`
+    /// lines and paths); the crate root's own items count as the module `crate`.
+    fn imports() -> BTreeMap<String, BTreeSet<String>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut graph = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let module = if name == "lib" {
+                "crate".to_owned()
+            } else {
+                name
+            };
+            let mut uses = BTreeSet::new();
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                let code = line.split("//").next().unwrap_or_default();
+                for (at, _) in code.match_indices("crate::") {
+                    let rest = &code[at + "crate::".len()..];
+                    let rest = rest.trim_start_matches('{');
+                    let target: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    // `crate::{a, b}`: every module of the group.
+                    if rest.len() < code[at + "crate::".len()..].len() {
+                        let group = rest.split('}').next().unwrap_or_default();
+                        uses.extend(group.split(',').map(|m| m.trim().to_owned()));
+                    } else if target.chars().next().is_some_and(|c| c.is_lowercase()) {
+                        uses.insert(target);
+                    } else {
+                        uses.insert("crate".to_owned());
+                    }
+                }
+            }
+            uses.remove(&module);
+            graph.insert(module, uses);
+        }
+        graph
+    }
+
+    #[test]
+    fn the_modules_import_one_way_without_a_circle() {
+        let graph = imports();
+        assert!(graph["handlers"].contains("auth") && graph["auth"].contains("state"));
+        // The root declares every module: a module that imports from it closes a circle.
+        for (module, uses) in &graph {
+            assert!(
+                module == "crate" || !uses.contains("crate"),
+                "{module} imports from the crate root"
+            );
+        }
+        // Depth-first search: a module met again while still on the path closes a circle.
+        fn visit<'a>(
+            graph: &'a BTreeMap<String, BTreeSet<String>>,
+            module: &'a str,
+            path: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) {
+            if let Some(at) = path.iter().position(|m| *m == module) {
+                panic!("an import circle: {} -> {module}", path[at..].join(" -> "));
+            }
+            if !done.insert(module) {
+                return;
+            }
+            path.push(module);
+            for next in graph.get(module).into_iter().flatten() {
+                visit(graph, next, path, done);
+            }
+            path.pop();
+        }
+        let mut done = BTreeSet::new();
+        for module in graph.keys() {
+            visit(&graph, module, &mut Vec::new(), &mut done);
+        }
     }
 }
