@@ -156,6 +156,49 @@ pub(crate) fn overview_from(data: OverviewData) -> Result<Overview, Error> {
 #[cfg(test)]
 mod tests {
     use labelbox_schema::{current_user, list_api_keys, organization_members, overview};
+    use serde_json::json;
+
+    use super::{overview_from, OverviewData};
+
+    fn data(keys: serde_json::Value) -> OverviewData {
+        let user = json!({"createdAt": "2026-11-26T08:56:16Z", "email": "ada@example.com",
+            "isExternalUser": false, "isViewer": false, "lastLoginAt": null, "nickname": null,
+            "name": "Ada", "picture": null, "id": "u1", "updatedAt": "2026-11-26T08:56:16Z"});
+        let mut me = user.clone();
+        me["orgRole"] = json!({"id": "r4", "name": "Admin"});
+        serde_json::from_value(json!({
+            "user": me,
+            "organizationRole": {"permissions": ["MANAGE_API_KEYS", null]},
+            "roles": [{"id": "r1", "name": "Labeler", "permissions": ["LABEL"],
+                       "organizationId": "o1"}],
+            "organization": {"createdAt": "2026-11-26T08:56:16Z", "name": "Org", "id": "o1",
+                             "updatedAt": "2026-11-26T08:56:16Z", "users": [user]},
+            "keys": keys,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn each_part_maps_to_its_domain_value_and_a_null_one_is_missing_data() {
+        let key = json!({"id": "ck1", "name": "ci", "createdAt": "2026-11-26T08:56:16Z",
+            "updatedAt": "2026-11-26T08:56:16Z", "revoked": false, "expiresAtEpoch": 1795000000,
+            "userId": "u1", "userEmail": "ada@example.com", "createdByUserId": null,
+            "allowedIpCidrs": ["10.0.0.0/8"]});
+        let overview = overview_from(data(
+            json!({"id": "u1", "apiKeys": [key], "apiKeysOtherUsers": []}),
+        ))
+        .unwrap();
+        assert_eq!(overview.user.email, "ada@example.com");
+        assert_eq!(overview.org_role.unwrap().name, "Admin");
+        assert_eq!(overview.permissions, ["MANAGE_API_KEYS"]);
+        assert_eq!(overview.roles[0].permissions, ["LABEL"]);
+        assert_eq!(overview.organization.name, "Org");
+        assert_eq!(overview.members[0].id, overview.user.id);
+        assert_eq!(overview.keys[0].id.as_str(), "ck1");
+        assert_eq!(overview.keys[0].allowed_ip_cidrs.len(), 1);
+        let missing = overview_from(data(json!(null))).unwrap_err();
+        assert_eq!(missing.to_string(), "The Overview response has no keys");
+    }
 
     /// A document's tokens, spaced out, as one string.
     fn spaced(document: &str) -> String {
