@@ -46,7 +46,7 @@ OPS = ["list_api_keys", "create_api_key", "revoke_api_key", "caller_permissions"
        "organization_users_by_email", "organization", "create_api_key_preflight",
        "roles_with_ids_and_permissions", "user_org_role", "user_organization",
        "organization_members", "organization_members_page", "set_user_org_role",
-       "remove_member", "organization_members_with_roles", "date_time"]
+       "remove_member", "organization_members_with_roles", "overview", "date_time"]
 NOW = "2026-11-26T08:56:16.000Z"
 USER = {"createdAt": NOW, "email": "ada@example.com", "isExternalUser": False,
         "isViewer": False, "lastLoginAt": None, "nickname": "ada", "name": "Ada",
@@ -85,6 +85,14 @@ DATA = {
         "organizationRole": {"permissions": ["CREATE_API_KEY"]},
         "roles": [{"id": "r1", "name": "Labeler", "permissions": ["LABEL"],
                    "organizationId": "o1"}]},
+    "overview": {
+        "user": dict(USER, orgRole={"id": "r4", "name": "Admin"}),
+        "organizationRole": {"permissions": ["CREATE_API_KEY", None]},
+        "roles": [{"id": "r1", "name": "Labeler", "permissions": ["LABEL"],
+                   "organizationId": "o1"}],
+        "organization": {"createdAt": NOW, "name": "Org", "id": "o1", "updatedAt": NOW,
+                         "users": [USER]},
+        "keys": {"id": "u1", "apiKeys": [KEY], "apiKeysOtherUsers": []}},
 }
 ERRORS = [
     {"errors": [{"message": "bad key", "extensions": {"code": "AUTHENTICATION_ERROR"}}]},

@@ -30,6 +30,7 @@ use labelbox_schema::scalars::DateTime;
 use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, list_api_keys,
     organization, organization_members, organization_members_page, organization_members_with_roles,
+    overview,
     organization_users_by_email, remove_member, revoke_api_key, roles,
     roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
     user_org_role, user_organization,
@@ -42,7 +43,7 @@ use serde_json::Value;
 /// The planted JWT, the operations by input byte 0 and the statuses of byte 1: the input
 /// format, defined once in the SDK's `__fuzz` module (the regression tests read it too).
 const SECRET_JWT: &str = sdk::FUZZ_SECRET_JWT;
-const OPERATION_NAMES: [&str; 19] = sdk::FUZZ_OPERATIONS;
+const OPERATION_NAMES: [&str; 20] = sdk::FUZZ_OPERATIONS;
 
 /// Every operation the schema crate generates is one of `OPERATION_NAMES` (a new
 /// operation must be added to this target).
@@ -257,6 +258,7 @@ fuzz_target!(|data: &[u8]| {
         16 => decode::<set_user_org_role::SetUserOrgRole>(status, body),
         17 => decode::<remove_member::RemoveMember>(status, body),
         18 => decode::<organization_members_with_roles::OrganizationMembersWithRoles>(status, body),
+        19 => decode::<overview::Overview>(status, body),
         _ => text_only(body),
     }
 });

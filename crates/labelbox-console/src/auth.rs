@@ -17,10 +17,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::handlers::AppState;
 use crate::security;
 use crate::session::{Lookup, SessionKey};
-use crate::SESSION_HEADER;
+use crate::state::AppState;
+
+/// The header that carries a session's secret on every API call. The page's script keeps
+/// the secret in `sessionStorage` and sends it; no cookie is set, and none grants anything.
+pub const SESSION_HEADER: &str = "x-console-session";
 
 /// The signed-in session a request belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -55,10 +58,10 @@ impl FromRequestParts<Arc<AppState>> for ConsoleSession {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        if !security::host_allowed(state, &parts.headers) {
+        if !state.own_address.host_allowed(&parts.headers) {
             return Err(security::foreign_host());
         }
-        if !security::origin_allowed(state, &parts.headers) {
+        if !state.own_address.origin_allowed(&parts.headers) {
             return Err((
                 StatusCode::FORBIDDEN,
                 Json(json!({ "message": "refused: foreign Origin" })),

@@ -3,10 +3,7 @@
 //! [`ConsoleSession`].
 
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header::{self, HeaderValue};
@@ -15,107 +12,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use labelbox_sdk::{
-    validate_key_name, ApiKeyId, Client, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist,
+    validate_key_name, ApiKeyId, CreateApiKeyRequest, Error, ExposeSecret, IpAllowlist,
     SecretString, ServiceError, TimeUnit, Validity,
 };
 use labelbox_sdk::{RoleRef, UserRef};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::task::JoinSet;
 
 use crate::auth::{signed_out, ConsoleSession};
-use crate::session::{HandOver, NotPending, Sessions};
+use crate::session::{HandOver, NotPending};
+use crate::state::AppState;
 use crate::{assets, page, rotation, security};
-
-/// Shared by every request.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub client: Client,
-    pub idle_timeout: Duration,
-    pub own_key: Option<ApiKeyId>,
-    pub allowed_hosts: Vec<String>,
-    pub origins: Vec<String>,
-    sessions: Mutex<Sessions>,
-    /// Creations and rotations, each on a task of its own so that a closed request does not
-    /// cancel it halfway; [`AppState::finish_tasks`] waits for them when the console stops.
-    tasks: Mutex<JoinSet<()>>,
-}
-
-impl AppState {
-    pub fn new(
-        client: Client,
-        addr: SocketAddr,
-        idle: Duration,
-        login_token: &str,
-        own_key: Option<ApiKeyId>,
-    ) -> Self {
-        let allowed_hosts = security::allowed_hosts(addr);
-        let origins = allowed_hosts
-            .iter()
-            .map(|h| format!("http://{h}"))
-            .collect();
-        Self {
-            client,
-            idle_timeout: idle,
-            own_key,
-            allowed_hosts,
-            origins,
-            sessions: Mutex::new(Sessions::new(login_token, idle)),
-            tasks: Mutex::new(JoinSet::new()),
-        }
-    }
-
-    /// Runs `work` to its end on a task of its own, which the console's shutdown awaits.
-    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
-        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn(work);
-    }
-
-    /// Waits for every creation and rotation still running (called after every session has
-    /// ended, so each one settles: its key handed over or revoked).
-    pub async fn finish_tasks(&self) {
-        let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
-        while tasks.join_next().await.is_some() {}
-    }
-
-    pub fn sessions(&self) -> MutexGuard<'_, Sessions> {
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn session_count(&self) -> usize {
-        self.sessions().len()
-    }
-
-    pub async fn end_all_sessions(&self) {
-        let ended = self.sessions().end_all();
-        self.abandon_all(ended).await;
-    }
-
-    /// Abandons hand-overs whose session ended: created keys and replacements revoked.
-    pub async fn abandon_all(&self, hand_overs: Vec<HandOver>) {
-        for hand_over in hand_overs {
-            hand_over.abandon(&self.client).await;
-        }
-    }
-
-    /// Records `session`'s hand-over of `new_id`. When the session is gone meanwhile
-    /// (logged out, expired, the console stopping), nobody can settle it: it is abandoned
-    /// here, awaited before the request ends, so a stopping console waits for it.
-    async fn begin_hand_over(
-        &self,
-        session: &ConsoleSession,
-        new_id: ApiKeyId,
-        hand_over: HandOver,
-    ) {
-        let orphaned = self
-            .sessions()
-            .begin_hand_over(session.key(), new_id, hand_over);
-        if let Some(orphaned) = orphaned {
-            orphaned.abandon(&self.client).await;
-        }
-    }
-}
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -136,7 +43,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/assets/console.js", get(assets::script))
         .route("/assets/console.css", get(assets::stylesheet))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.own_address.clone(),
             security::guard,
         ))
         .with_state(state)
@@ -409,7 +316,7 @@ async fn create_key(
     // when the request is gone by then (nobody will see the secret), it is revoked at once.
     let (answer_tx, answer_rx) = tokio::sync::oneshot::channel();
     let task_state = state.clone();
-    state.spawn(async move {
+    state.tasks.spawn(async move {
         let state = task_state;
         let created = match state.client.create_api_key(request).await {
             Ok(created) => created,
@@ -421,7 +328,7 @@ async fn create_key(
         let id = created.id().clone();
         tracing::info!(%id, "the console created a key");
         state
-            .begin_hand_over(&session, id.clone(), HandOver::Created(id.clone()))
+            .begin_hand_over(session.key(), id.clone(), HandOver::Created(id.clone()))
             .await;
         if answer_tx.send(Ok(created)).is_err() {
             tracing::info!(%id, "the request that created a key was closed before its answer");
@@ -453,13 +360,13 @@ async fn rotate_key(
     };
     let old_id = ApiKeyId::from(id);
     let role = Some(form.role.trim().to_owned()).filter(|r| !r.is_empty());
-    match rotation::start(&state, old_id.clone(), role, validity).await {
+    match rotation::start(&state.client, &state.tasks, old_id.clone(), role, validity).await {
         Ok((shown, rotation)) => {
             tracing::info!(old = %old_id, new = %shown.new_id, "the console created a replacement");
             let answer = created_answer(&shown.new_id, &shown.secret, &shown.name, Some(&old_id));
             state
                 .begin_hand_over(
-                    &session,
+                    session.key(),
                     shown.new_id,
                     HandOver::Rotation {
                         old: old_id,

@@ -19,7 +19,18 @@
 //! ends after [`DEFAULT_IDLE_TIMEOUT`] idle or from the page's "Log out" button.
 //!
 //! The page is rendered on the server with `maud` (checked at compile time); one small
-//! script and one stylesheet are embedded in the binary (no CDN, no Node build).
+//! script and one stylesheet are embedded in the binary (no CDN, no Node build). Its data
+//! comes from one request to Labelbox per page view, the SDK's `Client::overview` (the
+//! caller, its role and permissions, the roles, the organization, its members and the keys
+//! it can see; an organization with more than 100 members costs one more request per
+//! further 100): `page.rs` only renders.
+//!
+//! The modules import one way, without a circle: `handlers` (the routes) uses `auth` (the
+//! extractor), which uses `state` (`AppState`, shared by every request), which uses
+//! `session`, `security` (tokens, the console's own Host and Origin values, the answer
+//! headers) and `tasks` (creations and rotations that shutdown awaits); `session` uses
+//! `rotation`, which uses `tasks`. None of them imports the crate root (a unit test in
+//! `lib.rs` reads `src/` and fails on a circle).
 //!
 //! Every key whose secret is on a page is a hand-over of its own, named by the new key's id
 //! (`session.rs`), so that two tabs, or two dialogs, never settle each other's:
@@ -54,6 +65,8 @@ mod page;
 mod rotation;
 mod security;
 mod session;
+mod state;
+mod tasks;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -63,14 +76,11 @@ use labelbox_sdk::{ApiKeyId, Client, SecretString};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use auth::SESSION_HEADER;
 pub use security::CONTENT_SECURITY_POLICY;
 
 /// How long a session may stay idle before it ends: 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-
-/// The header that carries a session's secret on every API call. The page's script keeps
-/// the secret in `sessionStorage` and sends it; no cookie is set, and none grants anything.
-pub const SESSION_HEADER: &str = "x-console-session";
 
 /// What [`Console::start`] needs.
 #[derive(Debug, Clone)]
@@ -159,7 +169,7 @@ impl Console {
             source,
         })?;
         let login_token = security::random_token();
-        let state = Arc::new(handlers::AppState::new(
+        let state = Arc::new(state::AppState::new(
             config.client,
             local_addr,
             config.idle_timeout,
@@ -167,7 +177,7 @@ impl Console {
             config.own_key,
         ));
         let (shutdown, mut stop) = watch::channel(false);
-        let sweeper = tokio::spawn(session::sweep_expired(state.clone(), stop.clone()));
+        let sweeper = tokio::spawn(state::sweep_expired(state.clone(), stop.clone()));
         let app = handlers::router(state.clone());
         let task = tokio::spawn(async move {
             // The connection cap, header and request deadlines and body cap the emulator has.
@@ -206,7 +216,7 @@ pub struct ConsoleHandle {
     login_url: SecretString,
     base_url: String,
     local_addr: SocketAddr,
-    state: Arc<handlers::AppState>,
+    state: Arc<state::AppState>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
     sweeper: JoinHandle<()>,
@@ -252,5 +262,89 @@ impl ConsoleHandle {
         self.state.finish_tasks().await;
         let _ = self.task.await;
         self.sweeper.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The modules each module of `src/` names with `crate::` outside comments (`use`
+    /// lines and paths); the crate root's own items count as the module `crate`.
+    fn imports() -> BTreeMap<String, BTreeSet<String>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut graph = BTreeMap::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let module = if name == "lib" {
+                "crate".to_owned()
+            } else {
+                name
+            };
+            let mut uses = BTreeSet::new();
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                let code = line.split("//").next().unwrap_or_default();
+                for (at, _) in code.match_indices("crate::") {
+                    let rest = &code[at + "crate::".len()..];
+                    let rest = rest.trim_start_matches('{');
+                    let target: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    // `crate::{a, b}`: every module of the group.
+                    if rest.len() < code[at + "crate::".len()..].len() {
+                        let group = rest.split('}').next().unwrap_or_default();
+                        uses.extend(group.split(',').map(|m| m.trim().to_owned()));
+                    } else if target.chars().next().is_some_and(|c| c.is_lowercase()) {
+                        uses.insert(target);
+                    } else {
+                        uses.insert("crate".to_owned());
+                    }
+                }
+            }
+            uses.remove(&module);
+            graph.insert(module, uses);
+        }
+        graph
+    }
+
+    #[test]
+    fn the_modules_import_one_way_without_a_circle() {
+        let graph = imports();
+        assert!(graph["handlers"].contains("auth") && graph["auth"].contains("state"));
+        // The root declares every module: a module that imports from it closes a circle.
+        for (module, uses) in &graph {
+            assert!(
+                module == "crate" || !uses.contains("crate"),
+                "{module} imports from the crate root"
+            );
+        }
+        // Depth-first search: a module met again while still on the path closes a circle.
+        fn visit<'a>(
+            graph: &'a BTreeMap<String, BTreeSet<String>>,
+            module: &'a str,
+            path: &mut Vec<&'a str>,
+            done: &mut BTreeSet<&'a str>,
+        ) {
+            if let Some(at) = path.iter().position(|m| *m == module) {
+                panic!("an import circle: {} -> {module}", path[at..].join(" -> "));
+            }
+            if !done.insert(module) {
+                return;
+            }
+            path.push(module);
+            for next in graph.get(module).into_iter().flatten() {
+                visit(graph, next, path, done);
+            }
+            path.pop();
+        }
+        let mut done = BTreeSet::new();
+        for module in graph.keys() {
+            visit(&graph, module, &mut Vec::new(), &mut done);
+        }
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use labelbox_sdk::{
-    grantable_roles, ApiKey, ApiKeyId, Client, Error, Organization, Role, TimeUnit, User, UserId,
+    grantable_roles, ApiKey, ApiKeyId, Client, Error, Organization, Overview, Role, TimeUnit, User,
+    UserId,
 };
 use maud::{html, Markup, DOCTYPE};
 use time::format_description::well_known::Rfc3339;
@@ -33,22 +34,33 @@ pub(crate) struct PageData {
 }
 
 impl PageData {
+    /// The page's data from one request ([`Client::overview`]; one more per further 100
+    /// members when the organization has more than 100).
     pub async fn load(client: &Client, own_key: Option<ApiKeyId>) -> Result<PageData, Error> {
-        let listing = client
-            .list_api_keys()
-            .include_expired(true)
-            .sort(labelbox_sdk::KeyOrder::Server);
-        let (me, organization, permissions, roles, keys) = tokio::try_join!(
-            client.get_user(),
-            client.get_organization(),
-            client.get_permissions(None),
-            client.get_roles_with_permissions(),
-            listing.send(),
-        )?;
-        let (members, org_role) = tokio::try_join!(
-            client.get_organization_members(),
-            client.get_user_org_role(&me.id),
-        )?;
+        Ok(PageData::from_overview(
+            client.overview().await?,
+            own_key,
+            OffsetDateTime::now_utc(),
+        ))
+    }
+
+    /// What the page shows of `overview`: the caller's role (and the key's, when it is
+    /// scoped below it), whether the page is read-only, and the roles the caller may grant.
+    fn from_overview(
+        overview: Overview,
+        own_key: Option<ApiKeyId>,
+        now: OffsetDateTime,
+    ) -> PageData {
+        let Overview {
+            user: me,
+            org_role,
+            permissions,
+            roles,
+            organization,
+            members,
+            keys,
+            ..
+        } = overview;
         let key_role = role_of(&roles, &permissions);
         // The user's organization role; a key scoped below it says so.
         let role = match org_role {
@@ -67,7 +79,7 @@ impl PageData {
             .into_iter()
             .map(|r| r.name.clone())
             .collect();
-        Ok(PageData {
+        PageData {
             organization,
             me,
             role,
@@ -75,9 +87,9 @@ impl PageData {
             grantable,
             members,
             keys,
-            now: OffsetDateTime::now_utc(),
+            now,
             own_key,
-        })
+        }
     }
 }
 

@@ -6,12 +6,13 @@
 //! the console stopping, which drop the [`Rotation`]) resolves it with `Err` (the SDK
 //! revokes the replacement and keeps the old key).
 
-use labelbox_sdk::ConstructionError;
-use labelbox_sdk::RoleRef;
-use labelbox_sdk::{ApiKeyId, Error, RotateOptions, RotateOutcome, SecretString, Validity};
+use labelbox_sdk::{
+    ApiKeyId, Client, ConstructionError, Error, RoleRef, RotateOptions, RotateOutcome,
+    SecretString, Validity,
+};
 use tokio::sync::oneshot;
 
-use crate::handlers::AppState;
+use crate::tasks::Tasks;
 
 /// The hand-over's error: the user did not press Done.
 #[derive(Debug)]
@@ -33,9 +34,11 @@ pub(crate) struct ReplacementShown {
 }
 
 /// Starts rotating `old`: returns once the replacement exists (to show it), or with the
-/// SDK's error when nothing was created.
+/// SDK's error when nothing was created. The rotation runs on a task of `tasks`, so that a
+/// closed request does not cancel it halfway.
 pub(crate) async fn start(
-    state: &AppState,
+    client: &Client,
+    tasks: &Tasks,
     old: ApiKeyId,
     role: Option<String>,
     validity: Validity,
@@ -47,8 +50,8 @@ pub(crate) async fn start(
     if let Some(role) = role {
         options = options.role(RoleRef::by_name(role));
     }
-    let client = state.client.clone();
-    state.spawn(async move {
+    let client = client.clone();
+    tasks.spawn(async move {
         let result = client
             .rotate_api_key(&old, options, move |replacement| async move {
                 let shown = ReplacementShown {

@@ -11,8 +11,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::handlers::AppState;
-
 /// The Content-Security-Policy of every answer: scripts and styles only from the console
 /// itself (no inline script, no `eval`), nothing from elsewhere, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
@@ -39,41 +37,60 @@ pub(crate) fn token_digest(token: &str) -> TokenDigest {
     out
 }
 
-/// The `Host` values the console answers to: its own address, and `localhost` with its
-/// port. Anything else (a rebound DNS name) is refused.
-pub(crate) fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
-    let port = addr.port();
-    let mut hosts = vec![addr.to_string(), format!("localhost:{port}")];
-    if addr.ip().is_ipv4() {
-        hosts.push(format!("127.0.0.1:{port}"));
-    } else {
-        hosts.push(format!("[::1]:{port}"));
+/// The console's own address as a request names it: the `Host` values it answers to (its
+/// address, and `localhost` or the loopback literal with its port; anything else, such as
+/// a rebound DNS name, is refused) and the `Origin`s of its own pages.
+#[derive(Debug)]
+pub(crate) struct OwnAddress {
+    hosts: Vec<String>,
+    origins: Vec<String>,
+}
+
+impl OwnAddress {
+    pub fn new(addr: SocketAddr) -> Self {
+        let port = addr.port();
+        let mut hosts = vec![addr.to_string(), format!("localhost:{port}")];
+        if addr.ip().is_ipv4() {
+            hosts.push(format!("127.0.0.1:{port}"));
+        } else {
+            hosts.push(format!("[::1]:{port}"));
+        }
+        let origins = hosts.iter().map(|h| format!("http://{h}")).collect();
+        Self { hosts, origins }
     }
-    hosts
+
+    /// Whether the request's `Host` is one of the console's own.
+    pub fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|host| self.hosts.iter().any(|a| a == host))
+    }
+
+    /// Whether the request's `Origin`, when it has one, is the console's own.
+    pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
+        headers.get(header::ORIGIN).is_none_or(|origin| {
+            origin
+                .to_str()
+                .is_ok_and(|o| self.origins.iter().any(|own| own == o))
+        })
+    }
 }
 
 /// Refuses a request whose `Host` is not the console's own (421), then adds the security
 /// headers to the answer.
 pub(crate) async fn guard(
-    State(state): State<Arc<AppState>>,
+    State(own): State<Arc<OwnAddress>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let mut response = if host_allowed(&state, request.headers()) {
+    let mut response = if own.host_allowed(request.headers()) {
         next.run(request).await
     } else {
         foreign_host()
     };
     add_security_headers(response.headers_mut());
     response
-}
-
-/// Whether the request's `Host` is one of the console's own.
-pub(crate) fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .is_some_and(|host| state.allowed_hosts.iter().any(|a| a == host))
 }
 
 /// The answer to a request for another host (DNS rebinding).
@@ -83,15 +100,6 @@ pub(crate) fn foreign_host() -> Response {
         "refused: this console answers only to its own address (Host header)",
     )
         .into_response()
-}
-
-/// Whether the request's `Origin`, when it has one, is the console's own.
-pub(crate) fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    headers.get(header::ORIGIN).is_none_or(|origin| {
-        origin
-            .to_str()
-            .is_ok_and(|o| state.origins.iter().any(|own| own == o))
-    })
 }
 
 fn add_security_headers(headers: &mut HeaderMap) {

@@ -11,13 +11,10 @@
 //! its session ends first, it is abandoned: the created key, or the replacement, is revoked.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{ApiKeyId, Client};
-use tokio::sync::watch;
 
-use crate::handlers::AppState;
 use crate::security::{random_token, token_digest, TokenDigest};
 
 /// How long a login link minted by a signed-in page (for a new tab) stays valid.
@@ -252,21 +249,6 @@ impl Sessions {
 
     pub fn len(&self) -> usize {
         self.map.len()
-    }
-}
-
-/// Ends idle sessions in the background, so that a key left on an abandoned page is
-/// revoked even when the browser never comes back.
-pub(crate) async fn sweep_expired(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
-    let period =
-        (state.idle_timeout / 4).clamp(Duration::from_millis(200), Duration::from_secs(30));
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(period) => {}
-            _ = stop.wait_for(|s| *s) => return,
-        }
-        let ended = state.sessions().end_expired();
-        state.abandon_all(ended).await;
     }
 }
 

@@ -38,6 +38,58 @@ async fn the_api_key_never_reaches_the_browser() {
     );
 }
 
+/// A page view costs Labelbox one request (`Client::overview`), and the page shows what the
+/// SDK's separate calls read.
+#[tokio::test]
+async fn a_page_view_is_one_request_to_labelbox_with_the_same_data() {
+    let s = start(IDLE).await;
+    let b = login(&s.console).await;
+    b.create("page-key").await;
+    s.emulator
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    let before = s.emulator.request_count();
+    let answer = b.get("/api/page").await;
+    assert_eq!(answer.status(), 200);
+    let html = answer.text().await.unwrap();
+    assert_eq!(
+        s.emulator.request_count() - before,
+        1,
+        "one request per page view"
+    );
+    assert_eq!(s.emulator.operation_count("Overview"), 1);
+
+    let me = s.admin.get_user().await.unwrap();
+    let organization = s.admin.get_organization().await.unwrap();
+    let members = s.admin.get_organization_members().await.unwrap();
+    let keys = s
+        .admin
+        .list_api_keys()
+        .include_expired(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(keys.len() >= 3 && members.len() >= 8);
+    let mut shown = vec![
+        format!(r#"<strong id="org-name">{}</strong>"#, organization.name),
+        format!(r#"<strong id="user-name">{}</strong>"#, me.name),
+        r#"<strong id="user-role">Admin</strong>"#.to_owned(),
+    ];
+    shown.extend(
+        members
+            .iter()
+            .map(|m| format!(r#"<option value="{}""#, m.email)),
+    );
+    shown.extend(keys.iter().map(|k| format!(r#"data-key-id="{}""#, k.id)));
+    for expected in &shown {
+        assert!(html.contains(expected.as_str()), "{expected} not in {html}");
+    }
+    assert!(
+        !html.contains(r#"id="read-only""#),
+        "the admin's page is not read-only"
+    );
+}
+
 #[tokio::test]
 async fn the_login_token_is_single_use_and_no_cookie_is_set() {
     let s = start(IDLE).await;

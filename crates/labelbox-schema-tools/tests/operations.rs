@@ -31,7 +31,8 @@ fn removing_a_field_names_the_operation_that_uses_it() {
     let old = checked_in_schema();
     let new = without_field(&old, "ApiKey", "expiresAtEpoch");
     let broken = affected_operations(&old, &new, &checked_in_queries()).unwrap();
-    assert_eq!(names(&broken), ["ListApiKeys"]);
+    assert_eq!(names(&broken), ["ListApiKeys", "Overview"]);
+    assert_eq!(broken[1].file, workspace().join("queries/overview.graphql"));
     let op = &broken[0];
     assert_eq!(op.file, workspace().join("queries/list_api_keys.graphql"));
     assert_eq!(op.changes, ["ApiKey.expiresAtEpoch"]);
@@ -71,6 +72,7 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
             "OrganizationMembersPage",
             "OrganizationMembersWithRoles",
             "OrganizationUsersByEmail",
+            "Overview",
             "UserById"
         ]
     );
@@ -80,7 +82,7 @@ fn a_field_made_nullable_breaks_every_operation_reading_it_without_failing_valid
     }
     assert_eq!(report.exit_code(), 1);
     let text = report.to_string();
-    assert!(text.contains("Broken operations (7):"), "{text}");
+    assert!(text.contains("Broken operations (8):"), "{text}");
     assert!(text.contains("broken by: User.email"), "{text}");
 }
 
@@ -103,7 +105,8 @@ fn a_new_required_argument_breaks_the_operations_selecting_the_field() {
             "OrganizationMembers",
             "OrganizationMembersPage",
             "OrganizationMembersWithRoles",
-            "OrganizationUsersByEmail"
+            "OrganizationUsersByEmail",
+            "Overview"
         ]
     );
     for op in &report.broken_operations {

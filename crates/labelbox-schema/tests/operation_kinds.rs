@@ -28,6 +28,7 @@ fn generated() -> Vec<(&'static str, OperationKind, OperationKind)> {
         organization_members_page::OrganizationMembersPage,
         organization_members_with_roles::OrganizationMembersWithRoles,
         organization_users_by_email::OrganizationUsersByEmail,
+        overview::Overview,
         remove_member::RemoveMember,
         revoke_api_key::RevokeApiKey,
         roles::Roles,

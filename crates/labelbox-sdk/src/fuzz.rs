@@ -43,7 +43,7 @@ pub const FUZZ_SECRET_JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmdXp6In0.c2ln
 /// order, so that a saved input keeps its meaning when operations are added; one index past
 /// the end means "no operation"). The fuzz target and the tests that replay its findings
 /// both read inputs with this table.
-pub const FUZZ_OPERATIONS: [&str; 19] = [
+pub const FUZZ_OPERATIONS: [&str; 20] = [
     labelbox_schema::list_api_keys::OPERATION_NAME,
     labelbox_schema::create_api_key::OPERATION_NAME,
     labelbox_schema::revoke_api_key::OPERATION_NAME,
@@ -63,6 +63,7 @@ pub const FUZZ_OPERATIONS: [&str; 19] = [
     labelbox_schema::set_user_org_role::OPERATION_NAME,
     labelbox_schema::remove_member::OPERATION_NAME,
     labelbox_schema::organization_members_with_roles::OPERATION_NAME,
+    labelbox_schema::overview::OPERATION_NAME,
 ];
 
 /// Byte 1 of a `response_decode` input: with its high bit set, the status is
@@ -166,6 +167,11 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
         "RemoveMember" => {
             let data = typed::<remove_member::ResponseData>(operation, status, body)?;
             crate::members::removed_from(data)?;
+        }
+        "Overview" => {
+            // The listing's own type under `keys`, the generated types elsewhere.
+            let data = typed::<crate::overview::OverviewData>(operation, status, body)?;
+            crate::overview::overview_from(data)?;
         }
         // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {

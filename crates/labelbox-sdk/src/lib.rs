@@ -88,6 +88,7 @@ mod listing_data;
 mod members;
 mod operation;
 mod operation_kind;
+mod overview;
 mod retry;
 mod rotate;
 mod shared_ids;
@@ -103,6 +104,7 @@ pub use error::{
     ConstructionError, Delivery, Error, GraphQlError, PathSegment, ResponseError, ServiceError,
 };
 pub use listing::{KeyOrder, ListApiKeys};
+pub use overview::Overview;
 pub use retry::RetryPolicy;
 pub use rotate::{
     lifetime_of, rotation_order, KeyRotation, Replacement, RotateOptions, RotateOutcome,

@@ -309,7 +309,7 @@ pub(crate) const MAX_MEMBERS: usize = 100_000;
 /// from `skip`, until a page is short or adds no member not already read (so a server that
 /// ignores `skip` cannot make it loop); a member read twice is kept once. More than
 /// [`MAX_MEMBERS`] members is an error rather than an endless read.
-async fn collect_pages<T, Fut>(
+pub(crate) async fn collect_pages<T, Fut>(
     first: Vec<T>,
     id: impl Fn(&T) -> &UserId,
     next: impl Fn(i64) -> Fut,

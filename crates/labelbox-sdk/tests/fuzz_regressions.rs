@@ -16,7 +16,7 @@ use support::{client, user_json, Reply, TestServer, TEST_KEY};
 
 /// The fuzz target's input format (planted JWT, operations by byte 0, statuses by byte 1).
 const SECRET_JWT: &str = sdk::FUZZ_SECRET_JWT;
-const OPERATION_NAMES: [&str; 19] = sdk::FUZZ_OPERATIONS;
+const OPERATION_NAMES: [&str; 20] = sdk::FUZZ_OPERATIONS;
 const STATUSES: [u16; 12] = sdk::FUZZ_STATUSES;
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {

@@ -192,6 +192,73 @@ async fn members_are_read_page_by_page_to_the_last() {
         .map(|u| u.email)
         .collect();
     assert_eq!(seen, ["labeler@example.com"]);
+
+    // The overview: its one request brings the first 100 members, and the other 142 take
+    // one more request per further page.
+    let before = emulator.request_count();
+    let overview = admin.overview().await.unwrap();
+    let emails: Vec<String> = overview.members.iter().map(|u| u.email.clone()).collect();
+    assert_eq!(emails, expected);
+    assert_eq!(
+        emulator.request_count() - before,
+        3,
+        "the overview, then two pages"
+    );
+    assert_eq!(emulator.operation_count("Overview"), 1);
+    assert_eq!(emulator.operation_count("OrganizationMembersPage"), 4);
+    emulator.shutdown().await;
+}
+
+/// What the console's page shows, in one request: the same as the seven separate calls.
+#[tokio::test]
+async fn the_overview_is_one_request_with_what_seven_calls_read() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    // A key of a lower role than its user's; the admin's keys list a labeler's key too.
+    let (_, scoped) = emulator
+        .issue_key("admin@example.com", "Reviewer", 3600, None)
+        .unwrap();
+    emulator
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    for key in [emulator.admin_key().to_owned(), scoped] {
+        let client = client_with(&emulator, &key);
+        let before = emulator.request_count();
+        let overview = client.overview().await.unwrap();
+        assert_eq!(emulator.request_count() - before, 1, "one request");
+        assert!(!overview.keys.is_empty() && !overview.members.is_empty());
+        let me = client.get_user().await.unwrap();
+        assert_eq!(overview.user, me);
+        assert_eq!(
+            overview.org_role,
+            client.get_user_org_role(&me.id).await.unwrap()
+        );
+        assert_eq!(
+            overview.permissions,
+            client.get_permissions(None).await.unwrap()
+        );
+        assert_eq!(
+            overview.roles,
+            client.get_roles_with_permissions().await.unwrap()
+        );
+        assert_eq!(
+            overview.organization,
+            client.get_organization().await.unwrap()
+        );
+        assert_eq!(
+            overview.members,
+            client.get_organization_members().await.unwrap()
+        );
+        assert_eq!(
+            overview.keys,
+            client
+                .list_api_keys()
+                .include_expired(true)
+                .sort(labelbox_sdk::KeyOrder::Server)
+                .send()
+                .await
+                .unwrap()
+        );
+    }
     emulator.shutdown().await;
 }
 
