@@ -731,3 +731,33 @@ fn a_name_with_a_nul_reaches_exec_percent_encoded() {
     assert_eq!(env.key(new_id).name, nul_name);
     std::fs::remove_dir_all(&out_dir).unwrap();
 }
+
+#[test]
+fn a_batch_says_when_its_own_key_cannot_be_known_to_go_last() {
+    let env = Env::start();
+    // A key that names no id (not a JWT with `apiKeyId` or `jti`): the batch says so before
+    // it lists anything (here the server then refuses the key).
+    let out = env
+        .command(
+            "not-a-jwt",
+            &["keys", "rotate", "--expiring-within", "4d", "--dry-run"],
+        )
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("names no key id") && err.contains("not known to be rotated last"),
+        "{err}"
+    );
+    // A key that names its id gets no such note.
+    let (_, secret) = env.issue("admin2@example.com", "Admin", DAY);
+    let out = env
+        .command(
+            &secret,
+            &["keys", "rotate", "--expiring-within", "4d", "--dry-run"],
+        )
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("names no key id"), "{}", stderr(&out));
+}

@@ -236,6 +236,8 @@
 
   function showCreated(data) {
     handOver = { id: data.id, replaces: data.replaces };
+    // A new dialog: an earlier Done's return value must not count for this one.
+    created.returnValue = '';
     clearErrors(created);
     $('#created-secret').value = data.secret;
     $('#rotation-note').hidden = !data.replaces;
@@ -259,10 +261,13 @@
       }
     });
 
-    $('#done').addEventListener('click', async () => {
+    $('#done').addEventListener('click', () => busy(created, async () => {
       if (!handOver) { created.close('done'); return; }
-      const r = await post('/api/hand-over/done', { id: handOver.id });
+      // Taken before the request: a second click, or Escape meanwhile, finds nothing to
+      // settle, so this request's answer is the one shown.
+      const id = handOver.id;
       handOver = null;
+      const r = await post('/api/hand-over/done', { id });
       removeSecret();
       created.close('done');
       if (r.ok) {
@@ -270,7 +275,7 @@
       } else {
         $('#page-error').textContent = r.data.message || 'Done failed.';
       }
-    });
+    }));
 
     // Closed without Done (Escape): a replacement is revoked, the old key kept.
     created.addEventListener('close', async () => {

@@ -10,7 +10,7 @@
 //! page acknowledges that the secret is on screen, a rotation's replacement until Done. When
 //! its session ends first, it is abandoned: the created key, or the replacement, is revoked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use labelbox_sdk::{ApiKeyId, Client};
@@ -19,6 +19,16 @@ use crate::security::{random_token, token_digest, TokenDigest};
 
 /// How long a login link minted by a signed-in page (for a new tab) stays valid.
 pub(crate) const MINTED_LOGIN_LIFETIME: Duration = Duration::from_secs(120);
+
+/// How many minted login links may wait unused at once (the oldest goes first).
+const MAX_MINTED_LOGINS: usize = 32;
+
+/// How many Create dialogs of one session may be open at once (the oldest one's token
+/// stops working first).
+const MAX_OPEN_DIALOGS: usize = 16;
+
+/// How many revoked replacements are remembered for a later Done's message.
+const MAX_DISCARDED: usize = 1024;
 
 /// A key whose secret is on a page and not yet settled.
 #[derive(Debug)]
@@ -58,7 +68,7 @@ pub(crate) type SessionKey = TokenDigest;
 struct Session {
     last_seen: Instant,
     /// Tokens of the Create dialogs opened and not yet submitted.
-    create_tokens: HashSet<String>,
+    create_tokens: VecDeque<String>,
 }
 
 #[derive(Debug)]
@@ -121,7 +131,7 @@ impl Sessions {
             token_digest(&secret),
             Session {
                 last_seen: now,
-                create_tokens: HashSet::new(),
+                create_tokens: VecDeque::new(),
             },
         );
         Some(secret)
@@ -129,11 +139,25 @@ impl Sessions {
 
     /// A new one-time login token (for a new tab), valid for [`MINTED_LOGIN_LIFETIME`].
     pub fn mint_login(&mut self) -> String {
+        let now = Instant::now();
+        self.logins
+            .retain(|_, deadline| deadline.is_none_or(|d| d > now));
+        let minted = self.logins.values().filter(|d| d.is_some()).count();
+        if minted >= MAX_MINTED_LOGINS {
+            // The oldest unused link goes: at most this many wait at once.
+            let oldest = self
+                .logins
+                .iter()
+                .filter_map(|(k, d)| d.map(|d| (d, *k)))
+                .min()
+                .map(|(_, k)| k);
+            if let Some(oldest) = oldest {
+                self.logins.remove(&oldest);
+            }
+        }
         let token = random_token();
-        self.logins.insert(
-            token_digest(&token),
-            Some(Instant::now() + MINTED_LOGIN_LIFETIME),
-        );
+        self.logins
+            .insert(token_digest(&token), Some(now + MINTED_LOGIN_LIFETIME));
         token
     }
 
@@ -153,15 +177,19 @@ impl Sessions {
     pub fn new_create_token(&mut self, session: &SessionKey) -> Option<String> {
         let s = self.map.get_mut(session)?;
         let token = random_token();
-        s.create_tokens.insert(token.clone());
+        if s.create_tokens.len() >= MAX_OPEN_DIALOGS {
+            s.create_tokens.pop_front();
+        }
+        s.create_tokens.push_back(token.clone());
         Some(token)
     }
 
     /// Spends a Create dialog's token: `true` the first time only.
     pub fn spend_create_token(&mut self, session: &SessionKey, token: &str) -> bool {
-        self.map
-            .get_mut(session)
-            .is_some_and(|s| s.create_tokens.remove(token))
+        self.map.get_mut(session).is_some_and(|s| {
+            let at = s.create_tokens.iter().position(|t| t == token);
+            at.and_then(|at| s.create_tokens.remove(at)).is_some()
+        })
     }
 
     /// Records a hand-over of `session`, named by its new key's id. When the session is
@@ -211,6 +239,9 @@ impl Sessions {
 
     /// Remembers that replacement `new` was revoked and `old` kept, for a later Done.
     pub fn record_discarded(&mut self, new: ApiKeyId, old: ApiKeyId) {
+        if self.discarded.len() >= MAX_DISCARDED {
+            self.discarded.clear();
+        }
         self.discarded.insert(new, old);
     }
 
@@ -278,5 +309,34 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         assert!(matches!(sessions.lookup(&secret), Lookup::Expired(_)));
         assert!(matches!(sessions.lookup(&secret), Lookup::Missing));
+    }
+
+    #[test]
+    fn what_one_session_can_make_the_console_remember_is_bounded() {
+        let mut sessions = Sessions::new("t", Duration::from_secs(60));
+        let secret = sessions.login("t").unwrap();
+        let Lookup::Live(key) = sessions.lookup(&secret) else {
+            panic!("live")
+        };
+        let tokens: Vec<String> = (0..MAX_OPEN_DIALOGS + 4)
+            .map(|_| sessions.new_create_token(&key).unwrap())
+            .collect();
+        assert!(
+            !sessions.spend_create_token(&key, &tokens[0]),
+            "the oldest dialog's token went"
+        );
+        assert!(sessions.spend_create_token(&key, tokens.last().unwrap()));
+        let minted: Vec<String> = (0..MAX_MINTED_LOGINS + 8)
+            .map(|_| sessions.mint_login())
+            .collect();
+        assert!(sessions.logins.len() <= MAX_MINTED_LOGINS);
+        assert!(
+            sessions.login(minted.last().unwrap()).is_some(),
+            "the newest link works"
+        );
+        for n in 0..MAX_DISCARDED + 10 {
+            sessions.record_discarded(ApiKeyId::from(format!("new{n}")), ApiKeyId::from("old"));
+        }
+        assert!(sessions.discarded.len() <= MAX_DISCARDED);
     }
 }

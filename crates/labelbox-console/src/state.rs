@@ -66,11 +66,22 @@ impl AppState {
         self.abandon_all(ended).await;
     }
 
-    /// Abandons hand-overs whose session ended: created keys and replacements revoked.
+    /// Abandons hand-overs whose session ended: created keys and replacements revoked. The
+    /// work runs on a task of its own (awaited here and at shutdown): a request closed
+    /// meanwhile does not cancel a revoke halfway.
     pub async fn abandon_all(&self, hand_overs: Vec<HandOver>) {
-        for hand_over in hand_overs {
-            hand_over.abandon(&self.client).await;
+        if hand_overs.is_empty() {
+            return;
         }
+        let client = self.client.clone();
+        let (done, finished) = tokio::sync::oneshot::channel();
+        self.tasks.spawn(async move {
+            for hand_over in hand_overs {
+                hand_over.abandon(&client).await;
+            }
+            let _ = done.send(());
+        });
+        let _ = finished.await;
     }
 
     /// Records the hand-over of `new_id` by the session `session`. When the session is gone
@@ -84,7 +95,7 @@ impl AppState {
     ) {
         let orphaned = self.sessions().begin_hand_over(session, new_id, hand_over);
         if let Some(orphaned) = orphaned {
-            orphaned.abandon(&self.client).await;
+            self.abandon_all(vec![orphaned]).await;
         }
     }
 }

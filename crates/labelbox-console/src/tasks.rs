@@ -18,9 +18,15 @@ impl Tasks {
         tasks.spawn(work);
     }
 
-    /// Waits for every task still running.
+    /// Waits for every task still running, and for any spawned meanwhile (a request that
+    /// got past its checks just before the sessions ended).
     pub async fn finish(&self) {
-        let mut tasks = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
-        while tasks.join_next().await.is_some() {}
+        loop {
+            let mut tasks = std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()));
+            if tasks.is_empty() {
+                return;
+            }
+            while tasks.join_next().await.is_some() {}
+        }
     }
 }

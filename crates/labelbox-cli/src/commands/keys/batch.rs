@@ -274,6 +274,15 @@ pub(super) async fn rotate_batch(
     let options = rotate_options(ctx, args)?;
     let client = ctx.client()?;
     let listing = client.list_api_keys().expiring_within(within);
+    if client.calling_key_id().is_none() {
+        // Nothing says which listed key is this command's own: it is rotated in the
+        // listing's order, and revoking it early would fail the keys after it.
+        errln!(
+            "{} this API key names no key id (no `apiKeyId` or `jti` in it): if it is among \
+             the keys to rotate, it is not known to be rotated last",
+            ctx.err.paint(Paint::Dim, "note:")
+        );
+    }
 
     let Some(destination) = destination.filter(|_| !args.dry_run) else {
         if !args.dry_run {
