@@ -759,5 +759,9 @@ fn a_batch_says_when_its_own_key_cannot_be_known_to_go_last() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("names no key id"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("names no key id"),
+        "{}",
+        stderr(&out)
+    );
 }
