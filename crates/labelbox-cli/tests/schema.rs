@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{assert_fails, assert_ok, repo_path, stdout, temp_dir, Env, BIN};
+use common::{assert_fails, assert_ok, repo_path, stderr, stdout, temp_dir, Env, BIN};
 use serde_json::Value;
 
 #[test]
@@ -74,8 +74,11 @@ fn schema_pull_check_and_diff() {
     assert_ok(&out);
     assert!(stdout(&out).contains("No operation is broken"));
     let out = env.run(&["schema", "diff", &schema, broken_s, "--queries", &queries]);
-    assert_fails(&out, 1, "breaks against");
+    // The listing and the console's overview both read `ApiKey.expiresAtEpoch`.
+    assert_fails(&out, 1, "2 operations in");
+    assert!(stderr(&out).contains("break against"), "{}", stderr(&out));
     assert!(stdout(&out).contains("ListApiKeys"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Overview"), "{}", stdout(&out));
     let v = {
         let out = env.run(&[
             "--json",
