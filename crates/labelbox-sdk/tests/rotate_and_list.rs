@@ -391,3 +391,69 @@ async fn batch_rotation_rotates_each_expiring_key_and_reports_each_outcome() {
     assert!(!stored(&emulator, &far).revoked, "a key outside the window");
     emulator.shutdown().await;
 }
+
+/// A secret over `MAX_SECRET_BYTES` is a malformed answer: the new key is revoked and the
+/// creation (or rotation, which creates through it) fails naming it, with no secret in the
+/// error; one at the limit is accepted.
+#[tokio::test]
+async fn a_secret_over_the_cap_is_refused_and_its_key_revoked() {
+    use labelbox_sdk::{CreateApiKeyRequest, UserRef, MAX_SECRET_BYTES};
+    const USER: &str = "labeler@example.com";
+    let emulator = start().await;
+    let admin = admin(&emulator);
+    let request = || {
+        CreateApiKeyRequest::new(
+            "capped",
+            UserRef::by_email(USER),
+            RoleRef::by_name("Labeler"),
+            Validity::MIN,
+        )
+    };
+
+    emulator
+        .faults()
+        .fail_next(1, Fault::OversizedSecret(MAX_SECRET_BYTES));
+    let at_limit = admin.create_api_key(request()).await.unwrap();
+    assert_eq!(at_limit.secret().expose_secret().len(), MAX_SECRET_BYTES);
+
+    emulator
+        .faults()
+        .fail_next(1, Fault::OversizedSecret(MAX_SECRET_BYTES + 1));
+    let error = admin.create_api_key(request()).await.unwrap_err();
+    let Error::CreationFailed {
+        orphans_revoked, ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    let text = error.to_string();
+    assert!(text.contains("over the 16384-byte limit"), "{text}");
+    assert!(!text.contains("AAAAAAAA") && !format!("{error:?}").contains("AAAAAAAA"));
+    let [revoked] = orphans_revoked.as_slice() else {
+        panic!("{error:?}");
+    };
+    let key = |id: &str| emulator.keys().into_iter().find(|k| k.id == id).unwrap();
+    assert!(key(revoked.as_str()).revoked);
+
+    let (old, _) = emulator.issue_key(USER, "Labeler", 3600, None).unwrap();
+    emulator
+        .faults()
+        .fail_next(1, Fault::OversizedSecret(70_000));
+    let rotated = admin
+        .rotate_api_key(&old.as_str().into(), RotateOptions::new(), |_| async {
+            Ok::<(), ()>(())
+        })
+        .await;
+    assert!(
+        matches!(rotated, Err(Error::CreationFailed { .. })),
+        "{rotated:?}"
+    );
+    assert!(!key(&old).revoked, "the old key was kept");
+    let live = emulator
+        .keys()
+        .into_iter()
+        .filter(|k| !k.revoked && k.name.starts_with("issued"))
+        .count();
+    assert_eq!(live, 1, "only the old key is live");
+    emulator.shutdown().await;
+}
