@@ -54,7 +54,7 @@ impl Client {
     /// members and the keys the caller can see, in one request where
     /// [`Client::get_user`], [`Client::get_user_org_role`], [`Client::get_permissions`],
     /// [`Client::get_roles_with_permissions`], [`Client::get_organization`],
-    /// [`Client::get_organization_members`] and [`Client::get_api_keys`] take seven.
+    /// [`Client::get_organization_members`] and [`Client::list_api_keys`] take seven.
     ///
     /// Members are read 100 at a time, as [`Client::get_organization_members`] does: the
     /// first 100 come with the rest in the one request, and only an organization with 100
