@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::clients::{self, LoopConfig, Measured, RawClient};
+use crate::clients::{self, LoopConfig, Measured};
+use crate::raw::{list_body, RawClient};
 use crate::server::{ServerProcess, ServerSnapshot};
 use crate::stats::{self, Summary};
 
@@ -193,7 +194,7 @@ pub async fn run(config: &Config) -> Result<Results, String> {
         }
         if Some(&keys) == config.keys.iter().max() || Some(&keys) == config.keys.iter().min() {
             let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
-            let body = raw.post_bytes(clients::list_body()).await?;
+            let body = raw.post_bytes(list_body()).await?;
             // About 0.5 s of work per step whatever the size.
             let iterations = (20_000_000 / body.len().max(1)).clamp(20, 20_000);
             let steps = crate::breakdown::measure(&body, iterations)?;
@@ -271,7 +272,7 @@ async fn scale(config: &Config) -> Result<Scale, String> {
 async fn list_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
     let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
     let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
-    let body = clients::list_body();
+    let body = list_body();
     let mut trio = Trio {
         keys: server.keys,
         ..Trio::default()
@@ -302,7 +303,7 @@ async fn floor_loop(config: &Config, keys: usize) -> Result<Measured, String> {
         config.loops.ticks,
     )?;
     let raw = RawClient::new(&floor.endpoint, &floor.admin_key, "Client:list_api_keys")?;
-    let body = clients::list_body();
+    let body = list_body();
     let mut measured = Measured::default();
     for _ in 0..config.rounds {
         let m = clients::timed_loop(&config.loops, &mut floor, 1, || async {
@@ -322,7 +323,7 @@ async fn concurrent_raw(
     n: usize,
 ) -> Result<Measured, String> {
     let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
-    let body = clients::list_body();
+    let body = list_body();
     clients::timed_loop(&config.loops, server, n, || async {
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..n {
@@ -387,7 +388,7 @@ impl Scaling {
 async fn concurrent_trio(config: &Config, server: &mut ServerProcess) -> Result<Trio, String> {
     let sdk = clients::sdk_client(&server.endpoint, &server.admin_key)?;
     let raw = RawClient::new(&server.endpoint, &server.admin_key, "Client:list_api_keys")?;
-    let body = clients::list_body();
+    let body = list_body();
     let n = config.concurrency;
     let mut trio = Trio {
         keys: server.keys,

@@ -9,6 +9,7 @@
 mod breakdown;
 mod clients;
 mod harness;
+mod raw;
 mod report;
 mod server;
 mod stats;
@@ -173,23 +174,23 @@ fn profile_loop(keys: usize, client: &str, calls: usize) -> Result<(), String> {
                 }
             }
             "raw" => {
-                let raw = clients::RawClient::new(
+                let raw = raw::RawClient::new(
                     &server.endpoint,
                     &server.admin_key,
                     "Client:list_api_keys",
                 )?;
-                let body = clients::list_body();
+                let body = raw::list_body();
                 for _ in 0..calls {
                     raw.post(body.clone()).await?;
                 }
             }
             "decode" => {
-                let raw = clients::RawClient::new(
+                let raw = raw::RawClient::new(
                     &server.endpoint,
                     &server.admin_key,
                     "Client:list_api_keys",
                 )?;
-                let body = raw.post_bytes(clients::list_body()).await?;
+                let body = raw.post_bytes(raw::list_body()).await?;
                 for _ in 0..calls {
                     let keys = labelbox_sdk::__fuzz::decode_listing(200, &body)
                         .map_err(|e| e.to_string())?;

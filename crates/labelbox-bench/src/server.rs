@@ -71,12 +71,12 @@ pub async fn serve(
         }
     }
     let handle = if floor {
-        let raw = crate::clients::RawClient::new(
+        let raw = crate::raw::RawClient::new(
             &handle.endpoint(),
             handle.admin_key(),
             "Client:list_api_keys",
         )?;
-        let body = raw.post_bytes(crate::clients::list_body()).await?;
+        let body = raw.post_bytes(crate::raw::list_body()).await?;
         let endpoint = handle.endpoint();
         handle.shutdown().await;
         Backend::Floor(FloorServer::start(body, &endpoint).await?)
