@@ -98,6 +98,52 @@ impl Running {
     }
 }
 
+/// Signs in with the printed link as the page's script does; returns the base URL and the
+/// session secret.
+async fn sign_in(http: &reqwest::Client, login_url: &str) -> (String, String) {
+    let (base, token) = login_url.split_once("/login#token=").unwrap();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/session"))
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        base.to_owned(),
+        login["session"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Opens a Create dialog and submits it for a one-day Labeler key of admin@example.com.
+async fn create(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+    name: &str,
+) -> reqwest::Response {
+    let dialog: serde_json::Value = http
+        .post(format!("{base}/api/create-dialog"))
+        .header("x-console-session", session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    http.post(format!("{base}/api/keys"))
+        .header("x-console-session", session)
+        .json(&serde_json::json!({
+            "name": name, "amount": "1", "unit": "days", "role": "Labeler",
+            "user": "admin@example.com", "dialog": dialog["token"],
+        }))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[test]
 fn console_emulator_serves_the_page_and_never_prints_a_secret() {
     let running = start(&[], &[]);
@@ -110,17 +156,7 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        let (base, token) = running.login_url.split_once("/login#token=").unwrap();
-        let login: serde_json::Value = http
-            .post(format!("{base}/api/session"))
-            .json(&serde_json::json!({ "token": token }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = login["session"].as_str().unwrap().to_owned();
+        let (base, session) = sign_in(&http, &running.login_url).await;
         let page = http
             .get(format!("{base}/api/page"))
             .header("x-console-session", &session)
@@ -135,25 +171,8 @@ fn console_emulator_serves_the_page_and_never_prints_a_secret() {
             page.contains("this console's key"),
             "the emulator's admin key is marked"
         );
-        let dialog: serde_json::Value = http
-            .post(format!("{base}/api/create-dialog"))
-            .header("x-console-session", &session)
-            .send()
+        let created = create(&http, &base, &session, "cli")
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let created = http
-            .post(format!("{base}/api/keys"))
-            .header("x-console-session", &session)
-            .json(&serde_json::json!({
-                "name": "cli", "amount": "1", "unit": "days", "role": "Labeler",
-                "user": "admin@example.com", "dialog": dialog["token"],
-            }))
-            .send()
-            .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -279,37 +298,9 @@ fn sigterm_and_sighup_stop_the_console_in_order_revoking_an_unacknowledged_key()
         let name = format!("never shown {signal}");
         env.rt.block_on(async {
             let http = reqwest::Client::new();
-            let (base, token) = running.login_url.split_once("/login#token=").unwrap();
-            let login: serde_json::Value = http
-                .post(format!("{base}/api/session"))
-                .json(&serde_json::json!({ "token": token }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let session = login["session"].as_str().unwrap().to_owned();
-            let dialog: serde_json::Value = http
-                .post(format!("{base}/api/create-dialog"))
-                .header("x-console-session", &session)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let (base, session) = sign_in(&http, &running.login_url).await;
             // Created and answered, but the page never acknowledged the secret.
-            let created = http
-                .post(format!("{base}/api/keys"))
-                .header("x-console-session", &session)
-                .json(&serde_json::json!({
-                    "name": name, "amount": "1", "unit": "days", "role": "Labeler",
-                    "user": "admin@example.com", "dialog": dialog["token"],
-                }))
-                .send()
-                .await
-                .unwrap();
+            let created = create(&http, &base, &session, &name).await;
             assert_eq!(created.status(), 200);
         });
         let live = |env: &labelbox_test_support::cli::CliEnv| {
