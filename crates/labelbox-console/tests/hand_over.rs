@@ -327,12 +327,11 @@ async fn a_repeated_create_submission_creates_one_key() {
     );
 }
 
-#[tokio::test]
-async fn a_create_request_closed_mid_mutation_leaves_no_live_key() {
-    let s = start(IDLE).await;
+/// Signs in and submits a Create of `name` while Labelbox answers slowly; the browser gives
+/// up (the tab closed) before the answer.
+async fn close_a_create_mid_mutation(s: &support::Setup, name: &str) {
     let b = login(&s.console).await;
     let dialog = b.create_dialog().await;
-    // Labelbox answers slowly; the browser gives up (the tab closed) meanwhile.
     s.emulator
         .faults()
         .fail_next(1, Fault::Delay(Duration::from_millis(1500)));
@@ -340,11 +339,17 @@ async fn a_create_request_closed_mid_mutation_leaves_no_live_key() {
         .http
         .post(format!("{}/api/keys", b.base))
         .headers(b.headers())
-        .json(&create_body("orphan", &dialog))
+        .json(&create_body(name, &dialog))
         .timeout(Duration::from_millis(300))
         .send()
         .await;
     assert!(closed.unwrap_err().is_timeout());
+}
+
+#[tokio::test]
+async fn a_create_request_closed_mid_mutation_leaves_no_live_key() {
+    let s = start(IDLE).await;
+    close_a_create_mid_mutation(&s, "orphan").await;
     eventually("the key created, then revoked", async || {
         s.emulator.keys().iter().any(|k| k.name == "orphan")
             && live_keys_named(&s.emulator, "orphan").is_empty()
@@ -402,21 +407,7 @@ async fn an_unacknowledged_key_is_revoked_when_the_console_stops_or_the_session_
 #[tokio::test]
 async fn a_creation_in_flight_when_the_console_stops_is_revoked_before_shutdown_returns() {
     let s = start(IDLE).await;
-    let b = login(&s.console).await;
-    let dialog = b.create_dialog().await;
-    s.emulator
-        .faults()
-        .fail_next(1, Fault::Delay(Duration::from_millis(1500)));
-    // The tab closed while Labelbox was still answering; then the console is stopped.
-    let closed = b
-        .http
-        .post(format!("{}/api/keys", b.base))
-        .headers(b.headers())
-        .json(&create_body("in flight at shutdown", &dialog))
-        .timeout(Duration::from_millis(300))
-        .send()
-        .await;
-    assert!(closed.unwrap_err().is_timeout());
+    close_a_create_mid_mutation(&s, "in flight at shutdown").await;
     s.console.shutdown().await;
     // Once shutdown returns (the process may exit now), the key exists and is revoked.
     let named = s
