@@ -9,6 +9,7 @@
 mod breakdown;
 mod clients;
 mod harness;
+mod machine;
 mod raw;
 mod report;
 mod server;
@@ -278,10 +279,10 @@ fn run_all(args: RunArgs) -> Result<ExitCode, String> {
         server_cpu: pin.then_some(args.server_cpu),
         client_cpu: pin.then_some(args.client_cpu),
     };
-    let mut machine = report::Machine::describe(&config.python);
+    let mut machine = machine::Machine::describe(&config.python);
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let results = runtime.block_on(harness::run(&config))?;
-    machine.load_after = report::load_average();
+    machine.load_after = machine::load_average();
     let section = report::render(&machine, &config, &results);
     println!("{section}");
     if let Some(path) = &args.out {

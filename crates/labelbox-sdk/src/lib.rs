@@ -75,6 +75,7 @@
 pub mod __fuzz;
 mod account;
 mod api_keys;
+mod builder;
 mod cache;
 mod classify;
 mod client;
@@ -95,9 +96,9 @@ mod shared_ids;
 mod transport;
 
 pub use api_keys::ApiKeyExt;
+pub use builder::ClientBuilder;
 pub use client::{
-    Client, ClientBuilder, RawResponse, API_KEY_ENV, DEFAULT_ENDPOINT, DEFAULT_MAX_RESPONSE_BYTES,
-    ENDPOINT_ENV,
+    Client, RawResponse, API_KEY_ENV, DEFAULT_ENDPOINT, DEFAULT_MAX_RESPONSE_BYTES, ENDPOINT_ENV,
 };
 pub use create::{CreateApiKeyRequest, MAX_SECRET_BYTES};
 pub use error::{
