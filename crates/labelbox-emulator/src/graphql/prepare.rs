@@ -76,6 +76,8 @@ impl Prepared {
 /// [`DocumentCache`], so a document is parsed and validated once.
 pub(crate) struct PreparedDocument {
     pub doc: Valid<ExecutableDocument>,
+    /// The query text, shared by the cache's key and the request journal.
+    pub text: Arc<str>,
     pub operation_name: Option<String>,
     /// The fields the query selects, for the JSON writer; `None` when the executor answers
     /// it (a mutation; a query that needs field merging, a directive or introspection).
@@ -141,8 +143,9 @@ impl Preparer {
                 let document = Arc::new(self.prepare_document(query, operation_name, counts)?);
                 // Only documents within the limits get here: the cost check below passes.
                 let size = document.size;
+                let text = Arc::clone(&document.text);
                 self.documents
-                    .insert(query, operation_name, Arc::clone(&document), size);
+                    .insert(&text, operation_name, Arc::clone(&document), size);
                 document
             }
         };
@@ -279,6 +282,7 @@ impl Preparer {
             size: document_size(query.len(), &doc)
                 .saturating_add(planned.saturating_mul(PLANNED_FIELD_BYTES)),
             plan,
+            text: Arc::from(query),
             operation_name: operation_name.map(str::to_owned),
             is_mutation,
             label,
