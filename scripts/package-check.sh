@@ -9,7 +9,8 @@
 #    step 1 (never the workspace paths); it builds offline, so its build script checks and
 #    generates its own operation with the packaged labelbox-codegen and its bundled schema;
 #    its tests (examples/consumer/tests) then run that operation over HTTP against the
-#    packaged emulator.
+#    packaged emulator, and snapshot (insta, with redactions) the request the emulator's
+#    journal recorded.
 # 3. The same consumer with a misspelt field in a new operation must fail to build, naming
 #    the file and the field (the check really runs).
 #
@@ -93,6 +94,7 @@ labelbox-codegen = "$VERSION"
 
 [dev-dependencies]
 labelbox-emulator = "$VERSION"
+insta = { version = "1", features = ["json", "redactions"] }
 
 # crates.io is asked for nothing: the packages made above stand in for it.
 [patch.crates-io]
@@ -124,6 +126,8 @@ cargo test "${PROFILE[@]}" --offline --manifest-path "$CONSUMER/Cargo.toml" 2>&1
   | tee "$WORK/consumer-test.log"
 grep -q 'my_key_names_runs_against_the_emulator ... ok' "$WORK/consumer-test.log" \
   || { echo "error: the consumer's emulator test did not run" >&2; exit 1; }
+grep -q 'the_request_revoke_key_sends_is_what_the_snapshot_shows ... ok' "$WORK/consumer-test.log" \
+  || { echo "error: the consumer's journal snapshot test did not run" >&2; exit 1; }
 
 echo "== a misspelt field in the consumer's operation fails its build"
 cat >"$CONSUMER/graphql/misspelt.graphql" <<'GRAPHQL'

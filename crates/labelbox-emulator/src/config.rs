@@ -231,7 +231,9 @@ pub struct SeedUser {
 }
 
 impl SeedUser {
-    fn new(email: &str, name: &str, role: &str) -> Self {
+    /// A user of the organization with `email`, full `name` and the built-in organization
+    /// `role`; no nickname or picture, not external, id derived from the email.
+    pub fn new(email: &str, name: &str, role: &str) -> Self {
         Self {
             id: None,
             email: email.to_owned(),

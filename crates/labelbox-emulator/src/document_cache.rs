@@ -69,7 +69,14 @@ impl<T> DocumentCache<T> {
     /// Keeps `document` (a successful preparation) of estimated memory `size`, evicting the oldest entries to stay
     /// within the bounds; a document of a text longer than [`MAX_DOCUMENT_BYTES`], or
     /// estimated larger than [`MAX_DOCUMENT_SIZE`], is not kept.
-    pub fn insert(&self, query: &str, operation_name: Option<&str>, document: Arc<T>, size: usize) {
+    /// The cache's key shares `query`'s text.
+    pub fn insert(
+        &self,
+        query: &Arc<str>,
+        operation_name: Option<&str>,
+        document: Arc<T>,
+        size: usize,
+    ) {
         let bytes = entry_bytes(size, operation_name);
         if query.len() + operation_name.map_or(0, str::len) > MAX_DOCUMENT_BYTES
             || bytes > MAX_DOCUMENT_SIZE
@@ -78,7 +85,7 @@ impl<T> DocumentCache<T> {
         }
         let mut inner = self.inner.write().unwrap_or_else(|p| p.into_inner());
         let inner = &mut *inner;
-        if let Some(entries) = inner.by_query.get(query) {
+        if let Some(entries) = inner.by_query.get(&**query) {
             if entries
                 .iter()
                 .any(|(name, _, _)| name.as_deref() == operation_name)
@@ -103,9 +110,9 @@ impl<T> DocumentCache<T> {
                 }
             }
         }
-        let key: Arc<str> = match inner.by_query.get_key_value(query) {
+        let key: Arc<str> = match inner.by_query.get_key_value(&**query) {
             Some((key, _)) => Arc::clone(key),
-            None => Arc::from(query),
+            None => Arc::clone(query),
         };
         let name = operation_name.map(str::to_owned);
         inner

@@ -13,6 +13,7 @@ use crate::auth::{self, Claims};
 use crate::config::RateLimit;
 use crate::error::EmulatorError;
 use crate::faults::Faults;
+use crate::journal::Journal;
 use crate::roles;
 use crate::server::{self, App};
 use crate::state::{self, State};
@@ -41,6 +42,9 @@ pub struct Probe {
     pub counted_operations: usize,
     /// Whether the current state snapshot's derived data (listed keys, sizes) is computed.
     pub snapshot_is_derived: bool,
+    /// The bytes the request journal keeps, as counted against
+    /// [`MAX_JOURNAL_BYTES`](crate::MAX_JOURNAL_BYTES).
+    pub journal_bytes: usize,
 }
 
 /// A summary of a stored key, for tests and tools (never the key itself).
@@ -150,6 +154,21 @@ impl EmulatorHandle {
         self.app.operation_count(operation_name)
     }
 
+    /// The request journal: what each GraphQL request asked for (operation, variables,
+    /// document, the calling key's id; never a secret), oldest first, within
+    /// [`MAX_JOURNAL_ENTRIES`](crate::MAX_JOURNAL_ENTRIES) and
+    /// [`MAX_JOURNAL_BYTES`](crate::MAX_JOURNAL_BYTES). Serialized, it is the JSON that
+    /// `GET /_emulator/journal` answers. See [`Journal`] for what is recorded.
+    pub fn journal(&self) -> Journal {
+        self.app.journal.read()
+    }
+
+    /// Empties the request journal and its dropped count (between tests); returns the
+    /// entries removed. Sequence numbers go on from where they were.
+    pub fn clear_journal(&self) -> usize {
+        self.app.journal.clear()
+    }
+
     /// Test helper: turns off (or back on) the emulator's own rule that `createApiKey`
     /// refuses control characters in a name, to test a client against a server that takes
     /// them. On by default.
@@ -174,6 +193,7 @@ impl EmulatorHandle {
             cached_document_bytes,
             counted_operations: app.counted_operations(),
             snapshot_is_derived: app.state().is_derived(),
+            journal_bytes: app.journal.bytes(),
         }
     }
 

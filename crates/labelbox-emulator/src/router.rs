@@ -7,13 +7,13 @@ use axum::extract::{DefaultBodyLimit, State as AxumState};
 use axum::http::header;
 use axum::http::HeaderValue;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::admin;
 use crate::server::{graphql, App, MAX_BODY_BYTES};
+use crate::{admin, journal_routes};
 
 /// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
 /// client sees the same clock in `Date` as in the `createdAt` of what it creates.
@@ -33,6 +33,10 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
     let admin = Router::new()
         .route("/clock", post(admin::clock))
+        .route(
+            "/journal",
+            get(journal_routes::read).delete(journal_routes::clear),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             admin::require_admin_key,

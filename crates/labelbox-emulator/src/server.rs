@@ -13,7 +13,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRequest as _, State as AxumState};
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::auth::{self, Caller};
@@ -21,6 +20,8 @@ use crate::budget::ExecutionBudget;
 use crate::config::RateLimit;
 use crate::faults::{Fault, Faults};
 use crate::graphql::{code, error_body, Fallback, GraphqlApi, StateView};
+use crate::journal::{Recorded, RequestJournal};
+use crate::request::parse_request;
 use crate::state::State;
 
 /// Everything a running emulator shares between requests.
@@ -53,6 +54,8 @@ pub(crate) struct App {
     pub writer_answers: AtomicU64,
     /// Queries answered on the task that received them (for tests).
     pub inline_answers: AtomicU64,
+    /// What each GraphQL request asked for (`journal.rs`).
+    pub journal: RequestJournal,
 }
 
 /// A query whose response weighs no more than this ([`Prepared::weight`](crate::graphql::Prepared::weight):
@@ -253,7 +256,13 @@ impl App {
     /// [`INLINE_QUERY_VALUES`] and the execution budget, that the JSON writer answers, as the
     /// `caller` already authenticated against `state`. `None`: [`process`](Self::process)
     /// answers it on a blocking thread.
-    fn answer_inline(&self, state: &State, caller: &Caller, body: &[u8]) -> Inline {
+    fn answer_inline(
+        &self,
+        state: &State,
+        caller: &Caller,
+        body: &[u8],
+        received_at: OffsetDateTime,
+    ) -> Inline {
         if body.len() > INLINE_BODY_BYTES || !self.json_writer.load(Ordering::Relaxed) {
             return Inline::NotTried;
         }
@@ -278,9 +287,14 @@ impl App {
         } else {
             None
         };
-        let variables = request.variables.unwrap_or_default();
-        match self.api.write(&prepared, &variables, state, caller) {
+        let empty = JsonMap::new();
+        let variables = request.variables.as_ref().unwrap_or(&empty);
+        match self.api.write(&prepared, variables, state, caller) {
             Ok(body) => {
+                let key_id = &caller.key_id;
+                let recorded =
+                    Recorded::prepared(received_at, key_id, &prepared, request.variables);
+                self.journal.record(recorded);
                 self.count_operation(&prepared.label);
                 self.writer_answers.fetch_add(1, Ordering::Relaxed);
                 self.inline_answers.fetch_add(1, Ordering::Relaxed);
@@ -304,6 +318,7 @@ impl App {
         key_id: &str,
         body: &[u8],
         try_writer: bool,
+        received_at: OffsetDateTime,
     ) -> Outcome {
         let request = match parse_request(body) {
             Ok(r) => r,
@@ -317,8 +332,22 @@ impl App {
             &self.state(),
         ) {
             Ok(p) => p,
-            Err(body) => return Outcome::Json(body.into_bytes()),
+            Err(body) => {
+                self.journal.record(Recorded::unprepared(
+                    received_at,
+                    key_id,
+                    Arc::from(request.query),
+                    request.operation_name,
+                    request.variables,
+                ));
+                return Outcome::Json(body.into_bytes());
+            }
         };
+        // Recorded before it executes (the variables are the executor's), whatever answer
+        // it gets.
+        let variables = request.variables.clone();
+        let recorded = Recorded::prepared(received_at, key_id, &prepared, variables);
+        self.journal.record(recorded);
         // Each mutation of a request counts as one request (the first was counted already).
         if prepared.requests > 1 {
             let extra = u32::try_from(prepared.requests - 1).unwrap_or(u32::MAX);
@@ -421,57 +450,6 @@ pub(crate) fn json_response(status: StatusCode, body: impl IntoResponse) -> Resp
     response
 }
 
-/// The most JSON values a request body may hold (the query, the operation name, the
-/// variables and every element of theirs): the API's operations send a few dozen, and a
-/// million (`[0,0,...]` within 2 MiB) would take about 90 MiB once parsed and coerced.
-pub(crate) const MAX_BODY_JSON_VALUES: usize = 10_000;
-
-/// An upper bound of the JSON values in `body`, without parsing it: every value but the
-/// first follows a `[` (an array's first element), a `,` (a later element or member) or a
-/// `:` (a member's value) outside strings.
-fn json_values_at_most(body: &[u8]) -> usize {
-    let (mut values, mut in_string, mut escaped) = (1usize, false, false);
-    for &byte in body {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-        } else {
-            match byte {
-                b'"' => in_string = true,
-                b'[' | b',' | b':' => values += 1,
-                _ => {}
-            }
-        }
-    }
-    values
-}
-
-/// The GraphQL request in `body`, or the message of the `MALFORMED_REQUEST` answer.
-fn parse_request(body: &[u8]) -> Result<GraphqlRequest, String> {
-    if json_values_at_most(body) > MAX_BODY_JSON_VALUES {
-        return Err(format!(
-            "The body holds more than {MAX_BODY_JSON_VALUES} JSON values"
-        ));
-    }
-    serde_json::from_slice(body)
-        .map_err(|e| format!("The body must be JSON {{\"query\": ..., \"variables\": ...}}: {e}"))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GraphqlRequest {
-    query: String,
-    #[serde(default)]
-    variables: Option<JsonMap>,
-    #[serde(default)]
-    operation_name: Option<String>,
-}
-
 const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
 const UPSTREAM_503: &str =
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
@@ -528,7 +506,7 @@ pub(crate) async fn graphql(
                 Ok(body) => body,
                 Err(rejection) => return rejection.into_response(),
             };
-            match app.answer_inline(&state, &caller, &body) {
+            match app.answer_inline(&state, &caller, &body, now) {
                 Inline::Answered(outcome) => Ok(outcome),
                 inline => {
                     // Only a fallback caused by the state's data may go otherwise on a later
@@ -544,6 +522,7 @@ pub(crate) async fn graphql(
                             &key_id,
                             &body,
                             try_writer,
+                            now,
                         )
                     })
                     .await

@@ -104,6 +104,7 @@ impl Emulator {
             json_writer: std::sync::atomic::AtomicBool::new(true),
             writer_answers: AtomicU64::new(0),
             inline_answers: AtomicU64::new(0),
+            journal: Default::default(),
         });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(router::serve(listener, Arc::clone(&app), stop));

@@ -90,3 +90,36 @@ fn the_generated_operation_carries_the_document() {
     assert!(document.contains('#') && !body.query.contains('#'));
     assert_eq!(body.query, without_comments.join(" "));
 }
+
+/// What the emulator received when the crate revoked a key with its own `RevokeMyKey`:
+/// the journal entry the emulator recorded (not a value this test built), snapshot with
+/// insta; the time and the revoked key's id change at each run, so they are redacted.
+#[tokio::test]
+async fn the_request_revoke_key_sends_is_what_the_snapshot_shows() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let (id, _secret) = emulator
+        .issue_key(emulator.admin_email(), "Admin", 3600, None)
+        .unwrap();
+    let client = Client::builder()
+        .endpoint(emulator.endpoint())
+        .api_key(emulator.admin_key().to_owned())
+        .build()
+        .unwrap();
+    emulator.clear_journal();
+
+    revoke_key(&client, &id).await.unwrap();
+
+    let journal = emulator.journal();
+    assert_eq!(journal.dropped, 0);
+    let [entry] = journal.entries.as_slice() else {
+        panic!("one request expected: {journal:?}");
+    };
+    assert_eq!(entry.key_id, emulator.admin_key_id());
+    assert_eq!(entry.variables["id"], id.as_str());
+    insta::assert_json_snapshot!(entry, {
+        ".sequence" => "[sequence]",
+        ".receivedAt" => "[emulator time]",
+        ".keyId" => "[admin key id]",
+        ".variables.id" => "[revoked key id]",
+    });
+}

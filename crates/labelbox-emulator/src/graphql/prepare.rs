@@ -76,6 +76,12 @@ impl Prepared {
 /// [`DocumentCache`], so a document is parsed and validated once.
 pub(crate) struct PreparedDocument {
     pub doc: Valid<ExecutableDocument>,
+    /// The query text, shared by the cache's key.
+    pub text: Arc<str>,
+    /// The text as the request journal records it: `text` itself, or a copy with its
+    /// JWT-shaped runs redacted (`redact::scrub_jwts`, checked once here, not at every
+    /// request).
+    pub journal_text: Arc<str>,
     pub operation_name: Option<String>,
     /// The fields the query selects, for the JSON writer; `None` when the executor answers
     /// it (a mutation; a query that needs field merging, a directive or introspection).
@@ -141,8 +147,9 @@ impl Preparer {
                 let document = Arc::new(self.prepare_document(query, operation_name, counts)?);
                 // Only documents within the limits get here: the cost check below passes.
                 let size = document.size;
+                let text = Arc::clone(&document.text);
                 self.documents
-                    .insert(query, operation_name, Arc::clone(&document), size);
+                    .insert(&text, operation_name, Arc::clone(&document), size);
                 document
             }
         };
@@ -274,11 +281,15 @@ impl Preparer {
             1
         };
         let plan = plan::plan(&self.schema, &doc, op);
+        let text: Arc<str> = Arc::from(query);
         let planned = plan.as_ref().map_or(0, |p| p.count);
         Ok(PreparedDocument {
             size: document_size(query.len(), &doc)
                 .saturating_add(planned.saturating_mul(PLANNED_FIELD_BYTES)),
             plan,
+            journal_text: crate::redact::scrub_jwts(query)
+                .map_or_else(|| Arc::clone(&text), Arc::from),
+            text,
             operation_name: operation_name.map(str::to_owned),
             is_mutation,
             label,
