@@ -1,5 +1,6 @@
-//! The routes: `POST /graphql`, and the administration routes under `/_emulator`, behind
-//! the bootstrap-admin-key check; served by `labelbox-serve`'s accept loop.
+//! The routes: `POST /graphql` (and `POST /_gql`, the same), and the administration routes
+//! under `/_emulator`, behind the bootstrap-admin-key check; served by `labelbox-serve`'s
+//! accept loop.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::server::{graphql, App, MAX_BODY_BYTES};
-use crate::{admin, journal_routes};
+use crate::{admin, admin_invites, journal_routes};
 
 /// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
 /// client sees the same clock in `Date` as in the `createdAt` of what it creates.
@@ -37,6 +38,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
             "/journal",
             get(journal_routes::read).delete(journal_routes::clear),
         )
+        .route("/invites/accept", post(admin_invites::accept))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             admin::require_admin_key,
@@ -44,6 +46,9 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     let limits = app.serve_limits;
     let router = Router::new()
         .route("/graphql", post(graphql))
+        // The official SDK's experimental endpoint (it sends `cancelInvite` there): the same
+        // handler, so the same authentication, limits and operations.
+        .route("/_gql", post(graphql))
         .nest("/_emulator", admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(
