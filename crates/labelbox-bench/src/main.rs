@@ -13,6 +13,7 @@ mod machine;
 mod raw;
 mod report;
 mod server;
+mod start_cost;
 mod stats;
 
 use std::path::PathBuf;
@@ -58,6 +59,12 @@ enum Cmd {
         /// Calls to make.
         #[arg(long, default_value_t = 200)]
         calls: usize,
+    },
+    /// What one in-process emulator costs a test: the medians of its start and shutdown.
+    StartCost {
+        /// Starts to measure (after one untimed first start).
+        #[arg(long, default_value_t = 20)]
+        starts: usize,
     },
 }
 
@@ -144,6 +151,13 @@ fn main() -> ExitCode {
             client,
             calls,
         } => match profile_loop(keys, &client, calls) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Cmd::StartCost { starts } => match start_cost::run(starts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -940,33 +940,3 @@ async fn an_unauthenticated_request_is_refused_before_its_query_is_validated() {
         "the unauthenticated query was validated ({elapsed:?})"
     );
 }
-
-/// What an emulator per test costs: the median of 20 starts (schema parsed, default seed,
-/// bootstrap key minted, socket bound) and of 20 shutdowns, printed for the README's
-/// "Testing your code against the emulator". A measurement, so not part of the normal run:
-/// `cargo test -p labelbox-emulator --test api -- --ignored --nocapture start_costs`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement for the README; run it on a quiet machine"]
-async fn start_costs_milliseconds() {
-    let (mut starts, mut stops) = (Vec::new(), Vec::new());
-    for _ in 0..20 {
-        let started = Instant::now();
-        let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
-        starts.push(started.elapsed());
-        assert!(authenticates(&emu.endpoint(), emu.admin_key()).await);
-        let stopping = Instant::now();
-        emu.shutdown().await;
-        stops.push(stopping.elapsed());
-    }
-    starts.sort();
-    stops.sort();
-    let (start, stop) = (starts[10], stops[10]);
-    println!(
-        "emulator start: median {:.2} ms (min {:.2}, max {:.2}); shutdown: median {:.2} ms",
-        start.as_secs_f64() * 1e3,
-        starts[0].as_secs_f64() * 1e3,
-        starts[19].as_secs_f64() * 1e3,
-        stop.as_secs_f64() * 1e3,
-    );
-    assert!(start < Duration::from_secs(1), "{start:?}");
-}
