@@ -672,3 +672,227 @@ async fn find_member_returns_the_member_with_that_email_or_none() {
         "one request each, over the query the create preflight uses"
     );
 }
+
+// ---- Invitations (issue 21) ----
+
+/// A fake Labelbox for the invitation operations: the caller u1 in organization o1, the
+/// roles of [`support::roles_json`] (Labeler is r1), every address invited, and
+/// `invites` pending invitations served 100 a page by cursor.
+fn fake_invites(invites: usize) -> impl Fn(&Recorded, usize) -> Reply {
+    move |request, _| {
+        let body = request.json();
+        let vars = &body["variables"];
+        let invite = |i: usize, email: &str| {
+            json!({"id": format!("i{i}"), "createdAt": "2026-01-01T00:00:00Z",
+                   "organizationRoleName": "Labeler", "inviteeEmail": email, "projectInvites": []})
+        };
+        match request.operation().as_str() {
+            "InvitePreflight" => Reply::data(json!({
+                "user": {"id": "u1"}, "organization": {"id": "o1"}, "roles": support::roles_json()
+            })),
+            "Roles" => Reply::data(json!({"roles": support::roles_json()})),
+            "Organization" => Reply::data(json!({"organization": {
+                "id": "o1", "name": "Org", "createdAt": "2024-01-01T00:00:00Z",
+                "updatedAt": "2024-01-01T00:00:00Z"
+            }})),
+            "CreateInvite" => {
+                let mut created = invite(1, vars["data"][0]["inviteeEmail"].as_str().unwrap());
+                created["inviter"] = user_json("u1", "ada@example.com");
+                Reply::data(json!({"createInvites": [{"invite": created}]}))
+            }
+            "InviteMembers" => {
+                let results: Vec<Value> = vars["data"]["emails"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| json!({"email": e, "status": "INVITED", "reason": null, "inviteId": "i9"}))
+                    .collect();
+                Reply::data(json!({"inviteMembers": {"results": results}}))
+            }
+            "InvitesLimit" => {
+                Reply::data(json!({"invitesLimit": {"used": 3, "limit": 10, "remaining": 7}}))
+            }
+            "ListInvites" => {
+                let from: usize = vars["from"].as_str().map_or(0, |c| c.parse().unwrap());
+                let to = (from + 100).min(invites);
+                let nodes: Vec<Value> = (from..to)
+                    .map(|i| invite(i, &format!("p{i}@example.com")))
+                    .collect();
+                let next = (to < invites).then(|| to.to_string());
+                Reply::data(json!({"organization": {"id": "o1", "invites": {
+                    "nodes": nodes, "nextCursor": next
+                }}}))
+            }
+            "CancelInvite" => Reply::data(json!({"cancelInvite": {"id": vars["where"]["id"]}})),
+            other => panic!("unexpected operation {other}"),
+        }
+    }
+}
+
+/// The variables the official SDK sends for `call` (tests/fixtures, recorded with the same
+/// placeholder ids the fake server uses: u1, o1, r1, i1).
+fn official_variables(call: &str, operation_prefix: &str) -> Value {
+    let path = labelbox_test_support::repo_path("tests/fixtures/official-python-sdk-invites.jsonl");
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["call"] == call && r["query"].as_str().unwrap().starts_with(operation_prefix))
+        .unwrap_or_else(|| panic!("{call} is not recorded in {path}"))["variables"]
+        .clone()
+}
+
+#[tokio::test]
+async fn invitation_requests_send_the_official_sdks_variables() {
+    let server = TestServer::start(fake_invites(1)).await;
+    let client = client(&server.url);
+    let labeler = RoleRef::by_name("Labeler");
+    let invite = client
+        .invite_member("b@x.com", &labeler)
+        .await
+        .unwrap()
+        .expect("an invitation");
+    assert_eq!((invite.email.as_str(), invite.role_name.as_str()), ("b@x.com", "Labeler"));
+    let results = client.invite_members(["b@x.com"], &labeler).await.unwrap();
+    assert_eq!(results[0].status, labelbox_sdk::InviteStatus::Invited);
+    assert_eq!(client.invites_limit().await.unwrap().remaining, 7);
+    assert_eq!(client.list_invites().await.unwrap().len(), 1);
+    client
+        .cancel_invite(&labelbox_sdk::InviteId::from("i1"))
+        .await
+        .unwrap();
+    let sent: Vec<(String, Value)> = server
+        .requests()
+        .iter()
+        .map(|r| (r.operation(), r.json()["variables"].clone()))
+        .collect();
+    let of = |operation: &str| {
+        sent.iter()
+            .find(|(op, _)| op == operation)
+            .map(|(_, vars)| vars.clone())
+            .unwrap()
+    };
+    assert_eq!(of("CreateInvite"), official_variables("org.invite_user", "mutation"));
+    assert_eq!(of("InviteMembers"), official_variables("org.invite_users", "mutation"));
+    assert_eq!(of("InvitesLimit"), official_variables("org.invite_limit", "query"));
+    assert_eq!(of("ListInvites"), official_variables("org.get_invites", "query"));
+    assert_eq!(of("CancelInvite"), official_variables("invite.cancel", "mutation"));
+    let operations: Vec<&str> = sent.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(
+        operations,
+        [
+            "InvitePreflight",
+            "CreateInvite",
+            "Roles",
+            "InviteMembers",
+            "Organization",
+            "InvitesLimit",
+            "ListInvites",
+            "CancelInvite"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn invites_are_listed_one_request_per_page_of_a_hundred() {
+    let server = TestServer::start(fake_invites(250)).await;
+    let invites = client(&server.url).list_invites().await.unwrap();
+    assert_eq!(invites.len(), 250);
+    assert_eq!(invites[249].email, "p249@example.com");
+    let cursors: Vec<Value> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["variables"]["from"].clone())
+        .collect();
+    assert_eq!(cursors, [Value::Null, json!("100"), json!("200")]);
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_its_cursor_does_not_make_the_invite_listing_loop() {
+    let server = TestServer::start(|_, _| {
+        Reply::data(json!({"organization": {"id": "o1", "invites": {
+            "nodes": [{"id": "i1", "createdAt": "2026-01-01T00:00:00Z",
+                       "organizationRoleName": "Labeler", "inviteeEmail": "a@x.com",
+                       "projectInvites": []}],
+            "nextCursor": "again"
+        }}}))
+    })
+    .await;
+    let invites = client(&server.url).list_invites().await.unwrap();
+    assert_eq!(invites.len(), 1);
+    assert_eq!(server.request_count(), 2, "the second page added nothing");
+}
+
+#[tokio::test]
+async fn bulk_invitations_answer_repeats_and_long_addresses_locally_and_send_a_hundred_a_request() {
+    let server = TestServer::start(fake_invites(0)).await;
+    let long = format!("{}@example.com", "x".repeat(labelbox_sdk::MAX_INVITE_EMAIL_CHARS));
+    let mut emails: Vec<String> = (0..250).map(|i| format!("n{i}@example.com")).collect();
+    emails.insert(3, "N1@EXAMPLE.COM".to_owned());
+    emails.push(long.clone());
+    let results = client(&server.url)
+        .invite_members(&emails, &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert_eq!(results.len(), emails.len(), "one result per address, in order");
+    assert_eq!(results[3].status, labelbox_sdk::InviteStatus::Duplicate);
+    assert_eq!(results[3].email, "n1@example.com", "named as its first occurrence");
+    assert_eq!(results[251].status, labelbox_sdk::InviteStatus::InvalidEmail);
+    assert_eq!(results[251].email, long);
+    let batches: Vec<usize> = server
+        .requests()
+        .iter()
+        .filter(|r| r.operation() == "InviteMembers")
+        .map(|r| r.json()["variables"]["data"]["emails"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(batches, [100, 100, 50], "neither the repeat nor the long address is sent");
+
+    // Nothing to send: no request at all; the role None is refused before any request.
+    let server = TestServer::start(fake_invites(0)).await;
+    let local = client(&server.url)
+        .invite_members([long.as_str(), long.as_str()], &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert_eq!(local[1].status, labelbox_sdk::InviteStatus::Duplicate);
+    let error = client(&server.url)
+        .invite_members(["a@example.com"], &RoleRef::by_name("None"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Construction(labelbox_sdk::ConstructionError::InvalidRole { requested, .. }) if requested == "None"),
+        "{error:?}"
+    );
+    let operations: Vec<String> = server.requests().iter().map(Recorded::operation).collect();
+    assert_eq!(operations, ["Roles"], "only the roles were read");
+}
+
+/// `cancel_invite` goes to `/_gql`: a bare TCP listener reads the request line.
+#[tokio::test]
+async fn cancel_invite_is_sent_to_the_experimental_endpoint() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let answer = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        let body = r#"{"data":{"cancelInvite":{"id":"i1"}}}"#;
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(reply.as_bytes()).await.unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    client(&endpoint)
+        .cancel_invite(&labelbox_sdk::InviteId::from("i1"))
+        .await
+        .unwrap();
+    let head = answer.await.unwrap();
+    assert!(head.starts_with("POST /_gql HTTP/1.1\r\n"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("x-sdk-method: invite:cancel"), "{head}");
+}
