@@ -896,3 +896,135 @@ async fn cancel_invite_is_sent_to_the_experimental_endpoint() {
     assert!(head.starts_with("POST /_gql HTTP/1.1\r\n"), "{head}");
     assert!(head.to_ascii_lowercase().contains("x-sdk-method: invite:cancel"), "{head}");
 }
+
+/// Labelbox's warning, end to end, for an invited member: invite, accept, a key for the
+/// new member works; remove the member, the key is refused and no longer listed; a new
+/// invitation for the same address can be accepted. The returning member gets a new user
+/// id (the emulator's choice, documented on `AcceptedInvite::user_id`), and the old key
+/// stays dead.
+#[tokio::test]
+async fn invite_accept_key_remove_and_invite_again() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let labeler = RoleRef::by_name("Labeler");
+    let email = "contractor@example.com";
+    assert!(admin.find_member(email).await.unwrap().is_none());
+
+    let invite = admin
+        .invite_member(email, &labeler)
+        .await
+        .unwrap()
+        .expect("not a member yet");
+    assert_eq!(invite.role_name, "Labeler");
+    let listed = admin.list_invites().await.unwrap();
+    assert!(listed.iter().any(|i| i.id == invite.id), "{listed:?}");
+    let accepted = emulator.accept_invite(invite.id.as_str()).unwrap();
+    let member = admin.find_member(email).await.unwrap().expect("a member now");
+    assert_eq!(member.id.as_str(), accepted.user_id);
+    assert_eq!(
+        admin.get_user_org_role(&member.id).await.unwrap().unwrap().name,
+        "Labeler",
+        "the invited role"
+    );
+    assert!(
+        admin.list_invites().await.unwrap().iter().all(|i| i.id != invite.id),
+        "an accepted invitation is no longer pending"
+    );
+
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "contractor-etl",
+            UserRef::from(&member),
+            labeler.clone(),
+            Validity::new(7, TimeUnit::Day).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let as_member = client_with(&emulator, created.secret().expose_secret());
+    assert_eq!(as_member.get_user().await.unwrap().email, email);
+
+    admin.remove_member(&member.id).await.unwrap();
+    let refused = as_member.get_user().await.unwrap_err();
+    assert!(
+        matches!(refused, Error::Service(ServiceError::Authentication(_))),
+        "{refused:?}"
+    );
+    let keys = admin.list_api_keys().include_expired(true).send().await.unwrap();
+    assert!(keys.iter().all(|k| &k.id != created.id()), "the removed member's key is not listed");
+    assert!(admin.find_member(email).await.unwrap().is_none());
+
+    // Invited again and accepted: a member again, under a new id; the old key stays dead.
+    let again = admin
+        .invite_member(email, &labeler)
+        .await
+        .unwrap()
+        .expect("no longer a member");
+    let returned = emulator.accept_invite(again.id.as_str()).unwrap();
+    let member_again = admin.find_member(email).await.unwrap().expect("a member again");
+    assert_eq!(member_again.id.as_str(), returned.user_id);
+    assert_ne!(member_again.id, member.id, "a returning member gets a new user id");
+    let still = as_member.get_user().await.unwrap_err();
+    assert!(
+        matches!(still, Error::Service(ServiceError::Authentication(_))),
+        "the old key stays dead: {still:?}"
+    );
+    let keys = admin.list_api_keys().include_expired(true).send().await.unwrap();
+    assert!(keys.iter().all(|k| &k.id != created.id()));
+}
+
+/// Against the emulator: a second invitation for one address is accepted, the seats count
+/// members and pending invitations, a cancelled invitation is gone (cancelled again: not
+/// found), a member gets no invitation, and a bulk invitation reports each address.
+#[tokio::test]
+async fn invitations_against_the_emulator() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let reviewer = RoleRef::by_name("Reviewer");
+    let members = admin.get_organization_members().await.unwrap().len() as i64;
+    let first = admin.invite_member("twice@example.com", &reviewer).await.unwrap().unwrap();
+    let second = admin.invite_member("twice@example.com", &reviewer).await.unwrap().unwrap();
+    assert_ne!(first.id, second.id, "several invitations may be pending for one address");
+    assert!(admin
+        .invite_member("labeler@example.com", &reviewer)
+        .await
+        .unwrap()
+        .is_none());
+    let limit = admin.invites_limit().await.unwrap();
+    assert_eq!(limit.used, members + 2);
+    assert_eq!(limit.remaining, limit.limit - limit.used);
+
+    admin.cancel_invite(&first.id).await.unwrap();
+    let pending: Vec<_> = admin.list_invites().await.unwrap().into_iter().map(|i| i.id).collect();
+    assert_eq!(pending, [second.id.clone()]);
+    let error = admin.cancel_invite(&first.id).await.unwrap_err();
+    assert!(matches!(error, Error::Service(ServiceError::NotFound(_))), "{error:?}");
+
+    let results = admin
+        .invite_members(
+            ["fresh@example.com", "twice@example.com", "labeler@example.com", "FRESH@example.com"],
+            &reviewer,
+        )
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = results.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["INVITED", "ALREADY_INVITED", "ALREADY_MEMBER", "DUPLICATE"]);
+    assert!(results[0].invite_id.is_some());
+}
+
+/// The listing reads 250 pending invitations over the emulator in three requests.
+#[tokio::test]
+async fn the_emulator_pages_invitations_by_cursor() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let emails: Vec<String> = (0..250).map(|i| format!("p{i}@example.com")).collect();
+    let results = admin.invite_members(&emails, &RoleRef::by_name("Labeler")).await.unwrap();
+    assert!(results.iter().all(|r| r.status == labelbox_sdk::InviteStatus::Invited));
+    let before = emulator.request_count();
+    let invites = admin.list_invites().await.unwrap();
+    assert_eq!(emulator.request_count() - before, 3, "one request per page of 100");
+    let mut listed: Vec<&str> = invites.iter().map(|i| i.email.as_str()).collect();
+    listed.sort_unstable();
+    let mut expected: Vec<&str> = emails.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+}
