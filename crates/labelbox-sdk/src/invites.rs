@@ -63,19 +63,7 @@ impl Client {
                 "Organization:invite_user",
             )
             .await?;
-        let inviter = context
-            .user
-            .ok_or_else(|| convert::missing("InvitePreflight", "user"))?
-            .id;
-        let organization = context
-            .organization
-            .ok_or_else(|| convert::missing("InvitePreflight", "organization"))?
-            .id;
-        let roles: Vec<Role> = context
-            .roles
-            .into_iter()
-            .map(|r| Role::new(r.name).with_id(r.id))
-            .collect();
+        let (inviter, organization, roles) = preflight_from(context)?;
         let role_id = role_id_in(&roles, role, &[])?;
         let data = self
             .inner
@@ -96,20 +84,7 @@ impl Client {
                 Idempotency::NotIdempotent,
             )
             .await?;
-        let created = data
-            .create_invites
-            .into_iter()
-            .flatten()
-            .next()
-            .ok_or_else(|| convert::missing("CreateInvite", "createInvites"))?;
-        Ok(created.invite.map(|invite| {
-            Invite::new(
-                invite.id,
-                invite.invitee_email,
-                invite.organization_role_name,
-                invite.created_at.into_inner(),
-            )
-        }))
+        created_from(data)
     }
 
     /// Invites every address of `emails` to the caller's organization with the
@@ -180,10 +155,7 @@ impl Client {
                     Idempotency::NotIdempotent,
                 )
                 .await?;
-            let results = data
-                .invite_members
-                .ok_or_else(|| convert::missing("InviteMembers", "inviteMembers"))?
-                .results;
+            let results = results_from(data)?;
             if results.len() != batch.len() {
                 return Err(Error::Response(ResponseError::Decode {
                     operation: "InviteMembers".to_owned(),
@@ -195,14 +167,7 @@ impl Client {
                     ),
                 }));
             }
-            sent.extend(results.into_iter().map(|r| {
-                InviteResult::new(
-                    r.email,
-                    status_from(r.status),
-                    r.reason,
-                    r.invite_id.map(InviteId::from),
-                )
-            }));
+            sent.extend(results);
         }
         Ok(plan.answer(&sent))
     }
@@ -238,24 +203,15 @@ impl Client {
                     "Organization:get_invites",
                 )
                 .await?;
-            let page = data
-                .organization
-                .ok_or_else(|| convert::missing("ListInvites", "organization"))?
-                .invites;
+            let (nodes, next_cursor) = page_from(data)?;
             let mut new = 0usize;
-            for node in page.nodes {
-                let invite = Invite::new(
-                    node.id,
-                    node.invitee_email,
-                    node.organization_role_name,
-                    node.created_at.into_inner(),
-                );
+            for invite in nodes {
                 if seen.insert(invite.id.clone()) {
                     invites.push(invite);
                     new += 1;
                 }
             }
-            match page.next_cursor {
+            match next_cursor {
                 Some(cursor) if new > 0 => {
                     if invites.len() >= MAX_INVITES {
                         return Err(Error::Response(ResponseError::Decode {
@@ -308,10 +264,7 @@ impl Client {
                 Idempotency::NotIdempotent,
             )
             .await?;
-        // The official SDK reads a non-null answer as success.
-        data.cancel_invite
-            .map(|_| ())
-            .ok_or_else(|| convert::missing("CancelInvite", "cancelInvite"))
+        cancelled_from(data)
     }
 
     /// The organization's seats: `used` (members plus pending invitations), `limit` and
@@ -335,11 +288,104 @@ impl Client {
                 "Organization:invite_limit",
             )
             .await?;
-        let limit = data
-            .invites_limit
-            .ok_or_else(|| convert::missing("InvitesLimit", "invitesLimit"))?;
-        Ok(InvitesLimit::new(limit.used, limit.limit, limit.remaining))
+        limit_from(data)
     }
+}
+
+/// The domain mapping of `InvitePreflight`: the caller's id, the organization's id and the
+/// roles (ids and names).
+pub(crate) fn preflight_from(
+    data: invite_preflight::ResponseData,
+) -> Result<(String, String, Vec<Role>), Error> {
+    let inviter = data
+        .user
+        .ok_or_else(|| convert::missing("InvitePreflight", "user"))?
+        .id;
+    let organization = data
+        .organization
+        .ok_or_else(|| convert::missing("InvitePreflight", "organization"))?
+        .id;
+    let roles = data
+        .roles
+        .into_iter()
+        .map(|r| Role::new(r.name).with_id(r.id))
+        .collect();
+    Ok((inviter, organization, roles))
+}
+
+/// The domain mapping of `CreateInvite` (one input, so one answer): `None` when the server
+/// sent no invitation.
+pub(crate) fn created_from(data: create_invite::ResponseData) -> Result<Option<Invite>, Error> {
+    let created = data
+        .create_invites
+        .into_iter()
+        .flatten()
+        .next()
+        .ok_or_else(|| convert::missing("CreateInvite", "createInvites"))?;
+    Ok(created.invite.map(|invite| {
+        Invite::new(
+            invite.id,
+            invite.invitee_email,
+            invite.organization_role_name,
+            invite.created_at.into_inner(),
+        )
+    }))
+}
+
+/// The domain mapping of `InviteMembers`: one result per address, in the server's order.
+pub(crate) fn results_from(data: invite_members::ResponseData) -> Result<Vec<InviteResult>, Error> {
+    Ok(data
+        .invite_members
+        .ok_or_else(|| convert::missing("InviteMembers", "inviteMembers"))?
+        .results
+        .into_iter()
+        .map(|r| {
+            InviteResult::new(
+                r.email,
+                status_from(r.status),
+                r.reason,
+                r.invite_id.map(InviteId::from),
+            )
+        })
+        .collect())
+}
+
+/// The domain mapping of `ListInvites`: one page's invitations and the next page's cursor.
+pub(crate) fn page_from(
+    data: list_invites::ResponseData,
+) -> Result<(Vec<Invite>, Option<String>), Error> {
+    let page = data
+        .organization
+        .ok_or_else(|| convert::missing("ListInvites", "organization"))?
+        .invites;
+    let invites = page
+        .nodes
+        .into_iter()
+        .map(|node| {
+            Invite::new(
+                node.id,
+                node.invitee_email,
+                node.organization_role_name,
+                node.created_at.into_inner(),
+            )
+        })
+        .collect();
+    Ok((invites, page.next_cursor))
+}
+
+/// The domain mapping of `CancelInvite`: the official SDK reads a non-null answer as success.
+pub(crate) fn cancelled_from(data: cancel_invite::ResponseData) -> Result<(), Error> {
+    data.cancel_invite
+        .map(|_| ())
+        .ok_or_else(|| convert::missing("CancelInvite", "cancelInvite"))
+}
+
+/// The domain mapping of `InvitesLimit`.
+pub(crate) fn limit_from(data: invites_limit::ResponseData) -> Result<InvitesLimit, Error> {
+    let limit = data
+        .invites_limit
+        .ok_or_else(|| convert::missing("InvitesLimit", "invitesLimit"))?;
+    Ok(InvitesLimit::new(limit.used, limit.limit, limit.remaining))
 }
 
 /// The domain status of a generated one (a status the schema adds later is kept as text).
