@@ -8,6 +8,10 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+/// The `PageSize` scalar: the size of a page of a cursor-paged list (`organization.invites`),
+/// an integer from 1 to 100 on the wire.
+pub type PageSize = i64;
+
 /// The `DateTime` scalar: an ISO-8601 date-time.
 ///
 /// Parsing is lenient, because servers spell date-times in several ways: RFC 3339 with `Z` or

@@ -19,10 +19,16 @@ macro_rules! generated {
 fn generated() -> Vec<(&'static str, OperationKind, OperationKind)> {
     generated![
         caller_permissions::CallerPermissions,
+        cancel_invite::CancelInvite,
         create_api_key::CreateApiKey,
         create_api_key_preflight::CreateApiKeyPreflight,
+        create_invite::CreateInvite,
         current_user::CurrentUser,
+        invite_members::InviteMembers,
+        invite_preflight::InvitePreflight,
+        invites_limit::InvitesLimit,
         list_api_keys::ListApiKeys,
+        list_invites::ListInvites,
         organization::Organization,
         organization_members::OrganizationMembers,
         organization_members_page::OrganizationMembersPage,
@@ -38,6 +44,8 @@ fn generated() -> Vec<(&'static str, OperationKind, OperationKind)> {
         user_by_id::UserById,
         user_org_role::UserOrgRole,
         user_organization::UserOrganization,
+        users::Users,
+        users_by_email::UsersByEmail,
     ]
     .to_vec()
 }
@@ -95,7 +103,10 @@ fn the_kind_constants_equal_the_documents() {
     assert_eq!(
         mutations,
         [
+            "CancelInvite",
             "CreateApiKey",
+            "CreateInvite",
+            "InviteMembers",
             "RemoveMember",
             "RevokeApiKey",
             "SetUserOrgRole"
