@@ -69,21 +69,34 @@ pub async fn run(config: &InvitesConfig) -> Result<String, String> {
         .await
         .map_err(|e| format!("seeding invitations: {e}"))?;
     if let Some(bad) = results.iter().find(|r| r.status != InviteStatus::Invited) {
-        return Err(format!("seeding invitations: {} is {}", bad.email, bad.status));
+        return Err(format!(
+            "seeding invitations: {} is {}",
+            bad.email, bad.status
+        ));
     }
     let listed = sdk.list_invites().await.map_err(|e| e.to_string())?.len();
     if listed != config.count {
-        return Err(format!("the SDK listed {listed} invitations, expected {}", config.count));
+        return Err(format!(
+            "the SDK listed {listed} invitations, expected {}",
+            config.count
+        ));
     }
     let before = server.snapshot()?;
-    let raw = RawClient::new(&server.endpoint, &server.admin_key, "Organization:get_invites")?;
+    let raw = RawClient::new(
+        &server.endpoint,
+        &server.admin_key,
+        "Organization:get_invites",
+    )?;
     if raw_list(&raw).await? != config.count {
         return Err("the raw client listed another number of invitations".to_owned());
     }
     let pages = server.snapshot()?.since(&before).requests as usize;
 
     let ours = timed_loop(&config.loops, &mut server, pages, || async {
-        sdk.list_invites().await.map(|_| ()).map_err(|e| e.to_string())
+        sdk.list_invites()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     })
     .await?;
     let floor = timed_loop(&config.loops, &mut server, pages, || async {
@@ -92,11 +105,15 @@ pub async fn run(config: &InvitesConfig) -> Result<String, String> {
     .await?;
     let python = python_loop(config, &server, pages)?;
     server.stop();
-    Ok(table(config.count, pages, &[
-        ("labelbox-sdk (Rust)", &ours),
-        ("official Python SDK 7.17.0", &python),
-        ("raw POST per page", &floor),
-    ]))
+    Ok(table(
+        config.count,
+        pages,
+        &[
+            ("labelbox-sdk (Rust)", &ours),
+            ("official Python SDK 7.17.0", &python),
+            ("raw POST per page", &floor),
+        ],
+    ))
 }
 
 /// `python_bench.py invites` against the server.
@@ -122,7 +139,10 @@ fn python_loop(
         .output()
         .map_err(|e| format!("running {}: {e}", config.python.display()))?;
     if !output.status.success() {
-        return Err(format!("python_bench.py invites failed ({})", output.status));
+        return Err(format!(
+            "python_bench.py invites failed ({})",
+            output.status
+        ));
     }
     let out: Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| format!("python_bench.py printed no JSON: {e}"))?;

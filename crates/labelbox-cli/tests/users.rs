@@ -297,14 +297,30 @@ fn invite_list_and_cancel_invitations() {
         "{text}"
     );
     // A seeded member gets no invitation (and the command says so).
-    let out = env.run(&["users", "invite", "labeler@example.com", "--role", "Labeler"]);
+    let out = env.run(&[
+        "users",
+        "invite",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+    ]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("already a member"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("already a member"),
+        "{}",
+        stdout(&out)
+    );
 
     // Several: one per address, in order; a repeat is DUPLICATE without a request.
     let v = env.json(&[
-        "users", "invite", "two@example.com", "Two@Example.com", "new@example.com",
-        "reviewer@example.com", "--role", "Reviewer",
+        "users",
+        "invite",
+        "two@example.com",
+        "Two@Example.com",
+        "new@example.com",
+        "reviewer@example.com",
+        "--role",
+        "Reviewer",
     ]);
     let statuses: Vec<&str> = v
         .as_array()
@@ -323,7 +339,10 @@ fn invite_list_and_cancel_invitations() {
     assert_ok(&out);
     let text = stdout(&out);
     assert!(text.starts_with("EMAIL"), "{text}");
-    assert!(text.contains("new@example.com") && text.contains("two@example.com"), "{text}");
+    assert!(
+        text.contains("new@example.com") && text.contains("two@example.com"),
+        "{text}"
+    );
     let invites = env.json(&["users", "invites"]);
     let two = invites
         .as_array()
@@ -339,10 +358,21 @@ fn invite_list_and_cancel_invitations() {
     let id = two["id"].as_str().unwrap();
     let out = env.run(&["users", "cancel-invite", id]);
     assert_ok(&out);
-    assert!(stdout(&out).contains(&format!("Cancelled invite {id}")), "{}", stdout(&out));
-    assert!(!env.json(&["users", "invites"]).to_string().contains("two@example.com"));
+    assert!(
+        stdout(&out).contains(&format!("Cancelled invite {id}")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!env
+        .json(&["users", "invites"])
+        .to_string()
+        .contains("two@example.com"));
     assert_fails(&env.run(&["users", "cancel-invite", id]), 1, "not found");
-    let v = env.json(&["users", "cancel-invite", env.json(&["users", "invites"])[0]["id"].as_str().unwrap()]);
+    let v = env.json(&[
+        "users",
+        "cancel-invite",
+        env.json(&["users", "invites"])[0]["id"].as_str().unwrap(),
+    ]);
     assert_eq!(v["cancelled"], true);
 
     // An unknown role is a usage error before any invitation (exit 2).
@@ -362,12 +392,28 @@ fn an_address_left_uninvited_exits_1_and_hostile_addresses_are_escaped() {
     let env = Env::start();
     let hostile = "erase\x1b[2Kline@example.com";
     let long = format!("{}@example.com", "l".repeat(320));
-    let out = env.run(&["users", "invite", "ok@example.com", hostile, &long, "--role", "Labeler"]);
+    let out = env.run(&[
+        "users",
+        "invite",
+        "ok@example.com",
+        hostile,
+        &long,
+        "--role",
+        "Labeler",
+    ]);
     assert_fails(&out, 1, "2 of 3 addresses were not invited");
     let text = stdout(&out);
     common::assert_terminal_safe(&text, &[hostile]);
     assert!(text.contains("INVALID_EMAIL"), "{text}");
-    let out = env.run(&["--json", "users", "invite", "ok2@example.com", hostile, "--role", "Labeler"]);
+    let out = env.run(&[
+        "--json",
+        "users",
+        "invite",
+        "ok2@example.com",
+        hostile,
+        "--role",
+        "Labeler",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[1]["email"], hostile, "JSON keeps the address exact");
@@ -382,18 +428,30 @@ fn users_get_finds_one_member_without_listing_everyone() {
     let v = env.json(&["users", "get", "Manager@Example.com"]);
     assert_eq!(env.emulator().request_count() - before, 2);
     assert_eq!(env.emulator().operation_count("OrganizationMembers"), 0);
-    assert_eq!(env.emulator().operation_count("OrganizationMembersWithRoles"), 0);
+    assert_eq!(
+        env.emulator()
+            .operation_count("OrganizationMembersWithRoles"),
+        0
+    );
     assert_eq!(v["email"], "manager@example.com");
     assert_eq!(v["role"]["name"], "Team Manager");
-    assert_eq!(v["id"], env.emulator().user_id("manager@example.com").unwrap());
+    assert_eq!(
+        v["id"],
+        env.emulator().user_id("manager@example.com").unwrap()
+    );
     let out = env.run(&["users", "get", "manager@example.com"]);
     assert_ok(&out);
     let text = stdout(&out);
     assert!(
-        text.lines().any(|l| l.starts_with("Role") && l.trim_end().ends_with("Team Manager")),
+        text.lines()
+            .any(|l| l.starts_with("Role") && l.trim_end().ends_with("Team Manager")),
         "{text}"
     );
-    assert_fails(&env.run(&["users", "get", "ghost@example.com"]), 2, "no member ghost@example.com");
+    assert_fails(
+        &env.run(&["users", "get", "ghost@example.com"]),
+        2,
+        "no member ghost@example.com",
+    );
 }
 
 /// Members' names reach the terminal escaped in `users get` too.

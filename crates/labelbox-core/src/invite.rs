@@ -229,7 +229,10 @@ mod tests {
             assert_eq!(InviteStatus::from_wire(status.as_str()), status);
             let json = serde_json::to_value(&status).unwrap();
             assert_eq!(json, status.as_str());
-            assert_eq!(serde_json::from_value::<InviteStatus>(json).unwrap(), status);
+            assert_eq!(
+                serde_json::from_value::<InviteStatus>(json).unwrap(),
+                status
+            );
         }
     }
 }

@@ -66,7 +66,11 @@ mod tests {
 
     #[test]
     fn an_endpoint_without_graphql_at_the_end_has_none() {
-        for endpoint in ["https://example.com/api", "https://example.com/graphqlx", "https://example.com/"] {
+        for endpoint in [
+            "https://example.com/api",
+            "https://example.com/graphqlx",
+            "https://example.com/",
+        ] {
             let error = derived(endpoint).unwrap_err();
             assert!(error.contains("does not end in /graphql"), "{error}");
         }

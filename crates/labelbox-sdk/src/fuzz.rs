@@ -2,15 +2,15 @@
 //! stability promise. They run the SDK's real code paths on arbitrary input.
 
 use labelbox_schema::{
-    cancel_invite, create_invite, invite_members, invite_preflight, invites_limit, list_invites,
-    users, users_by_email,
-};
-use labelbox_schema::{
     caller_permissions, create_api_key, create_api_key_preflight, current_user, organization,
     organization_members, organization_members_page, organization_members_with_roles,
     organization_users_by_email, remove_member, revoke_api_key, roles,
     roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
     user_org_role, user_organization,
+};
+use labelbox_schema::{
+    cancel_invite, create_invite, invite_members, invite_preflight, invites_limit, list_invites,
+    users, users_by_email,
 };
 use serde::de::DeserializeOwned;
 

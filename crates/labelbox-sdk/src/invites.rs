@@ -6,8 +6,7 @@
 use std::collections::HashSet;
 
 use labelbox_schema::{
-    cancel_invite, create_invite, invite_members, invite_preflight, invites_limit,
-    list_invites,
+    cancel_invite, create_invite, invite_members, invite_preflight, invites_limit, list_invites,
 };
 
 use crate::convert;

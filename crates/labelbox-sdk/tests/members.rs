@@ -752,7 +752,10 @@ async fn invitation_requests_send_the_official_sdks_variables() {
         .await
         .unwrap()
         .expect("an invitation");
-    assert_eq!((invite.email.as_str(), invite.role_name.as_str()), ("b@x.com", "Labeler"));
+    assert_eq!(
+        (invite.email.as_str(), invite.role_name.as_str()),
+        ("b@x.com", "Labeler")
+    );
     let results = client.invite_members(["b@x.com"], &labeler).await.unwrap();
     assert_eq!(results[0].status, labelbox_sdk::InviteStatus::Invited);
     assert_eq!(client.invites_limit().await.unwrap().remaining, 7);
@@ -772,11 +775,26 @@ async fn invitation_requests_send_the_official_sdks_variables() {
             .map(|(_, vars)| vars.clone())
             .unwrap()
     };
-    assert_eq!(of("CreateInvite"), official_variables("org.invite_user", "mutation"));
-    assert_eq!(of("InviteMembers"), official_variables("org.invite_users", "mutation"));
-    assert_eq!(of("InvitesLimit"), official_variables("org.invite_limit", "query"));
-    assert_eq!(of("ListInvites"), official_variables("org.get_invites", "query"));
-    assert_eq!(of("CancelInvite"), official_variables("invite.cancel", "mutation"));
+    assert_eq!(
+        of("CreateInvite"),
+        official_variables("org.invite_user", "mutation")
+    );
+    assert_eq!(
+        of("InviteMembers"),
+        official_variables("org.invite_users", "mutation")
+    );
+    assert_eq!(
+        of("InvitesLimit"),
+        official_variables("org.invite_limit", "query")
+    );
+    assert_eq!(
+        of("ListInvites"),
+        official_variables("org.get_invites", "query")
+    );
+    assert_eq!(
+        of("CancelInvite"),
+        official_variables("invite.cancel", "mutation")
+    );
     let operations: Vec<&str> = sent.iter().map(|(op, _)| op.as_str()).collect();
     assert_eq!(
         operations,
@@ -826,7 +844,10 @@ async fn a_server_that_repeats_its_cursor_does_not_make_the_invite_listing_loop(
 #[tokio::test]
 async fn bulk_invitations_answer_repeats_and_long_addresses_locally_and_send_a_hundred_a_request() {
     let server = TestServer::start(fake_invites(0)).await;
-    let long = format!("{}@example.com", "x".repeat(labelbox_sdk::MAX_INVITE_EMAIL_CHARS));
+    let long = format!(
+        "{}@example.com",
+        "x".repeat(labelbox_sdk::MAX_INVITE_EMAIL_CHARS)
+    );
     let mut emails: Vec<String> = (0..250).map(|i| format!("n{i}@example.com")).collect();
     emails.insert(3, "N1@EXAMPLE.COM".to_owned());
     emails.push(long.clone());
@@ -834,18 +855,37 @@ async fn bulk_invitations_answer_repeats_and_long_addresses_locally_and_send_a_h
         .invite_members(&emails, &RoleRef::by_name("Labeler"))
         .await
         .unwrap();
-    assert_eq!(results.len(), emails.len(), "one result per address, in order");
+    assert_eq!(
+        results.len(),
+        emails.len(),
+        "one result per address, in order"
+    );
     assert_eq!(results[3].status, labelbox_sdk::InviteStatus::Duplicate);
-    assert_eq!(results[3].email, "n1@example.com", "named as its first occurrence");
-    assert_eq!(results[251].status, labelbox_sdk::InviteStatus::InvalidEmail);
+    assert_eq!(
+        results[3].email, "n1@example.com",
+        "named as its first occurrence"
+    );
+    assert_eq!(
+        results[251].status,
+        labelbox_sdk::InviteStatus::InvalidEmail
+    );
     assert_eq!(results[251].email, long);
     let batches: Vec<usize> = server
         .requests()
         .iter()
         .filter(|r| r.operation() == "InviteMembers")
-        .map(|r| r.json()["variables"]["data"]["emails"].as_array().unwrap().len())
+        .map(|r| {
+            r.json()["variables"]["data"]["emails"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
         .collect();
-    assert_eq!(batches, [100, 100, 50], "neither the repeat nor the long address is sent");
+    assert_eq!(
+        batches,
+        [100, 100, 50],
+        "neither the repeat nor the long address is sent"
+    );
 
     // Nothing to send: no request at all; the role None is refused before any request.
     let server = TestServer::start(fake_invites(0)).await;
@@ -894,7 +934,11 @@ async fn cancel_invite_is_sent_to_the_experimental_endpoint() {
         .unwrap();
     let head = answer.await.unwrap();
     assert!(head.starts_with("POST /_gql HTTP/1.1\r\n"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("x-sdk-method: invite:cancel"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("x-sdk-method: invite:cancel"),
+        "{head}"
+    );
 }
 
 /// Labelbox's warning, end to end, for an invited member: invite, accept, a key for the
@@ -919,15 +963,29 @@ async fn invite_accept_key_remove_and_invite_again() {
     let listed = admin.list_invites().await.unwrap();
     assert!(listed.iter().any(|i| i.id == invite.id), "{listed:?}");
     let accepted = emulator.accept_invite(invite.id.as_str()).unwrap();
-    let member = admin.find_member(email).await.unwrap().expect("a member now");
+    let member = admin
+        .find_member(email)
+        .await
+        .unwrap()
+        .expect("a member now");
     assert_eq!(member.id.as_str(), accepted.user_id);
     assert_eq!(
-        admin.get_user_org_role(&member.id).await.unwrap().unwrap().name,
+        admin
+            .get_user_org_role(&member.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
         "Labeler",
         "the invited role"
     );
     assert!(
-        admin.list_invites().await.unwrap().iter().all(|i| i.id != invite.id),
+        admin
+            .list_invites()
+            .await
+            .unwrap()
+            .iter()
+            .all(|i| i.id != invite.id),
         "an accepted invitation is no longer pending"
     );
 
@@ -949,8 +1007,16 @@ async fn invite_accept_key_remove_and_invite_again() {
         matches!(refused, Error::Service(ServiceError::Authentication(_))),
         "{refused:?}"
     );
-    let keys = admin.list_api_keys().include_expired(true).send().await.unwrap();
-    assert!(keys.iter().all(|k| &k.id != created.id()), "the removed member's key is not listed");
+    let keys = admin
+        .list_api_keys()
+        .include_expired(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        keys.iter().all(|k| &k.id != created.id()),
+        "the removed member's key is not listed"
+    );
     assert!(admin.find_member(email).await.unwrap().is_none());
 
     // Invited again and accepted: a member again, under a new id; the old key stays dead.
@@ -960,15 +1026,27 @@ async fn invite_accept_key_remove_and_invite_again() {
         .unwrap()
         .expect("no longer a member");
     let returned = emulator.accept_invite(again.id.as_str()).unwrap();
-    let member_again = admin.find_member(email).await.unwrap().expect("a member again");
+    let member_again = admin
+        .find_member(email)
+        .await
+        .unwrap()
+        .expect("a member again");
     assert_eq!(member_again.id.as_str(), returned.user_id);
-    assert_ne!(member_again.id, member.id, "a returning member gets a new user id");
+    assert_ne!(
+        member_again.id, member.id,
+        "a returning member gets a new user id"
+    );
     let still = as_member.get_user().await.unwrap_err();
     assert!(
         matches!(still, Error::Service(ServiceError::Authentication(_))),
         "the old key stays dead: {still:?}"
     );
-    let keys = admin.list_api_keys().include_expired(true).send().await.unwrap();
+    let keys = admin
+        .list_api_keys()
+        .include_expired(true)
+        .send()
+        .await
+        .unwrap();
     assert!(keys.iter().all(|k| &k.id != created.id()));
 }
 
@@ -981,9 +1059,20 @@ async fn invitations_against_the_emulator() {
     let admin = client_with(&emulator, emulator.admin_key());
     let reviewer = RoleRef::by_name("Reviewer");
     let members = admin.get_organization_members().await.unwrap().len() as i64;
-    let first = admin.invite_member("twice@example.com", &reviewer).await.unwrap().unwrap();
-    let second = admin.invite_member("twice@example.com", &reviewer).await.unwrap().unwrap();
-    assert_ne!(first.id, second.id, "several invitations may be pending for one address");
+    let first = admin
+        .invite_member("twice@example.com", &reviewer)
+        .await
+        .unwrap()
+        .unwrap();
+    let second = admin
+        .invite_member("twice@example.com", &reviewer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        first.id, second.id,
+        "several invitations may be pending for one address"
+    );
     assert!(admin
         .invite_member("labeler@example.com", &reviewer)
         .await
@@ -994,20 +1083,37 @@ async fn invitations_against_the_emulator() {
     assert_eq!(limit.remaining, limit.limit - limit.used);
 
     admin.cancel_invite(&first.id).await.unwrap();
-    let pending: Vec<_> = admin.list_invites().await.unwrap().into_iter().map(|i| i.id).collect();
+    let pending: Vec<_> = admin
+        .list_invites()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     assert_eq!(pending, [second.id.clone()]);
     let error = admin.cancel_invite(&first.id).await.unwrap_err();
-    assert!(matches!(error, Error::Service(ServiceError::NotFound(_))), "{error:?}");
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
 
     let results = admin
         .invite_members(
-            ["fresh@example.com", "twice@example.com", "labeler@example.com", "FRESH@example.com"],
+            [
+                "fresh@example.com",
+                "twice@example.com",
+                "labeler@example.com",
+                "FRESH@example.com",
+            ],
             &reviewer,
         )
         .await
         .unwrap();
     let statuses: Vec<&str> = results.iter().map(|r| r.status.as_str()).collect();
-    assert_eq!(statuses, ["INVITED", "ALREADY_INVITED", "ALREADY_MEMBER", "DUPLICATE"]);
+    assert_eq!(
+        statuses,
+        ["INVITED", "ALREADY_INVITED", "ALREADY_MEMBER", "DUPLICATE"]
+    );
     assert!(results[0].invite_id.is_some());
 }
 
@@ -1017,11 +1123,20 @@ async fn the_emulator_pages_invitations_by_cursor() {
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let admin = client_with(&emulator, emulator.admin_key());
     let emails: Vec<String> = (0..250).map(|i| format!("p{i}@example.com")).collect();
-    let results = admin.invite_members(&emails, &RoleRef::by_name("Labeler")).await.unwrap();
-    assert!(results.iter().all(|r| r.status == labelbox_sdk::InviteStatus::Invited));
+    let results = admin
+        .invite_members(&emails, &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert!(results
+        .iter()
+        .all(|r| r.status == labelbox_sdk::InviteStatus::Invited));
     let before = emulator.request_count();
     let invites = admin.list_invites().await.unwrap();
-    assert_eq!(emulator.request_count() - before, 3, "one request per page of 100");
+    assert_eq!(
+        emulator.request_count() - before,
+        3,
+        "one request per page of 100"
+    );
     let mut listed: Vec<&str> = invites.iter().map(|i| i.email.as_str()).collect();
     listed.sort_unstable();
     let mut expected: Vec<&str> = emails.iter().map(String::as_str).collect();

@@ -105,8 +105,11 @@ async fn get(ctx: &Ctx, args: GetUserArgs) -> Result<(), CliError> {
         .find_member(args.email.trim())
         .await?
         .ok_or_else(|| {
-            CliError::usage(format!("no member {} in your organization", args.email.trim()))
-                .with_hint("`labelbox users invites` lists the pending invitations")
+            CliError::usage(format!(
+                "no member {} in your organization",
+                args.email.trim()
+            ))
+            .with_hint("`labelbox users invites` lists the pending invitations")
         })?;
     let role = client.get_user_org_role(&member.id).await?;
     if ctx.json {
