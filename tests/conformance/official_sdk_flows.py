@@ -280,5 +280,125 @@ def _():
     )
 
 
+# ---- invites, users by email, project-based members (issue 21) ----
+
+
+def accept_invite(invite_id):
+    """Accepts an invite as its invitee would (POST /_emulator/invites/accept)."""
+    url = ENDPOINT.rsplit("/graphql", 1)[0] + "/_emulator/invites/accept"
+    req = urllib.request.Request(
+        url,
+        data=json.dumps({"inviteId": invite_id}).encode(),
+        headers={"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        expect(resp.status == 200, f"accepting answered {resp.status}")
+        return json.loads(resp.read())
+
+
+@check("client.get_users(where=User.email == ...) finds one member")
+def _():
+    found = list(admin.get_users(where=lb.User.email == "labeler@example.com"))
+    expect([u.email for u in found] == ["labeler@example.com"], [u.email for u in found])
+    expect(list(admin.get_users(where=lb.User.email == "ghost@example.com")) == [], "a ghost was found")
+    everyone = [u.email for u in admin.get_users()]
+    expect("admin@example.com" in everyone and len(everyone) == len(set(everyone)), everyone)
+
+
+@check("organization.invite_user(email, role) sends an invite; a second one for the same email too")
+def _():
+    org = admin.get_organization()
+    roles = admin.get_roles()
+    first = org.invite_user("Invitee@Example.com", roles["REVIEWER"])
+    expect(first.email == "invitee@example.com", first.email)
+    expect(first.organization_role_name == "Reviewer", first.organization_role_name)
+    second = org.invite_user("invitee@example.com", roles["REVIEWER"])
+    expect(second.uid != first.uid, "the second invite is the first")
+    project_based = org.invite_user("project-based@example.com", roles["NONE"])
+    expect(project_based.organization_role_name == "None", project_based.organization_role_name)
+    state["invite"], state["project_based_invite"] = first, project_based
+
+
+@check("organization.invite_users answers each email; the official SDK answers repeats and long emails")
+def _():
+    org = admin.get_organization()
+    long_email = "x" * 320 + "@example.com"
+    results = org.invite_users(
+        ["bulk@example.com", "BULK@example.com", long_email, "admin@example.com", "invitee@example.com", "not-an-email"],
+        admin.get_roles()["LABELER"],
+    )
+    statuses = [r.status for r in results]
+    expect(
+        statuses
+        == [
+            lb.InviteMemberStatus.INVITED,
+            lb.InviteMemberStatus.DUPLICATE,
+            lb.InviteMemberStatus.INVALID_EMAIL,
+            lb.InviteMemberStatus.ALREADY_MEMBER,
+            lb.InviteMemberStatus.ALREADY_INVITED,
+            lb.InviteMemberStatus.INVALID_EMAIL,
+        ],
+        statuses,
+    )
+    expect(results[0].invite_id and results[0].email == "bulk@example.com", results[0])
+    # 150 more in two requests of 100 and 50.
+    many = [f"many{i:03}@example.com" for i in range(150)]
+    results = org.invite_users(many, admin.get_roles()["LABELER"])
+    expect(all(r.status == lb.InviteMemberStatus.INVITED for r in results), {r.status for r in results})
+
+
+@check("organization.get_invites() pages through every invite (more than one page)")
+def _():
+    invites = list(admin.get_organization().get_invites())
+    emails = [i.email for i in invites]
+    expect(len(invites) > 100, f"only {len(invites)} invites")
+    for email in ["invitee@example.com", "bulk@example.com", "many000@example.com", "many149@example.com"]:
+        expect(email in emails, f"{email} missing")
+    expect(len({i.uid for i in invites}) == len(invites), "an invite listed twice")
+    expect(emails.count("invitee@example.com") == 2, "two invites for one email")
+    state["invite_count"] = len(invites)
+
+
+@check("organization.invite_limit() counts members and pending invites")
+def _():
+    org = admin.get_organization()
+    limit = org.invite_limit()
+    members = len(list(org.users()))
+    expect(limit.used == members + state["invite_count"], limit)
+    expect(limit.remaining == limit.limit - limit.used, limit)
+    expect(limit.limit >= 1000 + members, limit)
+
+
+@check("invite.cancel() cancels on the experimental endpoint")
+def _():
+    invite = state["project_based_invite"]
+    expect(invite.cancel() is True, "cancel did not succeed")
+    uids = [i.uid for i in admin.get_organization().get_invites()]
+    expect(invite.uid not in uids, "the cancelled invite is still listed")
+
+
+@check("an accepted invite makes a member, found by email")
+def _():
+    accepted = accept_invite(state["invite"].uid)
+    found = list(admin.get_users(where=lb.User.email == "invitee@example.com"))
+    expect([u.uid for u in found] == [accepted["userId"]], found)
+    expect(found[0].org_role().name == "Reviewer", found[0].org_role().name)
+    emails = [i.email for i in admin.get_organization().get_invites()]
+    expect("invitee@example.com" not in emails, "the accepted email still has invites")
+
+
+@check("user.update_org_role(NONE) makes a project-based member")
+def _():
+    external = member("external@example.com")
+    external.update_org_role(admin.get_roles()["NONE"])
+    expect(external.org_role().name == "None", external.org_role().name)
+    expect_error(
+        lambda: admin.create_api_key("x", "external@example.com", "None", validity=1, time_unit=TimeUnit.HOUR),
+        ValueError,
+        "Invalid role specified",
+    )
+
+
 print(f"{len(PASSED)} passed, {len(FAILED)} failed")
 sys.exit(1 if FAILED else 0)

@@ -88,10 +88,18 @@ async fn official_python_sdk_passes_against_the_emulator() {
         "PASS organization.users() pages through every member",
         "PASS user.update_org_role(role)",
         "PASS organization.remove_user(user)",
+        "PASS client.get_users(where=User.email == ...) finds one member",
+        "PASS organization.invite_user(email, role) sends an invite",
+        "PASS organization.invite_users answers each email",
+        "PASS organization.get_invites() pages through every invite (more than one page)",
+        "PASS organization.invite_limit() counts members and pending invites",
+        "PASS invite.cancel() cancels on the experimental endpoint",
+        "PASS an accepted invite makes a member, found by email",
+        "PASS user.update_org_role(NONE) makes a project-based member",
     ] {
         assert!(
             stdout.contains(flow),
-            "the member flows did not run: {stdout}"
+            "the member and invite flows did not run: {stdout}"
         );
     }
     emulator.shutdown().await;

@@ -39,6 +39,10 @@ pub struct EmulatorConfig {
     /// How long a connection may take, from the moment it waits for a request, until the
     /// request's body has arrived (headers and body); past it the body read fails.
     pub request_read_timeout: Duration,
+    /// The organization's invite limit: members plus pending invites (`invitesLimit`);
+    /// default [`DEFAULT_INVITE_LIMIT`](crate::DEFAULT_INVITE_LIMIT). Applies at every start,
+    /// a loaded state file's included (it is not persisted).
+    pub invite_limit: u32,
 }
 
 /// Default of [`EmulatorConfig::max_connections`]: far more than any test or tool opens
@@ -65,6 +69,7 @@ impl Default for EmulatorConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
+            invite_limit: crate::invites::DEFAULT_INVITE_LIMIT,
         }
     }
 }
@@ -84,6 +89,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("request_read_timeout", &self.request_read_timeout)
+            .field("invite_limit", &self.invite_limit)
             .finish()
     }
 }
@@ -135,6 +141,13 @@ impl EmulatorConfig {
     /// connection starting to wait for it.
     pub fn request_read_timeout(mut self, timeout: Duration) -> Self {
         self.request_read_timeout = timeout;
+        self
+    }
+
+    /// Allows `limit` members plus pending invites (at most `i32::MAX`, the largest GraphQL
+    /// `Int`: a larger limit is answered as `i32::MAX`).
+    pub fn invite_limit(mut self, limit: u32) -> Self {
+        self.invite_limit = limit;
         self
     }
 }

@@ -193,7 +193,16 @@ impl ListSizes {
         }
         match (parent, field) {
             ("User", "apiKeys" | "apiKeysOtherUsers") => self.state.keys.max(1),
-            ("Organization", "users") => self.state.users.max(1),
+            ("Organization" | "Query", "users") => self.state.users.max(1),
+            // A page of invites, and one invite request's results.
+            ("InviteConnection", "nodes") => {
+                u64::try_from(crate::invites::MAX_PAGE_SIZE).unwrap_or(u64::MAX)
+            }
+            ("InviteMembersResult", "results") | ("Mutation", "createInvites") => {
+                u64::try_from(crate::invites::MAX_BULK_EMAILS).unwrap_or(u64::MAX)
+            }
+            // The emulator has no projects.
+            ("Invite", "projectInvites") => 1,
             ("Query", "roles") => {
                 u64::try_from(crate::roles::builtin_roles().len()).unwrap_or(u64::MAX)
             }

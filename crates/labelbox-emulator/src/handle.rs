@@ -65,6 +65,19 @@ pub struct KeyInfo {
     pub allowed_ip_cidrs: Option<Vec<String>>,
 }
 
+/// A member who accepted an invite ([`EmulatorHandle::accept_invite`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AcceptedInvite {
+    /// The new member's user id: new at every acceptance, even for an email that was a
+    /// member before (removed, then invited again), so the old keys stay dead.
+    pub user_id: String,
+    /// Their email, as the invite holds it (trimmed and lowercased).
+    pub email: String,
+    /// Their organization role: the invite's.
+    pub role: String,
+}
+
 /// A running emulator. Dropping it stops the server (like [`shutdown`](Self::shutdown),
 /// without waiting).
 pub struct EmulatorHandle {
@@ -137,7 +150,8 @@ impl EmulatorHandle {
         self.app.now()
     }
 
-    /// Requests received on `/graphql` so far (faulted and refused ones included).
+    /// Requests received on `/graphql` (and `/_gql`) so far (faulted and refused ones
+    /// included).
     pub fn request_count(&self) -> u64 {
         self.app.requests.load(Ordering::SeqCst)
     }
@@ -297,9 +311,10 @@ impl EmulatorHandle {
         let role = roles::role_by_name(role)
             .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
         let allowed = match allowed {
-            Some(entries) => {
-                Some(state::normalise_allowlist(&entries).map_err(EmulatorError::InvalidArgument)?)
-            }
+            Some(entries) => Some(
+                crate::allowlist::normalise_allowlist(&entries)
+                    .map_err(EmulatorError::InvalidArgument)?,
+            ),
             None => None,
         };
         let now = self.app.now();
@@ -330,6 +345,15 @@ impl EmulatorHandle {
             let changed = issued.is_ok();
             (issued, changed)
         })?
+    }
+
+    /// Accepts the pending invite `invite_id`, as its invitee would by e-mail: they become
+    /// a member with the invited role and a new user id (see [`AcceptedInvite::user_id`]),
+    /// and every pending invite for their email is gone. Also `POST /_emulator/invites/accept`
+    /// with `{"inviteId": ...}`. Persisted when a state file is configured.
+    pub fn accept_invite(&self, invite_id: &str) -> Result<AcceptedInvite, EmulatorError> {
+        accept_invite(&self.app, invite_id)?
+            .map_err(|refusal| EmulatorError::InvalidArgument(refusal.to_string()))
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the
@@ -385,4 +409,26 @@ fn issue_into(
     );
     state.keys.insert(id.clone(), record);
     Ok((id, jwt))
+}
+
+/// Accepts the pending invite `invite_id` (see [`EmulatorHandle::accept_invite`]): the outer
+/// error is a failed state write, the inner one why the invite could not be accepted.
+pub(crate) fn accept_invite(
+    app: &App,
+    invite_id: &str,
+) -> Result<Result<AcceptedInvite, crate::invites::AcceptError>, EmulatorError> {
+    let now = app.now();
+    app.mutate(
+        |state| match crate::invites::accept(state, invite_id, now) {
+            Ok(user) => (
+                Ok(AcceptedInvite {
+                    user_id: user.id,
+                    email: user.email,
+                    role: user.role,
+                }),
+                true,
+            ),
+            Err(refusal) => (Err(refusal), false),
+        },
+    )
 }

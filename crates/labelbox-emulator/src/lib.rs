@@ -25,6 +25,9 @@
 //! # Wire protocol
 //!
 //! - `POST /graphql` with `{"query", "variables", "operationName"}`; `variables` may be null.
+//!   `POST /_gql` is the same endpoint (the official SDK's experimental endpoint, the
+//!   endpoint's URL with `/_gql` in place of `/graphql`, where it sends `cancelInvite`): one
+//!   handler, so the same authentication, rate limits, operations and answers.
 //!   A body over 2 MiB is refused with HTTP 413; one holding more than 10,000 JSON values
 //!   (the query, the variables and each of their elements, counted before parsing) with
 //!   `MALFORMED_REQUEST`.
@@ -54,13 +57,13 @@
 //!   | condition | code |
 //!   |---|---|
 //!   | missing, malformed, wrongly signed, unknown, revoked or expired key; key used from an IP outside its allowlist; key of a removed member | `AUTHENTICATION_ERROR` |
-//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
+//!   | the key's effective permissions lack what a mutation needs (creating keys, revoking a key it may not, granting a role above them, changing or removing a member, inviting a member or cancelling an invite, giving a member a role above them or `Tenant Admin`; an invite whose `inviterId` is not the caller's own id; see [Authorization](#authorization)) | `AUTHORIZATION_ERROR` |
 //!   | query text that does not parse (worded as graphql-js: `Syntax Error: Unexpected Name "asda".`), or has more than 15,000 tokens (whitespace included: `Syntax Error: Document contains more than 15000 tokens. Parsing aborted.`) or more than 64 levels of nesting | `GRAPHQL_PARSE_FAILED` |
 //!   | query that does not validate against the schema (worded as graphql-js, the most relevant error first: `Cannot query field "bbb" on type "Query".`), unknown operation name; a query over the cost limit (message `Query complexity limit exceeded`, `extensions.reason` names the limit) | `GRAPHQL_VALIDATION_FAILED` |
 //!   | variables that do not match their declared types (as Apollo Server does) | `BAD_USER_INPUT` |
-//!   | bad input to `createApiKey`/`updateApiKey` (empty name or one over 1,000 characters, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking) and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
-//!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible) | `RESOURCE_NOT_FOUND` |
-//!   | demoting or removing the organization's last `Admin` | `OPERATION_NOT_ALLOWED` |
+//!   | bad input to `createApiKey`/`updateApiKey` (empty name or one over 1,000 characters, validity out of range, bad or empty allowlist, unknown target user, unknown role name, un-revoking); bad input to the invite mutations (an unknown role id, an email that is not one, more than 100 emails or invites in one request, an email over 320 characters in `inviteMembers` (the whole request), `workspaceWide: false`); a `first` of `organization.invites` outside 1 to 100, a `from` that is not a `nextCursor` it gave; and a body that is not a GraphQL request | `MALFORMED_REQUEST` |
+//!   | `updateApiKey` with an unknown id; `setOrganizationRole`/`updateUser` for a user the key cannot see (unknown, removed, or not visible); `cancelInvite` with an id no pending invite has; an invite naming projects or user groups (non-empty `projects`, `userGroupIds`, `userGroupWithRoleIds`, `projectIds` or `groupIds`: the emulator has none, so every id there is unknown) or another organization | `RESOURCE_NOT_FOUND` |
+//!   | demoting or removing the organization's last `Admin`; `createInvites` past the invite limit | `OPERATION_NOT_ALLOWED` |
 //!   | anything else (a failed state write, ...) | `INTERNAL_SERVER_ERROR` |
 //! - **What a request may cost**: the parser stops at 15,000 tokens and 64 levels of
 //!   nesting (apollo-parser's limits), so validation works on a bounded document; at most
@@ -116,6 +119,10 @@
 //!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
 //!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
 //!   clock more than about 100 years from the real one is refused (400).
+//!   `POST /_emulator/invites/accept` with `{"inviteId": ID}` accepts a pending invite, as
+//!   its invitee would by e-mail ([`EmulatorHandle::accept_invite`]), and answers the new
+//!   member `{"userId", "email", "role"}`; 404 `RESOURCE_NOT_FOUND` for an id no pending
+//!   invite has.
 //! - Every response's `Date` header reads the emulator clock (like the `createdAt` it
 //!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
@@ -197,13 +204,50 @@
 //!   organization, `organization.users(skip, first)` pages the members.
 //!   `setOrganizationRole` and `updateUser(data: {deleted: true})` change a member's role and
 //!   remove a member, with `MANAGE_MEMBERS` and within the rules of
-//!   [Authorization](#authorization); a removed member is gone for good (persisted), and
+//!   [Authorization](#authorization) (a member may be given `None`, a project-based member
+//!   as the official SDK calls it, but never `Tenant Admin`; a key still can never be given
+//!   `None`); a removed member is gone for good (persisted), and
 //!   every key of theirs fails with `AUTHENTICATION_ERROR` from the next request.
+//! - **Users**: the root `users(where: {email}, skip, first)` answers what
+//!   `organization.users` does (the members the caller may see, the email compared
+//!   case-insensitively, paged).
+//! - **Invites** (the emulator's own choices where Labelbox documents nothing):
+//!   `createInvites`, `inviteMembers` and `cancelInvite` need `MANAGE_MEMBERS`; an invite may
+//!   give any role the caller could give a member (`None` included, `Tenant Admin` never).
+//!   Emails are trimmed and lowercased (as the official SDK says the server checks them) and
+//!   valid with one `@` between non-empty parts, no whitespace and at most 320 characters.
+//!   The emulator has no projects or user groups: an invite naming any is refused
+//!   (`RESOURCE_NOT_FOUND`), and `projectInvites` is always empty. `createInvites` takes each
+//!   input's `inviterId` (the caller's own id) and `organizationId` (the organization's),
+//!   creates one invite per input, and accepts a second invite for an email already
+//!   invited (Labelbox's docs say several invites may be sent); for a member's email it
+//!   answers `invite: null` (the official SDK expects that for one's own email).
+//!   `inviteMembers` answers one result per email, in order: `INVALID_EMAIL`, `DUPLICATE`
+//!   (a case-insensitive repeat in the same request), `ALREADY_MEMBER`, `ALREADY_INVITED`
+//!   (no second invite), `SEAT_LIMIT` (the limit reached) or `INVITED` with the invite's id;
+//!   `reason` is always null, and `ADDED`, `NOT_ALLOWED` and `FAILED` never occur. It accepts
+//!   a workspace-wide invitation with the role `None` (the official SDK refuses one before
+//!   sending it). `invitesLimit(where: {id})`: `used` is members plus pending invites,
+//!   `limit` is [`EmulatorConfig::invite_limit`] (default [`DEFAULT_INVITE_LIMIT`], room for
+//!   1,992 invites with the default seed; `--invite-limit`), `remaining` the difference;
+//!   null for another organization's id. `organization.invites(from, first)` lists the
+//!   pending invites oldest first, `first` (1 to 100, default 100) at a time;
+//!   `nextCursor` is the next page's `from` (a position, so it stays valid when invites are
+//!   cancelled or accepted between pages), null on the last page. Both are shown to a
+//!   caller with `VIEW_MEMBERS`, like the members (others get null, and an empty page).
+//!   Cancelling removes the invite and answers it; an invite no longer pending (cancelled or
+//!   accepted) is not found. There is no e-mail: [`EmulatorHandle::accept_invite`] (or
+//!   `POST /_emulator/invites/accept`) plays the invitee: they become a member with the
+//!   invited role, named after their email's local part, and every pending invite for their
+//!   email goes. **A returning member** (removed, then invited again and accepted) **gets a
+//!   new user id**: the removed user stays removed, so every key they had stays dead.
 //! - **Persistence**: with a state file, every acknowledged mutation (and every key minted by
 //!   [`EmulatorHandle::issue_key`]) is written atomically (a new temporary file with a random
 //!   name beside the state file, created exclusively with mode 0600, fsync, rename, directory
 //!   fsync) before the response is produced; if the write fails the change is not made and
-//!   `INTERNAL_SERVER_ERROR` returned. The state file holds the signing secret: it is always
+//!   `INTERNAL_SERVER_ERROR` returned. The file's format is versioned: version 2 added the
+//!   pending invites; a version-1 file loads (and is written back as version 2), an older
+//!   emulator refuses a version-2 file instead of dropping its invites. The state file holds the signing secret: it is always
 //!   0600, and an existing one readable by others is tightened to 0600 at start (it is the
 //!   user's own file, so the emulator repairs it rather than refusing it). A present state
 //!   file is loaded at start and the seed ignored; its JWT secret keeps old keys valid.
@@ -240,6 +284,8 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod admin_invites;
+mod allowlist;
 mod auth;
 mod budget;
 mod config;
@@ -251,6 +297,7 @@ mod faults;
 mod graphql;
 mod handle;
 mod ids;
+mod invites;
 pub mod roles;
 mod router;
 mod server;
@@ -267,13 +314,15 @@ pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
 #[cfg(feature = "test-probes")]
 pub use handle::Probe;
-pub use handle::{EmulatorHandle, KeyInfo};
+pub use handle::{AcceptedInvite, EmulatorHandle, KeyInfo};
+pub use invites::DEFAULT_INVITE_LIMIT;
 pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
 /// own copy (it never depends on `labelbox-core`); `tests/tests/contract_table.rs` proves it
 /// equal to `labelbox_core::contract`.
 pub mod contract {
+    pub use crate::allowlist::MAX_ALLOWLIST_ENTRIES;
     pub use crate::cost::COMPLEXITY_MESSAGE as QUERY_COMPLEXITY_MESSAGE;
     pub use crate::graphql::code as codes;
     pub use crate::graphql::{
@@ -281,7 +330,6 @@ pub mod contract {
     };
     pub use crate::roles::NEVER_GRANTABLE as NEVER_GRANTABLE_ROLES;
     pub use crate::server::RATE_LIMIT_MESSAGE_PREFIX;
-    pub use crate::state::MAX_ALLOWLIST_ENTRIES;
 }
 
 /// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one

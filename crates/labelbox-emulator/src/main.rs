@@ -51,6 +51,10 @@ struct Args {
     #[arg(long, value_name = "SECS",
           default_value_t = labelbox_emulator::DEFAULT_REQUEST_READ_TIMEOUT.as_secs())]
     request_read_timeout: u64,
+    /// The organization's invite limit: members plus pending invites.
+    #[arg(long, value_name = "N", default_value_t = labelbox_emulator::DEFAULT_INVITE_LIMIT,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(i32::MAX)))]
+    invite_limit: u32,
     /// Fail the next requests: KIND[:N] with KIND one of http500, bad-gateway,
     /// upstream-503, drop, commit-then-drop, delay=MILLIS, oversized-secret=BYTES,
     /// secret-with-escape (N defaults to 1). Repeatable.
@@ -97,7 +101,8 @@ async fn main() -> ExitCode {
     config = config
         .max_connections(args.max_connections)
         .header_read_timeout(Duration::from_secs(args.header_read_timeout))
-        .request_read_timeout(Duration::from_secs(args.request_read_timeout));
+        .request_read_timeout(Duration::from_secs(args.request_read_timeout))
+        .invite_limit(args.invite_limit);
     config.state_file = args.state;
     config.admin_key_seed = args.admin_key_seed;
     if let Some(text) = &args.rate_limit {

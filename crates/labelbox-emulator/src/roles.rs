@@ -132,6 +132,25 @@ pub fn grantable(role: &RoleDef, caller_permissions: &[&str]) -> bool {
 /// The roles never given to a key, whatever the caller holds.
 pub const NEVER_GRANTABLE: [&str; 2] = ["None", "Tenant Admin"];
 
+/// Whether a caller holding `caller_permissions` may give `role` to a member (by
+/// `setOrganizationRole` or an invite): never `Tenant Admin`; any other role, `None` (a
+/// project-based member) included, when each of its permissions is the caller's.
+pub fn assignable(role: &RoleDef, caller_permissions: &[&str]) -> bool {
+    !NEVER_ASSIGNABLE.contains(&role.name) && covered_by(role, caller_permissions)
+}
+
+/// The roles never given to a member over the API, whatever the caller holds.
+pub const NEVER_ASSIGNABLE: [&str; 1] = ["Tenant Admin"];
+
+/// The names of the roles assignable to a member by `caller_permissions`, lowest first.
+pub fn assignable_names(caller_permissions: &[&str]) -> Vec<&'static str> {
+    builtin_roles()
+        .iter()
+        .filter(|r| assignable(r, caller_permissions))
+        .map(|r| r.name)
+        .collect()
+}
+
 /// The names of the roles grantable by `caller_permissions`, lowest first.
 pub fn grantable_names(caller_permissions: &[&str]) -> Vec<&'static str> {
     builtin_roles()
@@ -169,6 +188,25 @@ mod tests {
         let labeler = role_by_name("Labeler").unwrap();
         assert_eq!(grantable_names(&labeler.permissions), ["Labeler"]);
         assert!(!labeler.has(MANAGE_API_KEYS));
+    }
+
+    #[test]
+    fn members_may_be_given_none_but_never_tenant_admin() {
+        let admin = role_by_name("Admin").unwrap();
+        assert_eq!(
+            assignable_names(&admin.permissions),
+            ["None", "Labeler", "Reviewer", "Team Manager", "Admin"]
+        );
+        let tenant = role_by_name("Tenant Admin").unwrap();
+        assert_eq!(
+            assignable_names(&tenant.permissions),
+            ["None", "Labeler", "Reviewer", "Team Manager", "Admin"]
+        );
+        // A key may still never be given `None`.
+        assert!(!grantable(
+            role_by_name("None").unwrap(),
+            &tenant.permissions
+        ));
     }
 
     #[test]

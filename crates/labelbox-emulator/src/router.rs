@@ -1,5 +1,6 @@
-//! The routes: `POST /graphql`, and the administration routes under `/_emulator`, behind
-//! the bootstrap-admin-key check; served by `labelbox-serve`'s accept loop.
+//! The routes: `POST /graphql` (and `POST /_gql`, the same), and the administration routes
+//! under `/_emulator`, behind the bootstrap-admin-key check; served by `labelbox-serve`'s
+//! accept loop.
 
 use std::sync::Arc;
 
@@ -12,8 +13,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::admin;
 use crate::server::{graphql, App, MAX_BODY_BYTES};
+use crate::{admin, admin_invites};
 
 /// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
 /// client sees the same clock in `Date` as in the `createdAt` of what it creates.
@@ -33,6 +34,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
     let admin = Router::new()
         .route("/clock", post(admin::clock))
+        .route("/invites/accept", post(admin_invites::accept))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             admin::require_admin_key,
@@ -40,6 +42,9 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     let limits = app.serve_limits;
     let router = Router::new()
         .route("/graphql", post(graphql))
+        // The official SDK's experimental endpoint (it sends `cancelInvite` there): the same
+        // handler, so the same authentication, limits and operations.
+        .route("/_gql", post(graphql))
         .nest("/_emulator", admin)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response_with_state(

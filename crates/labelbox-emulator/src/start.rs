@@ -58,6 +58,7 @@ impl Emulator {
             },
             None => State::from_seed(&config.seed, config.admin_key_seed.as_deref())?,
         };
+        state.invite_limit = config.invite_limit;
         let now = OffsetDateTime::now_utc();
         let (admin_key_id, admin_key) =
             bootstrap_key(&mut state, config.admin_key_seed.as_deref(), now)?;

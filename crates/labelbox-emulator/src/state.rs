@@ -1,5 +1,5 @@
-//! The emulator's data: organization, users, keys (hashes only) and the JWT secret, plus
-//! atomic persistence to a state file.
+//! The emulator's data: organization, users, keys (hashes only), pending invites and the
+//! JWT secret, plus atomic persistence to a state file.
 //!
 //! The state file holds the signing secret, so it is private: the file and its temporary
 //! files are created with mode 0600 (an existing file readable by others is tightened to
@@ -16,23 +16,26 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::allowlist;
 use crate::config::Seed;
 use crate::error::EmulatorError;
 pub(crate) use crate::ids::{derived_id, random_id, sha256_hex};
 use crate::ids::{hex_decode, random_hex};
+use crate::invites::InviteRecord;
 use crate::roles;
 use crate::state_file::{create_temp_file, open_no_follow};
 pub(crate) use crate::state_file::{lock_state_file, StateFileLock};
 
-/// The most unique entries an allowlist may hold.
-pub const MAX_ALLOWLIST_ENTRIES: usize = 50;
+/// Version of the state file format: 2 added pending invites. A version-1 file (without
+/// invites) still loads, and is written back as version 2; an older emulator refuses a
+/// version-2 file rather than silently dropping its invites.
+const STATE_VERSION: u32 = 2;
 
-/// Version of the state file format.
-const STATE_VERSION: u32 = 1;
+/// The oldest state file format still loaded.
+const OLDEST_STATE_VERSION: u32 = 1;
 
 /// Fixed creation time of seeded entities: 2024-01-01T00:00:00Z.
 const SEED_CREATED_AT: i64 = 1_704_067_200;
@@ -90,91 +93,9 @@ pub(crate) struct KeyRecord {
 impl KeyRecord {
     /// Whether `ip` may use the key.
     pub fn allows(&self, ip: std::net::IpAddr) -> bool {
-        let ip = canonical_ip(ip);
-        match &self.allowed_ip_cidrs {
-            None => true,
-            Some(entries) => entries.iter().any(|e| match parse_entry(e) {
-                Ok(net) => net.contains(&ip),
-                Err(_) => false,
-            }),
-        }
+        allowlist::allows(self.allowed_ip_cidrs.as_deref(), ip)
     }
 }
-
-/// IPv4-mapped IPv6 peers (`::ffff:a.b.c.d`) are matched as IPv4.
-fn canonical_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
-    match ip {
-        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => std::net::IpAddr::V4(v4),
-            None => ip,
-        },
-        v4 => v4,
-    }
-}
-
-/// Parses one allowlist entry: an address (a host network) or a strict network. An
-/// IPv4-mapped IPv6 entry (`::ffff:10.0.0.0/104`) becomes its IPv4 network, as peers in that
-/// range are matched as IPv4 (otherwise it could never match any peer).
-fn parse_entry(entry: &str) -> Result<IpNet, ()> {
-    if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
-        return Ok(IpNet::from(canonical_ip(ip)));
-    }
-    let net: IpNet = entry.parse().map_err(|_| ())?;
-    if net.trunc() != net {
-        return Err(());
-    }
-    if let IpNet::V6(v6) = net {
-        if let (Some(v4), Some(len)) = (v6.addr().to_ipv4_mapped(), v6.prefix_len().checked_sub(96))
-        {
-            if let Ok(v4net) = ipnet::Ipv4Net::new(v4, len) {
-                return Ok(IpNet::V4(v4net));
-            }
-        }
-    }
-    Ok(net)
-}
-
-/// Validates and normalises an allowlist as the server does: each entry trimmed, an address
-/// or a strict network, written canonically; duplicates dropped (first kept); at most 50.
-/// An empty list is refused: it would read as "nowhere", and storing it as "no allowlist"
-/// (anywhere) would fail open. No allowlist is null or an absent field.
-pub(crate) fn normalise_allowlist(entries: &[String]) -> Result<Vec<String>, String> {
-    if entries.is_empty() {
-        return Err(EMPTY_ALLOWLIST.to_owned());
-    }
-    let mut out: Vec<String> = Vec::new();
-    for raw in entries {
-        let entry = raw.trim();
-        if entry.is_empty() {
-            return Err("allowedIpCidrs entries must not be empty".to_owned());
-        }
-        let canonical = if let Ok(ip) = entry.parse::<std::net::IpAddr>() {
-            ip.to_string()
-        } else {
-            match entry.parse::<IpNet>() {
-                Ok(net) if net.trunc() == net => net.to_string(),
-                Ok(_) => {
-                    return Err(format!(
-                        "Invalid IP address or CIDR range: '{entry}' has host bits set"
-                    ))
-                }
-                Err(_) => return Err(format!("Invalid IP address or CIDR range: '{entry}'")),
-            }
-        };
-        if !out.contains(&canonical) {
-            out.push(canonical);
-        }
-    }
-    if out.len() > MAX_ALLOWLIST_ENTRIES {
-        return Err(format!(
-            "allowedIpCidrs cannot contain more than {MAX_ALLOWLIST_ENTRIES} unique entries"
-        ));
-    }
-    Ok(out)
-}
-
-/// The refusal of `allowedIpCidrs: []`.
-pub(crate) const EMPTY_ALLOWLIST: &str = "allowedIpCidrs must not be empty: an empty allowlist would allow no address; send null (or leave it out) for no allowlist";
 
 /// Everything the emulator knows. Cloned before a mutation so a failed write can roll back.
 #[derive(Clone, Serialize, Deserialize)]
@@ -188,6 +109,16 @@ pub(crate) struct State {
     pub organization: OrgRecord,
     pub users: Vec<UserRecord>,
     pub keys: BTreeMap<String, KeyRecord>,
+    /// Pending invites, oldest first (see `invites.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invites: Vec<InviteRecord>,
+    /// The `seq` of the next invite (the order the invites' pages follow).
+    #[serde(default)]
+    pub next_invite_seq: u64,
+    /// Members plus pending invites allowed ([`crate::EmulatorConfig::invite_limit`]): set
+    /// at every start, never persisted.
+    #[serde(skip, default = "crate::invites::default_limit")]
+    pub invite_limit: u32,
     /// What reads derive from this state, computed once per snapshot (never persisted,
     /// emptied by every clone and every change).
     #[serde(skip)]
@@ -350,6 +281,9 @@ impl State {
             },
             users,
             keys: BTreeMap::new(),
+            invites: Vec::new(),
+            next_invite_seq: 0,
+            invite_limit: crate::invites::DEFAULT_INVITE_LIMIT,
             derived: Derived::default(),
         })
     }
@@ -388,13 +322,16 @@ impl State {
         std::io::Read::read_to_string(&mut file, &mut text).map_err(|e| io("reading", e))?;
         let state: State =
             serde_json::from_str(&text).map_err(|e| EmulatorError::State(e.to_string()))?;
-        if state.version != STATE_VERSION {
+        if !(OLDEST_STATE_VERSION..=STATE_VERSION).contains(&state.version) {
             return Err(EmulatorError::State(format!(
                 "unsupported version {}",
                 state.version
             )));
         }
-        Ok(Some(state))
+        Ok(Some(State {
+            version: STATE_VERSION,
+            ..state
+        }))
     }
 
     /// Writes the state atomically: a new temporary file beside `path` (random name,
@@ -499,7 +436,8 @@ impl State {
                                 k.user_id.as_str(),
                                 k.created_by_user_id.as_deref().unwrap_or(""),
                             ]
-                        })),
+                        }))
+                        .chain(crate::invites::strings(self)),
                 ),
             };
             listed.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
@@ -530,65 +468,5 @@ impl State {
 
     pub fn secret_bytes(&self) -> Vec<u8> {
         hex_decode(&self.jwt_secret).unwrap_or_default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn allowlist_normalisation() {
-        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            normalise_allowlist(&s(&[
-                " 10.0.0.0/8 ",
-                "2001:0db8::0/32",
-                "10.0.0.0/8",
-                "1.2.3.4"
-            ])),
-            Ok(s(&["10.0.0.0/8", "2001:db8::/32", "1.2.3.4"]))
-        );
-        assert_eq!(normalise_allowlist(&[]), Err(EMPTY_ALLOWLIST.to_owned()));
-        assert!(normalise_allowlist(&s(&["10.0.0.1/8"]))
-            .unwrap_err()
-            .contains("host bits"));
-        assert!(normalise_allowlist(&s(&["nope"])).is_err());
-        assert!(normalise_allowlist(&s(&[" "])).is_err());
-        let many: Vec<String> = (0..51).map(|i| format!("10.0.0.{i}")).collect();
-        assert!(normalise_allowlist(&many).unwrap_err().contains("50"));
-        assert!(normalise_allowlist(&many[..50]).is_ok());
-    }
-
-    #[test]
-    fn allows_checks_networks_and_mapped_addresses() {
-        let mut key = KeyRecord {
-            id: "k".into(),
-            name: "n".into(),
-            token_sha256: String::new(),
-            user_id: "u".into(),
-            created_by_user_id: None,
-            role: "Admin".into(),
-            allowed_ip_cidrs: Some(vec!["10.0.0.0/8".into()]),
-            created_at: OffsetDateTime::UNIX_EPOCH,
-            updated_at: OffsetDateTime::UNIX_EPOCH,
-            expires_at: 0,
-            revoked: false,
-        };
-        assert!(!key.allows("127.0.0.1".parse().unwrap()));
-        assert!(key.allows("10.1.2.3".parse().unwrap()));
-        assert!(key.allows("::ffff:10.1.2.3".parse().unwrap()));
-        key.allowed_ip_cidrs = Some(vec!["127.0.0.1".into()]);
-        assert!(key.allows("127.0.0.1".parse().unwrap()));
-        // IPv4-mapped entries match the IPv4 peers (and mapped peers) they name.
-        key.allowed_ip_cidrs = Some(vec!["::ffff:127.0.0.1".into()]);
-        assert!(key.allows("127.0.0.1".parse().unwrap()));
-        assert!(key.allows("::ffff:127.0.0.1".parse().unwrap()));
-        assert!(!key.allows("127.0.0.2".parse().unwrap()));
-        key.allowed_ip_cidrs = Some(vec!["::ffff:10.0.0.0/104".into()]);
-        assert!(key.allows("10.1.2.3".parse().unwrap()));
-        assert!(!key.allows("11.0.0.1".parse().unwrap()));
-        key.allowed_ip_cidrs = None;
-        assert!(key.allows("192.0.2.1".parse().unwrap()));
     }
 }

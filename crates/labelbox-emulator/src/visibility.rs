@@ -1,8 +1,10 @@
 //! What a caller may see, decided in one place for both ways a query executes (the
 //! executor's resolvers and the JSON writer, both through `graphql/fields.rs`): which users,
-//! whose permissions, which keys under `apiKeys` and `apiKeysOtherUsers`, which members.
+//! whose permissions, which keys under `apiKeys` and `apiKeysOtherUsers`, which members,
+//! invites and invite counts.
 
 use crate::auth::Caller;
+use crate::invites::{self, InviteRecord, PageError, Usage};
 use crate::roles::{self, MANAGE_API_KEYS, VIEW_MEMBERS};
 use crate::state::{ListedKey, State, UserRecord};
 
@@ -95,4 +97,33 @@ pub(crate) fn organization_users<'s>(
         .skip(usize::try_from(skip).unwrap_or(usize::MAX))
         .take(first.map_or(usize::MAX, |f| usize::try_from(f).unwrap_or(0)))
         .collect())
+}
+
+/// `organization.invites(from, first)`: a page of the pending invites for a caller who may
+/// see other users ([`VIEW_MEMBERS`], as for the members), an empty last page for any other;
+/// arguments are checked first, whoever asks.
+pub(crate) fn invites<'s>(
+    state: &'s State,
+    caller: &Caller,
+    from: Option<&str>,
+    first: Option<i64>,
+) -> Result<(Vec<&'s InviteRecord>, Option<String>), PageError> {
+    let page = invites::page(state, from, first)?;
+    Ok(if caller.can(VIEW_MEMBERS) {
+        page
+    } else {
+        (Vec::new(), None)
+    })
+}
+
+/// `invitesLimit(where: {id})`: the organization's invite usage, for a caller who may see
+/// other users ([`VIEW_MEMBERS`]: `used` counts them) and names its organization; null for
+/// any other.
+pub(crate) fn invites_limit(
+    state: &State,
+    caller: &Caller,
+    organization_id: &str,
+) -> Option<Usage> {
+    (caller.can(VIEW_MEMBERS) && organization_id == state.organization.id)
+        .then(|| invites::usage(state))
 }

@@ -1,5 +1,6 @@
 //! The emulator's own administration: the bootstrap admin key's lifecycle across restarts,
-//! `/_emulator/*` restricted to it, and `--help` keeping the admin key seed secret.
+//! `/_emulator/*` restricted to it (moving the clock, accepting an invite), and `--help`
+//! keeping the admin key seed secret.
 
 mod common;
 
@@ -165,4 +166,68 @@ fn help_never_shows_the_admin_key_seed() {
         help.contains("/_emulator/") && help.contains("bootstrap admin key"),
         "--help documents who may administer the emulator: {help}"
     );
+}
+
+/// `POST /_emulator/invites/accept`: only the bootstrap admin key; the invitee becomes a
+/// member with the invited role; an id no pending invite has is 404.
+#[tokio::test]
+async fn the_bootstrap_admin_key_accepts_an_invite_over_http() {
+    let emu = start().await;
+    let ep = emu.endpoint();
+    let admin = emu.admin_key();
+    let org = op(&ep, admin, "organization", json!(null)).await;
+    let me = op(&ep, admin, "current_user", json!(null)).await;
+    let body = op(
+        &ep,
+        admin,
+        "create_invite",
+        json!({ "data": [{
+            "inviterId": data(&me)["user"]["id"],
+            "inviteeEmail": "guest@example.com",
+            "organizationId": data(&org)["organization"]["id"],
+            "organizationRoleId": labelbox_emulator::roles::role_by_name("None").unwrap().id,
+        }] }),
+    )
+    .await;
+    let invite = data(&body)["createInvites"][0]["invite"]["id"].clone();
+    let url = ep.replace("/graphql", "/_emulator/invites/accept");
+    let accept = |key: Option<String>, id: Value| {
+        let url = url.clone();
+        async move {
+            let (status, _, text) =
+                post_raw(&url, key.as_deref(), json!({ "inviteId": id }).to_string())
+                    .await
+                    .unwrap();
+            let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            (status, body)
+        }
+    };
+    let (_, other_admin) =
+        create_ok(&ep, admin, "admin2", "admin2@example.com", "Admin", None).await;
+    let (status, body) = accept(Some(other_admin), invite.clone()).await;
+    assert_eq!(
+        (status, code(&body)),
+        (403, "AUTHORIZATION_ERROR"),
+        "{body}"
+    );
+    let (status, body) = accept(None, invite.clone()).await;
+    assert_eq!(
+        (status, code(&body)),
+        (401, "AUTHENTICATION_ERROR"),
+        "{body}"
+    );
+    assert_eq!(emu.user_id("guest@example.com"), None);
+
+    let (status, body) = accept(Some(admin.to_owned()), invite.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["email"], "guest@example.com");
+    assert_eq!(body["role"], "None");
+    assert_eq!(
+        body["userId"],
+        json!(emu.user_id("guest@example.com").unwrap())
+    );
+    let (status, body) = accept(Some(admin.to_owned()), invite).await;
+    assert_eq!((status, code(&body)), (404, "RESOURCE_NOT_FOUND"), "{body}");
+    let (status, _, text) = post_raw(&url, Some(admin), "{}".to_owned()).await.unwrap();
+    assert_eq!(status, 400, "{text}");
 }

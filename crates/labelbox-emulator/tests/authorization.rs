@@ -262,6 +262,103 @@ async fn remove_cell(f: &Fixture, email: &str) -> Result<Cell, String> {
     Ok(Cell::Allowed)
 }
 
+/// The organization's id, as the admin key reads it.
+async fn organization_id(f: &Fixture) -> String {
+    let body = op(&f.ep, f.emu.admin_key(), "organization", json!(null)).await;
+    data(&body)["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Sends `createInvites` for `email` with `role` as the user of `key`.
+async fn invite_as(f: &Fixture, key: &str, email: &str, role: &str) -> Value {
+    let me = op(&f.ep, key, "current_user", json!(null)).await;
+    let inviter = data(&me)["user"]["id"].clone();
+    op(
+        &f.ep,
+        key,
+        "create_invite",
+        json!({ "data": [{
+            "inviterId": inviter,
+            "inviteeEmail": email,
+            "organizationId": organization_id(f).await,
+            "organizationRoleId": roles::role_by_name(role).unwrap().id,
+            "projects": [],
+            "userGroupIds": [],
+            "userGroupWithRoleIds": [],
+        }] }),
+    )
+    .await
+}
+
+/// The ids and roles of the pending invites, as the admin key lists them.
+async fn pending_invites(f: &Fixture) -> Vec<(String, String)> {
+    let body = op(
+        &f.ep,
+        f.emu.admin_key(),
+        "list_invites",
+        json!({ "from": null, "first": 100 }),
+    )
+    .await;
+    data(&body)["organization"]["invites"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_owned(),
+                i["organizationRoleName"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Invites someone with `role` using the caller key; `Allowed` only when the invite is
+/// pending afterwards, with that role.
+async fn invite_cell(f: &Fixture, role: &str) -> Result<Cell, String> {
+    let body = invite_as(f, &f.caller, "invitee@example.com", role).await;
+    let pending = pending_invites(f).await;
+    if body.get("errors").is_some() {
+        let cell = refusal(&body, "createInvites")?;
+        if !pending.is_empty() {
+            return Err(format!("refused but invited anyway: {body}"));
+        }
+        return Ok(cell);
+    }
+    let id = data(&body)["createInvites"][0]["invite"]["id"].as_str();
+    if pending.len() != 1 || id != Some(pending[0].0.as_str()) || pending[0].1 != role {
+        return Err(format!("answered without the invite: {body} ({pending:?})"));
+    }
+    Ok(Cell::Allowed)
+}
+
+/// Cancels an invite the admin sent, with the caller key; `Allowed` only when it is no
+/// longer pending.
+async fn cancel_invite_cell(f: &Fixture) -> Result<Cell, String> {
+    let sent = invite_as(f, f.emu.admin_key(), "invitee@example.com", "Labeler").await;
+    let id = data(&sent)["createInvites"][0]["invite"]["id"].clone();
+    let body = op(
+        &f.ep,
+        &f.caller,
+        "cancel_invite",
+        json!({ "where": { "id": id } }),
+    )
+    .await;
+    let pending = pending_invites(f).await;
+    if body.get("errors").is_some() {
+        let cell = refusal(&body, "cancelInvite")?;
+        if pending.len() != 1 {
+            return Err(format!("refused but cancelled anyway: {body}"));
+        }
+        return Ok(cell);
+    }
+    if data(&body)["cancelInvite"]["id"] != id || !pending.is_empty() {
+        return Err(format!("answered without cancelling: {body}"));
+    }
+    Ok(Cell::Allowed)
+}
+
 /// Runs the operation of `column` on a fresh fixture; the cell it observed, or why the
 /// answer fits no cell.
 async fn observe(
@@ -427,6 +524,54 @@ async fn observe(
         }
         "remove a `Labeler`" => remove_cell(&f, "labeler@example.com").await,
         "remove the `Tenant Admin`" => remove_cell(&f, "tenant-admin@example.com").await,
+        "set a `Labeler`'s role to `None`" => {
+            set_role_cell(&f, "labeler@example.com", "None").await
+        }
+        "invite as `Labeler`" => invite_cell(&f, "Labeler").await,
+        "invite as `None`" => invite_cell(&f, "None").await,
+        "invite as `Admin`" => invite_cell(&f, "Admin").await,
+        "invite as `Tenant Admin`" => invite_cell(&f, "Tenant Admin").await,
+        "cancel an invite" => cancel_invite_cell(&f).await,
+        "`organization { invites }`" => {
+            let sent = invite_as(&f, f.emu.admin_key(), "pending@example.com", "Labeler").await;
+            let id = data(&sent)["createInvites"][0]["invite"]["id"].clone();
+            let body = op(
+                ep,
+                key,
+                "list_invites",
+                json!({ "from": null, "first": 100 }),
+            )
+            .await;
+            let nodes = &data(&body)["organization"]["invites"]["nodes"];
+            match nodes.as_array().map(Vec::as_slice) {
+                Some([]) => Ok(Cell::EmptyList),
+                Some([one]) if one["id"] == id => Ok(Cell::Allowed),
+                _ => Err(format!("neither the invite nor none: {body}")),
+            }
+        }
+        "`invitesLimit`" => {
+            invite_as(&f, f.emu.admin_key(), "pending@example.com", "Labeler").await;
+            let body = op(
+                ep,
+                key,
+                "invites_limit",
+                json!({ "organizationId": organization_id(&f).await }),
+            )
+            .await;
+            let limit = &data(&body)["invitesLimit"];
+            let members = labelbox_emulator::Seed::default().users.len() as u64;
+            if limit.is_null() {
+                Ok(Cell::Null)
+            } else if limit["used"] == json!(members + 1)
+                && limit["limit"] == json!(labelbox_emulator::DEFAULT_INVITE_LIMIT)
+                && limit["remaining"]
+                    == json!(u64::from(labelbox_emulator::DEFAULT_INVITE_LIMIT) - members - 1)
+            {
+                Ok(Cell::Allowed)
+            } else {
+                Err(format!("not the organization's usage: {body}"))
+            }
+        }
         other => panic!("{TABLE_DOC}: column {other} has no test; add it to observe()"),
     }
 }
@@ -440,7 +585,7 @@ async fn role_by_operation_table_holds_cell_by_cell() {
         names, builtin,
         "{TABLE_DOC}: one row per built-in role, in order"
     );
-    assert_eq!(columns.len(), 22, "{TABLE_DOC}: columns {columns:?}");
+    assert_eq!(columns.len(), 30, "{TABLE_DOC}: columns {columns:?}");
     let mut failures = Vec::new();
     let mut checked = 0;
     for (role, cells) in &rows {
@@ -461,7 +606,7 @@ async fn role_by_operation_table_holds_cell_by_cell() {
             }
         }
     }
-    assert_eq!(checked, 6 * 22 * 2);
+    assert_eq!(checked, 6 * 30 * 2);
     assert!(
         failures.is_empty(),
         "{} of {checked} cells differ from {TABLE_DOC}:\n{}",

@@ -146,6 +146,18 @@ async fn populated() -> (EmulatorHandle, Vec<(&'static str, String)>, String) {
     )
     .await;
     data(&removed);
+    // Pending invites (issue 21), with emails that need escaping.
+    let invited = gql(
+        &ep,
+        Some(&admin),
+        &query("invite_members"),
+        json!({ "data": {
+            "emails": ["o'brien@example.com", "</script>\"q\\@example.com", "plain@example.com"],
+            "roleId": labelbox_emulator::roles::role_by_name("Reviewer").unwrap().id,
+        } }),
+    )
+    .await;
+    data(&invited);
 
     let key = |email: &str, role: &str| emu.issue_key(email, role, 3600, None).unwrap().1;
     let callers = vec![
@@ -683,4 +695,86 @@ async fn listings_past_the_kept_selections_are_the_same() {
         assert_eq!(fast, slow, "selection {i}");
         assert!(fast.contains(&format!("\"a{i}\":")), "{fast}");
     }
+}
+
+/// The invite listing, its pages, the invite limit and the root `users` query (issue 21):
+/// the JSON writer answers them byte for byte as the executor does, for every caller.
+#[tokio::test]
+async fn invites_and_users_are_written_as_the_executor_answers_them() {
+    let (emu, callers, _) = populated().await;
+    let ep = emu.endpoint();
+    let admin = &callers[0].1;
+    let org = op(&ep, admin, "organization", json!(null)).await;
+    let org = data(&org)["organization"]["id"].clone();
+    let with_inviter = "query I($first: PageSize) { organization { invites(first: $first) { __typename nextCursor nodes { __typename id inviteeEmail organizationRoleName createdAt projectInvites { id } inviter { id email orgRole { name } } } } } }";
+    let mut cases = vec![
+        case(
+            "invites, page of 1",
+            &query("list_invites"),
+            json!({ "first": 1 }),
+            None,
+        ),
+        case(
+            "invites, second page",
+            &query("list_invites"),
+            json!({ "from": "1", "first": 1 }),
+            None,
+        ),
+        case("invites, all", &query("list_invites"), json!({}), None),
+        case(
+            "invites with inviter",
+            with_inviter,
+            json!({ "first": 2 }),
+            None,
+        ),
+        case(
+            "limit",
+            &query("invites_limit"),
+            json!({ "organizationId": org }),
+            None,
+        ),
+        case(
+            "limit, another org",
+            &query("invites_limit"),
+            json!({ "organizationId": "cother" }),
+            None,
+        ),
+        case("users", &query("users"), json!(null), None),
+        case(
+            "users by email",
+            &query("users_by_email"),
+            json!({ "email": " O'Brien@example.com" }),
+            None,
+        ),
+        case("preflight", &query("invite_preflight"), json!(null), None),
+    ];
+    cases.push(case(
+        "bad page",
+        &query("list_invites"),
+        json!({ "first": 0 }),
+        None,
+    ));
+    let mut written = 0;
+    for (who, key) in &callers {
+        for case in &cases {
+            let (fast, slow, answered) = both_ways(&emu, key, &case.body).await;
+            assert_eq!(fast, slow, "caller {who}, {}", case.label);
+            let parsed: Value = serde_json::from_str(&fast).unwrap();
+            assert_eq!(
+                answered,
+                parsed.get("errors").is_none(),
+                "caller {who}, {}: {fast}",
+                case.label
+            );
+            written += u32::from(answered);
+        }
+    }
+    // Non-vacuous: the admin's listing shows the invites.
+    let (listing, _, _) = both_ways(&emu, admin, &cases[2].body).await;
+    assert!(
+        listing.contains(r#"\u003c/script\u003e"#) || listing.contains("</script>"),
+        "{listing}"
+    );
+    assert!(listing.contains("o'brien@example.com"), "{listing}");
+    assert!(written > 50, "{written}");
 }

@@ -138,6 +138,33 @@ fn variables_for(text: &str, revocable: &str, user_id: &str) -> Value {
     Value::Object(chosen)
 }
 
+/// The variables of the invite operations (issue 21): the admin as the inviter, the
+/// organization's id; an invite to cancel is sent first.
+async fn invite_variables(ep: &str, admin: &str, text: &str, vars: &mut Value) {
+    let me = op(ep, admin, "current_user", json!(null)).await;
+    let org = op(ep, admin, "organization", json!(null)).await;
+    let (me, org) = (&data(&me)["user"]["id"], &data(&org)["organization"]["id"]);
+    let labeler = labelbox_emulator::roles::role_by_name("Labeler")
+        .unwrap()
+        .id;
+    let invite = json!([{
+        "inviterId": me,
+        "inviteeEmail": "cost@example.com",
+        "organizationId": org,
+        "organizationRoleId": labeler,
+    }]);
+    if text.contains("createInvites") {
+        vars["data"] = invite;
+    } else if text.contains("inviteMembers") {
+        vars["data"] = json!({ "emails": ["bulk-cost@example.com"], "roleId": labeler });
+    } else if text.contains("cancelInvite") {
+        let sent = op(ep, admin, "create_invite", json!({ "data": invite })).await;
+        vars["where"] = json!({ "id": data(&sent)["createInvites"][0]["invite"]["id"] });
+    } else if text.contains("$organizationId") {
+        vars["organizationId"] = org.clone();
+    }
+}
+
 #[tokio::test]
 async fn every_known_operation_passes_the_cost_limit() {
     let emu = start().await;
@@ -162,6 +189,7 @@ async fn every_known_operation_passes_the_cost_limit() {
             // Removal is for good: remove another member than the one the keys are for.
             vars["userId"] = json!(emu.user_id("reviewer@example.com").unwrap());
         }
+        invite_variables(&ep, &admin, &text, &mut vars).await;
         let body = gql(&ep, Some(&admin), &text, vars).await;
         assert!(body.get("errors").is_none(), "{}: {body}", path.display());
     }
@@ -181,6 +209,7 @@ async fn every_known_operation_passes_the_cost_limit() {
     for file in [
         "official-python-sdk-requests.jsonl",
         "official-python-sdk-members.jsonl",
+        "official-python-sdk-invites.jsonl",
     ] {
         let path = format!("{}/../../tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

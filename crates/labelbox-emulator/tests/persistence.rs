@@ -482,3 +482,114 @@ async fn a_fifo_or_a_hard_link_at_the_state_path_is_refused_at_once() {
     let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o644, "the linked file had its mode changed");
 }
+
+/// `createInvites` for `email` as the bootstrap admin (who is `inviterId`).
+async fn invite_one(ep: &str, admin: &str, email: &str) -> serde_json::Value {
+    let org = op(ep, admin, "organization", json!(null)).await;
+    let me = op(ep, admin, "current_user", json!(null)).await;
+    op(
+        ep,
+        admin,
+        "create_invite",
+        json!({ "data": [{
+            "inviterId": data(&me)["user"]["id"],
+            "inviteeEmail": email,
+            "organizationId": data(&org)["organization"]["id"],
+            "organizationRoleId": labelbox_emulator::roles::role_by_name("Labeler").unwrap().id,
+        }] }),
+    )
+    .await
+}
+
+/// Pending invites and accepted members survive a restart; a state file of version 1 (no
+/// invites) still loads; the invite limit comes from the configuration at every start.
+#[tokio::test]
+async fn invites_survive_a_restart_and_version_1_files_load() {
+    let path = temp_path("invites");
+    let config = EmulatorConfig::default()
+        .admin_key_seed("invites")
+        .state_file(&path);
+    let emu = Emulator::start(config.clone()).await.unwrap();
+    let (ep, admin) = (emu.endpoint(), emu.admin_key().to_owned());
+    let pending = invite_one(&ep, &admin, "pending@example.com").await;
+    let pending = data(&pending)["createInvites"][0]["invite"]["id"].clone();
+    let accepted = invite_one(&ep, &admin, "joined@example.com").await;
+    let accepted = data(&accepted)["createInvites"][0]["invite"]["id"].clone();
+    let member = emu.accept_invite(accepted.as_str().unwrap()).unwrap();
+    emu.shutdown().await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"version\": 2"), "{text}");
+
+    let emu = Emulator::start(config.clone().invite_limit(20))
+        .await
+        .unwrap();
+    let (ep, admin) = (emu.endpoint(), emu.admin_key().to_owned());
+    let body = op(&ep, &admin, "list_invites", json!({})).await;
+    let nodes = &data(&body)["organization"]["invites"]["nodes"];
+    assert_eq!(nodes.as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(nodes[0]["id"], pending);
+    assert_eq!(emu.user_id("joined@example.com"), Some(member.user_id));
+    let org = op(&ep, &admin, "organization", json!(null)).await;
+    let body = op(
+        &ep,
+        &admin,
+        "invites_limit",
+        json!({ "organizationId": data(&org)["organization"]["id"] }),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["invitesLimit"],
+        json!({ "used": 10, "limit": 20, "remaining": 10 })
+    );
+    emu.shutdown().await;
+
+    // The same file as version 1 wrote it: no invites, no invite counter.
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let object = state.as_object_mut().unwrap();
+    object.remove("invites");
+    object.remove("nextInviteSeq");
+    object.insert("version".to_owned(), json!(1));
+    std::fs::write(&path, state.to_string()).unwrap();
+    let emu = Emulator::start(config.clone()).await.unwrap();
+    let (ep, admin) = (emu.endpoint(), emu.admin_key().to_owned());
+    let body = op(&ep, &admin, "list_invites", json!({})).await;
+    assert_eq!(data(&body)["organization"]["invites"]["nodes"], json!([]));
+    assert!(emu.user_id("joined@example.com").is_some());
+    emu.shutdown().await;
+    // A version this emulator does not know is refused.
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    state["version"] = json!(3);
+    std::fs::write(&path, state.to_string()).unwrap();
+    let refused = Emulator::start(config).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("unsupported version 3"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn the_binary_takes_an_invite_limit() {
+    let mut server = spawn_binary_with(&["--invite-limit", "9"]);
+    let (ep, key) = (server.endpoint.clone(), server.admin_key.clone());
+    let org = op(&ep, &key, "organization", json!(null)).await;
+    let body = op(
+        &ep,
+        &key,
+        "invites_limit",
+        json!({ "organizationId": data(&org)["organization"]["id"] }),
+    )
+    .await;
+    assert_eq!(
+        data(&body)["invitesLimit"],
+        json!({ "used": 8, "limit": 9, "remaining": 1 })
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+        .args(["--invite-limit", "3000000000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

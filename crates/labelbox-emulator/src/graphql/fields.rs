@@ -9,6 +9,7 @@ use apollo_compiler::response::{JsonMap, JsonValue};
 use time::OffsetDateTime;
 
 use crate::auth::Caller;
+use crate::invites::{InviteRecord, MemberResult, Usage};
 use crate::roles::{self, RoleDef};
 use crate::state::{KeyRecord, State, UserRecord};
 use crate::visibility::{self, KeyList};
@@ -19,6 +20,8 @@ use super::errors::code;
 pub(crate) enum FieldValue<'s> {
     Null,
     Str(&'s str),
+    /// A string made for the answer (a cursor).
+    Text(String),
     Bool(bool),
     /// A GraphQL `Int` (beyond 32 bits it is the executor's error).
     Int(i64),
@@ -39,6 +42,17 @@ pub(crate) enum FieldValue<'s> {
     OrganizationRole(&'s [&'static str]),
     /// The `ApiKey` objects of the list `KeyList` of a user, as the caller sees them.
     Keys(&'s UserRecord, KeyList),
+    /// An `Invite` object.
+    Invite(&'s InviteRecord),
+    /// A list of `Invite` objects.
+    Invites(Vec<&'s InviteRecord>),
+    /// An `InviteConnection` object: a page of invites and the next page's cursor.
+    InvitePage(Vec<&'s InviteRecord>, Option<String>),
+    /// The (always empty) list of `ProjectInvite` objects of an invite: the emulator has no
+    /// projects.
+    NoProjectInvites,
+    /// An `InvitesLimit` object.
+    InvitesLimit(Usage),
 }
 
 /// A field that has no value: an argument refused (its code and message), or a field the
@@ -83,8 +97,31 @@ pub(crate) fn query<'s>(r: Reader<'s>, name: &str, args: &JsonMap) -> Field<'s> 
                 .map_or(FieldValue::Null, FieldValue::OrganizationRole)
         }
         "roles" => FieldValue::Roles(roles::builtin_roles()),
+        // The root `users` lists what `organization.users` does.
+        "users" => members(r, args)?,
+        "invitesLimit" => {
+            let id = obj_arg(args, "where").and_then(|w| str_arg(w, "id"));
+            visibility::invites_limit(r.state, r.caller, id.unwrap_or_default())
+                .map_or(FieldValue::Null, FieldValue::InvitesLimit)
+        }
         _ => return Err(Refusal::UnknownField),
     })
+}
+
+/// `users(where: {email}, skip, first)`, of `Query` and of `Organization`.
+fn members<'s>(r: Reader<'s>, args: &JsonMap) -> Field<'s> {
+    let email = obj_arg(args, "where").and_then(|w| str_arg(w, "email"));
+    let skip = args.get("skip").and_then(JsonValue::as_i64);
+    let first = args.get("first").and_then(JsonValue::as_i64);
+    let users = visibility::organization_users(r.state, r.caller, email, skip, first).map_err(
+        |visibility::NegativePage| {
+            Refusal::Refused(
+                code::MALFORMED_REQUEST,
+                "skip and first must not be negative".to_owned(),
+            )
+        },
+    )?;
+    Ok(FieldValue::Users(users))
 }
 
 /// A field of `User`.
@@ -140,18 +177,17 @@ pub(crate) fn organization<'s>(r: Reader<'s>, name: &str, args: &JsonMap) -> Fie
         "id" => FieldValue::Str(&org.id),
         "name" => FieldValue::Str(&org.name),
         "createdAt" | "updatedAt" => FieldValue::Date(org.created_at),
-        "users" => {
-            let email = obj_arg(args, "where").and_then(|w| str_arg(w, "email"));
-            let skip = args.get("skip").and_then(JsonValue::as_i64);
-            let first = args.get("first").and_then(JsonValue::as_i64);
-            let users = visibility::organization_users(r.state, r.caller, email, skip, first)
-                .map_err(|visibility::NegativePage| {
-                    Refusal::Refused(
-                        code::MALFORMED_REQUEST,
-                        "skip and first must not be negative".to_owned(),
-                    )
-                })?;
-            FieldValue::Users(users)
+        "users" => members(r, args)?,
+        "invites" => {
+            // `PageSize` is a custom scalar: any JSON value gets here.
+            let first = match args.get("first") {
+                None | Some(JsonValue::Null) => None,
+                Some(value) => Some(value.as_i64().unwrap_or(0)),
+            };
+            let (nodes, next) =
+                visibility::invites(r.state, r.caller, str_arg(args, "from"), first)
+                    .map_err(|e| Refusal::Refused(code::MALFORMED_REQUEST, e.message()))?;
+            FieldValue::InvitePage(nodes, next)
         }
         _ => return Err(Refusal::UnknownField),
     })
@@ -184,4 +220,62 @@ pub(crate) fn api_key_with_jwt<'s>(id: &'s str, jwt: &'s str, name: &str) -> Fie
         "jwt" => Ok(FieldValue::Str(jwt)),
         _ => Err(Refusal::UnknownField),
     }
+}
+
+/// A field of `Invite`.
+pub(crate) fn invite<'s>(r: Reader<'s>, invite: &'s InviteRecord, name: &str) -> Field<'s> {
+    Ok(match name {
+        "id" => FieldValue::Str(&invite.id),
+        "createdAt" => FieldValue::Date(invite.created_at),
+        "organizationRoleName" => FieldValue::Str(&invite.role),
+        "inviteeEmail" => FieldValue::Str(&invite.email),
+        "inviter" => visibility::queried_user(r.state, r.caller, Some(&invite.inviter_id))
+            .map_or(FieldValue::Null, FieldValue::User),
+        "projectInvites" => FieldValue::NoProjectInvites,
+        _ => return Err(Refusal::UnknownField),
+    })
+}
+
+/// A field of `InviteConnection` (a page of invites).
+pub(crate) fn invite_page<'s>(
+    nodes: &[&'s InviteRecord],
+    next: Option<&str>,
+    name: &str,
+) -> Field<'s> {
+    match name {
+        "nodes" => Ok(FieldValue::Invites(nodes.to_vec())),
+        "nextCursor" => Ok(next.map_or(FieldValue::Null, |n| FieldValue::Text(n.to_owned()))),
+        _ => Err(Refusal::UnknownField),
+    }
+}
+
+/// A field of `InvitesLimit`; counts beyond a GraphQL `Int` are answered as its largest.
+pub(crate) fn invites_limit(usage: Usage, name: &str) -> Field<'static> {
+    let int = |n: u64| FieldValue::Int(i64::try_from(n).unwrap_or(i64::MAX).min(i32::MAX.into()));
+    match name {
+        "used" => Ok(int(usage.used)),
+        "limit" => Ok(int(usage.limit)),
+        "remaining" => Ok(int(usage.remaining())),
+        _ => Err(Refusal::UnknownField),
+    }
+}
+
+/// A field of `CreateInviteResult` (an answer of `createInvites`).
+pub(crate) fn create_invite_result<'s>(invite: Option<&'s InviteRecord>, name: &str) -> Field<'s> {
+    match name {
+        "invite" => Ok(invite.map_or(FieldValue::Null, FieldValue::Invite)),
+        _ => Err(Refusal::UnknownField),
+    }
+}
+
+/// A field of `InviteMemberResult` (one email's answer of `inviteMembers`).
+pub(crate) fn invite_member_result<'s>(result: &'s MemberResult, name: &str) -> Field<'s> {
+    Ok(match name {
+        "email" => FieldValue::Str(&result.email),
+        "status" => FieldValue::Str(result.status.as_str()),
+        // No reason the emulator gives is more than its status says.
+        "reason" => FieldValue::Null,
+        "inviteId" => opt_str(result.invite_id.as_deref()),
+        _ => return Err(Refusal::UnknownField),
+    })
 }

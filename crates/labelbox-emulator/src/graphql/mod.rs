@@ -10,6 +10,7 @@
 //! | `messages` | syntax and validation messages worded as graphql-js |
 //! | `fields` | what each field of each type is |
 //! | `resolvers`, `mutations` | the executor's objects, the mutations |
+//! | `invites`, `member_rules` | the invite mutations; who may give which role to a member |
 //! | `execute` | execution by apollo-compiler's executor |
 //! | `plan`, `writer`, `rendered` | the JSON writer, and the keys it keeps rendered per snapshot |
 //! | `errors` | error codes and bodies |
@@ -18,6 +19,8 @@
 mod errors;
 mod execute;
 mod fields;
+mod invites;
+mod member_rules;
 mod messages;
 mod mutations;
 mod plan;

@@ -1,14 +1,16 @@
-//! The mutations: creating and revoking keys, changing and removing members.
+//! The mutations: creating and revoking keys, changing and removing members (invites are
+//! `invites.rs`'s).
 
 use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedValue};
 use apollo_compiler::response::{JsonMap, JsonValue};
 
 use crate::auth::{self, Claims};
-use crate::roles::{self, RoleDef, MANAGE_API_KEYS, MANAGE_MEMBERS};
+use crate::roles::{self, RoleDef, MANAGE_API_KEYS};
 use crate::state::{self, State, UserRecord};
 
 use super::errors::{code, field_error};
 use super::fields::{obj_arg, str_arg};
+use super::member_rules::{invalid_role_message, member_role, require_member_manager};
 use super::resolvers::{ApiKeyObj, ApiKeyWithJwtObj, Ctx, RoleObj, UserObj};
 
 /// Minimum key validity, seconds.
@@ -58,6 +60,9 @@ impl ObjectValue for MutationRoot<'_, '_> {
                 let role = self.set_organization_role(user_id, role_id)?;
                 Ok(ResolvedValue::object(RoleObj { role }))
             }
+            "createInvites" | "inviteMembers" | "cancelInvite" => {
+                super::invites::resolve(self.ctx, info)
+            }
             "updateUser" => {
                 let id = obj_arg(args, "where")
                     .and_then(|w| str_arg(w, "id"))
@@ -82,15 +87,6 @@ impl ObjectValue for MutationRoot<'_, '_> {
 pub(crate) const KEY_NAME_CONTROL_CHARACTERS_MESSAGE: &str =
     "name must not contain control characters (U+0000-U+001F, U+007F-U+009F; the emulator's \
      own rule)";
-
-/// The message listing the roles a caller may grant, formatted like the reference client's.
-fn invalid_role_message(grantable: &[&str]) -> String {
-    let list: Vec<String> = grantable.iter().map(|n| format!("'{n}'")).collect();
-    format!(
-        "Invalid role specified. Allowed roles are: [{}]",
-        list.join(", ")
-    )
-}
 
 impl<'c, 's> MutationRoot<'c, 's> {
     fn create_api_key(&self, data: &JsonMap) -> Result<ApiKeyWithJwtObj, FieldError> {
@@ -132,7 +128,7 @@ impl<'c, 's> MutationRoot<'c, 's> {
                     .map(|v| v.as_str().unwrap_or_default().to_owned())
                     .collect();
                 Some(
-                    state::normalise_allowlist(&entries)
+                    crate::allowlist::normalise_allowlist(&entries)
                         .map_err(|m| field_error(code::MALFORMED_REQUEST, m))?,
                 )
             }
@@ -218,21 +214,13 @@ impl<'c, 's> MutationRoot<'c, 's> {
     }
 
     /// The member `user_id` for a change by the caller: the caller needs
-    /// [`MANAGE_MEMBERS`], the member must be visible to the caller (else not found, as an
+    /// `MANAGE_MEMBERS`, the member must be visible to the caller (else not found, as an
     /// unknown id), and the member's current role must be within the caller's effective
     /// permissions (nobody changes or removes a member above them).
     fn member_to_manage(&self, state: &State, user_id: &str) -> Result<UserRecord, FieldError> {
         let ctx = self.ctx;
         let caller = ctx.caller;
-        if !caller.can(MANAGE_MEMBERS) {
-            return Err(field_error(
-                code::AUTHORIZATION_ERROR,
-                format!(
-                    "You do not have permission to manage members (this key's effective permissions lack {MANAGE_MEMBERS}: {})",
-                    caller.roles_text()
-                ),
-            ));
-        }
+        require_member_manager(caller)?;
         let target = state
             .user_by_id(user_id)
             .filter(|_| ctx.may_see_user(user_id))
@@ -281,19 +269,8 @@ impl<'c, 's> MutationRoot<'c, 's> {
         let caller = ctx.caller;
         let mut state = ctx.state.borrow_mut();
         let target = self.member_to_manage(&state, user_id)?;
-        let grantable = roles::grantable_names(caller.permissions());
-        let role = roles::role_by_id(role_id).ok_or_else(|| {
-            field_error(
-                code::MALFORMED_REQUEST,
-                format!("Role with id '{role_id}' does not exist"),
-            )
-        })?;
-        if !roles::grantable(role, caller.permissions()) {
-            return Err(field_error(
-                code::AUTHORIZATION_ERROR,
-                invalid_role_message(&grantable),
-            ));
-        }
+        // `None` (a project-based member) may be given; `Tenant Admin` never.
+        let role = member_role(role_id, caller.permissions())?;
         if role.name != target.role {
             Self::keep_an_admin(&state, &target)?;
             if let Some(user) = state.users.iter_mut().find(|u| u.id == target.id) {

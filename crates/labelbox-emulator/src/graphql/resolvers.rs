@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::auth::Caller;
 use crate::dates::format_date;
+use crate::invites::{InviteRecord, MemberResult, Usage};
 use crate::roles::RoleDef;
 use crate::state::{KeyRecord, State, UserRecord};
 use crate::visibility;
@@ -57,6 +58,7 @@ fn resolved<'a, 'c: 'a, 's: 'c>(
     match value {
         FieldValue::Null => ResolvedValue::null(),
         FieldValue::Str(s) => ResolvedValue::leaf(s),
+        FieldValue::Text(s) => ResolvedValue::leaf(s),
         FieldValue::Bool(b) => ResolvedValue::leaf(b),
         FieldValue::Int(i) => ResolvedValue::leaf(i),
         FieldValue::Date(t) => ResolvedValue::leaf(format_date(t)),
@@ -92,6 +94,28 @@ fn resolved<'a, 'c: 'a, 's: 'c>(
         FieldValue::OrganizationRole(permissions) => ResolvedValue::object(OrganizationRoleObj {
             permissions: permissions.to_vec(),
         }),
+        FieldValue::Invite(invite) => ResolvedValue::object(InviteObj {
+            ctx,
+            invite: invite.clone(),
+        }),
+        FieldValue::Invites(invites) => ResolvedValue::list(
+            invites
+                .into_iter()
+                .map(|invite| {
+                    ResolvedValue::object(InviteObj {
+                        ctx,
+                        invite: invite.clone(),
+                    })
+                })
+                .collect::<Vec<_>>(),
+        ),
+        FieldValue::InvitePage(nodes, next) => ResolvedValue::object(InvitePageObj {
+            ctx,
+            nodes: nodes.into_iter().cloned().collect(),
+            next,
+        }),
+        FieldValue::NoProjectInvites => ResolvedValue::list(Vec::<ResolvedValue<'a>>::new()),
+        FieldValue::InvitesLimit(usage) => ResolvedValue::object(InvitesLimitObj { usage }),
         FieldValue::Keys(user, list) => ResolvedValue::list(
             visibility::listed_keys(state, ctx.caller, user, list)
                 .filter_map(|(_, listed)| state.keys.get(&listed.id))
@@ -274,6 +298,141 @@ impl ObjectValue for ApiKeyWithJwtObj {
     ) -> Result<ResolvedValue<'a>, FieldError> {
         match fields::api_key_with_jwt(&self.id, &self.jwt, info.field_name()) {
             Ok(FieldValue::Str(s)) => Ok(ResolvedValue::leaf(s)),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+pub(crate) struct InviteObj<'c, 's> {
+    pub ctx: &'c Ctx<'s>,
+    pub invite: InviteRecord,
+}
+
+impl ObjectValue for InviteObj<'_, '_> {
+    fn type_name(&self) -> &str {
+        "Invite"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        read!(self, info, |r| fields::invite(
+            r,
+            &self.invite,
+            info.field_name()
+        ))
+    }
+}
+
+struct InvitePageObj<'c, 's> {
+    ctx: &'c Ctx<'s>,
+    nodes: Vec<InviteRecord>,
+    next: Option<String>,
+}
+
+impl ObjectValue for InvitePageObj<'_, '_> {
+    fn type_name(&self) -> &str {
+        "InviteConnection"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        let nodes: Vec<&InviteRecord> = self.nodes.iter().collect();
+        read!(self, info, |_r| fields::invite_page(
+            &nodes,
+            self.next.as_deref(),
+            info.field_name()
+        ))
+    }
+}
+
+struct InvitesLimitObj {
+    usage: Usage,
+}
+
+impl ObjectValue for InvitesLimitObj {
+    fn type_name(&self) -> &str {
+        "InvitesLimit"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        match fields::invites_limit(self.usage, info.field_name()) {
+            Ok(FieldValue::Int(n)) => Ok(ResolvedValue::leaf(n)),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+/// One answer of `createInvites`: the invite, or none for a member's email.
+pub(crate) struct CreateInviteResultObj<'c, 's> {
+    pub ctx: &'c Ctx<'s>,
+    pub invite: Option<InviteRecord>,
+}
+
+impl ObjectValue for CreateInviteResultObj<'_, '_> {
+    fn type_name(&self) -> &str {
+        "CreateInviteResult"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        read!(self, info, |_r| fields::create_invite_result(
+            self.invite.as_ref(),
+            info.field_name()
+        ))
+    }
+}
+
+/// The answer of `inviteMembers`: one result per email.
+pub(crate) struct InviteMembersResultObj {
+    pub results: Vec<MemberResult>,
+}
+
+impl ObjectValue for InviteMembersResultObj {
+    fn type_name(&self) -> &str {
+        "InviteMembersResult"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        match info.field_name() {
+            "results" => Ok(ResolvedValue::list(
+                self.results
+                    .iter()
+                    .map(|result| ResolvedValue::object(InviteMemberResultObj { result }))
+                    .collect::<Vec<_>>(),
+            )),
+            _ => Err(self.unknown_field_error(info)),
+        }
+    }
+}
+
+struct InviteMemberResultObj<'r> {
+    result: &'r MemberResult,
+}
+
+impl ObjectValue for InviteMemberResultObj<'_> {
+    fn type_name(&self) -> &str {
+        "InviteMemberResult"
+    }
+
+    fn resolve_field<'a>(
+        &'a self,
+        info: &'a ResolveInfo<'a>,
+    ) -> Result<ResolvedValue<'a>, FieldError> {
+        match fields::invite_member_result(self.result, info.field_name()) {
+            Ok(FieldValue::Str(s)) => Ok(ResolvedValue::leaf(s)),
+            Ok(FieldValue::Null) => Ok(ResolvedValue::null()),
             _ => Err(self.unknown_field_error(info)),
         }
     }

@@ -24,6 +24,7 @@ use apollo_compiler::Schema;
 use time::OffsetDateTime;
 
 use crate::dates::push_date;
+use crate::invites::InviteRecord;
 use crate::state::{KeyRecord, State, UserRecord};
 use crate::visibility::{self, KeyList};
 
@@ -155,8 +156,38 @@ impl<'a, 's> Writer<'a, 's> {
                 })
             }
             FieldValue::Keys(user, list) => self.keys(user, list, sub),
+            FieldValue::Invite(invite) => self.invite(invite, sub),
+            FieldValue::Invites(invites) => {
+                self.out.push(b'[');
+                for (i, invite) in invites.into_iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
+                    self.invite(invite, sub)?;
+                }
+                self.out.push(b']');
+                Ok(())
+            }
+            FieldValue::InvitePage(nodes, next) => {
+                self.object("InviteConnection", sub, |_, p, _| {
+                    fields::invite_page(&nodes, next.as_deref(), p.name.as_str())
+                })
+            }
+            FieldValue::NoProjectInvites => {
+                self.out.extend_from_slice(b"[]");
+                Ok(())
+            }
+            FieldValue::InvitesLimit(usage) => self.object("InvitesLimit", sub, |_, p, _| {
+                fields::invites_limit(usage, p.name.as_str())
+            }),
             scalar => write_scalar(&mut self.out, &scalar),
         }
+    }
+
+    fn invite(&mut self, invite: &'s InviteRecord, sub: &[PlannedField]) -> Out {
+        self.object("Invite", sub, |r, p, _| {
+            fields::invite(r, invite, p.name.as_str())
+        })
     }
 
     fn user(&mut self, user: &'s UserRecord, sub: &[PlannedField]) -> Out {
@@ -319,6 +350,7 @@ fn write_scalar(out: &mut Vec<u8>, value: &FieldValue<'_>) -> Out {
     match value {
         FieldValue::Null => out.extend_from_slice(b"null"),
         FieldValue::Str(s) => write_str(out, s),
+        FieldValue::Text(s) => write_str(out, s),
         FieldValue::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         // An `Int` beyond 32 bits is the executor's error.
         FieldValue::Int(i) => {
