@@ -463,3 +463,59 @@ fn users_get_escapes_hostile_names() {
     let text = stdout(&out);
     common::assert_terminal_safe(&text, &common::HOSTILE_NAMES[..1]);
 }
+
+/// The exit codes of `users invite`'s refusals: `Tenant Admin` or a key that may not invite
+/// (3), a full organization (one address: 1; several: SEAT_LIMIT for the ones past the
+/// limit, exit 1).
+#[test]
+fn invite_refusals_and_the_seat_limit() {
+    let members = labelbox_emulator::Seed::default().users.len() as u32;
+    let env =
+        Env::start_with(labelbox_emulator::EmulatorConfig::default().invite_limit(members + 1));
+    assert_fails(
+        &env.run(&[
+            "users",
+            "invite",
+            "boss@example.com",
+            "--role",
+            "Tenant Admin",
+        ]),
+        3,
+        "",
+    );
+    let (_, labeler) = env
+        .emulator()
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    assert_fails(
+        &env.run_as(
+            &labeler,
+            &["users", "invite", "x@example.com", "--role", "Labeler"],
+        ),
+        3,
+        "",
+    );
+    let out = env.run(&[
+        "--json",
+        "users",
+        "invite",
+        "a@example.com",
+        "b@example.com",
+        "--role",
+        "Labeler",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["status"], "INVITED");
+    assert_eq!(v[1]["status"], "SEAT_LIMIT");
+    assert!(
+        stderr(&out).contains("1 of 2 addresses were not invited"),
+        "{}",
+        stderr(&out)
+    );
+    assert_fails(
+        &env.run(&["users", "invite", "c@example.com", "--role", "Labeler"]),
+        1,
+        "limit",
+    );
+}
