@@ -158,7 +158,7 @@ mod tests {
     fn the_limit_is_in_characters_not_bytes() {
         let at_limit = format!("{}@x.io", "é".repeat(MAX_INVITE_EMAIL_CHARS - 5));
         assert_eq!(at_limit.chars().count(), MAX_INVITE_EMAIL_CHARS);
-        assert_eq!(InvitePlan::new([&at_limit]).to_send, [at_limit.clone()]);
+        assert_eq!(InvitePlan::new([&at_limit]).to_send, [at_limit.as_str()]);
         assert!(InvitePlan::new([format!("{at_limit}x")]).to_send.is_empty());
     }
 

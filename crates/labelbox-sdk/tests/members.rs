@@ -1093,7 +1093,7 @@ async fn invitations_against_the_emulator() {
         .into_iter()
         .map(|i| i.id)
         .collect();
-    assert_eq!(pending, [second.id.clone()]);
+    assert_eq!(pending, std::slice::from_ref(&second.id));
     let error = admin.cancel_invite(&first.id).await.unwrap_err();
     assert!(
         matches!(error, Error::Service(ServiceError::NotFound(_))),
