@@ -5,6 +5,7 @@ Usage (run by target/release/labelbox-bench; LABELBOX_ENDPOINT and LABELBOX_API_
     python_bench.py list --warmup SECS --duration SECS
     python_bench.py concurrent --batch 64 --warmup SECS --duration SECS
     python_bench.py create --cold|--warm --count N
+    python_bench.py invites --warmup SECS --duration SECS   (org.get_invites(), every page)
     python_bench.py oneshot --runs N -- COMMAND...   (any Python; no SDK needed)
 
 Prints one JSON object on stdout. CPU time is this process's own accounting
@@ -73,6 +74,15 @@ def cmd_concurrent(args):
     result = timed_loop(batch, args.warmup, args.duration)
     pool.shutdown()
     result["batch"] = args.batch
+    return result
+
+
+def cmd_invites(args):
+    c = client()
+    org = c.get_organization()
+    n = len(list(org.get_invites()))
+    result = timed_loop(lambda: list(org.get_invites()), args.warmup, args.duration)
+    result["invites_listed"] = n
     return result
 
 
@@ -150,6 +160,9 @@ def main():
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--warmup", type=float, default=0.5)
     p.add_argument("--duration", type=float, default=2.0)
+    p = sub.add_parser("invites")
+    p.add_argument("--warmup", type=float, default=0.5)
+    p.add_argument("--duration", type=float, default=2.0)
     p = sub.add_parser("create")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--cold", action="store_true")
@@ -159,7 +172,7 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
-    handler = {"list": cmd_list, "concurrent": cmd_concurrent, "create": cmd_create, "oneshot": cmd_oneshot}
+    handler = {"list": cmd_list, "concurrent": cmd_concurrent, "create": cmd_create, "oneshot": cmd_oneshot, "invites": cmd_invites}
     print(json.dumps(handler[args.cmd](args)))
 
 

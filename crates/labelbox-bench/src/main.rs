@@ -9,6 +9,7 @@
 mod breakdown;
 mod clients;
 mod harness;
+mod invites;
 mod machine;
 mod raw;
 mod report;
@@ -45,6 +46,28 @@ enum Cmd {
         /// The emulator's state file (created; mutations are written and fsynced).
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Lists 1,000 pending invitations (`--count`) with our SDK, the official Python SDK
+    /// and a raw POST per page, and prints the table (one round trip per page of 100).
+    Invites {
+        /// Pending invitations to seed and list.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Python of a venv with `labelbox==7.17.0` (bench/run.sh creates target/bench-venv).
+        #[arg(long, default_value = "target/bench-venv/bin/python")]
+        python: PathBuf,
+        /// The Python side.
+        #[arg(long, default_value = "bench/python_bench.py")]
+        script: PathBuf,
+        /// Untimed warm-up of each loop, seconds.
+        #[arg(long, default_value_t = 0.5)]
+        warmup: f64,
+        /// Timed part of each loop, seconds.
+        #[arg(long, default_value_t = 2.0)]
+        duration: f64,
+        /// Core for the emulator (`taskset`); none: not pinned.
+        #[arg(long)]
+        server_cpu: Option<usize>,
     },
     /// Profiling aid: starts an emulator process and lists keys with one client in a loop
     /// (run it under `perf record` or `valgrind --tool=callgrind`).
@@ -164,6 +187,35 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Cmd::Invites {
+            count,
+            python,
+            script,
+            warmup,
+            duration,
+            server_cpu,
+        } => {
+            let config = invites::InvitesConfig {
+                count,
+                python,
+                script,
+                loops: harness::loops(warmup, duration, stats::clock_ticks_per_second()),
+                server_cpu,
+            };
+            let table = tokio::runtime::Runtime::new()
+                .map_err(|e| e.to_string())
+                .and_then(|rt| rt.block_on(invites::run(&config)));
+            match table {
+                Ok(table) => {
+                    println!("{table}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Cmd::Run(run) => match run_all(run) {
             Ok(code) => code,
             Err(e) => {

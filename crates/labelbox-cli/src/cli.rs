@@ -91,7 +91,7 @@ pub enum Command {
     Keys(KeysCommand),
     /// List the roles of your organization.
     Roles,
-    /// List your organization's members, change a member's role, remove a member.
+    /// List, find, invite and remove your organization's members; change a member's role.
     #[command(subcommand)]
     Users(UsersCommand),
     /// Show the user the API key acts as, its organization role and organization.
@@ -282,6 +282,48 @@ pub enum UsersCommand {
     SetRole(SetRoleArgs),
     /// Remove a member from your organization, for good: their API keys stop working at once.
     Remove(RemoveArgs),
+    /// Show one member by email address (one lookup, without listing everyone).
+    Get(GetUserArgs),
+    /// Invite people to your organization with an organization role.
+    ///
+    /// One address sends one invitation; several are sent together (100 per request) and
+    /// each gets a status: INVITED, ALREADY_MEMBER, ALREADY_INVITED, SEAT_LIMIT, ... A
+    /// repeated address (without regard to case) is DUPLICATE and an address over 320
+    /// characters INVALID_EMAIL, both answered without a request. Exits 1 when an address
+    /// ends neither invited nor a member.
+    Invite(InviteArgs),
+    /// List the pending invitations of your organization.
+    Invites,
+    /// Cancel a pending invitation (ids from `labelbox users invites`).
+    CancelInvite(CancelInviteArgs),
+}
+
+/// `labelbox users get`
+#[derive(Debug, Args)]
+pub struct GetUserArgs {
+    /// The member's email address (compared without regard to case).
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+}
+
+/// `labelbox users invite`
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The addresses to invite.
+    #[arg(required = true, value_name = "EMAIL")]
+    pub emails: Vec<String>,
+    /// The organization role they get on accepting, as `labelbox roles` lists it
+    /// (`Labeler`, `Team Manager`).
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+}
+
+/// `labelbox users cancel-invite`
+#[derive(Debug, Args)]
+pub struct CancelInviteArgs {
+    /// The invitation's id.
+    #[arg(value_name = "ID")]
+    pub id: String,
 }
 
 /// `labelbox users set-role`

@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | API or network error (server error, timeout, unreachable endpoint, not found, I/O) |
+//! | 1 | API or network error (server error, timeout, unreachable endpoint, not found, I/O); an address of `users invite` left neither invited nor a member |
 //! | 2 | usage or validation error (bad flag value, unknown user or role, refused overwrite) |
 //! | 3 | authentication or authorization error (missing, invalid, revoked or expired key; no permission) |
 //! | 4 | a new key's secret could not be handed over (stdout or `--secret-file` failed); the new key was revoked, so no new key is live and, for `rotate`, the old key is still live and unchanged |

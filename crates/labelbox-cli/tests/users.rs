@@ -283,3 +283,239 @@ fn hostile_member_names_are_escaped_for_humans_and_exact_in_json() {
         assert!(members.iter().any(|m| m["name"] == name), "{name:?}");
     }
 }
+
+/// `users invite` with one address (createInvites) and several (inviteMembers, a status per
+/// address), `users invites`, `users cancel-invite`, in human and JSON form.
+#[test]
+fn invite_list_and_cancel_invitations() {
+    let env = Env::start();
+    let out = env.run(&["users", "invite", "new@example.com", "--role", "labeler"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Invited new@example.com as Labeler (invite "),
+        "{text}"
+    );
+    // A seeded member gets no invitation (and the command says so).
+    let out = env.run(&[
+        "users",
+        "invite",
+        "labeler@example.com",
+        "--role",
+        "Labeler",
+    ]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("already a member"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Several: one per address, in order; a repeat is DUPLICATE without a request.
+    let v = env.json(&[
+        "users",
+        "invite",
+        "two@example.com",
+        "Two@Example.com",
+        "new@example.com",
+        "reviewer@example.com",
+        "--role",
+        "Reviewer",
+    ]);
+    let statuses: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["INVITED", "DUPLICATE", "ALREADY_INVITED", "ALREADY_MEMBER"]
+    );
+    assert!(v[0]["invite_id"].is_string() && v[1]["invite_id"].is_null());
+
+    // The pending invitations, human and JSON.
+    let out = env.run(&["users", "invites"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.starts_with("EMAIL"), "{text}");
+    assert!(
+        text.contains("new@example.com") && text.contains("two@example.com"),
+        "{text}"
+    );
+    let invites = env.json(&["users", "invites"]);
+    let two = invites
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["email"] == "two@example.com")
+        .unwrap()
+        .clone();
+    assert_eq!(two["role"], "Reviewer");
+    assert_eq!(two["id"], v[0]["invite_id"]);
+
+    // Cancel: gone from the listing; a second cancel is "not found" (exit 1).
+    let id = two["id"].as_str().unwrap();
+    let out = env.run(&["users", "cancel-invite", id]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains(&format!("Cancelled invite {id}")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!env
+        .json(&["users", "invites"])
+        .to_string()
+        .contains("two@example.com"));
+    assert_fails(&env.run(&["users", "cancel-invite", id]), 1, "not found");
+    let v = env.json(&[
+        "users",
+        "cancel-invite",
+        env.json(&["users", "invites"])[0]["id"].as_str().unwrap(),
+    ]);
+    assert_eq!(v["cancelled"], true);
+
+    // An unknown role is a usage error before any invitation (exit 2).
+    let before = env.json(&["users", "invites"]);
+    assert_fails(
+        &env.run(&["users", "invite", "x@example.com", "--role", "Wizard"]),
+        2,
+        "Invalid role",
+    );
+    assert_eq!(env.json(&["users", "invites"]), before);
+}
+
+/// An address that ends neither invited nor a member makes `users invite` exit 1 after the
+/// statuses are shown; server text in them reaches the terminal escaped.
+#[test]
+fn an_address_left_uninvited_exits_1_and_hostile_addresses_are_escaped() {
+    let env = Env::start();
+    let hostile = "erase\x1b[2Kline@example.com";
+    let long = format!("{}@example.com", "l".repeat(320));
+    let out = env.run(&[
+        "users",
+        "invite",
+        "ok@example.com",
+        hostile,
+        &long,
+        "--role",
+        "Labeler",
+    ]);
+    assert_fails(&out, 1, "2 of 3 addresses were not invited");
+    let text = stdout(&out);
+    common::assert_terminal_safe(&text, &[hostile]);
+    assert!(text.contains("INVALID_EMAIL"), "{text}");
+    let out = env.run(&[
+        "--json",
+        "users",
+        "invite",
+        "ok2@example.com",
+        hostile,
+        "--role",
+        "Labeler",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[1]["email"], hostile, "JSON keeps the address exact");
+}
+
+/// `users get EMAIL`: one member and their role in two requests, whatever the size of the
+/// organization; an unknown address is exit 2.
+#[test]
+fn users_get_finds_one_member_without_listing_everyone() {
+    let env = Env::start();
+    let before = env.emulator().request_count();
+    let v = env.json(&["users", "get", "Manager@Example.com"]);
+    assert_eq!(env.emulator().request_count() - before, 2);
+    assert_eq!(env.emulator().operation_count("OrganizationMembers"), 0);
+    assert_eq!(
+        env.emulator()
+            .operation_count("OrganizationMembersWithRoles"),
+        0
+    );
+    assert_eq!(v["email"], "manager@example.com");
+    assert_eq!(v["role"]["name"], "Team Manager");
+    assert_eq!(
+        v["id"],
+        env.emulator().user_id("manager@example.com").unwrap()
+    );
+    let out = env.run(&["users", "get", "manager@example.com"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Role") && l.trim_end().ends_with("Team Manager")),
+        "{text}"
+    );
+    assert_fails(
+        &env.run(&["users", "get", "ghost@example.com"]),
+        2,
+        "no member ghost@example.com",
+    );
+}
+
+/// Members' names reach the terminal escaped in `users get` too.
+#[test]
+fn users_get_escapes_hostile_names() {
+    let env = Env::start_with_hostile_names();
+    let out = env.run(&["users", "get", "admin@example.com"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    common::assert_terminal_safe(&text, &common::HOSTILE_NAMES[..1]);
+}
+
+/// The exit codes of `users invite`'s refusals: `Tenant Admin` or a key that may not invite
+/// (3), a full organization (one address: 1; several: SEAT_LIMIT for the ones past the
+/// limit, exit 1).
+#[test]
+fn invite_refusals_and_the_seat_limit() {
+    let members = labelbox_emulator::Seed::default().users.len() as u32;
+    let env =
+        Env::start_with(labelbox_emulator::EmulatorConfig::default().invite_limit(members + 1));
+    assert_fails(
+        &env.run(&[
+            "users",
+            "invite",
+            "boss@example.com",
+            "--role",
+            "Tenant Admin",
+        ]),
+        3,
+        "",
+    );
+    let (_, labeler) = env
+        .emulator()
+        .issue_key("labeler@example.com", "Labeler", 3600, None)
+        .unwrap();
+    assert_fails(
+        &env.run_as(
+            &labeler,
+            &["users", "invite", "x@example.com", "--role", "Labeler"],
+        ),
+        3,
+        "",
+    );
+    let out = env.run(&[
+        "--json",
+        "users",
+        "invite",
+        "a@example.com",
+        "b@example.com",
+        "--role",
+        "Labeler",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["status"], "INVITED");
+    assert_eq!(v[1]["status"], "SEAT_LIMIT");
+    assert!(
+        stderr(&out).contains("1 of 2 addresses were not invited"),
+        "{}",
+        stderr(&out)
+    );
+    assert_fails(
+        &env.run(&["users", "invite", "c@example.com", "--role", "Labeler"]),
+        1,
+        "limit",
+    );
+}

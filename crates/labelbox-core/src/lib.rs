@@ -128,6 +128,7 @@ mod allowlist;
 mod api_key;
 pub mod contract;
 mod error;
+mod invite;
 mod organization;
 mod redact;
 mod role;
@@ -139,6 +140,10 @@ pub use allowlist::{
 };
 pub use api_key::{validate_key_name, ApiKey, ApiKeyId, CreatedApiKey};
 pub use error::ValidationError;
+pub use invite::{
+    Invite, InviteId, InviteResult, InviteStatus, InvitesLimit, INVITE_BATCH_SIZE,
+    MAX_INVITE_EMAIL_CHARS,
+};
 pub use organization::{Organization, OrganizationId};
 pub use redact::{redact_secrets, REDACTED};
 pub use role::{

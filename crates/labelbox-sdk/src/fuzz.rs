@@ -8,6 +8,10 @@ use labelbox_schema::{
     roles_with_ids_and_permissions, roles_with_permissions, set_user_org_role, user_by_id,
     user_org_role, user_organization,
 };
+use labelbox_schema::{
+    cancel_invite, create_invite, invite_members, invite_preflight, invites_limit, list_invites,
+    users, users_by_email,
+};
 use serde::de::DeserializeOwned;
 
 use crate::classify::classify_http_answer;
@@ -173,9 +177,39 @@ fn run(operation: &str, status: u16, body: &[u8]) -> Result<(), Error> {
             let data = typed::<crate::overview::OverviewData>(operation, status, body)?;
             crate::overview::overview_from(data)?;
         }
+        "InvitePreflight" => {
+            let data = typed::<invite_preflight::ResponseData>(operation, status, body)?;
+            crate::invites::preflight_from(data)?;
+        }
+        "CreateInvite" => {
+            let data = typed::<create_invite::ResponseData>(operation, status, body)?;
+            crate::invites::created_from(data)?;
+        }
+        "InviteMembers" => {
+            let data = typed::<invite_members::ResponseData>(operation, status, body)?;
+            crate::invites::results_from(data)?;
+        }
+        "ListInvites" => {
+            let data = typed::<list_invites::ResponseData>(operation, status, body)?;
+            crate::invites::page_from(data)?;
+        }
+        "CancelInvite" => {
+            let data = typed::<cancel_invite::ResponseData>(operation, status, body)?;
+            crate::invites::cancelled_from(data)?;
+        }
+        "InvitesLimit" => {
+            let data = typed::<invites_limit::ResponseData>(operation, status, body)?;
+            crate::invites::limit_from(data)?;
+        }
         // Generated but not used by an SDK method (no domain mapping): decoding only.
         "RolesWithPermissions" => {
             typed::<roles_with_permissions::ResponseData>(operation, status, body)?;
+        }
+        "Users" => {
+            typed::<users::ResponseData>(operation, status, body)?;
+        }
+        "UsersByEmail" => {
+            typed::<users_by_email::ResponseData>(operation, status, body)?;
         }
         other => {
             return Err(Error::Construction(ConstructionError::Configuration {

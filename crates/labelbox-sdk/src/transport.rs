@@ -16,7 +16,9 @@ use crate::{redact_secrets, Error};
 /// The header naming the SDK call that caused a request (`Client:create_api_key`).
 pub(crate) const X_SDK_METHOD: HeaderName = HeaderName::from_static("x-sdk-method");
 
-/// The HTTP side of a client: a pooled `reqwest` client and the fixed headers.
+/// The HTTP side of a client: a pooled `reqwest` client and the fixed headers. A clone
+/// shares the pool (`reqwest::Client` is an `Arc` inside).
+#[derive(Clone)]
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) endpoint: reqwest::Url,

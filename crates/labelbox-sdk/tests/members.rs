@@ -672,3 +672,477 @@ async fn find_member_returns_the_member_with_that_email_or_none() {
         "one request each, over the query the create preflight uses"
     );
 }
+
+// ---- Invitations (issue 21) ----
+
+/// A fake Labelbox for the invitation operations: the caller u1 in organization o1, the
+/// roles of [`support::roles_json`] (Labeler is r1), every address invited, and
+/// `invites` pending invitations served 100 a page by cursor.
+fn fake_invites(invites: usize) -> impl Fn(&Recorded, usize) -> Reply {
+    move |request, _| {
+        let body = request.json();
+        let vars = &body["variables"];
+        let invite = |i: usize, email: &str| {
+            json!({"id": format!("i{i}"), "createdAt": "2026-01-01T00:00:00Z",
+                   "organizationRoleName": "Labeler", "inviteeEmail": email, "projectInvites": []})
+        };
+        match request.operation().as_str() {
+            "InvitePreflight" => Reply::data(json!({
+                "user": {"id": "u1"}, "organization": {"id": "o1"}, "roles": support::roles_json()
+            })),
+            "Roles" => Reply::data(json!({"roles": support::roles_json()})),
+            "Organization" => Reply::data(json!({"organization": {
+                "id": "o1", "name": "Org", "createdAt": "2024-01-01T00:00:00Z",
+                "updatedAt": "2024-01-01T00:00:00Z"
+            }})),
+            "CreateInvite" => {
+                let mut created = invite(1, vars["data"][0]["inviteeEmail"].as_str().unwrap());
+                created["inviter"] = user_json("u1", "ada@example.com");
+                Reply::data(json!({"createInvites": [{"invite": created}]}))
+            }
+            "InviteMembers" => {
+                let results: Vec<Value> = vars["data"]["emails"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| json!({"email": e, "status": "INVITED", "reason": null, "inviteId": "i9"}))
+                    .collect();
+                Reply::data(json!({"inviteMembers": {"results": results}}))
+            }
+            "InvitesLimit" => {
+                Reply::data(json!({"invitesLimit": {"used": 3, "limit": 10, "remaining": 7}}))
+            }
+            "ListInvites" => {
+                let from: usize = vars["from"].as_str().map_or(0, |c| c.parse().unwrap());
+                let to = (from + 100).min(invites);
+                let nodes: Vec<Value> = (from..to)
+                    .map(|i| invite(i, &format!("p{i}@example.com")))
+                    .collect();
+                let next = (to < invites).then(|| to.to_string());
+                Reply::data(json!({"organization": {"id": "o1", "invites": {
+                    "nodes": nodes, "nextCursor": next
+                }}}))
+            }
+            "CancelInvite" => Reply::data(json!({"cancelInvite": {"id": vars["where"]["id"]}})),
+            other => panic!("unexpected operation {other}"),
+        }
+    }
+}
+
+/// The variables the official SDK sends for `call` (tests/fixtures, recorded with the same
+/// placeholder ids the fake server uses: u1, o1, r1, i1).
+fn official_variables(call: &str, operation_prefix: &str) -> Value {
+    let path = labelbox_test_support::repo_path("tests/fixtures/official-python-sdk-invites.jsonl");
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["call"] == call && r["query"].as_str().unwrap().starts_with(operation_prefix))
+        .unwrap_or_else(|| panic!("{call} is not recorded in {path}"))["variables"]
+        .clone()
+}
+
+#[tokio::test]
+async fn invitation_requests_send_the_official_sdks_variables() {
+    let server = TestServer::start(fake_invites(1)).await;
+    let client = client(&server.url);
+    let labeler = RoleRef::by_name("Labeler");
+    let invite = client
+        .invite_member("b@x.com", &labeler)
+        .await
+        .unwrap()
+        .expect("an invitation");
+    assert_eq!(
+        (invite.email.as_str(), invite.role_name.as_str()),
+        ("b@x.com", "Labeler")
+    );
+    let results = client.invite_members(["b@x.com"], &labeler).await.unwrap();
+    assert_eq!(results[0].status, labelbox_sdk::InviteStatus::Invited);
+    assert_eq!(client.invites_limit().await.unwrap().remaining, 7);
+    assert_eq!(client.list_invites().await.unwrap().len(), 1);
+    client
+        .cancel_invite(&labelbox_sdk::InviteId::from("i1"))
+        .await
+        .unwrap();
+    let sent: Vec<(String, Value)> = server
+        .requests()
+        .iter()
+        .map(|r| (r.operation(), r.json()["variables"].clone()))
+        .collect();
+    let of = |operation: &str| {
+        sent.iter()
+            .find(|(op, _)| op == operation)
+            .map(|(_, vars)| vars.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        of("CreateInvite"),
+        official_variables("org.invite_user", "mutation")
+    );
+    assert_eq!(
+        of("InviteMembers"),
+        official_variables("org.invite_users", "mutation")
+    );
+    assert_eq!(
+        of("InvitesLimit"),
+        official_variables("org.invite_limit", "query")
+    );
+    assert_eq!(
+        of("ListInvites"),
+        official_variables("org.get_invites", "query")
+    );
+    assert_eq!(
+        of("CancelInvite"),
+        official_variables("invite.cancel", "mutation")
+    );
+    let operations: Vec<&str> = sent.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(
+        operations,
+        [
+            "InvitePreflight",
+            "CreateInvite",
+            "Roles",
+            "InviteMembers",
+            "Organization",
+            "InvitesLimit",
+            "ListInvites",
+            "CancelInvite"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn invites_are_listed_one_request_per_page_of_a_hundred() {
+    let server = TestServer::start(fake_invites(250)).await;
+    let invites = client(&server.url).list_invites().await.unwrap();
+    assert_eq!(invites.len(), 250);
+    assert_eq!(invites[249].email, "p249@example.com");
+    let cursors: Vec<Value> = server
+        .requests()
+        .iter()
+        .map(|r| r.json()["variables"]["from"].clone())
+        .collect();
+    assert_eq!(cursors, [Value::Null, json!("100"), json!("200")]);
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_its_cursor_does_not_make_the_invite_listing_loop() {
+    let server = TestServer::start(|_, _| {
+        Reply::data(json!({"organization": {"id": "o1", "invites": {
+            "nodes": [{"id": "i1", "createdAt": "2026-01-01T00:00:00Z",
+                       "organizationRoleName": "Labeler", "inviteeEmail": "a@x.com",
+                       "projectInvites": []}],
+            "nextCursor": "again"
+        }}}))
+    })
+    .await;
+    let invites = client(&server.url).list_invites().await.unwrap();
+    assert_eq!(invites.len(), 1);
+    assert_eq!(server.request_count(), 2, "the second page added nothing");
+}
+
+#[tokio::test]
+async fn bulk_invitations_answer_repeats_and_long_addresses_locally_and_send_a_hundred_a_request() {
+    let server = TestServer::start(fake_invites(0)).await;
+    let long = format!(
+        "{}@example.com",
+        "x".repeat(labelbox_sdk::MAX_INVITE_EMAIL_CHARS)
+    );
+    let mut emails: Vec<String> = (0..250).map(|i| format!("n{i}@example.com")).collect();
+    emails.insert(3, "N1@EXAMPLE.COM".to_owned());
+    emails.push(long.clone());
+    let results = client(&server.url)
+        .invite_members(&emails, &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert_eq!(
+        results.len(),
+        emails.len(),
+        "one result per address, in order"
+    );
+    assert_eq!(results[3].status, labelbox_sdk::InviteStatus::Duplicate);
+    assert_eq!(
+        results[3].email, "n1@example.com",
+        "named as its first occurrence"
+    );
+    assert_eq!(
+        results[251].status,
+        labelbox_sdk::InviteStatus::InvalidEmail
+    );
+    assert_eq!(results[251].email, long);
+    let batches: Vec<usize> = server
+        .requests()
+        .iter()
+        .filter(|r| r.operation() == "InviteMembers")
+        .map(|r| {
+            r.json()["variables"]["data"]["emails"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
+        .collect();
+    assert_eq!(
+        batches,
+        [100, 100, 50],
+        "neither the repeat nor the long address is sent"
+    );
+
+    // Nothing to send: no request at all; the role None is refused before any request.
+    let server = TestServer::start(fake_invites(0)).await;
+    let local = client(&server.url)
+        .invite_members([long.as_str(), long.as_str()], &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert_eq!(local[1].status, labelbox_sdk::InviteStatus::Duplicate);
+    let error = client(&server.url)
+        .invite_members(["a@example.com"], &RoleRef::by_name("None"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Construction(labelbox_sdk::ConstructionError::InvalidRole { requested, .. }) if requested == "None"),
+        "{error:?}"
+    );
+    let operations: Vec<String> = server.requests().iter().map(Recorded::operation).collect();
+    assert_eq!(operations, ["Roles"], "only the roles were read");
+}
+
+/// `cancel_invite` goes to `/_gql`: a bare TCP listener reads the request line.
+#[tokio::test]
+async fn cancel_invite_is_sent_to_the_experimental_endpoint() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/graphql", listener.local_addr().unwrap());
+    let answer = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).await.unwrap();
+            head.push(byte[0]);
+        }
+        let body = r#"{"data":{"cancelInvite":{"id":"i1"}}}"#;
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(reply.as_bytes()).await.unwrap();
+        String::from_utf8(head).unwrap()
+    });
+    client(&endpoint)
+        .cancel_invite(&labelbox_sdk::InviteId::from("i1"))
+        .await
+        .unwrap();
+    let head = answer.await.unwrap();
+    // Only the request line and the method header are shown: the head carries the key.
+    let request_line = head.lines().next().unwrap_or_default();
+    assert_eq!(request_line, "POST /_gql HTTP/1.1");
+    assert!(
+        head.to_ascii_lowercase()
+            .lines()
+            .any(|l| l == "x-sdk-method: invite:cancel"),
+        "no X-SDK-Method: Invite:cancel header"
+    );
+}
+
+/// Labelbox's warning, end to end, for an invited member: invite, accept, a key for the
+/// new member works; remove the member, the key is refused and no longer listed; a new
+/// invitation for the same address can be accepted. The returning member gets a new user
+/// id (the emulator's choice, documented on `AcceptedInvite::user_id`), and the old key
+/// stays dead.
+#[tokio::test]
+async fn invite_accept_key_remove_and_invite_again() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let labeler = RoleRef::by_name("Labeler");
+    let email = "contractor@example.com";
+    assert!(admin.find_member(email).await.unwrap().is_none());
+
+    let invite = admin
+        .invite_member(email, &labeler)
+        .await
+        .unwrap()
+        .expect("not a member yet");
+    assert_eq!(invite.role_name, "Labeler");
+    let listed = admin.list_invites().await.unwrap();
+    assert!(listed.iter().any(|i| i.id == invite.id), "{listed:?}");
+    let accepted = emulator.accept_invite(invite.id.as_str()).unwrap();
+    let member = admin
+        .find_member(email)
+        .await
+        .unwrap()
+        .expect("a member now");
+    assert_eq!(member.id.as_str(), accepted.user_id);
+    assert_eq!(
+        admin
+            .get_user_org_role(&member.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Labeler",
+        "the invited role"
+    );
+    assert!(
+        admin
+            .list_invites()
+            .await
+            .unwrap()
+            .iter()
+            .all(|i| i.id != invite.id),
+        "an accepted invitation is no longer pending"
+    );
+
+    let created = admin
+        .create_api_key(CreateApiKeyRequest::new(
+            "contractor-etl",
+            UserRef::from(&member),
+            labeler.clone(),
+            Validity::new(7, TimeUnit::Day).unwrap(),
+        ))
+        .await
+        .unwrap();
+    let as_member = client_with(&emulator, created.secret().expose_secret());
+    assert_eq!(as_member.get_user().await.unwrap().email, email);
+
+    admin.remove_member(&member.id).await.unwrap();
+    let refused = as_member.get_user().await.unwrap_err();
+    assert!(
+        matches!(refused, Error::Service(ServiceError::Authentication(_))),
+        "{refused:?}"
+    );
+    let keys = admin
+        .list_api_keys()
+        .include_expired(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        keys.iter().all(|k| &k.id != created.id()),
+        "the removed member's key is not listed"
+    );
+    assert!(admin.find_member(email).await.unwrap().is_none());
+
+    // Invited again and accepted: a member again, under a new id; the old key stays dead.
+    let again = admin
+        .invite_member(email, &labeler)
+        .await
+        .unwrap()
+        .expect("no longer a member");
+    let returned = emulator.accept_invite(again.id.as_str()).unwrap();
+    let member_again = admin
+        .find_member(email)
+        .await
+        .unwrap()
+        .expect("a member again");
+    assert_eq!(member_again.id.as_str(), returned.user_id);
+    assert_ne!(
+        member_again.id, member.id,
+        "a returning member gets a new user id"
+    );
+    let still = as_member.get_user().await.unwrap_err();
+    assert!(
+        matches!(still, Error::Service(ServiceError::Authentication(_))),
+        "the old key stays dead: {still:?}"
+    );
+    let keys = admin
+        .list_api_keys()
+        .include_expired(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(keys.iter().all(|k| &k.id != created.id()));
+}
+
+/// Against the emulator: a second invitation for one address is accepted, the seats count
+/// members and pending invitations, a cancelled invitation is gone (cancelled again: not
+/// found), a member gets no invitation, and a bulk invitation reports each address.
+#[tokio::test]
+async fn invitations_against_the_emulator() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let reviewer = RoleRef::by_name("Reviewer");
+    let members = admin.get_organization_members().await.unwrap().len() as i64;
+    let first = admin
+        .invite_member("twice@example.com", &reviewer)
+        .await
+        .unwrap()
+        .unwrap();
+    let second = admin
+        .invite_member("twice@example.com", &reviewer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        first.id, second.id,
+        "several invitations may be pending for one address"
+    );
+    assert!(admin
+        .invite_member("labeler@example.com", &reviewer)
+        .await
+        .unwrap()
+        .is_none());
+    let limit = admin.invites_limit().await.unwrap();
+    assert_eq!(limit.used, members + 2);
+    assert_eq!(limit.remaining, limit.limit - limit.used);
+
+    admin.cancel_invite(&first.id).await.unwrap();
+    let pending: Vec<_> = admin
+        .list_invites()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(pending, std::slice::from_ref(&second.id));
+    let error = admin.cancel_invite(&first.id).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Service(ServiceError::NotFound(_))),
+        "{error:?}"
+    );
+
+    let results = admin
+        .invite_members(
+            [
+                "fresh@example.com",
+                "twice@example.com",
+                "labeler@example.com",
+                "FRESH@example.com",
+            ],
+            &reviewer,
+        )
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = results.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        ["INVITED", "ALREADY_INVITED", "ALREADY_MEMBER", "DUPLICATE"]
+    );
+    assert!(results[0].invite_id.is_some());
+}
+
+/// The listing reads 250 pending invitations over the emulator in three requests.
+#[tokio::test]
+async fn the_emulator_pages_invitations_by_cursor() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let admin = client_with(&emulator, emulator.admin_key());
+    let emails: Vec<String> = (0..250).map(|i| format!("p{i}@example.com")).collect();
+    let results = admin
+        .invite_members(&emails, &RoleRef::by_name("Labeler"))
+        .await
+        .unwrap();
+    assert!(results
+        .iter()
+        .all(|r| r.status == labelbox_sdk::InviteStatus::Invited));
+    let before = emulator.request_count();
+    let invites = admin.list_invites().await.unwrap();
+    assert_eq!(
+        emulator.request_count() - before,
+        3,
+        "one request per page of 100"
+    );
+    let mut listed: Vec<&str> = invites.iter().map(|i| i.email.as_str()).collect();
+    listed.sort_unstable();
+    let mut expected: Vec<&str> = emails.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected);
+}

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod console;
 pub mod demo;
 pub mod emulator;
+pub mod invites;
 pub mod keys;
 pub mod roles;
 pub mod schema;

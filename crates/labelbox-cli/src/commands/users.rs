@@ -1,12 +1,12 @@
-//! `labelbox users list | set-role | remove`.
+//! `labelbox users list | get | set-role | remove` (the invitations are `invites.rs`).
 
 use std::io::{self, IsTerminal};
 
 use labelbox_sdk::{Client, Role, User};
 use serde::Serialize;
 
-use crate::cli::{RemoveArgs, SetRoleArgs, UsersCommand};
-use crate::commands::{confirm, Ctx};
+use crate::cli::{GetUserArgs, RemoveArgs, SetRoleArgs, UsersCommand};
+use crate::commands::{confirm, invites, Ctx};
 use crate::exit::CliError;
 use crate::output::{self, terminal_safe, Cell, Paint};
 
@@ -16,6 +16,10 @@ pub async fn run(ctx: &Ctx, command: UsersCommand) -> Result<(), CliError> {
         UsersCommand::List => list(ctx).await,
         UsersCommand::SetRole(args) => set_role(ctx, args).await,
         UsersCommand::Remove(args) => remove(ctx, args).await,
+        UsersCommand::Get(args) => get(ctx, args).await,
+        UsersCommand::Invite(args) => invites::invite(ctx, args).await,
+        UsersCommand::Invites => invites::list(ctx).await,
+        UsersCommand::CancelInvite(args) => invites::cancel(ctx, args).await,
     }
 }
 
@@ -74,18 +78,66 @@ async fn list(ctx: &Ctx) -> Result<(), CliError> {
 }
 
 /// The member named by `user` (an email, compared case-insensitively, or an id) among
-/// those the key may see.
+/// those the key may see: an email is one lookup ([`Client::find_member`]), an id is
+/// looked for in the member listing.
 async fn find_member(client: &Client, user: &str) -> Result<User, CliError> {
     let wanted = user.trim();
-    client
-        .get_organization_members()
+    let found = if wanted.contains('@') {
+        client.find_member(wanted).await?
+    } else {
+        client
+            .get_organization_members()
+            .await?
+            .into_iter()
+            .find(|u| u.id.as_str() == wanted)
+    };
+    found.ok_or_else(|| {
+        CliError::usage(format!("no member {wanted} in your organization"))
+            .with_hint("`labelbox users list` shows the members your key may see")
+    })
+}
+
+/// `labelbox users get EMAIL`: the member and their organization role (two requests,
+/// whatever the size of the organization).
+async fn get(ctx: &Ctx, args: GetUserArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let member = client
+        .find_member(args.email.trim())
         .await?
-        .into_iter()
-        .find(|u| u.id.as_str() == wanted || u.email.eq_ignore_ascii_case(wanted))
         .ok_or_else(|| {
-            CliError::usage(format!("no member {wanted} in your organization"))
-                .with_hint("`labelbox users list` shows the members your key may see")
-        })
+            CliError::usage(format!(
+                "no member {} in your organization",
+                args.email.trim()
+            ))
+            .with_hint("`labelbox users invites` lists the pending invitations")
+        })?;
+    let role = client.get_user_org_role(&member.id).await?;
+    if ctx.json {
+        output::print_json(&UserJson::new(&member, role.as_ref()))?;
+    } else {
+        let rows = vec![
+            vec![Cell::plain("User"), Cell::plain(member.email.as_str())],
+            vec![Cell::plain("Name"), Cell::plain(member.name.as_str())],
+            vec![Cell::plain("ID"), Cell::plain(member.id.as_str())],
+            vec![
+                Cell::plain("Role"),
+                Cell::plain(role.map_or_else(|| "(none)".to_owned(), |r| r.name)),
+            ],
+            vec![
+                Cell::plain("External"),
+                Cell::plain(if member.is_external_user { "yes" } else { "no" }),
+            ],
+            vec![
+                Cell::plain("Created"),
+                Cell::plain(output::absolute(member.created_at)),
+            ],
+        ];
+        let text = output::table(ctx.out, &["", ""], &rows);
+        for line in text.lines().skip(1) {
+            outln!("{line}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The JSON shape of `users set-role`.
