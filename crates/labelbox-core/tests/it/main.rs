@@ -1,0 +1,5 @@
+//! The core crate's property and regression tests, in one test binary: a module per former test file
+//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+
+mod properties;
+mod regressions;
