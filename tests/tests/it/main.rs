@@ -1,0 +1,10 @@
+//! The workspace's cross-crate checks (docs, packaging, contract, conformance), in one test binary: a module per former test file
+//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+
+mod architecture;
+mod contract_table;
+mod packaging_layout;
+mod python_conformance;
+mod readme_blocks;
+mod schema_contract;
+mod threat_model;
