@@ -47,7 +47,7 @@
 //!   mutation and any query whose answer carries an error are executed by
 //!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
 //!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
-//!   `tests/fast_path.rs`).
+//!   `tests/it/fast_path.rs`).
 //! - **Every response carrying GraphQL errors has HTTP status 200**: the reference client
 //!   classifies a body by `errors[].extensions.code` whatever the status, and the contract
 //!   names no status for these errors. Every error entry has an `extensions.code`:
@@ -271,7 +271,7 @@ pub use handle::{EmulatorHandle, KeyInfo};
 pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
-/// own copy (it never depends on `labelbox-core`); `tests/tests/contract_table.rs` proves it
+/// own copy (it never depends on `labelbox-core`); `tests/tests/it/contract_table.rs` proves it
 /// equal to `labelbox_core::contract`.
 pub mod contract {
     pub use crate::cost::COMPLEXITY_MESSAGE as QUERY_COMPLEXITY_MESSAGE;

@@ -3,63 +3,21 @@
 //! exactly one live key of that name whose secret it holds, or with `CreationFailed` and
 //! every key it caused revoked.
 //!
-//! The fault is queued the moment the SDK starts the `CreateApiKey` operation (seen through
-//! its `tracing` span), so it hits the mutation and not the preflight before it.
+//! The fault is aimed at the `CreateApiKey` operation by the emulator itself
+//! ([`Faults::fail_next_operation`](labelbox_emulator::Faults::fail_next_operation)), so it
+//! hits the mutation and not the preflight before it or the reconciliation after it.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault};
 use labelbox_sdk::{Client, CreateApiKeyRequest, Error, ExposeSecret, Validity};
 use labelbox_sdk::{RoleRef, UserRef};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 const USER: &str = "labeler@example.com";
-
-/// Calls `on_create` whenever the SDK starts a `CreateApiKey` operation.
-struct OnCreate<F: Fn() + Send + Sync + 'static> {
-    on_create: F,
-    next_id: AtomicU64,
-}
-
-struct Operation(Option<String>);
-
-impl Visit for Operation {
-    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "operation" {
-            self.0 = Some(value.to_owned());
-        }
-    }
-}
-
-impl<F: Fn() + Send + Sync + 'static> Subscriber for OnCreate<F> {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.is_span()
-    }
-
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        if span.metadata().name() == "labelbox.operation" {
-            let mut operation = Operation(None);
-            span.record(&mut operation);
-            if operation.0.as_deref() == Some("CreateApiKey") {
-                (self.on_create)();
-            }
-        }
-        Id::from_u64(self.next_id.fetch_add(1, Ordering::SeqCst) + 1)
-    }
-
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, _: &Event<'_>) {}
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+/// The operation the faults are aimed at.
+const CREATE: &str = "CreateApiKey";
 
 fn client(emulator: &EmulatorHandle, key: &str) -> Client {
     labelbox_test_support::emulator::client_builder(emulator, key)
@@ -84,42 +42,26 @@ fn faults() -> Vec<(&'static str, Fault)> {
 async fn create_under(name: &str, fault: Fault, times: u32) -> Result<(), Error> {
     let emulator = Arc::new(Emulator::start(EmulatorConfig::default()).await.unwrap());
     let admin = client(&emulator, emulator.admin_key());
-    let left = Arc::new(AtomicU32::new(times));
-    let hook = {
-        let emulator = Arc::clone(&emulator);
-        let left = Arc::clone(&left);
-        let fault = fault.clone();
-        OnCreate {
-            on_create: move || {
-                if left
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                    .is_ok()
-                {
-                    emulator.faults().fail_next(1, fault.clone());
-                }
-            },
-            next_id: AtomicU64::new(0),
-        }
-    };
-    let outcome = {
-        let _guard = tracing::subscriber::set_default(hook);
-        tokio::time::timeout(
-            Duration::from_secs(30),
-            admin.create_api_key(CreateApiKeyRequest::new(
-                name,
-                UserRef::by_email(USER),
-                RoleRef::by_name("Labeler"),
-                Validity::MIN,
-            )),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("{name}: hung"))
-    };
-    // A delayed request is still being served after the client gave up: let it finish.
-    if matches!(fault, Fault::Delay(_)) {
-        tokio::time::sleep(TIMEOUT * 4).await;
-    }
-    assert_eq!(left.load(Ordering::SeqCst), 0, "{name}: the fault was used");
+    emulator.faults().fail_next_operation(CREATE, times, fault);
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(30),
+        admin.create_api_key(CreateApiKeyRequest::new(
+            name,
+            UserRef::by_email(USER),
+            RoleRef::by_name("Labeler"),
+            Validity::MIN,
+        )),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{name}: hung"));
+    // A delayed request may still be held after the client gave up: wait until the emulator
+    // has finished it (served, or dropped with its connection) before counting the keys.
+    let in_flight = format!("{name}: the delayed request finished");
+    labelbox_test_support::eventually(&in_flight, async || {
+        emulator.faults().delayed_in_flight() == 0
+    })
+    .await;
+    assert_eq!(emulator.faults().pending(), 0, "{name}: the fault was used");
     let keys: Vec<_> = emulator
         .keys()
         .into_iter()
@@ -196,23 +138,11 @@ async fn reconciliation_spares_a_same_named_key_this_client_handed_over() {
     let first = admin.create_api_key(request()).await.unwrap();
 
     // The second creation's answer is lost after the key was committed.
-    let skip = Arc::new(AtomicU32::new(0));
-    let hook = {
-        let emulator = Arc::clone(&emulator);
-        let skip = Arc::clone(&skip);
-        OnCreate {
-            on_create: move || {
-                if skip.fetch_add(1, Ordering::SeqCst) == 0 {
-                    emulator.faults().fail_next(1, Fault::CommitThenDrop);
-                }
-            },
-            next_id: AtomicU64::new(0),
-        }
-    };
-    let second = {
-        let _guard = tracing::subscriber::set_default(hook);
-        admin.create_api_key(request()).await.unwrap()
-    };
+    emulator
+        .faults()
+        .fail_next_operation(CREATE, 1, Fault::CommitThenDrop);
+    let second = admin.create_api_key(request()).await.unwrap();
+    assert_eq!(emulator.faults().pending(), 0, "the fault was used");
 
     let live: Vec<String> = emulator
         .keys()
