@@ -1,6 +1,6 @@
 //! Setup shared by the CLI's end-to-end test files: the built `labelbox` binary and an
 //! emulator for it (from `labelbox-test-support`), under the names the tests use.
-// Each test binary uses a different part of this module.
+// Not every helper serves a test at every moment.
 #![allow(dead_code, unused_imports)]
 
 use std::ops::Deref;
@@ -46,38 +46,15 @@ impl Deref for Env {
     }
 }
 
-/// A one-shot HTTP server on loopback that answers every request with `body` (200, JSON).
+/// A server on loopback that answers every request with `body` (200, JSON); its URL.
 pub fn canned_server(body: String) -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some((name, value)) = line.split_once(':') {
-                    if name.eq_ignore_ascii_case("content-length") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                }
-            }
-            let mut request = vec![0; length];
-            let _ = reader.read_exact(&mut request);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    url
+    use labelbox_test_support::scripted::{Reply, TestServer};
+    let reply = Reply::Http {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body,
+    };
+    TestServer::start_detached(move |_, _| reply.clone()).url
 }
 
 /// Names a hostile server (or a key's creator) could hold: an OSC 52 clipboard write, a

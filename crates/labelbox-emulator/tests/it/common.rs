@@ -15,14 +15,7 @@ pub async fn start() -> EmulatorHandle {
     .await
 }
 
-/// A fresh temporary path (not created).
+/// A fresh temporary path (not created), in a scratch folder of its own.
 pub fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "labelbox-emulator-tests-{}-{}",
-        std::process::id(),
-        name
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("state.json")
+    labelbox_test_support::temp_dir(&format!("emulator-{name}")).join("state.json")
 }

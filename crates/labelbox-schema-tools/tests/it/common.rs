@@ -11,9 +11,7 @@ use apollo_compiler::Schema;
 use labelbox_schema_tools::INTROSPECTION_QUERY;
 
 /// The workspace root.
-pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use labelbox_test_support::workspace_root as workspace;
 
 /// The checked-in `schema/labelbox.graphql`.
 pub fn checked_in_schema() -> String {

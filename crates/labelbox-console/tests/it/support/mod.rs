@@ -7,9 +7,9 @@ pub mod webdriver;
 use std::time::Duration;
 
 use labelbox_console::{Console, ConsoleConfig, ConsoleHandle, SESSION_HEADER};
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use labelbox_emulator::EmulatorHandle;
 use labelbox_sdk::ServiceError;
-use labelbox_sdk::{Client, ExposeSecret, SecretString};
+use labelbox_sdk::{Client, ExposeSecret};
 use reqwest::header::{HeaderMap, HeaderValue};
 
 pub struct Setup {
@@ -18,18 +18,18 @@ pub struct Setup {
     pub admin: Client,
 }
 
+pub use labelbox_test_support::eventually;
+
+/// A client for `endpoint` with `key` (and fast retries).
 pub fn client(endpoint: &str, key: &str) -> Client {
-    Client::builder()
-        .api_key(SecretString::from(key.to_owned()))
-        .endpoint(endpoint)
+    labelbox_test_support::emulator::endpoint_client_builder(endpoint, key)
         .build()
         .unwrap()
 }
 
+/// An in-memory emulator with the default seed on `127.0.0.1:0`.
 pub async fn emulator() -> EmulatorHandle {
-    Emulator::start(EmulatorConfig::default().listen(([127, 0, 0, 1], 0).into()))
-        .await
-        .unwrap()
+    labelbox_test_support::emulator::start().await
 }
 
 /// An emulator and a console over its admin key.
@@ -196,15 +196,6 @@ pub fn live_keys_named(emulator: &EmulatorHandle, name: &str) -> Vec<String> {
         .filter(|k| k.name == name && !k.revoked)
         .map(|k| k.id)
         .collect()
-}
-
-/// Polls `check` until it holds (30 s at most).
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !check().await {
-        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// Whether `secret` still authenticates.
