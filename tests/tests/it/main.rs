@@ -1,4 +1,5 @@
-//! The workspace's cross-crate checks (docs, packaging, contract, conformance), in one test binary: a module per former test file
+//! The workspace's cross-crate checks (docs, packaging, contract, conformance), in one test
+//! binary: a module per former test file
 //! (linking one binary instead of one per file is most of what `cargo test` costs here).
 
 mod architecture;

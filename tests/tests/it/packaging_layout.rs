@@ -248,7 +248,7 @@ fn the_package_check_covers_every_workspace_member() {
         assert!(
             published != excluded,
             "workspace member {member}: add it to CRATES in scripts/package-check.sh and to \
-             PUBLISHED in tests/tests/packaging_layout.rs (a crate for crates.io: README, \
+             PUBLISHED in tests/tests/it/packaging_layout.rs (a crate for crates.io: README, \
              licenses, metadata), or to the script's `--exclude` list (publish = false)"
         );
     }

@@ -60,7 +60,7 @@ fn every_threat_has_a_mitigation_and_an_existing_test() {
         }
         for (file, name) in refs {
             match std::fs::read_to_string(root.join(&file)) {
-                Err(e) => problems.push(format!("{at}: {file}: {e}")),
+                Err(e) => problems.push(format!("{at}: {file}: {e}{}", moved_hint(&root, &file))),
                 Ok(source) => {
                     let found = source.contains(&format!("fn {name}("))
                         || source.contains(&format!("fn {name}<"));
@@ -79,5 +79,39 @@ fn every_threat_has_a_mitigation_and_an_existing_test() {
         problems.is_empty(),
         "docs/threat-model.md is out of date:\n{}",
         problems.join("\n")
+    );
+}
+
+/// A crate's integration tests are modules of its one test binary, `tests/it/`: a row that
+/// names `crates/<crate>/tests/<file>.rs` gets the path the file has now, if it moved there.
+fn moved_hint(root: &Path, file: &str) -> String {
+    let Some((dir, name)) = file.rsplit_once("/tests/") else {
+        return String::new();
+    };
+    let moved = format!("{dir}/tests/it/{name}");
+    if !name.contains('/') && root.join(&moved).is_file() {
+        format!(" (the file is now `{moved}`)")
+    } else {
+        String::new()
+    }
+}
+
+#[test]
+fn a_row_naming_a_test_file_before_its_move_to_tests_it_is_told_the_new_path() {
+    let root = repo();
+    assert_eq!(
+        moved_hint(&root, "crates/labelbox-sdk/tests/no_secrets.rs"),
+        " (the file is now `crates/labelbox-sdk/tests/it/no_secrets.rs`)"
+    );
+    assert_eq!(
+        moved_hint(&root, "crates/labelbox-sdk/tests/allocations.rs"),
+        ""
+    );
+    assert_eq!(
+        test_refs("`crates/labelbox-sdk/tests/it/no_secrets.rs::every_error_is_clean`"),
+        [(
+            "crates/labelbox-sdk/tests/it/no_secrets.rs".to_owned(),
+            "every_error_is_clean".to_owned()
+        )]
     );
 }

@@ -4,14 +4,30 @@
 
 use std::process::{Command, Output, Stdio};
 
-mod common;
+use crate::common;
 
-use common::{Env, BIN};
+use common::{BIN};
 
 const NAME: &str = "empty-allowlist";
 
+/// The shared [`common::Env`] with this file's own helpers (each file of the crate's one
+/// test binary keeps its helpers on a type of its own, so their names never clash).
+struct Env(common::Env);
+
+impl std::ops::Deref for Env {
+    type Target = common::Env;
+
+    fn deref(&self) -> &common::Env {
+        &self.0
+    }
+}
+
 /// Runs with `NO_COLOR` set (the shared `run` leaves colour to the binary).
 impl Env {
+    fn start() -> Env {
+        Env(common::Env::start())
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new(BIN)
             .args(args)

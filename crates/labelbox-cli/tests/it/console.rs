@@ -227,11 +227,7 @@ fn open_launches_the_browser_without_the_api_key_or_the_login_url_in_its_argumen
         ],
         &["--open"],
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !record.exists() {
-        assert!(Instant::now() < deadline, "the browser was not launched");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    labelbox_test_support::eventually_blocking("the browser launched", || record.exists());
     let opened = std::fs::read_to_string(&record).unwrap();
     let url = running.login_url.clone();
     let mut lines = opened.lines();

@@ -1,7 +1,7 @@
 //! `labelbox demo` and `labelbox emulator` (serving, seeding, persisting): the built binary
 //! started as a process and driven over loopback HTTP.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};

@@ -1,7 +1,7 @@
 //! Errors and exit codes of the built `labelbox` binary: usage errors, credentials, network
 //! failures, timeouts and a closed stdout, against an emulator or a silent listener.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::{Command, Stdio};

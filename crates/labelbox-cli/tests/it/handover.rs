@@ -8,14 +8,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-mod common;
+use crate::common;
 
-use common::{is_jwt, stderr, stdout, temp_dir, Env, BIN};
+use common::{is_jwt, stderr, stdout, temp_dir, BIN};
 use labelbox_emulator::{Fault, KeyInfo, RateLimit};
 use serde_json::Value;
 
+/// The shared [`common::Env`] with this file's own helpers (each file of the crate's one
+/// test binary keeps its helpers on a type of its own, so their names never clash).
+struct Env(common::Env);
+
+impl std::ops::Deref for Env {
+    type Target = common::Env;
+
+    fn deref(&self) -> &common::Env {
+        &self.0
+    }
+}
+
 /// The CLI's run helpers here set `NO_COLOR` and capture stderr (the shared ones do not).
 impl Env {
+    fn start() -> Env {
+        Env(common::Env::start())
+    }
+
     /// `labelbox ARGS` as `key`, with the given stdout; stderr captured, stdin null.
     fn run_with_stdout(&self, key: &str, args: &[&str], stdout: Stdio) -> Output {
         Command::new(BIN)

@@ -1,7 +1,7 @@
 //! `labelbox keys ...` (create, get, list, revoke, rotate): the built binary against an
 //! emulator started in this process (or a canned server), over real HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Output, Stdio};
 

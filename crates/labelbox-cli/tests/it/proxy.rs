@@ -5,7 +5,7 @@
 
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 
 use common::{assert_ok, BIN};
 use labelbox_emulator::{Emulator, EmulatorConfig};

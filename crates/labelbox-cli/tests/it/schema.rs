@@ -1,7 +1,7 @@
 //! `labelbox schema pull|check|diff`: the built binary against an emulator started in this
 //! process and the repository's schema and operations.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

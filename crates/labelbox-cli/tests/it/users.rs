@@ -1,16 +1,36 @@
 //! `labelbox users list | set-role | remove` and the role in `labelbox whoami`, run as the
 //! real binary against the emulator.
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
-use common::{assert_fails, assert_ok, stderr, stdout, Env, BIN};
+use common::{assert_fails, assert_ok, stderr, stdout, BIN};
 use serde_json::Value;
+
+/// The shared [`common::Env`] with this file's own helpers (each file of the crate's one
+/// test binary keeps its helpers on a type of its own, so their names never clash).
+struct Env(common::Env);
+
+impl std::ops::Deref for Env {
+    type Target = common::Env;
+
+    fn deref(&self) -> &common::Env {
+        &self.0
+    }
+}
 
 /// What these tests need beyond the shared setup: the binary with `NO_COLOR` set.
 impl Env {
+    fn start_with_hostile_names() -> Env {
+        Env(common::Env::start_with_hostile_names())
+    }
+
+    fn start() -> Env {
+        Env(common::Env::start())
+    }
+
     fn command(&self, key: &str, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command

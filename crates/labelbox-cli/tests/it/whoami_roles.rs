@@ -1,7 +1,7 @@
 //! `labelbox whoami` and `labelbox roles`: the built binary against an emulator started in
 //! this process, over real HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use common::{assert_ok, stdout, Env};
 

@@ -1,6 +1,7 @@
 //! Snapshots of the Rust that labelbox-codegen generates for each operation in `queries/`
 //! (formatted with prettyplease), so that a change of the generator or of an operation shows
-//! in review as a diff of generated code. Snapshots: `tests/snapshots/generated_code__*.snap`.
+//! in review as a diff of generated code. Snapshots:
+//! `tests/it/snapshots/it__generated_code__*.snap`.
 //!
 //! The generator runs with the settings of `crates/labelbox-schema/build.rs` (the code that
 //! ships), one operation document at a time; the repository root is written `<workspace>`.
@@ -8,11 +9,11 @@
 //! After an intended change (of the generator, its settings or `queries/`), re-accept:
 //!
 //! ```text
-//! INSTA_UPDATE=always cargo test -p labelbox-codegen --test generated_code
-//! git add crates/labelbox-codegen/tests/snapshots   # and review the diff
+//! INSTA_UPDATE=always cargo test -p labelbox-codegen --test it generated_code
+//! git add crates/labelbox-codegen/tests/it/snapshots   # and review the diff
 //! ```
 //!
-//! (or `cargo insta test -p labelbox-codegen --test generated_code --review` where
+//! (or `cargo insta test -p labelbox-codegen --test it --review` where
 //! cargo-insta is installed). A new `.graphql` file without a snapshot fails (insta writes
 //! a `.snap.new` beside it, or under `CI=true` writes nothing; both fail), and a snapshot
 //! whose document is gone fails `every_snapshot_has_an_operation_document`: delete it.
@@ -54,15 +55,15 @@ fn generated(document: &Path) -> String {
 
 #[test]
 fn generated_code() {
-    insta::glob!("../../../queries", "*.graphql", |document| {
+    insta::glob!("../../../../queries", "*.graphql", |document| {
         insta::assert_snapshot!(generated(document));
     });
 }
 
 #[test]
 fn every_snapshot_has_an_operation_document() {
-    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let prefix = "generated_code__generated_code@";
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
+    let prefix = "it__generated_code__generated_code@";
     let mut stale = Vec::new();
     // No folder yet (a first run that writes them): nothing is stale.
     let entries = std::fs::read_dir(&snapshots).into_iter().flatten();
@@ -81,6 +82,6 @@ fn every_snapshot_has_an_operation_document() {
     assert!(
         stale.is_empty(),
         "snapshots of operation documents that no longer exist in queries/ (delete them \
-         from crates/labelbox-codegen/tests/snapshots): {stale:?}"
+         from crates/labelbox-codegen/tests/it/snapshots): {stale:?}"
     );
 }

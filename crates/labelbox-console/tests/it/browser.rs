@@ -3,7 +3,7 @@
 //! to `target/console-screenshots/`. Without a browser these tests fail and say what to
 //! install.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! (closed dialog, logout, idle expiry, console shutdown); Done revokes the old key. Plus
 //! the create dialog's messages and the read-only key's refusal.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The console's defences, over plain HTTP: one test each.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -419,6 +419,8 @@ async fn a_session_expires_after_its_idle_timeout() {
     );
     let s = start(Duration::from_millis(1500)).await;
     let b = login(&s.console).await;
+    // The sleeps are what is under test: the idle timeout runs on the console's real clock
+    // (it takes no clock to set), so idleness is real time passing without a request.
     // A cheap request (no call to Labelbox) keeps the session alive past the timeout.
     let keep_alive = "/api/validity?amount=1&unit=days";
     tokio::time::sleep(Duration::from_millis(900)).await;

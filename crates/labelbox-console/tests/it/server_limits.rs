@@ -31,7 +31,9 @@ fn a_page_is_served_while_more_idle_and_slow_connections_than_the_cap_are_open()
             .block_on(hold_connections_then_load_a_page());
         return;
     }
-    let test = "a_page_is_served_while_more_idle_and_slow_connections_than_the_cap_are_open";
+    // Its name in the crate's one test binary (`tests/it/`), where it is a module.
+    let test =
+        "server_limits::a_page_is_served_while_more_idle_and_slow_connections_than_the_cap_are_open";
     let output = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("ulimit -n {OPEN_FILES} && exec \"$0\" \"$@\""))

@@ -1,7 +1,7 @@
 //! The emulator's own administration: the bootstrap admin key's lifecycle across restarts,
 //! `/_emulator/*` restricted to it, and `--help` keeping the admin key seed secret.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! An empty allowlist is refused, never stored as "no allowlist" (which would fail open);
 //! null or an absent field still means no allowlist.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

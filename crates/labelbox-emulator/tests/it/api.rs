@@ -1,7 +1,7 @@
 //! The emulator over real HTTP: authentication, allowlists, roles, validation, listing,
 //! revocation, rate limits, GraphQL errors and faults.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -307,7 +307,7 @@ async fn roles_and_permissions_govern_creation() {
     );
 
     // An Admin key may be created for a labeler, but it acts within the user's role too
-    // (the intersection; tests/authorization.rs has the whole table).
+    // (the intersection; tests/it/authorization.rs has the whole table).
     let (_, labeler_as_admin) =
         create_ok(&ep, admin, "elevated", "labeler@example.com", "Admin", None).await;
     let body = op(&ep, &labeler_as_admin, "caller_permissions", json!({})).await;
@@ -837,7 +837,7 @@ async fn faults_fail_the_next_requests() {
     assert_eq!(emu.faults().pending(), 0);
 
     assert_eq!(emu.request_count() - start_count, 10);
-    assert!(Fault::parse("delay=5") == Some(Fault::Delay(Duration::from_millis(5))));
+    // `Fault::parse` (the binary's `--fault`) is a unit test in `src/faults.rs`.
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! current organization role. `role_by_operation_table_holds_cell_by_cell` reads the table in
 //! `docs/authorization.md` (the crate docs) and checks every cell.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

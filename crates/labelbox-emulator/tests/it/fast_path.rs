@@ -8,7 +8,7 @@
 //! query go to the executor, so both answers come from the same state, the same clock and
 //! the same keys.
 
-mod common;
+use crate::common;
 
 use common::*;
 use labelbox_emulator::{EmulatorConfig, EmulatorHandle};

@@ -10,7 +10,7 @@
 //! keys rendered, queries tried on the JSON writer,
 //! queries answered inline), never from timings.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Syntax and validation errors are worded as graphql-js words them: one test per row of
 //! the table below, each sending the document over HTTP and reading the first error.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -3,7 +3,7 @@
 //! header and request deadlines, authentication before the body, and queries that do not
 //! wait for each other.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -398,11 +398,14 @@ async fn connections_beyond_the_cap_wait_while_every_slot_is_busy() {
             tokio::spawn(async move { post_raw(&ep, Some(&key), String::new()).await })
         })
         .collect();
-    while emu.faults().pending() > 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    labelbox_test_support::eventually("both requests held in their handlers", async || {
+        emu.faults().delayed_in_flight() == 2
+    })
+    .await;
     let (ep3, key3) = (ep.clone(), key.clone());
     let third = tokio::spawn(async move { authenticates(&ep3, &key3).await });
+    // The wait is what is under test: that nothing serves the third connection for a while
+    // (no event announces a connection that is not served).
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(
         !third.is_finished(),
@@ -567,8 +570,11 @@ async fn a_cheap_query_is_answered_while_a_maximal_cost_query_runs() {
             rank
         })
     };
-    // The slow query is executing once it is counted (after its cost check).
+    // The slow query is executing once it is counted (after its cost check). Polled every
+    // millisecond (not with `eventually`): the cheap query must start while it still runs.
+    let deadline = std::time::Instant::now() + labelbox_test_support::EVENTUALLY;
     while emu.operation_count("Slow") == count_before {
+        assert!(std::time::Instant::now() < deadline, "the slow query never ran");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     // Another key: authentication and a cheap query.

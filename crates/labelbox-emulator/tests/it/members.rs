@@ -2,7 +2,7 @@
 //! paged member listing, changing a member's role and removing a member (their keys stop at
 //! once and for good), and the last Admin rule.
 
-mod common;
+use crate::common;
 
 use common::*;
 use labelbox_emulator::{roles, Emulator, EmulatorConfig, Seed, SeedUser};

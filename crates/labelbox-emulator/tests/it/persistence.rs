@@ -1,6 +1,6 @@
 //! State files survive restarts and SIGKILL; concurrent writes are neither lost nor doubled.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
@@ -62,7 +62,7 @@ async fn state_survives_a_restart() {
     emu.shutdown().await;
 
     // Without a seed, a restarted emulator mints a new admin key and revokes the previous
-    // one (tests/administration.rs has the details).
+    // one (tests/it/administration.rs has the details).
     let path2 = temp_path("restart-unseeded");
     let emu = Emulator::start(EmulatorConfig::default().state_file(&path2))
         .await
@@ -222,12 +222,10 @@ async fn sigkill_mid_load_loses_no_acknowledged_key() {
         }));
     }
     // Let the load run, then kill the process without warning.
-    loop {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        if acknowledged.lock().unwrap().len() >= 40 {
-            break;
-        }
-    }
+    labelbox_test_support::eventually("40 creations acknowledged", async || {
+        acknowledged.lock().unwrap().len() >= 40
+    })
+    .await;
     server.child.kill().unwrap(); // SIGKILL on Unix
     server.child.wait().unwrap();
     for w in workers {

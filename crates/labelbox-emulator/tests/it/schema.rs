@@ -1,6 +1,6 @@
 //! The schema the emulator serves, read back by introspection, equals the checked-in SDL.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -8,7 +8,7 @@ fn state_file_tests_need_unix() {
 }
 
 #[cfg(unix)]
-mod common;
+use crate::common;
 #[cfg(unix)]
 mod unix {
     use super::common::*;

@@ -2,7 +2,7 @@
 //! ({old,new}.graphql and expected.txt: one `CRITICALITY KIND path` line per change, in the
 //! order `diff` reports them).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! `check`, `affected_operations` and `diff_report` on the real schema and queries/.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `pull` over real HTTP on 127.0.0.1: against the emulator, against a plain server that
 //! answers introspection with apollo-compiler, and against servers that misbehave.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 

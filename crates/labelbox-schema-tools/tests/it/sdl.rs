@@ -1,6 +1,6 @@
 //! Introspection answer -> SDL: round trips, determinism, header, malformed answers.
 
-mod common;
+use crate::common;
 
 use common::{assert_same_schema, checked_in_schema, introspect};
 use labelbox_schema_tools::{

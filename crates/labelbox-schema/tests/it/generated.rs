@@ -43,22 +43,22 @@ fn the_query_text_is_the_document_without_comments() {
     let schema = Schema::parse_and_validate(SCHEMA_SDL, "labelbox.graphql").unwrap();
     for (file, operation, query) in [
         (
-            include_str!("../../../queries/create_api_key.graphql"),
+            include_str!("../../../../queries/create_api_key.graphql"),
             "CreateApiKey",
             create_api_key::QUERY,
         ),
         (
-            include_str!("../../../queries/list_api_keys.graphql"),
+            include_str!("../../../../queries/list_api_keys.graphql"),
             "ListApiKeys",
             list_api_keys::QUERY,
         ),
         (
-            include_str!("../../../queries/create_api_key_preflight.graphql"),
+            include_str!("../../../../queries/create_api_key_preflight.graphql"),
             "CreateApiKeyPreflight",
             create_api_key_preflight::QUERY,
         ),
         (
-            include_str!("../../../queries/revoke_api_key.graphql"),
+            include_str!("../../../../queries/revoke_api_key.graphql"),
             "RevokeApiKey",
             revoke_api_key::QUERY,
         ),
@@ -141,6 +141,6 @@ fn list_api_keys_response_decodes_with_lenient_dates() {
 fn the_bundled_sdl_is_the_checked_in_schema() {
     assert_eq!(
         labelbox_schema::SCHEMA_SDL,
-        include_str!("../../../schema/labelbox.graphql")
+        include_str!("../../../../schema/labelbox.graphql")
     );
 }

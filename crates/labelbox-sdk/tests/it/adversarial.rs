@@ -9,7 +9,7 @@
 //! `Display`, `Debug` or source chain, and, after the creation, exactly one live key with
 //! its name whose secret the caller holds, or none and an error.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

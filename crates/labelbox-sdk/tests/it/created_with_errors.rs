@@ -3,7 +3,7 @@
 //! trusted when the server reports errors) and fails with `CreationFailed` naming it; the
 //! server receives the revocation, and the JWT appears in no error text and no log.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::{CreateApiKeyRequest, Error, Validity};
 use labelbox_sdk::{RoleRef, UserRef};
@@ -67,7 +67,7 @@ async fn a_key_created_beside_errors_is_revoked_and_named() {
         .await;
         let capture = Capture::default();
         let error = {
-            let _guard = tracing::subscriber::set_default(capture.clone());
+            let _guard = capture.set_default();
             client(&server.url)
                 .create_api_key(request())
                 .await

@@ -2,7 +2,7 @@
 //! allowlist"), so the SDK refuses it before sending anything: asking for "nowhere" must not
 //! give "anywhere".
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{

@@ -1,7 +1,7 @@
 //! Each row of the contract's error table, produced by a test server over real HTTP,
 //! yields the right `Error` variant; and what is retried, and what is not.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -3,14 +3,14 @@
 //! the kind the client returns is the one the row names (and its retryability and delivery
 //! the ones the row states).
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::contract::codes;
 use labelbox_sdk::{Error, RetryPolicy};
 use serde_json::json;
 use support::{client_builder, Reply, TestServer};
 
-const DOC: &str = include_str!("../../../docs/errors.md");
+const DOC: &str = include_str!("../../../../docs/errors.md");
 
 /// The error a query gets from a server that always answers `reply`, without retries.
 async fn query_error(reply: Reply) -> Error {

@@ -3,7 +3,7 @@
 //! error must never carry a secret (the client's API key, a JWT) into an error's text. Also
 //! the other server values an error repeats (role names in `InvalidRole`).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -5,7 +5,7 @@
 //! no value of the body, so that a server changing its answers' shape shows in the logs
 //! instead of only in the client's CPU time.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::KeyOrder;
 use labelbox_test_support::capture::Capture;
@@ -32,7 +32,7 @@ async fn list(body: Value) -> (Vec<String>, String) {
 async fn list_text(body: &str) -> (Vec<String>, String) {
     let server = TestServer::always(Reply::text(200, body)).await;
     let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.set_default();
     let keys = client(&server.url)
         .list_api_keys()
         .sort(KeyOrder::Server)

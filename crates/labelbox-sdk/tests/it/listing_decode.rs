@@ -7,7 +7,7 @@
 //! extra fields list the same keys; invalid values fail with a value-free `ResponseError::Decode`
 //! naming the field. Without a server: JSON's corners through both paths.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::__fuzz as sdk;
 use labelbox_sdk::schema::list_api_keys;

@@ -1,8 +1,8 @@
 //! A member's organization role and organization, and the organization's member listing:
 //! against the emulator over loopback HTTP, and their exact request bodies (insta snapshots
-//! in `tests/snapshots/`, captured by a recording server).
+//! in `tests/it/snapshots/`, captured by a recording server).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! No API key and no created JWT appears in `Debug` or `Display` of any public type that
 //! holds one, in any error, or in the SDK's logs at TRACE level.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::KeyOrder;
 use labelbox_sdk::{
@@ -27,7 +27,7 @@ fn assert_clean(text: &str, secrets: &[&str]) {
 #[tokio::test]
 async fn debug_and_display_of_secret_holders_and_errors_show_no_secret() {
     let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.set_default();
 
     let mut shown = Vec::new();
     let builder = client_builder("http://127.0.0.1:1/graphql");
@@ -151,7 +151,7 @@ async fn trace_logs_of_a_reconciled_creation_hold_spans_and_no_secret() {
 
     let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
     let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    let _guard = capture.set_default();
     let admin = client_builder(&emulator.endpoint())
         .api_key(emulator.admin_key())
         .build()

@@ -3,7 +3,7 @@
 //! (`Client::execute_with_parsed_kind`), which comments, strings and aliases that spell
 //! `mutation` do not fool.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::schema::graphql_client::{GraphQLQuery, QueryBody};
 use labelbox_sdk::{Operation, OperationKind};

@@ -25,9 +25,11 @@ fn in_child() -> bool {
 /// Re-runs this binary with only `test` selected, the proxy variables cleared and then set
 /// to `env`; panics with the child's output unless it passed.
 fn run_child(test: &str, env: &[(&str, &str)]) {
+    // The test's name in the crate's one test binary (`tests/it/`): `proxy::<name>`.
+    let test = format!("proxy::{test}");
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([&test, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1");
     for name in PROXY_VARIABLES {
         command.env_remove(name);

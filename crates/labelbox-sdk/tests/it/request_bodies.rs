@@ -1,7 +1,7 @@
 //! The exact JSON body of every operation, captured by a recording server over real HTTP
-//! and compared with committed insta snapshots (`tests/snapshots/`), plus the headers.
+//! and compared with committed insta snapshots (`tests/it/snapshots/`), plus the headers.
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::schema::current_user;
 use labelbox_sdk::KeyOrder;

@@ -3,7 +3,7 @@
 //! the emulator with a cap below its answers. The cap holds while reading, so a hostile
 //! server gets a typed error, never the client's memory.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

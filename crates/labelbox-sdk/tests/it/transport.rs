@@ -2,7 +2,7 @@
 //! `Authorization` header never reaches another origin), the connect timeout fires against
 //! a listener that never completes a handshake, and plain http is refused off loopback.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Every local check of `create_api_key`, with the contract's messages, in the contract's
 //! order, and proof that invalid input sends no request (the server counts zero).
 
-mod support;
+use crate::support;
 
 use labelbox_sdk::ConstructionError;
 use labelbox_sdk::{
