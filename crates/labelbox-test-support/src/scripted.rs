@@ -114,6 +114,15 @@ pub struct TestServer {
     state: Arc<State>,
 }
 
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("url", &self.url)
+            .field("requests", &self.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
 impl TestServer {
     /// Starts a server that answers request number `n` (from 0) with `handler(request, n)`.
     pub async fn start(

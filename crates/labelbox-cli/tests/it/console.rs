@@ -78,6 +78,7 @@ impl Running {
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
+        // Polled: std has no wait with a deadline (after it, the console is killed).
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.child.try_wait().unwrap().is_none() {
             if Instant::now() > deadline {

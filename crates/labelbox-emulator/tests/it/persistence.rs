@@ -443,6 +443,7 @@ async fn a_fifo_or_a_hard_link_at_the_state_path_is_refused_at_once() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Polled: std has no wait with a deadline (after it, the hung emulator is killed).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {

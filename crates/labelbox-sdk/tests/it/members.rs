@@ -4,11 +4,9 @@
 
 use crate::support;
 
-use std::time::Duration;
-
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
 use labelbox_sdk::{
-    Client, CreateApiKeyRequest, Error, ExposeSecret, RetryPolicy, RoleId, TimeUnit, UserId,
+    Client, CreateApiKeyRequest, Error, ExposeSecret, RoleId, TimeUnit, UserId,
     Validity,
 };
 use labelbox_sdk::{ResponseError, ServiceError};
@@ -17,16 +15,7 @@ use serde_json::{json, Value};
 use support::{client, user_json, Recorded, Reply, TestServer};
 
 fn client_with(emulator: &EmulatorHandle, key: &str) -> Client {
-    Client::builder()
-        .api_key(key)
-        .endpoint(emulator.endpoint())
-        .retry_policy(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(1))
-                .max_backoff(Duration::from_millis(5)),
-        )
-        .build()
-        .unwrap()
+    labelbox_test_support::emulator::client(emulator, key)
 }
 
 /// A key of `role` for the seeded user `email`, valid an hour.

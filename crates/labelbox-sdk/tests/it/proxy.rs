@@ -29,7 +29,7 @@ fn run_child(test: &str, env: &[(&str, &str)]) {
     let test = format!("proxy::{test}");
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args([&test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([test.as_str(), "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1");
     for name in PROXY_VARIABLES {
         command.env_remove(name);

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Fault, KeyInfo};
+use labelbox_emulator::{EmulatorHandle, Fault, KeyInfo};
 use labelbox_sdk::RoleRef;
 use labelbox_sdk::ServiceError;
 use labelbox_sdk::{
@@ -17,14 +17,12 @@ use labelbox_sdk::{
 const DAY: i64 = 86_400;
 
 async fn start() -> EmulatorHandle {
-    Emulator::start(EmulatorConfig::default()).await.unwrap()
+    labelbox_test_support::emulator::start().await
 }
 
 /// A client that never retries, so one injected fault fails one request.
 fn client_with(emulator: &EmulatorHandle, key: &str) -> Client {
-    Client::builder()
-        .api_key(key)
-        .endpoint(emulator.endpoint())
+    labelbox_test_support::emulator::client_builder(emulator, key)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()

@@ -1,6 +1,6 @@
 //! Shared by the console's tests: an emulator, a console over it, and an HTTP "browser"
 //! that signs in as the page's script does and sends the session header.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod webdriver;
 

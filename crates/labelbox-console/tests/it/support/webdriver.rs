@@ -8,7 +8,6 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use labelbox_test_support::workspace_root;
@@ -89,16 +88,11 @@ impl Driver {
             .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = http.get(format!("{base}/status")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        labelbox_test_support::eventually("chromedriver started", async || {
+            let status = http.get(format!("{base}/status")).send().await;
+            status.is_ok_and(|r| r.status().is_success())
+        })
+        .await;
         let profile = std::env::temp_dir().join(format!(
             "labelbox-console-chromium-{}-{port}",
             std::process::id()
@@ -337,14 +331,10 @@ impl Driver {
 
     /// Waits until `script` (a function body) returns true.
     pub async fn wait_for(&self, what: &str, script: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if self.run(script, json!([])).await == json!(true) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        labelbox_test_support::eventually(what, async || {
+            self.run(script, json!([])).await == json!(true)
+        })
+        .await;
     }
 
     /// Writes a PNG of the viewport to `target/console-screenshots/<name>.png`.
