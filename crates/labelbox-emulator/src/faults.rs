@@ -174,7 +174,10 @@ impl Faults {
             return None;
         }
         let name = serde_json::from_slice::<Named>(body).ok()?.operation_name?;
-        let at = q.aimed.iter().position(|(operation, _)| *operation == name)?;
+        let at = q
+            .aimed
+            .iter()
+            .position(|(operation, _)| *operation == name)?;
         let (_, fault) = q.aimed.remove(at)?;
         if fault == Fault::CommitThenDrop {
             q.commit_then_drop += 1;
@@ -259,7 +262,14 @@ mod tests {
         for (text, fault) in cases {
             assert_eq!(Fault::parse(text), Some(fault), "{text}");
         }
-        for text in ["", "delay=", "delay=x", "oversized-secret=-1", "HTTP500", "drop "] {
+        for text in [
+            "",
+            "delay=",
+            "delay=x",
+            "oversized-secret=-1",
+            "HTTP500",
+            "drop ",
+        ] {
             assert_eq!(Fault::parse(text), None, "{text:?}");
         }
     }

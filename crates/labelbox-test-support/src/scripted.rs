@@ -269,4 +269,3 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
     buffer.drain(..body_start + length);
     Some(Recorded { headers, body })
 }
-

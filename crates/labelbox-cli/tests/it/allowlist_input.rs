@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use crate::common;
 
-use common::{BIN};
+use common::BIN;
 
 const NAME: &str = "empty-allowlist";
 

@@ -574,7 +574,10 @@ async fn a_cheap_query_is_answered_while_a_maximal_cost_query_runs() {
     // millisecond (not with `eventually`): the cheap query must start while it still runs.
     let deadline = std::time::Instant::now() + labelbox_test_support::EVENTUALLY;
     while emu.operation_count("Slow") == count_before {
-        assert!(std::time::Instant::now() < deadline, "the slow query never ran");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow query never ran"
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     // Another key: authentication and a cheap query.

@@ -6,8 +6,7 @@ use crate::support;
 
 use labelbox_emulator::{Emulator, EmulatorConfig, EmulatorHandle, Seed, SeedUser};
 use labelbox_sdk::{
-    Client, CreateApiKeyRequest, Error, ExposeSecret, RoleId, TimeUnit, UserId,
-    Validity,
+    Client, CreateApiKeyRequest, Error, ExposeSecret, RoleId, TimeUnit, UserId, Validity,
 };
 use labelbox_sdk::{ResponseError, ServiceError};
 use labelbox_sdk::{RoleRef, UserRef};
