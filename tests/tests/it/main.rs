@@ -1,6 +1,6 @@
 //! The workspace's cross-crate checks (docs, packaging, contract, conformance), in one test
-//! binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! binary: a module per former test file (one binary to compile and link instead of one per
+//! file).
 
 mod architecture;
 mod contract_table;

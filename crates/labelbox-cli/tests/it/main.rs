@@ -1,5 +1,5 @@
-//! The CLI's end-to-end tests, in one test binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! The CLI's end-to-end tests, in one test binary: a module per former test file (one binary to
+//! compile and link instead of one per file).
 //!
 //! Each test runs the built `labelbox` binary against an emulator of its own; shared setup
 //! is in `labelbox-test-support` (`cli::CliEnv`), what only this crate needs in [`common`].

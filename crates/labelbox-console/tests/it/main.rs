@@ -1,5 +1,5 @@
-//! The console's tests, in one test binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! The console's tests, in one test binary: a module per former test file (one binary to compile
+//! and link instead of one per file).
 //!
 //! `tests/logs.rs` keeps a binary of its own: it installs a global `tracing` subscriber
 //! (the console's tasks run on every worker thread), which would capture every other test's

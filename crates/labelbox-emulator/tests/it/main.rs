@@ -1,5 +1,5 @@
-//! The emulator's tests (over HTTP, as a client sees it), in one test binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! The emulator's tests (over HTTP, as a client sees it), in one test binary: a module per former
+//! test file (one binary to compile and link instead of one per file).
 //!
 //! Two tests keep a binary of their own, for a `#[global_allocator]` that would count every
 //! other test's allocations too: `tests/document_cache_memory.rs` and

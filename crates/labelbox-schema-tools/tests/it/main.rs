@@ -1,5 +1,5 @@
-//! The schema tools' tests, in one test binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! The schema tools' tests, in one test binary: a module per former test file (one binary to
+//! compile and link instead of one per file).
 
 mod common;
 mod diff;

@@ -1,5 +1,5 @@
-//! The SDK's tests (against the emulator and a scripted server), in one test binary: a module per former test file
-//! (linking one binary instead of one per file is most of what `cargo test` costs here).
+//! The SDK's tests (against the emulator and a scripted server), in one test binary: a module per
+//! former test file (one binary to compile and link instead of one per file).
 //!
 //! `tests/allocations.rs` keeps a binary of its own: its `#[global_allocator]` counts every
 //! allocation of the process, so a neighbouring test would skew the guard.
