@@ -122,7 +122,10 @@
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`] or
 //!   [`Fault::SecretWithEscape`], a created key's `jwt` is padded to a given size or ends
-//!   with a terminal escape sequence: a malformed answer).
+//!   with a terminal escape sequence: a malformed answer). A fault aimed at one operation
+//!   ([`Faults::fail_next_operation`], by the request's `operationName`) acts once the
+//!   request's key is authenticated and its body read; [`Faults::delayed_in_flight`] counts
+//!   the delayed requests not finished yet, for a test to wait on.
 //!
 //! # Model and assumptions
 //!
