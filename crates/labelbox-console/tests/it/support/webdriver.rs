@@ -8,6 +8,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use labelbox_test_support::workspace_root;
@@ -331,10 +332,16 @@ impl Driver {
 
     /// Waits until `script` (a function body) returns true.
     pub async fn wait_for(&self, what: &str, script: &str) {
-        labelbox_test_support::eventually(what, async || {
-            self.run(script, json!([])).await == json!(true)
-        })
-        .await;
+        // A poll with a deadline, not `eventually`: the browser tests' futures must be `Send`,
+        // which an async closure borrowing `self` is not yet.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if self.run(script, json!([])).await == json!(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Writes a PNG of the viewport to `target/console-screenshots/<name>.png`.
