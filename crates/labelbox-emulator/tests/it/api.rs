@@ -940,3 +940,61 @@ async fn an_unauthenticated_request_is_refused_before_its_query_is_validated() {
         "the unauthenticated query was validated ({elapsed:?})"
     );
 }
+
+/// A request body running `queries/<name>.graphql` under its `operationName`, as the SDK
+/// sends it.
+fn named(name: &str, operation: &str, variables: serde_json::Value) -> String {
+    json!({ "query": query(name), "operationName": operation, "variables": variables }).to_string()
+}
+
+#[tokio::test]
+async fn a_fault_aimed_at_one_operation_lets_the_others_through() {
+    let emu = start().await;
+    let (ep, admin) = (emu.endpoint(), emu.admin_key().to_owned());
+    let create = || {
+        named(
+            "create_api_key",
+            "CreateApiKey",
+            json!({"name": "aimed", "userEmail": "labeler@example.com", "role": "Labeler",
+                   "validitySeconds": 3600}),
+        )
+    };
+    let current_user = || named("current_user", "CurrentUser", json!(null));
+
+    // Other operations (and requests without a name) pass untouched and leave it pending.
+    emu.faults()
+        .fail_next_operation("CreateApiKey", 1, Fault::Http500);
+    let (status, _, _) = post_raw(&ep, Some(&admin), current_user()).await.unwrap();
+    assert_eq!(status, 200);
+    assert!(authenticates(&ep, &admin).await);
+    assert_eq!(emu.faults().pending(), 1);
+    let (status, _, _) = post_raw(&ep, Some(&admin), create()).await.unwrap();
+    assert_eq!(status, 500, "the aimed operation fails");
+    assert_eq!(emu.faults().pending(), 0);
+    let (status, _, text) = post_raw(&ep, Some(&admin), create()).await.unwrap();
+    assert_eq!(status, 200, "once: {text}");
+
+    // Commit then drop, aimed: the key is stored, the answer never sent.
+    emu.faults()
+        .fail_next_operation("CreateApiKey", 1, Fault::CommitThenDrop);
+    let before = emu.keys().len();
+    assert!(post_raw(&ep, Some(&admin), create()).await.is_err());
+    assert_eq!(emu.keys().len(), before + 1);
+    assert_eq!(emu.faults().pending(), 0);
+
+    // A delayed request is counted in flight until it is answered.
+    emu.faults()
+        .fail_next_operation("CurrentUser", 1, Fault::Delay(Duration::from_millis(300)));
+    assert_eq!(emu.faults().delayed_in_flight(), 0);
+    let held = tokio::spawn({
+        let (ep, admin) = (ep.clone(), admin.clone());
+        async move { post_raw(&ep, Some(&admin), current_user()).await }
+    });
+    labelbox_test_support::eventually("the request held", async || {
+        emu.faults().delayed_in_flight() == 1
+    })
+    .await;
+    let (status, _, _) = held.await.unwrap().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(emu.faults().delayed_in_flight(), 0);
+}
