@@ -8,7 +8,7 @@
 # missing and we run as root on Debian/Ubuntu, installs Debian's packages:
 #   apt-get update && apt-get install -y chromium chromium-driver
 # Otherwise it exits 1 and says what to install. Used by the console's browser tests
-# (crates/labelbox-console/tests/browser.rs).
+# (crates/labelbox-console/tests/it/browser.rs).
 set -euo pipefail
 
 find_chromium() {

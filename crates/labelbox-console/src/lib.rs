@@ -51,8 +51,8 @@
 //! A key without the key-management permission (`MANAGE_API_KEYS`, the emulator's name:
 //! the real permission strings are not public) sees the page read-only, with the reason.
 //!
-//! Tests: `tests/security.rs` (one per defence, over plain HTTP), `tests/hand_over.rs`,
-//! `tests/logs.rs`, and `tests/browser.rs`, which drives headless Chromium through
+//! Tests: `tests/it/security.rs` (one per defence, over plain HTTP), `tests/it/hand_over.rs`,
+//! `tests/logs.rs`, and `tests/it/browser.rs`, which drives headless Chromium through
 //! chromedriver (found or installed by `scripts/browser.sh`), with a second local server
 //! that records what the browser sends another port, and writes a screenshot of each
 //! dialog to `target/console-screenshots/`.

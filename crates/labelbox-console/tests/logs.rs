@@ -1,7 +1,13 @@
 //! Secrets never reach the logs: every span and event of a whole console session, at every
 //! level, captured and searched for the API key, the created keys' secrets, the login
 //! tokens (printed and minted) and the session secrets.
+//!
+//! A test binary of its own, outside `tests/it/` (the crate's one test binary): the
+//! subscriber is the process's global one (the console's tasks run on every worker thread,
+//! which a thread's own `set_default` would not see), so in a shared binary it would
+//! capture the other tests' logs, and it can be installed only once per process.
 
+#[path = "it/support/mod.rs"]
 mod support;
 
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! messages the error classification matches.
 //!
 //! The emulator keeps its own copy by design (it never depends on this crate, so that it
-//! checks the SDK instead of sharing its mistakes); `tests/tests/contract_table.rs` proves
+//! checks the SDK instead of sharing its mistakes); `tests/tests/it/contract_table.rs` proves
 //! the two equal.
 
 /// The shortest key validity, in seconds: 1 minute.

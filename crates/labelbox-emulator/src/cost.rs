@@ -12,7 +12,7 @@ use apollo_compiler::{ExecutableDocument, Name, Schema};
 
 /// The limits a request must stay within. Every operation in `queries/`, every recorded
 /// official request, `labelbox schema pull`'s introspection query and a 10,000-key listing
-/// pass with a wide margin (tests: `tests/limits.rs`).
+/// pass with a wide margin (tests: `tests/it/limits.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CostLimits {
     /// Deepest field nesting (the introspection query reaches 14).

@@ -1,6 +1,7 @@
 //! Fault injection: make the next requests fail the way real networks and proxies do.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -82,12 +83,16 @@ struct Queue {
     commit_then_drop: u64,
     /// Pending malformed secrets (`createApiKey` answers only).
     secrets: VecDeque<SecretFault>,
+    /// Faults aimed at one operation (by the request's `operationName`), in order.
+    aimed: VecDeque<(String, Fault)>,
 }
 
 /// The fault queue of an emulator; see [`EmulatorHandle::faults`](crate::EmulatorHandle::faults).
 #[derive(Default)]
 pub struct Faults {
     queue: Mutex<Queue>,
+    /// Requests held by a [`Fault::Delay`] that have not finished yet.
+    delayed: AtomicUsize,
 }
 
 impl std::fmt::Debug for Faults {
@@ -120,6 +125,25 @@ impl Faults {
         }
     }
 
+    /// Makes the next `n` requests whose `operationName` is `operation` fail with `fault`,
+    /// whatever requests come between (they pass untouched and do not consume it): a fault
+    /// for the mutation of a flow that sends queries before it. Applied once the request's
+    /// key is authenticated and its body read; [`Fault::CommitThenDrop`] and the secret
+    /// faults then apply to that request's mutation as [`fail_next`](Self::fail_next) would.
+    pub fn fail_next_operation(&self, operation: &str, n: u32, fault: Fault) {
+        let mut q = self.lock();
+        for _ in 0..n {
+            q.aimed.push_back((operation.to_owned(), fault.clone()));
+        }
+    }
+
+    /// Requests held by a [`Fault::Delay`] that have not finished: still waiting, or being
+    /// served after the wait. A request whose client went away is finished once the server
+    /// drops it. A test waits for 0 before it checks what a delayed request left behind.
+    pub fn delayed_in_flight(&self) -> usize {
+        self.delayed.load(Ordering::SeqCst)
+    }
+
     /// Removes every pending fault.
     pub fn clear(&self) {
         *self.lock() = Queue::default();
@@ -128,12 +152,49 @@ impl Faults {
     /// How many faults are still pending.
     pub fn pending(&self) -> usize {
         let q = self.lock();
-        (q.before.len() + q.secrets.len())
+        (q.before.len() + q.secrets.len() + q.aimed.len())
             .saturating_add(usize::try_from(q.commit_then_drop).unwrap_or(usize::MAX))
     }
 
     pub(crate) fn take_before(&self) -> Option<Fault> {
         self.lock().before.pop_front()
+    }
+
+    /// The fault aimed at the operation of the request `body` (its `operationName`), if one
+    /// is pending: returned when it acts before the request is processed; a commit-then-drop
+    /// or a secret fault is queued for the request's mutation instead, and `None` returned.
+    pub(crate) fn take_aimed(&self, body: &[u8]) -> Option<Fault> {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            #[serde(rename = "operationName")]
+            operation_name: Option<String>,
+        }
+        let mut q = self.lock();
+        if q.aimed.is_empty() {
+            return None;
+        }
+        let name = serde_json::from_slice::<Named>(body).ok()?.operation_name?;
+        let at = q
+            .aimed
+            .iter()
+            .position(|(operation, _)| *operation == name)?;
+        let (_, fault) = q.aimed.remove(at)?;
+        if fault == Fault::CommitThenDrop {
+            q.commit_then_drop += 1;
+            None
+        } else if let Some(secret) = SecretFault::of(&fault) {
+            q.secrets.push_front(secret);
+            None
+        } else {
+            Some(fault)
+        }
+    }
+
+    /// Counts a request held by a [`Fault::Delay`] until the guard is dropped (the request
+    /// answered, or dropped with its connection).
+    pub(crate) fn delaying(&self) -> DelayGuard<'_> {
+        self.delayed.fetch_add(1, Ordering::SeqCst);
+        DelayGuard(&self.delayed)
     }
 
     pub(crate) fn take_commit_then_drop(&self) -> bool {
@@ -170,5 +231,46 @@ impl Faults {
             SecretFault::Escape => jwt.push_str("\u{1b}]52;c;aGFja2Vk\u{7}"),
         }
         serde_json::to_vec(&answer).unwrap_or(body)
+    }
+}
+
+/// See [`Faults::delaying`].
+pub(crate) struct DelayGuard<'a>(&'a AtomicUsize);
+
+impl Drop for DelayGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_reads_every_fault_name_the_binary_takes() {
+        let cases = [
+            ("http500", Fault::Http500),
+            ("bad-gateway", Fault::BadGateway502Html),
+            ("upstream-503", Fault::UpstreamConnect503),
+            ("drop", Fault::DropConnection),
+            ("commit-then-drop", Fault::CommitThenDrop),
+            ("secret-with-escape", Fault::SecretWithEscape),
+            ("delay=5", Fault::Delay(Duration::from_millis(5))),
+            ("oversized-secret=4096", Fault::OversizedSecret(4096)),
+        ];
+        for (text, fault) in cases {
+            assert_eq!(Fault::parse(text), Some(fault), "{text}");
+        }
+        for text in [
+            "",
+            "delay=",
+            "delay=x",
+            "oversized-secret=-1",
+            "HTTP500",
+            "drop ",
+        ] {
+            assert_eq!(Fault::parse(text), None, "{text:?}");
+        }
     }
 }

@@ -50,7 +50,7 @@
 //!   mutation and any query whose answer carries an error are executed by
 //!   apollo-compiler's executor, so every error answer is the executor's. Both read who may
 //!   see what from one module (`visibility.rs`), and answer the same bytes (tests:
-//!   `tests/fast_path.rs`).
+//!   `tests/it/fast_path.rs`).
 //! - **Every response carrying GraphQL errors has HTTP status 200**: the reference client
 //!   classifies a body by `errors[].extensions.code` whatever the status, and the contract
 //!   names no status for these errors. Every error entry has an `extensions.code`:
@@ -144,7 +144,10 @@
 //!   connect error...", a closed connection, a delay) or, for mutations, after the change is
 //!   persisted (the response is never sent, or, with [`Fault::OversizedSecret`] or
 //!   [`Fault::SecretWithEscape`], a created key's `jwt` is padded to a given size or ends
-//!   with a terminal escape sequence: a malformed answer).
+//!   with a terminal escape sequence: a malformed answer). A fault aimed at one operation
+//!   ([`Faults::fail_next_operation`], by the request's `operationName`) acts once the
+//!   request's key is authenticated and its body read; [`Faults::delayed_in_flight`] counts
+//!   the delayed requests not finished yet, for a test to wait on.
 //!
 //! # Model and assumptions
 //!
@@ -339,7 +342,7 @@ pub use journal::{Journal, JournalEntry, MAX_JOURNAL_BYTES, MAX_JOURNAL_ENTRIES}
 pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
-/// own copy (it never depends on `labelbox-core`); `tests/tests/contract_table.rs` proves it
+/// own copy (it never depends on `labelbox-core`); `tests/tests/it/contract_table.rs` proves it
 /// equal to `labelbox_core::contract`.
 pub mod contract {
     pub use crate::allowlist::MAX_ALLOWLIST_ENTRIES;

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use crate::auth::{self, Caller};
 use crate::budget::ExecutionBudget;
 use crate::config::RateLimit;
-use crate::faults::{Fault, Faults};
+use crate::faults::{DelayGuard, Fault, Faults};
 use crate::graphql::{code, error_body, Fallback, GraphqlApi, StateView};
 use crate::journal::{Recorded, RequestJournal};
 use crate::request::parse_request;
@@ -454,29 +454,47 @@ const BAD_GATEWAY_HTML: &str = "<html>\r\n<head><title>502 Bad Gateway</title></
 const UPSTREAM_503: &str =
     "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
 
+/// Applies a fault that acts before a request is processed: the answer it gives, or `None`
+/// to go on (after a [`Fault::Delay`]'s wait, the request then counted in `delayed` until
+/// it finishes).
+async fn apply_fault<'a>(
+    faults: &'a Faults,
+    fault: Option<Fault>,
+    delayed: &mut Option<DelayGuard<'a>>,
+) -> Option<Response> {
+    match fault {
+        Some(Fault::Http500) => {
+            Some((StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response())
+        }
+        Some(Fault::BadGateway502Html) => {
+            let mut r = (StatusCode::BAD_GATEWAY, BAD_GATEWAY_HTML).into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            Some(r)
+        }
+        Some(Fault::UpstreamConnect503) => {
+            Some((StatusCode::SERVICE_UNAVAILABLE, UPSTREAM_503).into_response())
+        }
+        Some(Fault::DropConnection) => Some(drop_response()),
+        Some(Fault::Delay(d)) => {
+            *delayed = Some(faults.delaying());
+            tokio::time::sleep(d).await;
+            None
+        }
+        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_) | Fault::SecretWithEscape)
+        | None => None,
+    }
+}
+
 pub(crate) async fn graphql(
     AxumState(app): AxumState<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request<Body>,
 ) -> Response {
     app.requests.fetch_add(1, Ordering::SeqCst);
-    match app.faults.take_before() {
-        Some(Fault::Http500) => {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
-        }
-        Some(Fault::BadGateway502Html) => {
-            let mut r = (StatusCode::BAD_GATEWAY, BAD_GATEWAY_HTML).into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-            return r;
-        }
-        Some(Fault::UpstreamConnect503) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, UPSTREAM_503).into_response()
-        }
-        Some(Fault::DropConnection) => return drop_response(),
-        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::CommitThenDrop | Fault::OversizedSecret(_) | Fault::SecretWithEscape)
-        | None => {}
+    let mut delayed = None;
+    if let Some(answer) = apply_fault(&app.faults, app.faults.take_before(), &mut delayed).await {
+        return answer;
     }
     let authorization = request
         .headers()
@@ -506,6 +524,10 @@ pub(crate) async fn graphql(
                 Ok(body) => body,
                 Err(rejection) => return rejection.into_response(),
             };
+            let aimed = app.faults.take_aimed(&body);
+            if let Some(answer) = apply_fault(&app.faults, aimed, &mut delayed).await {
+                return answer;
+            }
             match app.answer_inline(&state, &caller, &body, now) {
                 Inline::Answered(outcome) => Ok(outcome),
                 inline => {

@@ -6,7 +6,12 @@
 //!
 //! One test in this file, on a current-thread runtime, so nothing else allocates while the
 //! heap is measured.
+//!
+//! A test binary of its own, outside `tests/it/` (the crate's one test binary): its
+//! `#[global_allocator]` counts every allocation of the process, so a neighbouring test
+//! would be measured too.
 
+#[path = "it/common.rs"]
 mod common;
 
 use common::*;

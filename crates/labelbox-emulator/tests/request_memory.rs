@@ -7,7 +7,12 @@
 //!
 //! One test in this file: tests of one binary run at once, and would count each other's
 //! allocations.
+//!
+//! A test binary of its own, outside `tests/it/` (the crate's one test binary): its
+//! `#[global_allocator]` tracks the peak of the whole process, so a neighbouring test
+//! would be measured too.
 
+#[path = "it/common.rs"]
 mod common;
 
 use std::alloc::System;

@@ -6,6 +6,10 @@
 //! [`MAX_VALUE_PATH_ALLOCATIONS_PER_KEY`]. Counted by a global allocator, so a change that
 //! makes decoding allocate more (a `Value` tree on the common path, a `String` per date, a
 //! copy per field) fails here deterministically, without any timing.
+//!
+//! A test binary of its own, outside `tests/it/` (the crate's one test binary): its
+//! `#[global_allocator]` counts every allocation of the process, so a neighbouring test
+//! would be counted too.
 
 use labelbox_emulator::{Emulator, EmulatorConfig};
 use labelbox_sdk::schema::list_api_keys;

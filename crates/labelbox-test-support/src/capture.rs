@@ -31,6 +31,44 @@ impl Capture {
     pub fn text(&self) -> String {
         self.buffer.lock().unwrap().clone()
     }
+
+    /// Makes this capture the current thread's subscriber until the guard is dropped, in a
+    /// test binary whose other tests run on other threads without one.
+    ///
+    /// `tracing` caches whether a callsite is enabled, once for the whole process; while at
+    /// most one subscriber is registered it asks the *registering* thread's, so a neighbouring
+    /// test that reaches a log line first, on a thread without a subscriber, would disable
+    /// that line for this capture too. An anchor subscriber registered for the whole process
+    /// (interested in everything, never any thread's default) keeps every callsite enabled:
+    /// each event then goes to its own thread's subscriber, if any.
+    pub fn set_default(&self) -> tracing::subscriber::DefaultGuard {
+        static ANCHOR: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        ANCHOR.get_or_init(|| tracing::Dispatch::new(Anchor));
+        tracing::subscriber::set_default(self.clone())
+    }
+}
+
+/// See [`Capture::set_default`]: enabled for everything, records nothing.
+struct Anchor;
+
+impl Subscriber for Anchor {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
 }
 
 struct Writer<'a>(&'a mut String);

@@ -16,10 +16,16 @@ pub async fn start_with(config: EmulatorConfig) -> EmulatorHandle {
 /// millisecond (so tests of retrying stay fast).
 #[cfg(feature = "sdk")]
 pub fn client_builder(emulator: &EmulatorHandle, key: &str) -> labelbox_sdk::ClientBuilder {
+    endpoint_client_builder(&emulator.endpoint(), key)
+}
+
+/// [`client_builder`] for any endpoint (a scripted server's, a console's emulator's).
+#[cfg(feature = "sdk")]
+pub fn endpoint_client_builder(endpoint: &str, key: &str) -> labelbox_sdk::ClientBuilder {
     use std::time::Duration;
     labelbox_sdk::Client::builder()
         .api_key(key)
-        .endpoint(emulator.endpoint())
+        .endpoint(endpoint)
         .retry_policy(
             labelbox_sdk::RetryPolicy::default()
                 .initial_backoff(Duration::from_millis(1))

@@ -9,10 +9,14 @@
 //! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
 //!   own runtime, and the assertions on its output and exit code;
 //! - [`proxy`]: a fake proxy that records whatever reaches it;
+//! - [`scripted`]: a server that records every request and answers as the test scripts
+//!   (misbehaviour included), for a client's tests against something else than the emulator;
 //! - [`capture`]: a `tracing` subscriber that keeps every span, field and event, so tests
 //!   can search the logs for secrets;
 //! - [`workspace_root`], [`repo_path`], [`temp_dir`]: files of the repository and scratch
-//!   folders.
+//!   folders;
+//! - [`eventually`] and [`eventually_blocking`]: wait for a condition (with a deadline)
+//!   instead of sleeping a fixed time.
 //!
 //! Used as a dev-dependency only (`publish = false`). The emulator's own tests use it too,
 //! without the `sdk` feature: a dev-dependency cycle through a path crate links the one
@@ -23,6 +27,7 @@ pub mod cli;
 pub mod emulator;
 pub mod graphql;
 pub mod proxy;
+pub mod scripted;
 
 use std::path::PathBuf;
 
@@ -51,4 +56,36 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// How long [`eventually`] and [`eventually_blocking`] wait before they fail.
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The pauses between checks: 1 ms, doubling up to 50 ms (a quick event is seen at once, a
+/// slow one is not polled in a busy loop).
+fn pauses() -> impl Iterator<Item = std::time::Duration> {
+    (0..).map(|n: u32| std::time::Duration::from_millis(1u64 << n.min(6)).min(MAX_PAUSE))
+}
+
+const MAX_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Waits until `check` holds; panics naming `what` after [`EVENTUALLY`]. For an event that
+/// nothing announces (a server finishing a request, a key revoked in the background).
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + EVENTUALLY;
+    let mut pauses = pauses();
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(pauses.next().unwrap_or(MAX_PAUSE)).await;
+    }
+}
+
+/// [`eventually`] for a test thread without a runtime (the CLI's tests).
+pub fn eventually_blocking(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + EVENTUALLY;
+    let mut pauses = pauses();
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(pauses.next().unwrap_or(MAX_PAUSE));
+    }
 }

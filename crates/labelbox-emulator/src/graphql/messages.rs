@@ -2,7 +2,7 @@
 //! wording the Labelbox API answers with and the official SDK expects) words them.
 //!
 //! Validation messages come from apollo-compiler's graphql-js compatibility wording
-//! (`unstable_to_json_compat`, pinned by `Cargo.lock`; `tests/graphql_errors.rs` holds one
+//! (`unstable_to_json_compat`, pinned by `Cargo.lock`; `tests/it/graphql_errors.rs` holds one
 //! test per wording, so an upgrade that changes one fails there). Syntax errors are
 //! graphql-js's `Syntax Error: Unexpected <token>.`, naming the token where parsing failed.
 //! The first error is the most relevant: an unknown name (field, argument, type, variable,

@@ -22,7 +22,7 @@ pub(crate) const SDL: &str = include_str!("../../schema/labelbox.graphql");
 
 /// The most tokens a request's document may have, whitespace and commas included; parsing
 /// stops there. Every known operation and the introspection query pass
-/// (`tests/limits.rs::every_known_operation_passes_the_cost_limit`); a document of the
+/// (`tests/it/limits.rs::every_known_operation_passes_the_cost_limit`); a document of the
 /// 2,000 fields the cost limit allows, one `id ` after another, has about 4,000.
 pub(crate) const MAX_DOCUMENT_TOKENS: usize = 15_000;
 

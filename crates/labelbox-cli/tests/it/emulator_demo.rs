@@ -1,0 +1,155 @@
+//! `labelbox demo` and `labelbox emulator` (serving, seeding, persisting): the built binary
+//! started as a process and driven over loopback HTTP.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use common::{assert_fails, assert_ok, is_jwt, stdout, temp_dir, BIN};
+use serde_json::Value;
+
+#[test]
+fn demo_walks_the_lifecycle_and_exits_0() {
+    let out = Command::new(BIN)
+        .arg("demo")
+        .env_remove("LABELBOX_API_KEY")
+        .env_remove("LABELBOX_ENDPOINT")
+        .output()
+        .unwrap();
+    assert_ok(&out);
+    let text = stdout(&out);
+    for needle in [
+        "admin@example.com",
+        "Labeler",
+        "labeler@example.com",
+        "[redacted]",
+        "refused",
+        "[9/9]",
+        "the replacement authenticated inside the hand-over",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}:\n{text}");
+    }
+    for word in text.split_whitespace() {
+        assert!(!is_jwt(word), "a whole secret was printed: {word}");
+    }
+}
+
+/// `labelbox --json emulator ARGS` in the background; returns the child and its ready line.
+fn spawn_emulator(args: &[&str]) -> (std::process::Child, Value) {
+    let mut child = Command::new(BIN)
+        .args(["--json", "emulator", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut json = String::new();
+    while !json.trim_end().ends_with('}') {
+        let mut line = String::new();
+        assert_ne!(
+            reader.read_line(&mut line).unwrap(),
+            0,
+            "emulator exited early"
+        );
+        json.push_str(&line);
+    }
+    (child, serde_json::from_str(&json).unwrap())
+}
+
+/// Stops a `labelbox emulator` with SIGTERM and checks it exits 0.
+fn terminate(mut child: std::process::Child) {
+    #[cfg(unix)]
+    {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(child.wait().unwrap().success());
+    }
+    #[cfg(not(unix))]
+    {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+fn run_against(ready: &Value, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("LABELBOX_ENDPOINT", ready["endpoint"].as_str().unwrap())
+        .env("LABELBOX_API_KEY", ready["admin_key"].as_str().unwrap())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn emulator_command_serves_until_terminated() {
+    let (child, ready) = spawn_emulator(&[]);
+    assert_eq!(ready["admin_email"], "admin@example.com");
+    let out = run_against(&ready, &["--json", "whoami"]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("admin@example.com"));
+    terminate(child);
+}
+
+#[test]
+fn emulator_command_seeds_and_persists() {
+    let dir = temp_dir("emulator");
+    let seed = dir.join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"organization": {"name": "Acme"},
+            "users": [{"email": "boss@acme.test", "name": "Bo Boss", "role": "Admin"},
+                      {"email": "ci@acme.test", "name": "C I", "role": "Labeler"}]}"#,
+    )
+    .unwrap();
+    let state = dir.join("state.json");
+    let (seed_s, state_s) = (seed.to_str().unwrap(), state.to_str().unwrap());
+
+    let (child, ready) = spawn_emulator(&["--seed", seed_s, "--state", state_s]);
+    assert_eq!(ready["admin_email"], "boss@acme.test");
+    let who = run_against(&ready, &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(stdout(&who).contains("Acme"), "{}", stdout(&who));
+    let out = run_against(
+        &ready,
+        &[
+            "--json",
+            "keys",
+            "create",
+            "--name",
+            "kept",
+            "--user",
+            "ci@acme.test",
+            "--role",
+            "Labeler",
+            "--validity",
+            "1d",
+        ],
+    );
+    assert_ok(&out);
+    let id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    terminate(child);
+
+    // Restarted on the same state file, the key is still there.
+    let (child, ready) = spawn_emulator(&["--state", state_s]);
+    let out = run_against(&ready, &["--json", "keys", "get", &id]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("ci@acme.test"));
+    terminate(child);
+
+    // A broken seed file is a usage error.
+    std::fs::write(&seed, "{not json").unwrap();
+    let out = Command::new(BIN)
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed", seed_s])
+        .output()
+        .unwrap();
+    assert_fails(&out, 2, "seed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
