@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Run it standalone with the `labelbox-emulator` binary
-//! (`labelbox-emulator --listen 127.0.0.1:8080 --state state.json`), or from code with
+//! (`labelbox-emulator --state state.json --ready-file ready.json`), or from code with
 //! [`run_foreground`].
 //!
 //! # Wire protocol
@@ -115,7 +115,25 @@
 //!   `POST /_emulator/clock` with
 //!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
 //!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
-//!   clock more than about 100 years from the real one is refused (400).
+//!   clock more than about 100 years from the real one is refused (400). Seeding from
+//!   another process (the pytest plugin of the Python wheel, a shell step), each the same
+//!   code as the handle's method: `POST /_emulator/users` `{"email", "name", "role"}`
+//!   ([`EmulatorHandle::add_user`]), `POST /_emulator/users/role` `{"email", "role"}`
+//!   ([`EmulatorHandle::set_user_role`]), `POST /_emulator/keys` `{"email", "role",
+//!   "validitySeconds", "name"?, "allowedIpCidrs"?}` → `{"id", "jwt"}`
+//!   ([`EmulatorHandle::issue_named_key`]), `GET /_emulator/keys` → `{"keys": [...]}`
+//!   ([`EmulatorHandle::keys`], camelCase, never a key), `POST /_emulator/faults`
+//!   `{"fault": KIND, "count"?: N}` ([`Faults::fail_next`], KIND as `--fault`). Bad input is
+//!   HTTP 400 `MALFORMED_REQUEST`.
+//! - **Starting from a script**: both binaries (`labelbox-emulator`, `labelbox --json
+//!   emulator`) listen on `127.0.0.1:0` by default and print one JSON line once they
+//!   listen, from [`announce_ready`]: `{"endpoint", "admin_email", "admin_key", "pid"}`.
+//!   `--ready-file PATH` also writes it to `PATH` after the socket is bound
+//!   ([`write_ready_file`]: a temporary file in the same directory, created 0600, renamed
+//!   into place); [`prepare_ready_file`] refuses a directory other users may write to
+//!   (unless sticky, as `/tmp`) or that another user owns, and removes a stale file first;
+//!   the file goes at a clean stop. An address in use is [`EmulatorError::AddressInUse`]
+//!   (exit 1), never retried elsewhere.
 //! - Every response's `Date` header reads the emulator clock (like the `createdAt` it
 //!   writes), so a client comparing the two sees one clock, moved or not.
 //! - Faults ([`Faults`]) act before anything else (HTTP 500 text, 502 HTML, 503 "upstream
@@ -234,12 +252,14 @@
 //!   a request whose mutations do not fit in the window is refused whole (HTTP 429).
 //! - **Secrets**: keys and JWTs are never logged (the emulator logs nothing) and never in
 //!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
-//!   bootstrap admin key once, at start, as the issue requires.
+//!   bootstrap admin key once, at start, as the issue requires (and writes it to the ready
+//!   file, mode 0600, when asked).
 
 #![doc = include_str!("../docs/authorization.md")]
 #![warn(missing_docs)]
 
 mod admin;
+mod admin_seeding;
 mod auth;
 mod budget;
 mod config;
@@ -251,8 +271,10 @@ mod faults;
 mod graphql;
 mod handle;
 mod ids;
+mod ready;
 pub mod roles;
 mod router;
+mod seeding;
 mod server;
 mod start;
 mod state;
@@ -265,9 +287,11 @@ pub use config::{
 };
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
+pub use handle::EmulatorHandle;
 #[cfg(feature = "test-probes")]
 pub use handle::Probe;
-pub use handle::{EmulatorHandle, KeyInfo};
+pub use ready::{announce_ready, prepare_ready_file, ready_json, write_ready_file, ReadyFile};
+pub use seeding::KeyInfo;
 pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
@@ -284,32 +308,37 @@ pub mod contract {
     pub use crate::state::MAX_ALLOWLIST_ENTRIES;
 }
 
-/// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one
-/// `name: value` line each), and serves until Ctrl-C (or SIGTERM on Unix).
+/// Starts an emulator, prints its ready line on stdout ([`announce_ready`]: one JSON object
+/// with `endpoint`, `admin_email`, `admin_key` and `pid`), and serves until Ctrl-C (or
+/// SIGTERM or SIGHUP on Unix).
 pub async fn run_foreground(config: EmulatorConfig) -> Result<(), EmulatorError> {
-    run_foreground_with(config, |_| {}).await
+    run_foreground_with(config, None, |_| {}).await
 }
 
-/// Like [`run_foreground`], calling `setup` on the handle (to queue faults, set limits, ...)
-/// before printing and serving.
+/// Like [`run_foreground`], with a ready file (see [`prepare_ready_file`] and
+/// [`write_ready_file`]: written atomically with mode 0600 once the socket is bound, removed
+/// at the stop), calling `setup` on the handle (to queue faults, set limits, ...) before
+/// announcing and serving.
 pub async fn run_foreground_with(
     config: EmulatorConfig,
+    ready_file: Option<&std::path::Path>,
     setup: impl FnOnce(&EmulatorHandle),
 ) -> Result<(), EmulatorError> {
-    use std::io::Write as _;
+    if let Some(path) = ready_file {
+        prepare_ready_file(path)?;
+    }
     let handle = Emulator::start(config).await?;
     setup(&handle);
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "Labelbox emulator running.");
-        let _ = writeln!(out, "endpoint: {}", handle.endpoint());
-        let _ = writeln!(out, "admin_email: {}", handle.admin_email());
-        let _ = writeln!(out, "admin_key: {}", handle.admin_key());
-        let _ = writeln!(out, "Press Ctrl-C to stop.");
-        let _ = out.flush();
-    }
+    let ready = match announce_ready(&handle, ready_file) {
+        Ok(ready) => ready,
+        Err(e) => {
+            handle.shutdown().await;
+            return Err(e);
+        }
+    };
     shutdown_signal().await;
     handle.shutdown().await;
+    drop(ready);
     Ok(())
 }
 

@@ -12,8 +12,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::admin;
 use crate::server::{graphql, App, MAX_BODY_BYTES};
+use crate::{admin, admin_seeding};
 
 /// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
 /// client sees the same clock in `Date` as in the `createdAt` of what it creates.
@@ -33,6 +33,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
     // Every administration route goes in `admin`, behind the bootstrap-admin-key check.
     let admin = Router::new()
         .route("/clock", post(admin::clock))
+        .merge(admin_seeding::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             admin::require_admin_key,

@@ -8,6 +8,7 @@
 //!   documents of `queries/` (for tests that must not go through the SDK);
 //! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
 //!   own runtime, and the assertions on its output and exit code;
+//! - [`started`]: an emulator binary started as a process, its ready line and ready file;
 //! - [`proxy`]: a fake proxy that records whatever reaches it;
 //! - [`capture`]: a `tracing` subscriber that keeps every span, field and event, so tests
 //!   can search the logs for secrets;
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod emulator;
 pub mod graphql;
 pub mod proxy;
+pub mod started;
 
 use std::path::PathBuf;
 
