@@ -54,6 +54,26 @@ impl Started {
         }
     }
 
+    /// Spawns `command` (stdout and stderr piped) for a start that must fail: waits for the
+    /// process to end and returns its output; panics, killing it, if it announces a ready
+    /// line instead (so a start that wrongly succeeds fails the test at once, never hangs it).
+    pub fn expect_failure(command: &mut Command) -> std::process::Output {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the emulator");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).expect("read stdout");
+        if read != 0 {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the emulator started when it should have refused to");
+        }
+        child.wait_with_output().expect("wait for the emulator")
+    }
+
     /// The endpoint of the ready line.
     pub fn endpoint(&self) -> String {
         self.ready["endpoint"]
