@@ -153,8 +153,8 @@ fn the_readme_pytest_example_is_the_wheel_s_test_file() {
             .map(|(_, lines)| lines.join("\n") + "\n")
             .collect();
         assert_eq!(
-            pytest_blocks,
-            [test_file.clone()],
+            pytest_blocks.as_slice(),
+            std::slice::from_ref(&test_file),
             "{readme} must show exactly one pytest test, equal to {path} (which CI runs \
              against the wheel: scripts/python-wheel-check.sh)"
         );

@@ -88,9 +88,9 @@ fn bad_request(message: impl std::fmt::Display) -> Response {
     )
 }
 
-/// The body as `T`, or the 400 answer naming what was expected.
-fn parse<T: DeserializeOwned>(body: &Bytes, expected: &str) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("expected {expected}: {e}")))
+/// The body as `T`, or the message of the 400 answer naming what was expected.
+fn parse<T: DeserializeOwned>(body: &Bytes, expected: &str) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("expected {expected}: {e}"))
 }
 
 /// Runs a seeding call off the async workers (a state write fsyncs) and answers its result.
@@ -116,7 +116,7 @@ async fn answer<T: Send + 'static>(
 async fn add_user(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     let user: NewUser = match parse(&body, r#"{"email", "name", "role"}"#) {
         Ok(user) => user,
-        Err(refused) => return refused,
+        Err(message) => return bad_request(message),
     };
     answer(
         app,
@@ -132,7 +132,7 @@ async fn add_user(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response 
 async fn set_user_role(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     let change: NewRole = match parse(&body, r#"{"email", "role"}"#) {
         Ok(change) => change,
-        Err(refused) => return refused,
+        Err(message) => return bad_request(message),
     };
     answer(
         app,
@@ -151,7 +151,7 @@ async fn issue_key(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response
         r#"{"email", "role", "validitySeconds", "name"?, "allowedIpCidrs"?}"#,
     ) {
         Ok(key) => key,
-        Err(refused) => return refused,
+        Err(message) => return bad_request(message),
     };
     answer(
         app,
@@ -182,7 +182,7 @@ async fn list_keys(AxumState(app): AxumState<Arc<App>>) -> Response {
 async fn queue_fault(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
     let request: NewFault = match parse(&body, r#"{"fault", "count"?}"#) {
         Ok(request) => request,
-        Err(refused) => return refused,
+        Err(message) => return bad_request(message),
     };
     let Some(fault) = Fault::parse(&request.fault) else {
         return bad_request(format!(
