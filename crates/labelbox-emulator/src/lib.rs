@@ -290,7 +290,10 @@ pub use faults::{Fault, Faults};
 pub use handle::EmulatorHandle;
 #[cfg(feature = "test-probes")]
 pub use handle::Probe;
-pub use ready::{announce_ready, prepare_ready_file, ready_json, write_ready_file, ReadyFile};
+pub use ready::{
+    announce_ready, install_shutdown_signal, prepare_ready_file, ready_json, write_ready_file,
+    ReadyFile,
+};
 pub use seeding::KeyInfo;
 pub use start::Emulator;
 
@@ -329,6 +332,7 @@ pub async fn run_foreground_with(
     }
     let handle = Emulator::start(config).await?;
     setup(&handle);
+    let shutdown = install_shutdown_signal().await;
     let ready = match announce_ready(&handle, ready_file) {
         Ok(ready) => ready,
         Err(e) => {
@@ -336,7 +340,7 @@ pub async fn run_foreground_with(
             return Err(e);
         }
     };
-    shutdown_signal().await;
+    shutdown.await;
     handle.shutdown().await;
     drop(ready);
     Ok(())

@@ -3,8 +3,10 @@
 //! and `labelbox --json emulator`) announce through [`announce_ready`], so their first line
 //! cannot differ.
 
+use std::future::Future;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use serde::Serialize;
 
@@ -133,4 +135,23 @@ pub fn announce_ready(
     let _ = writeln!(out, "{}", ready_json(handle));
     let _ = out.flush();
     Ok(file)
+}
+
+/// [`shutdown_signal`](crate::shutdown_signal) with its handlers installed before this
+/// returns: await the future it gives after announcing, so that a SIGTERM sent as soon as the
+/// ready line is read stops the emulator in order (the ready file removed) instead of by the
+/// signal's default action.
+pub async fn install_shutdown_signal() -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    let mut signal = Box::pin(crate::shutdown_signal());
+    // One poll runs it up to its first wait, which registers every handler.
+    let done = tokio::select! {
+        biased;
+        () = &mut signal => true,
+        () = std::future::ready(()) => false,
+    };
+    Box::pin(async move {
+        if !done {
+            signal.await;
+        }
+    })
 }

@@ -522,3 +522,19 @@ async fn seeding_routes_accept_only_the_bootstrap_admin_key() {
         "a refused call queued a fault"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_sigterm_right_after_the_ready_line_stops_the_emulator_in_order() {
+    // The signal handlers are installed before the line is printed: a script that stops the
+    // emulator as soon as it reads the line gets exit 0 and no ready file left behind.
+    let dir = labelbox_test_support::temp_dir("ready-sigterm");
+    let ready_path = dir.join("ready.json");
+    for _ in 0..20 {
+        let started = start_binary(&["--ready-file", ready_path.to_str().unwrap()]);
+        let status = started.stop();
+        assert!(status.success(), "{status}");
+        assert!(!ready_path.exists(), "the ready file outlived the emulator");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

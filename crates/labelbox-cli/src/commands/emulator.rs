@@ -33,6 +33,8 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<(), CliError> {
         labelbox_emulator::prepare_ready_file(path).map_err(start_error)?;
     }
     let emulator = Emulator::start(config).await.map_err(start_error)?;
+    // Before the ready line: a SIGTERM sent as soon as it is read stops the emulator in order.
+    let shutdown = labelbox_emulator::install_shutdown_signal().await;
     // `--json`: the ready line of `labelbox-emulator`, from the same function.
     let announced = if ctx.json {
         labelbox_emulator::announce_ready(&emulator, ready_file)
@@ -49,7 +51,7 @@ pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<(), CliError> {
     if !ctx.json {
         print_for_humans(ctx, &emulator, &args)?;
     }
-    labelbox_emulator::shutdown_signal().await;
+    shutdown.await;
     emulator.shutdown().await;
     if !ctx.json {
         eprintln!("emulator stopped");
