@@ -14,8 +14,8 @@ use labelbox_emulator::{EmulatorConfig, EmulatorError, Fault, RateLimit, Seed};
 /// Exit status: 0 after Ctrl-C or SIGTERM, 2 for bad arguments or seed, 1 otherwise (an
 /// address in use included: it never moves to another port or interface).
 ///
-/// Administration: `POST /_emulator/clock` (and every other `/_emulator/*` endpoint)
-/// accepts only the bootstrap admin key printed at this start (HTTP 403 for any other key,
+/// Administration: `/_emulator/*` (clock, users, users/role, keys, faults) accepts only
+/// the bootstrap admin key printed at this start (HTTP 403 for any other key,
 /// 401 without a valid one). With --state, each start mints a new bootstrap key and revokes
 /// the previous one (only hashes are stored, so an old key cannot be shown again).
 #[derive(Debug, Parser)]
