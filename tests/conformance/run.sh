@@ -22,7 +22,7 @@ EMU_PID=""
 OUT=""
 cleanup() {
   if [ -n "$EMU_PID" ]; then kill "$EMU_PID" 2>/dev/null || true; wait "$EMU_PID" 2>/dev/null || true; fi
-  if [ -n "$OUT" ]; then rm -f "$OUT"; fi
+  if [ -n "$OUT" ]; then rm -rf "$OUT"; fi
 }
 trap cleanup EXIT
 
@@ -35,16 +35,18 @@ else
     (cd "$ROOT" && cargo build --quiet -p labelbox-emulator --bin labelbox-emulator)
     BIN="$TARGET/debug/labelbox-emulator"
   fi
-  OUT="$(mktemp)"
-  "$BIN" --listen 127.0.0.1:0 --admin-key-seed conformance >"$OUT" &
+  OUT="$(mktemp -d)"
+  READY="$OUT/ready.json"
+  "$BIN" --listen 127.0.0.1:0 --admin-key-seed conformance --ready-file "$READY" >/dev/null &
   EMU_PID=$!
+  # The ready file appears (atomically, mode 0600) once the emulator listens.
   for _ in $(seq 1 300); do
-    if grep -q '^admin_key: ' "$OUT"; then break; fi
+    if [ -s "$READY" ]; then break; fi
     if ! kill -0 "$EMU_PID" 2>/dev/null; then echo "conformance: the emulator exited" >&2; exit 1; fi
     sleep 0.1
   done
-  ENDPOINT="$(sed -n 's/^endpoint: //p' "$OUT")"
-  KEY="$(sed -n 's/^admin_key: //p' "$OUT")"
+  ENDPOINT="$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$READY")"
+  KEY="$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["admin_key"])' "$READY")"
   if [ -z "$ENDPOINT" ] || [ -z "$KEY" ]; then echo "conformance: the emulator did not start" >&2; exit 1; fi
 fi
 

@@ -408,7 +408,7 @@ pub struct RotateArgs {
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
     /// Persist state to this file (created if missing, reloaded at start).
     #[arg(long, value_name = "FILE")]
@@ -416,4 +416,8 @@ pub struct EmulatorArgs {
     /// Seed the organization's users from this file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+    /// Once listening, write the ready line (endpoint, admin key, pid) to this file:
+    /// atomically, mode 0600, in a directory only you can write to; removed at the stop.
+    #[arg(long, value_name = "PATH")]
+    pub ready_file: Option<PathBuf>,
 }

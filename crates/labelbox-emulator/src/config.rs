@@ -257,6 +257,23 @@ impl SeedUser {
             is_external_user: false,
         }
     }
+
+    /// What a user needs wherever it is created (a seed, [`EmulatorHandle::add_user`],
+    /// `POST /_emulator/users`): a built-in role and an email.
+    ///
+    /// [`EmulatorHandle::add_user`]: crate::EmulatorHandle::add_user
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if crate::roles::role_by_name(&self.role).is_none() {
+            return Err(format!(
+                "user {} has unknown role {:?}",
+                self.email, self.role
+            ));
+        }
+        if self.email.trim().is_empty() || !self.email.contains('@') {
+            return Err(format!("invalid email {:?}", self.email));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Seed {

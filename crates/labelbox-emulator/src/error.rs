@@ -31,6 +31,15 @@ pub enum EmulatorError {
         /// Its lock file.
         lock: std::path::PathBuf,
     },
+    /// The listen address is taken by another socket. The emulator never falls back to
+    /// another port or interface: whoever asked for this address is told.
+    #[error(
+        "cannot listen on {addr}: the address is already in use (another process listens there); choose another address, or port 0 for a free one"
+    )]
+    AddressInUse {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+    },
     /// A helper was called with an invalid argument (unknown user or role, bad network).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -9,14 +9,12 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use crate::auth::{self, Claims};
 use crate::config::RateLimit;
 use crate::error::EmulatorError;
 use crate::faults::Faults;
 use crate::journal::Journal;
-use crate::roles;
+use crate::seeding::{self, KeyInfo};
 use crate::server::{self, App};
-use crate::state::{self, State};
 
 /// The counters of an emulator's work, for its own tests ([`EmulatorHandle::probe`],
 /// feature `test-probes`): never timings.
@@ -45,28 +43,6 @@ pub struct Probe {
     /// The bytes the request journal keeps, as counted against
     /// [`MAX_JOURNAL_BYTES`](crate::MAX_JOURNAL_BYTES).
     pub journal_bytes: usize,
-}
-
-/// A summary of a stored key, for tests and tools (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct KeyInfo {
-    /// Key id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// The user it acts as.
-    pub user_email: String,
-    /// Its role.
-    pub role: String,
-    /// Who created it (null for bootstrap keys).
-    pub created_by_user_id: Option<String>,
-    /// Expiry, Unix seconds.
-    pub expires_at_epoch: i64,
-    /// Whether it is revoked.
-    pub revoked: bool,
-    /// Its allowlist.
-    pub allowed_ip_cidrs: Option<Vec<String>>,
 }
 
 /// A member who accepted an invite ([`EmulatorHandle::accept_invite`]).
@@ -230,26 +206,7 @@ impl EmulatorHandle {
 
     /// Every stored key, revoked ones included, oldest first.
     pub fn keys(&self) -> Vec<KeyInfo> {
-        let state = self.app.state();
-        let mut keys: Vec<KeyInfo> = state
-            .keys
-            .values()
-            .map(|k| KeyInfo {
-                id: k.id.clone(),
-                name: k.name.clone(),
-                user_email: state
-                    .any_user_by_id(&k.user_id)
-                    .map(|u| u.email.clone())
-                    .unwrap_or_default(),
-                role: k.role.clone(),
-                created_by_user_id: k.created_by_user_id.clone(),
-                expires_at_epoch: k.expires_at,
-                revoked: k.revoked,
-                allowed_ip_cidrs: k.allowed_ip_cidrs.clone(),
-            })
-            .collect();
-        keys.sort_by_key(|k| state.keys.get(&k.id).map(|r| (r.created_at, r.id.clone())));
-        keys
+        seeding::key_infos(&self.app)
     }
 
     /// The id of the user with `email`, if any.
@@ -264,27 +221,17 @@ impl EmulatorHandle {
     /// own role (see "Authorization" in the crate docs). Persisted when a state file is
     /// configured.
     pub fn set_user_role(&self, email: &str, role: &str) -> Result<(), EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        self.app.mutate(|state| {
-            match state
-                .users
-                .iter_mut()
-                .find(|u| !u.deleted && u.email.eq_ignore_ascii_case(email.trim()))
-            {
-                Some(user) => {
-                    user.role = role.name.to_owned();
-                    (Ok(()), true)
-                }
-                None => (
-                    Err(EmulatorError::InvalidArgument(format!(
-                        "no user with email {email}"
-                    ))),
-                    false,
-                ),
-            }
-        })??;
-        Ok(())
+        seeding::set_user_role(&self.app, email, role)
+    }
+
+    /// Test helper: adds a member to the organization, with the built-in organization
+    /// `role` (any of them: `None` and `Tenant Admin` included), as a seed file would; the
+    /// email must be new among the members (compared case-insensitively). Returns the
+    /// user's id: derived from the email, like a seeded user's, unless a removed member
+    /// had it (then a new random id: a removed member is gone for good). Persisted when a
+    /// state file is configured. The same as `POST /_emulator/users`.
+    pub fn add_user(&self, email: &str, name: &str, role: &str) -> Result<String, EmulatorError> {
+        seeding::add_user(&self.app, email, name, role)
     }
 
     /// Test helper: mints a key for `email` with `role`, valid for `validity_secs` from now
@@ -328,21 +275,7 @@ impl EmulatorHandle {
         validity_secs: i64,
         allowed: Option<Vec<String>>,
     ) -> Result<(String, String), EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        let allowed = match allowed {
-            Some(entries) => Some(
-                crate::allowlist::normalise_allowlist(&entries)
-                    .map_err(EmulatorError::InvalidArgument)?,
-            ),
-            None => None,
-        };
-        let now = self.app.now();
-        self.app.mutate(|state| {
-            let issued = issue_into(state, name, email, role, validity_secs, allowed, now);
-            let changed = issued.is_ok();
-            (issued, changed)
-        })?
+        seeding::issue(&self.app, name, email, role, validity_secs, allowed)
     }
 
     /// Test helper: [`issue_key`](Self::issue_key) `count` times at once (one state write),
@@ -355,16 +288,7 @@ impl EmulatorHandle {
         role: &str,
         validity_secs: i64,
     ) -> Result<Vec<(String, String)>, EmulatorError> {
-        let role = roles::role_by_name(role)
-            .ok_or_else(|| EmulatorError::InvalidArgument(format!("unknown role {role:?}")))?;
-        let now = self.app.now();
-        self.app.mutate(|state| {
-            let issued: Result<Vec<_>, EmulatorError> = (0..count)
-                .map(|_| issue_into(state, None, email, role, validity_secs, None, now))
-                .collect();
-            let changed = issued.is_ok();
-            (issued, changed)
-        })?
+        seeding::issue_many(&self.app, count, email, role, validity_secs)
     }
 
     /// Accepts the pending invite `invite_id`, as its invitee would by e-mail: they become
@@ -385,50 +309,6 @@ impl EmulatorHandle {
         // After the last write: another emulator may now use the state file.
         self.app.release_state_lock();
     }
-}
-
-/// Mints a key for the user `email` with `role` into `state` (see
-/// [`EmulatorHandle::issue_key`]).
-fn issue_into(
-    state: &mut State,
-    name: Option<&str>,
-    email: &str,
-    role: &roles::RoleDef,
-    validity_secs: i64,
-    allowed: Option<Vec<String>>,
-    now: OffsetDateTime,
-) -> Result<(String, String), EmulatorError> {
-    let user = state
-        .user_by_email(email)
-        .cloned()
-        .ok_or_else(|| EmulatorError::InvalidArgument(format!("no user with email {email}")))?;
-    let id = loop {
-        let id = state::random_id()?;
-        if !state.keys.contains_key(&id) {
-            break id;
-        }
-    };
-    let claims = Claims {
-        jti: id.clone(),
-        sub: user.id.clone(),
-        org: state.organization.id.clone(),
-        iat: now.unix_timestamp(),
-        exp: now.unix_timestamp().saturating_add(validity_secs),
-        nonce: Some(state::random_id()?),
-    };
-    let jwt = auth::mint(state, &claims).map_err(EmulatorError::State)?;
-    let name = name.map_or_else(|| format!("issued for {}", user.email), str::to_owned);
-    let record = auth::record(
-        &claims,
-        &jwt,
-        &name,
-        role.name,
-        Some(user.id.clone()),
-        allowed,
-        now,
-    );
-    state.keys.insert(id.clone(), record);
-    Ok((id, jwt))
 }
 
 /// Accepts the pending invite `invite_id` (see [`EmulatorHandle::accept_invite`]): the outer

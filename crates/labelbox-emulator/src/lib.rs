@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Run it standalone with the `labelbox-emulator` binary
-//! (`labelbox-emulator --listen 127.0.0.1:8080 --state state.json`), or from code with
+//! (`labelbox-emulator --state state.json --ready-file ready.json`), or from code with
 //! [`run_foreground`].
 //!
 //! # Wire protocol
@@ -118,7 +118,25 @@
 //!   `POST /_emulator/clock` with
 //!   `{"advanceSeconds": N}` (negative allowed) moves the emulator clock for
 //!   out-of-process clients and answers `{"now": "<RFC 3339>"}`; a move that would put the
-//!   clock more than about 100 years from the real one is refused (400).
+//!   clock more than about 100 years from the real one is refused (400). Seeding from
+//!   another process (the pytest plugin of the Python wheel, a shell step), each the same
+//!   code as the handle's method: `POST /_emulator/users` `{"email", "name", "role"}`
+//!   ([`EmulatorHandle::add_user`]), `POST /_emulator/users/role` `{"email", "role"}`
+//!   ([`EmulatorHandle::set_user_role`]), `POST /_emulator/keys` `{"email", "role",
+//!   "validitySeconds", "name"?, "allowedIpCidrs"?}` → `{"id", "jwt"}`
+//!   ([`EmulatorHandle::issue_named_key`]), `GET /_emulator/keys` → `{"keys": [...]}`
+//!   ([`EmulatorHandle::keys`], camelCase, never a key), `POST /_emulator/faults`
+//!   `{"fault": KIND, "count"?: N}` ([`Faults::fail_next`], KIND as `--fault`). Bad input is
+//!   HTTP 400 `MALFORMED_REQUEST`.
+//! - **Starting from a script**: both binaries (`labelbox-emulator`, `labelbox --json
+//!   emulator`) listen on `127.0.0.1:0` by default and print one JSON line once they
+//!   listen, from [`announce_ready`]: `{"endpoint", "admin_email", "admin_key", "pid"}`.
+//!   `--ready-file PATH` also writes it to `PATH` after the socket is bound
+//!   ([`write_ready_file`]: a temporary file in the same directory, created 0600, renamed
+//!   into place); [`prepare_ready_file`] refuses a directory other users may write to
+//!   (unless sticky, as `/tmp`) or that another user owns, and removes a stale file first;
+//!   the file goes at a clean stop. An address in use is [`EmulatorError::AddressInUse`]
+//!   (exit 1), never retried elsewhere.
 //!   `GET /_emulator/journal` answers the request journal (below) as JSON,
 //!   `DELETE /_emulator/journal` empties it (`{"cleared": N}`).
 //! - **Request journal** ([`Journal`], [`EmulatorHandle::journal`]): each authenticated
@@ -296,13 +314,15 @@
 //!   a request whose mutations do not fit in the window is refused whole (HTTP 429).
 //! - **Secrets**: keys and JWTs are never logged (the emulator logs nothing) and never in
 //!   errors; [`EmulatorHandle`]'s `Debug` redacts the admin key. The binary prints the
-//!   bootstrap admin key once, at start, as the issue requires.
+//!   bootstrap admin key once, at start, as the issue requires (and writes it to the ready
+//!   file, mode 0600, when asked).
 
 #![doc = include_str!("../docs/authorization.md")]
 #![warn(missing_docs)]
 
 mod admin;
 mod admin_invites;
+mod admin_seeding;
 mod allowlist;
 mod auth;
 mod budget;
@@ -318,10 +338,12 @@ mod ids;
 mod invites;
 mod journal;
 mod journal_routes;
+mod ready;
 mod redact;
 mod request;
 pub mod roles;
 mod router;
+mod seeding;
 mod server;
 mod start;
 mod state;
@@ -334,11 +356,17 @@ pub use config::{
 };
 pub use error::EmulatorError;
 pub use faults::{Fault, Faults};
+pub use handle::AcceptedInvite;
+pub use handle::EmulatorHandle;
 #[cfg(feature = "test-probes")]
 pub use handle::Probe;
-pub use handle::{AcceptedInvite, EmulatorHandle, KeyInfo};
 pub use invites::DEFAULT_INVITE_LIMIT;
 pub use journal::{Journal, JournalEntry, MAX_JOURNAL_BYTES, MAX_JOURNAL_ENTRIES};
+pub use ready::{
+    announce_ready, install_shutdown_signal, prepare_ready_file, ready_json, write_ready_file,
+    ReadyFile,
+};
+pub use seeding::KeyInfo;
 pub use start::Emulator;
 
 /// The contract's limits and codes as the emulator enforces them. This is the emulator's
@@ -355,32 +383,38 @@ pub mod contract {
     pub use crate::server::RATE_LIMIT_MESSAGE_PREFIX;
 }
 
-/// Starts an emulator, prints its endpoint, admin email and admin key on stdout (one
-/// `name: value` line each), and serves until Ctrl-C (or SIGTERM on Unix).
+/// Starts an emulator, prints its ready line on stdout ([`announce_ready`]: one JSON object
+/// with `endpoint`, `admin_email`, `admin_key` and `pid`), and serves until Ctrl-C (or
+/// SIGTERM or SIGHUP on Unix).
 pub async fn run_foreground(config: EmulatorConfig) -> Result<(), EmulatorError> {
-    run_foreground_with(config, |_| {}).await
+    run_foreground_with(config, None, |_| {}).await
 }
 
-/// Like [`run_foreground`], calling `setup` on the handle (to queue faults, set limits, ...)
-/// before printing and serving.
+/// Like [`run_foreground`], with a ready file (see [`prepare_ready_file`] and
+/// [`write_ready_file`]: written atomically with mode 0600 once the socket is bound, removed
+/// at the stop), calling `setup` on the handle (to queue faults, set limits, ...) before
+/// announcing and serving.
 pub async fn run_foreground_with(
     config: EmulatorConfig,
+    ready_file: Option<&std::path::Path>,
     setup: impl FnOnce(&EmulatorHandle),
 ) -> Result<(), EmulatorError> {
-    use std::io::Write as _;
+    if let Some(path) = ready_file {
+        prepare_ready_file(path)?;
+    }
     let handle = Emulator::start(config).await?;
     setup(&handle);
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "Labelbox emulator running.");
-        let _ = writeln!(out, "endpoint: {}", handle.endpoint());
-        let _ = writeln!(out, "admin_email: {}", handle.admin_email());
-        let _ = writeln!(out, "admin_key: {}", handle.admin_key());
-        let _ = writeln!(out, "Press Ctrl-C to stop.");
-        let _ = out.flush();
-    }
-    shutdown_signal().await;
+    let shutdown = install_shutdown_signal().await;
+    let ready = match announce_ready(&handle, ready_file) {
+        Ok(ready) => ready,
+        Err(e) => {
+            handle.shutdown().await;
+            return Err(e);
+        }
+    };
+    shutdown.await;
     handle.shutdown().await;
+    drop(ready);
     Ok(())
 }
 

@@ -8,19 +8,26 @@ use std::time::Duration;
 use clap::Parser;
 use labelbox_emulator::{EmulatorConfig, EmulatorError, Fault, RateLimit, Seed};
 
-/// A local Labelbox API server. Prints its endpoint and bootstrap admin key, serves until
-/// Ctrl-C. Exit status: 0 after Ctrl-C, 2 for bad arguments or seed, 1 otherwise.
+/// A local Labelbox API server. Once it listens, prints one JSON line on stdout:
+/// {"endpoint", "admin_email", "admin_key", "pid"} (the same as `labelbox --json emulator`;
+/// with --ready-file, also written to that file), then serves until Ctrl-C or SIGTERM.
+/// Exit status: 0 after Ctrl-C or SIGTERM, 2 for bad arguments or seed, 1 otherwise (an
+/// address in use included: it never moves to another port or interface).
 ///
-/// Administration: `POST /_emulator/clock` (and every other `/_emulator/*` endpoint)
-/// accepts only the bootstrap admin key printed at this start (HTTP 403 for any other key,
+/// Administration: `/_emulator/*` (clock, users, users/role, keys, faults) accepts only
+/// the bootstrap admin key printed at this start (HTTP 403 for any other key,
 /// 401 without a valid one). With --state, each start mints a new bootstrap key and revokes
 /// the previous one (only hashes are stored, so an old key cannot be shown again).
 #[derive(Debug, Parser)]
 #[command(name = "labelbox-emulator", version)]
 struct Args {
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// Once listening, write the ready line (endpoint, admin key, pid) to this file:
+    /// atomically, mode 0600, in a directory only you can write to; removed at the stop.
+    #[arg(long, value_name = "PATH")]
+    ready_file: Option<PathBuf>,
     /// Persist state in this JSON file (created if missing, reloaded if present).
     #[arg(long = "state", value_name = "FILE")]
     state: Option<PathBuf>,
@@ -124,16 +131,13 @@ async fn main() -> ExitCode {
             }
         }
     }
-    let result = if faults.is_empty() {
-        labelbox_emulator::run_foreground(config).await
-    } else {
-        labelbox_emulator::run_foreground_with(config, |handle| {
+    let result =
+        labelbox_emulator::run_foreground_with(config, args.ready_file.as_deref(), |handle| {
             for (n, fault) in faults {
                 handle.faults().fail_next(n, fault);
             }
         })
-        .await
-    };
+        .await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::server::{graphql, App, MAX_BODY_BYTES};
-use crate::{admin, admin_invites, journal_routes};
+use crate::{admin, admin_invites, admin_seeding, journal_routes};
 
 /// Sets the `Date` header from the emulator clock (hyper would use the real one), so a
 /// client sees the same clock in `Date` as in the `createdAt` of what it creates.
@@ -39,6 +39,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Arc<App>, shutdown: watch:
             get(journal_routes::read).delete(journal_routes::clear),
         )
         .route("/invites/accept", post(admin_invites::accept))
+        .merge(admin_seeding::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             admin::require_admin_key,

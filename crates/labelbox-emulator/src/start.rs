@@ -71,9 +71,14 @@ impl Emulator {
         }
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| EmulatorError::Io {
-                context: format!("binding {}", config.listen),
-                source,
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::AddrInUse => EmulatorError::AddressInUse {
+                    addr: config.listen,
+                },
+                _ => EmulatorError::Io {
+                    context: format!("binding {}", config.listen),
+                    source,
+                },
             })?;
         let local_addr = listener.local_addr().map_err(|source| EmulatorError::Io {
             context: "reading the bound address".into(),

@@ -10,8 +10,7 @@
 //! files of this user's with one link (no FIFO, no other user's file, no hard link).
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
+use std::fs::OpenOptions;
 #[cfg(unix)]
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
@@ -26,8 +25,8 @@ pub(crate) use crate::ids::{derived_id, random_id, sha256_hex};
 use crate::ids::{hex_decode, random_hex};
 use crate::invites::InviteRecord;
 use crate::roles;
-use crate::state_file::{create_temp_file, open_no_follow};
 pub(crate) use crate::state_file::{lock_state_file, StateFileLock};
+use crate::state_file::{open_no_follow, write_private_file};
 
 /// Version of the state file format: 2 added pending invites. A version-1 file (without
 /// invites) still loads, and is written back as version 2; an older emulator refuses a
@@ -207,15 +206,7 @@ impl State {
             .map_err(|e| EmulatorError::Seed(e.to_string()))?;
         let mut users: Vec<UserRecord> = Vec::new();
         for u in &seed.users {
-            if roles::role_by_name(&u.role).is_none() {
-                return Err(EmulatorError::Seed(format!(
-                    "user {} has unknown role {:?}",
-                    u.email, u.role
-                )));
-            }
-            if u.email.trim().is_empty() || !u.email.contains('@') {
-                return Err(EmulatorError::Seed(format!("invalid email {:?}", u.email)));
-            }
+            u.check().map_err(EmulatorError::Seed)?;
             if users.iter().any(|x| x.email.eq_ignore_ascii_case(&u.email)) {
                 return Err(EmulatorError::Seed(format!("duplicate email {}", u.email)));
             }
@@ -334,38 +325,12 @@ impl State {
         }))
     }
 
-    /// Writes the state atomically: a new temporary file beside `path` (random name,
-    /// created exclusively with mode 0600), fsync, rename over `path`, fsync of the
-    /// directory. On failure the temporary file is removed and `path` is unchanged.
+    /// Writes the state atomically (`write_private_file`: a new 0600 temporary file
+    /// beside `path`, fsync, rename, fsync of the directory). On failure `path` is unchanged.
     pub fn save(&self, path: &Path) -> Result<(), EmulatorError> {
-        let io = |context: &str, source| EmulatorError::Io {
-            context: format!("{context} {}", path.display()),
-            source,
-        };
         let text =
             serde_json::to_vec_pretty(self).map_err(|e| EmulatorError::State(e.to_string()))?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let (tmp, mut file) = create_temp_file(path)?;
-        let written = file
-            .write_all(&text)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io("writing a temporary file for", e))
-            .and_then(|()| {
-                drop(file);
-                std::fs::rename(&tmp, path).map_err(|e| io("renaming into", e))
-            });
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        if let Ok(d) = File::open(dir) {
-            // Best effort: makes the rename durable on filesystems that need it.
-            let _ = d.sync_all();
-        }
-        Ok(())
+        write_private_file(path, &text)
     }
 
     /// The member with `id`; never a removed one.

@@ -1,7 +1,9 @@
 //! The state file's private files: temporary files created exclusively with mode 0600, no
-//! symlink followed, and the exclusive lock of `<state file>.lock`.
+//! symlink followed, atomic replacement (also of the ready file), and the exclusive lock of
+//! `<state file>.lock`.
 
 use std::fs::{File, OpenOptions};
+use std::io::Write as _;
 #[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
@@ -41,6 +43,40 @@ pub(crate) fn create_temp_file(path: &Path) -> Result<(PathBuf, File), EmulatorE
             }
         }
     }
+}
+
+/// Replaces `path` atomically with `bytes`: a new temporary file beside it (random name,
+/// created exclusively with mode 0600: see [`create_temp_file`]), fsync, rename over `path`,
+/// fsync of the directory. A reader sees the old file or the whole new one, never a part;
+/// on failure the temporary file is removed and `path` is unchanged. Used for the state file
+/// and the ready file.
+pub(crate) fn write_private_file(path: &Path, bytes: &[u8]) -> Result<(), EmulatorError> {
+    let io = |context: &str, source| EmulatorError::Io {
+        context: format!("{context} {}", path.display()),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let (tmp, mut file) = create_temp_file(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| io("writing a temporary file for", e))
+        .and_then(|()| {
+            drop(file);
+            std::fs::rename(&tmp, path).map_err(|e| io("renaming into", e))
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Ok(d) = File::open(dir) {
+        // Best effort: makes the rename durable on filesystems that need it.
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Opens `path` with `options`, never following a symlink at `path` itself (`O_NOFOLLOW`:

@@ -8,6 +8,7 @@
 //!   documents of `queries/` (for tests that must not go through the SDK);
 //! - [`cli`]: a built binary (the `labelbox` CLI) run against an emulator that lives on its
 //!   own runtime, and the assertions on its output and exit code;
+//! - [`started`]: an emulator binary started as a process, its ready line and ready file;
 //! - [`proxy`]: a fake proxy that records whatever reaches it;
 //! - [`scripted`]: a server that records every request and answers as the test scripts
 //!   (misbehaviour included), for a client's tests against something else than the emulator;
@@ -28,6 +29,7 @@ pub mod emulator;
 pub mod graphql;
 pub mod proxy;
 pub mod scripted;
+pub mod started;
 
 use std::path::PathBuf;
 

@@ -138,3 +138,25 @@ fn the_readme_consumer_operation_is_the_example_s() {
         wanted.join(" ")
     );
 }
+
+#[test]
+fn the_readme_pytest_example_is_the_wheel_s_test_file() {
+    let path = "python/labelbox-emulator/tests/test_official_sdk.py";
+    let test_file = std::fs::read_to_string(repo().join(path)).unwrap();
+    for readme in ["README.md", "python/labelbox-emulator/README.md"] {
+        let text = std::fs::read_to_string(repo().join(readme)).unwrap();
+        let pytest_blocks: Vec<String> = fenced_blocks(&text)
+            .into_iter()
+            .filter(|(info, lines)| {
+                info == "python" && lines.iter().any(|l| l.contains("def test_"))
+            })
+            .map(|(_, lines)| lines.join("\n") + "\n")
+            .collect();
+        assert_eq!(
+            pytest_blocks.as_slice(),
+            std::slice::from_ref(&test_file),
+            "{readme} must show exactly one pytest test, equal to {path} (which CI runs \
+             against the wheel: scripts/python-wheel-check.sh)"
+        );
+    }
+}

@@ -153,3 +153,58 @@ fn emulator_command_seeds_and_persists() {
     assert_fails(&out, 2, "seed");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn emulator_command_announces_the_ready_line_and_file_of_labelbox_emulator() {
+    use labelbox_test_support::started::{assert_ready_file, assert_ready_shape, Started};
+    let dir = temp_dir("cli-ready");
+    let ready_path = dir.join("ready.json");
+    // No --listen: the default is a free loopback port, as for `labelbox-emulator`.
+    let started = Started::spawn(
+        Command::new(BIN)
+            .args(["--json", "emulator", "--ready-file"])
+            .arg(&ready_path),
+    );
+    assert_ready_shape(&started.ready, started.child.id());
+    assert!(
+        !started.endpoint().contains(":8080/"),
+        "{}",
+        started.endpoint()
+    );
+    assert_ready_file(&ready_path, &started.line);
+    let who = run_against(&started.ready, &["--json", "whoami"]);
+    assert_ok(&who);
+    assert!(started.stop().success());
+    assert!(!ready_path.exists(), "the ready file outlived the emulator");
+
+    // Without --json the output is for humans, and the ready file is the same.
+    let started = Started::spawn(
+        Command::new(BIN)
+            .args(["emulator", "--ready-file"])
+            .arg(&ready_path),
+    );
+    assert!(
+        started.line.contains("emulator listening"),
+        "{}",
+        started.line
+    );
+    let text = std::fs::read_to_string(&ready_path).unwrap();
+    let ready: Value = serde_json::from_str(&text).unwrap();
+    assert_ready_shape(&ready, started.child.id());
+    assert!(started.stop().success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn emulator_command_refuses_a_port_in_use_with_exit_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = labelbox_test_support::started::Started::expect_failure(
+        Command::new(BIN).args(["--json", "emulator", "--listen", &addr]),
+    );
+    assert_fails(
+        &out,
+        1,
+        &format!("cannot listen on {addr}: the address is already in use"),
+    );
+}

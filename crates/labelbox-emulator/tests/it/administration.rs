@@ -475,3 +475,375 @@ async fn the_bootstrap_admin_key_accepts_an_invite_over_http() {
     let (status, _, text) = post_raw(&url, Some(admin), "{}".to_owned()).await.unwrap();
     assert_eq!(status, 400, "{text}");
 }
+
+/// `labelbox-emulator ARGS` until its ready line (`labelbox_test_support::started`).
+fn start_binary(args: &[&str]) -> labelbox_test_support::started::Started {
+    labelbox_test_support::started::Started::spawn(Command::new(BIN).args(args))
+}
+
+#[tokio::test]
+async fn the_binary_announces_one_ready_line_and_a_private_ready_file() {
+    use labelbox_test_support::started::{assert_ready_file, assert_ready_shape};
+    let dir = labelbox_test_support::temp_dir("ready-file");
+    let ready_path = dir.join("ready.json");
+    // A stale file from an earlier run is gone before the new one is written.
+    std::fs::write(&ready_path, "stale").unwrap();
+    // No --listen: the default is a free loopback port (no more 8080).
+    let started = start_binary(&[
+        "--admin-key-seed",
+        "ready",
+        "--ready-file",
+        ready_path.to_str().unwrap(),
+    ]);
+    assert_ready_shape(&started.ready, started.child.id());
+    assert!(
+        !started.endpoint().contains(":8080/"),
+        "{}",
+        started.endpoint()
+    );
+    assert_eq!(started.ready["admin_email"], "admin@example.com");
+    assert_ready_file(&ready_path, &started.line);
+    // Written after the socket was bound: the endpoint serves the key at once.
+    assert!(authenticates(&started.endpoint(), &started.admin_key()).await);
+    let status = started.stop();
+    assert!(status.success(), "{status}");
+    assert!(!ready_path.exists(), "the ready file outlived the emulator");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_port_in_use_fails_with_exit_1_and_is_never_moved() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = labelbox_test_support::temp_dir("port-in-use");
+    let ready_path = dir.join("ready.json");
+    let out = labelbox_test_support::started::Started::expect_failure(
+        Command::new(BIN)
+            .args(["--listen", &addr, "--ready-file"])
+            .arg(&ready_path),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot listen on {addr}: the address is already in use"
+        )),
+        "{stderr}"
+    );
+    assert!(!ready_path.exists(), "a ready file for a failed start");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_ready_file_in_a_directory_others_may_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = labelbox_test_support::temp_dir("ready-open-dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let ready_path = dir.join("ready.json");
+    let out = labelbox_test_support::started::Started::expect_failure(
+        Command::new(BIN).arg("--ready-file").arg(&ready_path),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("writable by other users"), "{stderr}");
+    assert!(!ready_path.exists());
+
+    // Sticky, as /tmp is: others may not replace this user's file there.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let started = start_binary(&["--ready-file", ready_path.to_str().unwrap()]);
+    labelbox_test_support::started::assert_ready_file(&ready_path, &started.line);
+    assert!(started.stop().success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `METHOD /_emulator/PATH` with `key` and a JSON body: the status and the JSON answer.
+async fn admin_call(
+    emu: &labelbox_emulator::EmulatorHandle,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = emu
+        .endpoint()
+        .replace("/graphql", &format!("/_emulator/{path}"));
+    let client = reqwest::Client::new();
+    let mut request = match method {
+        "GET" => client.get(&url),
+        _ => client.post(&url),
+    };
+    if let Some(key) = key {
+        request = request.header("authorization", format!("Bearer {key}"));
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
+}
+
+/// Each member's organization role, by email.
+async fn member_roles(emu: &labelbox_emulator::EmulatorHandle) -> Vec<(String, String)> {
+    let body = op(
+        &emu.endpoint(),
+        emu.admin_key(),
+        "organization_members_with_roles",
+        json!({ "skip": 0 }),
+    )
+    .await;
+    data(&body)["organization"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["email"].as_str().unwrap().to_owned(),
+                u["orgRole"]["name"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn seeding_routes_add_members_set_roles_issue_keys_and_queue_faults() {
+    let emu = start().await;
+    let ep = emu.endpoint();
+    let admin = Some(emu.admin_key());
+
+    let (status, user) = admin_call(
+        &emu,
+        "POST",
+        "users",
+        admin,
+        Some(json!({ "email": "nia@example.com", "name": "Nia New", "role": "Reviewer" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(
+        user["id"].as_str(),
+        emu.user_id("nia@example.com").as_deref()
+    );
+    assert_eq!(user["role"], "Reviewer");
+    assert!(member_roles(&emu)
+        .await
+        .contains(&("nia@example.com".into(), "Reviewer".into())));
+
+    let (status, key) = admin_call(
+        &emu,
+        "POST",
+        "keys",
+        admin,
+        Some(json!({
+            "email": "nia@example.com", "role": "Reviewer", "validitySeconds": 60,
+            "name": "seeded", "allowedIpCidrs": ["127.0.0.1"],
+        })),
+    )
+    .await;
+    assert_eq!(status, 200, "{key}");
+    let (id, jwt) = (key["id"].as_str().unwrap(), key["jwt"].as_str().unwrap());
+    let me = op(&ep, jwt, "current_user", json!(null)).await;
+    assert_eq!(data(&me)["user"]["email"], "nia@example.com");
+
+    // The listing is the handle's `keys()`, and holds no key.
+    let (status, listing) = admin_call(&emu, "GET", "keys", admin, None).await;
+    assert_eq!(status, 200, "{listing}");
+    let listed = listing["keys"].as_array().unwrap();
+    assert_eq!(listed.len(), emu.keys().len());
+    let seeded = listed.iter().find(|k| k["id"] == id).expect("listed");
+    assert_eq!(seeded["name"], "seeded");
+    assert_eq!(seeded["userEmail"], "nia@example.com");
+    assert_eq!(seeded["role"], "Reviewer");
+    assert_eq!(seeded["allowedIpCidrs"], json!(["127.0.0.1"]));
+    assert_eq!(seeded["revoked"], false);
+    let text = listing.to_string();
+    assert!(!text.contains(jwt) && !text.contains(emu.admin_key()));
+
+    let (status, body) = admin_call(
+        &emu,
+        "POST",
+        "users/role",
+        admin,
+        Some(json!({ "email": "NIA@example.com", "role": "Labeler" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(member_roles(&emu)
+        .await
+        .contains(&("nia@example.com".into(), "Labeler".into())));
+
+    // The clock expires the seeded key.
+    let (status, _) = move_clock(&emu, admin, 61).await;
+    assert_eq!(status, 200);
+    assert!(!authenticates(&ep, jwt).await);
+
+    // A queued fault answers the next GraphQL request.
+    let (status, body) = admin_call(
+        &emu,
+        "POST",
+        "faults",
+        admin,
+        Some(json!({ "fault": "http500" })),
+    )
+    .await;
+    assert_eq!((status, &body["queued"]), (200, &json!(1)), "{body}");
+    let body = json!({ "query": query("current_user") }).to_string();
+    assert_eq!(post_raw(&ep, admin, body).await.unwrap().0, 500);
+
+    // One implementation behind the handle and the routes: each sees the other's members.
+    let err = emu
+        .add_user("Nia@Example.com", "Again", "Labeler")
+        .unwrap_err();
+    assert!(err.to_string().contains("exists"), "{err}");
+    let id = emu.add_user("ode@example.com", "Ode", "None").unwrap();
+    assert_eq!(emu.user_id("ode@example.com"), Some(id));
+    let (status, body) = admin_call(
+        &emu,
+        "POST",
+        "users",
+        admin,
+        Some(json!({ "email": "ODE@example.com", "name": "Ode", "role": "Labeler" })),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code(&body), "MALFORMED_REQUEST");
+}
+
+#[tokio::test]
+async fn seeding_routes_refuse_bad_input_and_change_nothing() {
+    let emu = start().await;
+    let admin = Some(emu.admin_key());
+    let members = member_roles(&emu).await;
+    let keys = emu.keys();
+    let refused = [
+        (
+            "users",
+            json!({ "email": "x@example.com", "name": "X", "role": "Emperor" }),
+            "unknown role",
+        ),
+        (
+            "users",
+            json!({ "email": "no-at-sign", "name": "X", "role": "Labeler" }),
+            "invalid email",
+        ),
+        (
+            "users",
+            json!({ "email": "admin@example.com", "name": "X", "role": "Admin" }),
+            "exists",
+        ),
+        (
+            "users",
+            json!({ "email": "x@example.com", "name": "X", "role": "Admin", "id": "u1" }),
+            "unknown field",
+        ),
+        (
+            "users/role",
+            json!({ "email": "ghost@example.com", "role": "Admin" }),
+            "no user",
+        ),
+        (
+            "users/role",
+            json!({ "email": "labeler@example.com", "role": "Emperor" }),
+            "unknown role",
+        ),
+        (
+            "keys",
+            json!({ "email": "ghost@example.com", "role": "Admin", "validitySeconds": 60 }),
+            "no user",
+        ),
+        (
+            "keys",
+            json!({ "email": "labeler@example.com", "role": "Labeler" }),
+            "validitySeconds",
+        ),
+        (
+            "keys",
+            json!({ "email": "labeler@example.com", "role": "Labeler", "validitySeconds": 60, "allowedIpCidrs": [] }),
+            "must not be empty",
+        ),
+        ("faults", json!({ "fault": "meteor" }), "unknown fault"),
+        ("users", json!("not an object"), "expected"),
+    ];
+    for (path, body, needle) in refused {
+        let (status, answer) = admin_call(&emu, "POST", path, admin, Some(body.clone())).await;
+        assert_eq!(status, 400, "{path} {body}: {answer}");
+        assert_eq!(code(&answer), "MALFORMED_REQUEST", "{answer}");
+        assert!(message(&answer).contains(needle), "{path} {body}: {answer}");
+    }
+    assert_eq!(member_roles(&emu).await, members);
+    assert_eq!(emu.keys(), keys);
+}
+
+#[tokio::test]
+async fn seeding_routes_accept_only_the_bootstrap_admin_key() {
+    let emu = start().await;
+    let ep = emu.endpoint();
+    let (_, other_admin) = create_ok(
+        &ep,
+        emu.admin_key(),
+        "admin2",
+        "admin2@example.com",
+        "Admin",
+        None,
+    )
+    .await;
+    let members = member_roles(&emu).await;
+    let keys = emu.keys();
+    let calls = [
+        (
+            "POST",
+            "users",
+            Some(json!({ "email": "x@example.com", "name": "X", "role": "Admin" })),
+        ),
+        (
+            "POST",
+            "users/role",
+            Some(json!({ "email": "labeler@example.com", "role": "Admin" })),
+        ),
+        (
+            "POST",
+            "keys",
+            Some(json!({ "email": "admin@example.com", "role": "Admin", "validitySeconds": 60 })),
+        ),
+        ("GET", "keys", None),
+        ("POST", "faults", Some(json!({ "fault": "http500" }))),
+    ];
+    for (method, path, body) in calls {
+        let (status, answer) = admin_call(&emu, method, path, None, body.clone()).await;
+        assert_eq!(status, 401, "{method} {path}: {answer}");
+        assert_eq!(code(&answer), "AUTHENTICATION_ERROR");
+        let (status, answer) =
+            admin_call(&emu, method, path, Some(&other_admin), body.clone()).await;
+        assert_eq!(status, 403, "{method} {path}: {answer}");
+        assert_eq!(code(&answer), "AUTHORIZATION_ERROR");
+    }
+    assert_eq!(member_roles(&emu).await, members);
+    assert_eq!(emu.keys(), keys, "a refused call issued a key");
+    assert!(
+        authenticates(&ep, emu.admin_key()).await,
+        "a refused call queued a fault"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_sigterm_right_after_the_ready_line_stops_the_emulator_in_order() {
+    // The signal handlers are installed before the line is printed: a script that stops the
+    // emulator as soon as it reads the line gets exit 0 and no ready file left behind.
+    let dir = labelbox_test_support::temp_dir("ready-sigterm");
+    let ready_path = dir.join("ready.json");
+    for _ in 0..20 {
+        let started = start_binary(&["--ready-file", ready_path.to_str().unwrap()]);
+        let status = started.stop();
+        assert!(status.success(), "{status}");
+        assert!(!ready_path.exists(), "the ready file outlived the emulator");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -636,12 +636,10 @@ async fn the_binary_takes_the_connection_limits_as_flags() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let endpoint = loop {
-        let line = lines.next().expect("emulator output").unwrap();
-        if let Some(v) = line.strip_prefix("endpoint: ") {
-            break v.to_owned();
-        }
-    };
+    // The first line is the ready object.
+    let line = lines.next().expect("emulator output").unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let endpoint = ready["endpoint"].as_str().unwrap().to_owned();
     std::thread::spawn(move || for _ in lines {});
     let addr = endpoint
         .trim_start_matches("http://")

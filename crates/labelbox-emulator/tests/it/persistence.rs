@@ -167,22 +167,15 @@ fn spawn_binary_with(args: &[&str]) -> Server {
         .expect("spawn the emulator binary");
     let stdout = child.stdout.take().unwrap();
     let mut lines = std::io::BufReader::new(stdout).lines();
-    let (mut endpoint, mut admin_key) = (None, None);
-    while endpoint.is_none() || admin_key.is_none() {
-        let line = lines.next().expect("emulator output").unwrap();
-        if let Some(v) = line.strip_prefix("endpoint: ") {
-            endpoint = Some(v.to_owned());
-        }
-        if let Some(v) = line.strip_prefix("admin_key: ") {
-            admin_key = Some(v.to_owned());
-        }
-    }
+    // The first line is the ready object.
+    let line = lines.next().expect("emulator output").unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
     // Keep draining stdout so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server {
         child,
-        endpoint: endpoint.unwrap(),
-        admin_key: admin_key.unwrap(),
+        endpoint: ready["endpoint"].as_str().unwrap().to_owned(),
+        admin_key: ready["admin_key"].as_str().unwrap().to_owned(),
     }
 }
 
