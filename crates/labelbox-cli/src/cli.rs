@@ -420,4 +420,8 @@ pub struct EmulatorArgs {
     /// atomically, mode 0600, in a directory only you can write to; removed at the stop.
     #[arg(long, value_name = "PATH")]
     pub ready_file: Option<PathBuf>,
+    /// How many members plus pending invites the organization may hold.
+    #[arg(long, value_name = "N", default_value_t = labelbox_emulator::DEFAULT_INVITE_LIMIT,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(i32::MAX)))]
+    pub invite_limit: u32,
 }

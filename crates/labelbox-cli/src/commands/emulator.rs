@@ -18,7 +18,9 @@ fn start_error(e: EmulatorError) -> CliError {
 
 /// Runs the emulator until Ctrl-C (or SIGTERM).
 pub async fn run(ctx: &Ctx, args: EmulatorArgs) -> Result<(), CliError> {
-    let mut config = EmulatorConfig::default().listen(args.listen);
+    let mut config = EmulatorConfig::default()
+        .listen(args.listen)
+        .invite_limit(args.invite_limit);
     if let Some(path) = &args.seed {
         let seed = Seed::from_file(path).map_err(|e| {
             CliError::usage(format!("cannot use seed file {}: {e}", path.display()))

@@ -208,3 +208,33 @@ fn emulator_command_refuses_a_port_in_use_with_exit_1() {
         &format!("cannot listen on {addr}: the address is already in use"),
     );
 }
+
+/// `labelbox emulator --invite-limit N` takes the same limit as `labelbox-emulator`: with
+/// the default seed's 8 members and a limit of 9, one of two invitations gets the last seat.
+#[test]
+fn emulator_command_takes_the_invite_limit_of_labelbox_emulator() {
+    use labelbox_test_support::started::Started;
+    let started =
+        Started::spawn(Command::new(BIN).args(["--json", "emulator", "--invite-limit", "9"]));
+    let out = run_against(
+        &started.ready,
+        &[
+            "--json",
+            "users",
+            "invite",
+            "first@example.com",
+            "second@example.com",
+            "--role",
+            "Labeler",
+        ],
+    );
+    let results: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["INVITED", "SEAT_LIMIT"], "{results}");
+    assert!(started.stop().success());
+}
