@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::EmulatorError;
 
+/// Default of [`EmulatorConfig::invite_limit`](crate::EmulatorConfig::invite_limit): members
+/// plus pending invites. The default seed's 8 members leave room for 1,992 invites.
+pub const DEFAULT_INVITE_LIMIT: u32 = 2_000;
+
 /// How an [`Emulator`](crate::Emulator) starts.
 ///
 /// `EmulatorConfig::default()` listens on `127.0.0.1:0` (a free port), keeps its state in
@@ -69,7 +73,7 @@ impl Default for EmulatorConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
-            invite_limit: crate::invites::DEFAULT_INVITE_LIMIT,
+            invite_limit: DEFAULT_INVITE_LIMIT,
         }
     }
 }

@@ -3,14 +3,10 @@
 //! ([`State::invites`]); the GraphQL layer (`graphql/invites.rs`) and the handle change them
 //! only through here. Nothing here checks permissions: callers do.
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub(crate) use crate::state::InviteRecord;
 use crate::state::{random_id, State, UserRecord};
-
-/// Default of [`EmulatorConfig::invite_limit`](crate::EmulatorConfig::invite_limit): members
-/// plus pending invites. The default seed's 8 members leave room for 1,992 invites.
-pub const DEFAULT_INVITE_LIMIT: u32 = 2_000;
 
 /// The longest email an invite takes, in characters (after trimming, as the official SDK
 /// counts); a longer one in `inviteMembers` refuses the whole request, as Labelbox does.
@@ -22,29 +18,6 @@ pub(crate) const MAX_BULK_EMAILS: usize = 100;
 /// The largest page of `organization.invites` (the `PageSize` scalar), and the page size
 /// when `first` is null.
 pub(crate) const MAX_PAGE_SIZE: i64 = 100;
-
-/// A pending invite. Accepting or cancelling it removes it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct InviteRecord {
-    pub id: String,
-    /// Order of creation: the listing's pages are cut by it (the cursor).
-    pub seq: u64,
-    /// Trimmed and lowercased.
-    pub email: String,
-    /// The organization role the invitee gets on accepting.
-    pub role: String,
-    /// The user who sent it.
-    pub inviter_id: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-/// `serde(default)` of [`State::invite_limit`]: a loaded state gets the default until the
-/// start sets the configured one.
-pub(crate) fn default_limit() -> u32 {
-    DEFAULT_INVITE_LIMIT
-}
 
 /// `raw` as an invite takes it: trimmed and lowercased, when it is an email (one `@` with
 /// text on both sides, no whitespace or control character, at most [`MAX_EMAIL_CHARS`]).
@@ -317,18 +290,6 @@ pub(crate) fn accept(
     state.users.push(user.clone());
     state.invites.retain(|i| i.email != invite.email);
     Ok(user)
-}
-
-/// The strings invites add to a state (for the cost estimate's longest string).
-pub(crate) fn strings(state: &State) -> impl Iterator<Item = &str> {
-    state.invites.iter().flat_map(|i| {
-        [
-            i.id.as_str(),
-            i.email.as_str(),
-            i.role.as_str(),
-            i.inviter_id.as_str(),
-        ]
-    })
 }
 
 #[cfg(test)]

@@ -350,6 +350,7 @@ mod state;
 mod state_file;
 mod visibility;
 
+pub use config::DEFAULT_INVITE_LIMIT;
 pub use config::{
     EmulatorConfig, RateLimit, Seed, SeedOrganization, SeedUser, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_READ_TIMEOUT,
@@ -360,7 +361,6 @@ pub use handle::AcceptedInvite;
 pub use handle::EmulatorHandle;
 #[cfg(feature = "test-probes")]
 pub use handle::Probe;
-pub use invites::DEFAULT_INVITE_LIMIT;
 pub use journal::{Journal, JournalEntry, MAX_JOURNAL_BYTES, MAX_JOURNAL_ENTRIES};
 pub use ready::{
     announce_ready, install_shutdown_signal, prepare_ready_file, ready_json, write_ready_file,

@@ -20,10 +20,10 @@ use time::OffsetDateTime;
 
 use crate::allowlist;
 use crate::config::Seed;
+use crate::config::DEFAULT_INVITE_LIMIT;
 use crate::error::EmulatorError;
 pub(crate) use crate::ids::{derived_id, random_id, sha256_hex};
 use crate::ids::{hex_decode, random_hex};
-use crate::invites::InviteRecord;
 use crate::roles;
 pub(crate) use crate::state_file::{lock_state_file, StateFileLock};
 use crate::state_file::{open_no_follow, write_private_file};
@@ -116,7 +116,7 @@ pub(crate) struct State {
     pub next_invite_seq: u64,
     /// Members plus pending invites allowed ([`crate::EmulatorConfig::invite_limit`]): set
     /// at every start, never persisted.
-    #[serde(skip, default = "crate::invites::default_limit")]
+    #[serde(skip, default = "default_invite_limit")]
     pub invite_limit: u32,
     /// What reads derive from this state, computed once per snapshot (never persisted,
     /// emptied by every clone and every change).
@@ -274,7 +274,7 @@ impl State {
             keys: BTreeMap::new(),
             invites: Vec::new(),
             next_invite_seq: 0,
-            invite_limit: crate::invites::DEFAULT_INVITE_LIMIT,
+            invite_limit: DEFAULT_INVITE_LIMIT,
             derived: Derived::default(),
         })
     }
@@ -402,7 +402,14 @@ impl State {
                                 k.created_by_user_id.as_deref().unwrap_or(""),
                             ]
                         }))
-                        .chain(crate::invites::strings(self)),
+                        .chain(self.invites.iter().flat_map(|i| {
+                            [
+                                i.id.as_str(),
+                                i.email.as_str(),
+                                i.role.as_str(),
+                                i.inviter_id.as_str(),
+                            ]
+                        })),
                 ),
             };
             listed.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
@@ -434,4 +441,27 @@ impl State {
     pub fn secret_bytes(&self) -> Vec<u8> {
         hex_decode(&self.jwt_secret).unwrap_or_default()
     }
+}
+
+/// A pending invite. Accepting or cancelling it removes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct InviteRecord {
+    pub id: String,
+    /// Order of creation: the listing's pages are cut by it (the cursor).
+    pub seq: u64,
+    /// Trimmed and lowercased.
+    pub email: String,
+    /// The organization role the invitee gets on accepting.
+    pub role: String,
+    /// The user who sent it.
+    pub inviter_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// `serde(default)` of [`State::invite_limit`]: a loaded state gets the default until the
+/// start sets the configured one.
+fn default_invite_limit() -> u32 {
+    DEFAULT_INVITE_LIMIT
 }
