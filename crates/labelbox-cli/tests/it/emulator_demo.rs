@@ -3,10 +3,10 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 use common::{assert_fails, assert_ok, is_jwt, stdout, temp_dir, BIN};
+use labelbox_test_support::started::Started;
 use serde_json::Value;
 
 #[test]
@@ -35,45 +35,19 @@ fn demo_walks_the_lifecycle_and_exits_0() {
     }
 }
 
-/// `labelbox --json emulator ARGS` in the background; returns the child and its ready line.
-fn spawn_emulator(args: &[&str]) -> (std::process::Child, Value) {
-    let mut child = Command::new(BIN)
-        .args(["--json", "emulator", "--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut json = String::new();
-    while !json.trim_end().ends_with('}') {
-        let mut line = String::new();
-        assert_ne!(
-            reader.read_line(&mut line).unwrap(),
-            0,
-            "emulator exited early"
-        );
-        json.push_str(&line);
-    }
-    (child, serde_json::from_str(&json).unwrap())
+/// `labelbox --json emulator ARGS` in the background, until its ready line.
+fn spawn_emulator(args: &[&str]) -> Started {
+    Started::spawn(
+        Command::new(BIN)
+            .args(["--json", "emulator", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::null()),
+    )
 }
 
 /// Stops a `labelbox emulator` with SIGTERM and checks it exits 0.
-fn terminate(mut child: std::process::Child) {
-    #[cfg(unix)]
-    {
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        assert!(child.wait().unwrap().success());
-    }
-    #[cfg(not(unix))]
-    {
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
+fn terminate(started: Started) {
+    assert!(started.stop().success());
 }
 
 fn run_against(ready: &Value, args: &[&str]) -> Output {
@@ -87,12 +61,12 @@ fn run_against(ready: &Value, args: &[&str]) -> Output {
 
 #[test]
 fn emulator_command_serves_until_terminated() {
-    let (child, ready) = spawn_emulator(&[]);
-    assert_eq!(ready["admin_email"], "admin@example.com");
-    let out = run_against(&ready, &["--json", "whoami"]);
+    let started = spawn_emulator(&[]);
+    assert_eq!(started.ready["admin_email"], "admin@example.com");
+    let out = run_against(&started.ready, &["--json", "whoami"]);
     assert_ok(&out);
     assert!(stdout(&out).contains("admin@example.com"));
-    terminate(child);
+    terminate(started);
 }
 
 #[test]
@@ -109,13 +83,13 @@ fn emulator_command_seeds_and_persists() {
     let state = dir.join("state.json");
     let (seed_s, state_s) = (seed.to_str().unwrap(), state.to_str().unwrap());
 
-    let (child, ready) = spawn_emulator(&["--seed", seed_s, "--state", state_s]);
-    assert_eq!(ready["admin_email"], "boss@acme.test");
-    let who = run_against(&ready, &["--json", "whoami"]);
+    let started = spawn_emulator(&["--seed", seed_s, "--state", state_s]);
+    assert_eq!(started.ready["admin_email"], "boss@acme.test");
+    let who = run_against(&started.ready, &["--json", "whoami"]);
     assert_ok(&who);
     assert!(stdout(&who).contains("Acme"), "{}", stdout(&who));
     let out = run_against(
-        &ready,
+        &started.ready,
         &[
             "--json",
             "keys",
@@ -135,14 +109,14 @@ fn emulator_command_seeds_and_persists() {
         .as_str()
         .unwrap()
         .to_owned();
-    terminate(child);
+    terminate(started);
 
     // Restarted on the same state file, the key is still there.
-    let (child, ready) = spawn_emulator(&["--state", state_s]);
-    let out = run_against(&ready, &["--json", "keys", "get", &id]);
+    let started = spawn_emulator(&["--state", state_s]);
+    let out = run_against(&started.ready, &["--json", "keys", "get", &id]);
     assert_ok(&out);
     assert!(stdout(&out).contains("ci@acme.test"));
-    terminate(child);
+    terminate(started);
 
     // A broken seed file is a usage error.
     std::fs::write(&seed, "{not json").unwrap();
@@ -156,7 +130,7 @@ fn emulator_command_seeds_and_persists() {
 
 #[test]
 fn emulator_command_announces_the_ready_line_and_file_of_labelbox_emulator() {
-    use labelbox_test_support::started::{assert_ready_file, assert_ready_shape, Started};
+    use labelbox_test_support::started::{assert_ready_file, assert_ready_shape};
     let dir = temp_dir("cli-ready");
     let ready_path = dir.join("ready.json");
     // No --listen: the default is a free loopback port, as for `labelbox-emulator`.
@@ -213,7 +187,6 @@ fn emulator_command_refuses_a_port_in_use_with_exit_1() {
 /// the default seed's 8 members and a limit of 9, one of two invitations gets the last seat.
 #[test]
 fn emulator_command_takes_the_invite_limit_of_labelbox_emulator() {
-    use labelbox_test_support::started::Started;
     let started =
         Started::spawn(Command::new(BIN).args(["--json", "emulator", "--invite-limit", "9"]));
     let out = run_against(

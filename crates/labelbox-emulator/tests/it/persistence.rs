@@ -3,13 +3,13 @@
 use crate::common;
 
 use std::collections::HashSet;
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use labelbox_emulator::{Emulator, EmulatorConfig};
+use labelbox_test_support::started::Started;
 use serde_json::json;
 
 #[tokio::test]
@@ -142,13 +142,7 @@ async fn concurrent_creates_and_revokes_lose_nothing() {
     check(emu.keys());
 }
 
-struct Server {
-    child: Child,
-    endpoint: String,
-    admin_key: String,
-}
-
-fn spawn_binary(state: &std::path::Path) -> Server {
+fn spawn_binary(state: &std::path::Path) -> Started {
     spawn_binary_with(&[
         "--admin-key-seed",
         "kill-test",
@@ -157,26 +151,13 @@ fn spawn_binary(state: &std::path::Path) -> Server {
     ])
 }
 
-fn spawn_binary_with(args: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn the emulator binary");
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    // The first line is the ready object.
-    let line = lines.next().expect("emulator output").unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        endpoint: ready["endpoint"].as_str().unwrap().to_owned(),
-        admin_key: ready["admin_key"].as_str().unwrap().to_owned(),
-    }
+fn spawn_binary_with(args: &[&str]) -> Started {
+    Started::spawn(
+        Command::new(env!("CARGO_BIN_EXE_labelbox-emulator"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stderr(Stdio::inherit()),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -187,8 +168,8 @@ async fn sigkill_mid_load_loses_no_acknowledged_key() {
     let mut workers = Vec::new();
     for w in 0..6 {
         let (ep, admin, acked) = (
-            server.endpoint.clone(),
-            server.admin_key.clone(),
+            server.endpoint(),
+            server.admin_key(),
             Arc::clone(&acknowledged),
         );
         workers.push(tokio::spawn(async move {
@@ -228,8 +209,8 @@ async fn sigkill_mid_load_loses_no_acknowledged_key() {
     assert!(acked.len() >= 40);
 
     let mut server = spawn_binary(&path);
-    let ep = server.endpoint.clone();
-    let (_, others) = list(&ep, &server.admin_key).await;
+    let ep = server.endpoint();
+    let (_, others) = list(&ep, &server.admin_key()).await;
     let stored: HashSet<String> = ids(&others).into_iter().collect();
     for (id, jwt) in &acked {
         assert!(stored.contains(id), "acknowledged key {id} was lost");
@@ -263,7 +244,7 @@ async fn binary_flags_configure_seed_faults_and_rate_limit() {
         "--rate-limit",
         "6/60",
     ]);
-    let (ep, key) = (server.endpoint.clone(), server.admin_key.clone());
+    let (ep, key) = (server.endpoint(), server.admin_key());
     let body = json!({"query": query("current_user")}).to_string();
     for expected in [500, 500, 503] {
         let (status, _, _) = post_raw(&ep, Some(&key), body.clone()).await.unwrap();
@@ -564,7 +545,7 @@ async fn invites_survive_a_restart_and_version_1_files_load() {
 #[tokio::test]
 async fn the_binary_takes_an_invite_limit() {
     let mut server = spawn_binary_with(&["--invite-limit", "9"]);
-    let (ep, key) = (server.endpoint.clone(), server.admin_key.clone());
+    let (ep, key) = (server.endpoint(), server.admin_key());
     let org = op(&ep, &key, "organization", json!(null)).await;
     let body = op(
         &ep,
