@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, Request, State as AxumState};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::auth;
@@ -50,6 +51,21 @@ pub(crate) async fn require_admin_key(
     }
 }
 
+/// HTTP 400 `MALFORMED_REQUEST` with `message`: every administration route's answer to bad
+/// input.
+pub(crate) fn bad_request(message: impl std::fmt::Display) -> Response {
+    json_response(
+        StatusCode::BAD_REQUEST,
+        error_body(code::MALFORMED_REQUEST, message),
+    )
+}
+
+/// An administration route's JSON body as `T`, or the message of its [`bad_request`] answer,
+/// naming what was `expected` (for example `{"inviteId": ID}`).
+pub(crate) fn read_body<T: DeserializeOwned>(body: &Bytes, expected: &str) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("expected {expected}: {e}"))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ClockRequest {
@@ -60,26 +76,12 @@ struct ClockRequest {
 /// clock, for clients in other processes (the Python conformance script). Behind
 /// [`require_admin_key`], like every `/_emulator/*` route.
 pub(crate) async fn clock(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let request: ClockRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("expected {{\"advanceSeconds\": N}}: {e}"),
-                ),
-            )
-        }
+    let request: ClockRequest = match read_body(&body, r#"{"advanceSeconds": N}"#) {
+        Ok(request) => request,
+        Err(message) => return bad_request(message),
     };
     if !app.shift_clock(request.advance_seconds.saturating_mul(1000)) {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            error_body(
-                code::MALFORMED_REQUEST,
-                "advanceSeconds would move the clock more than 100 years from now",
-            ),
-        );
+        return bad_request("advanceSeconds would move the clock more than 100 years from now");
     }
     let now = format_date(app.now());
     json_response(

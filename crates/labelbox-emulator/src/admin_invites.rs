@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
+use crate::admin::{bad_request, read_body};
 use crate::graphql::{code, error_body};
 use crate::invites::AcceptError;
 use crate::server::{json_response, App};
@@ -25,17 +26,9 @@ struct AcceptRequest {
 /// `RESOURCE_NOT_FOUND` for an id no pending invite has, 409 `OPERATION_NOT_ALLOWED` when
 /// the email is a member's already, 400 `MALFORMED_REQUEST` for another body.
 pub(crate) async fn accept(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let request: AcceptRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                error_body(
-                    code::MALFORMED_REQUEST,
-                    format!("expected {{\"inviteId\": ID}}: {e}"),
-                ),
-            )
-        }
+    let request: AcceptRequest = match read_body(&body, r#"{"inviteId": ID}"#) {
+        Ok(request) => request,
+        Err(message) => return bad_request(message),
     };
     let worker = Arc::clone(&app);
     // A state write: on a blocking thread, as every mutation.

@@ -23,12 +23,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::admin::{bad_request, read_body};
 use crate::error::EmulatorError;
-use crate::faults::Fault;
+use crate::faults::{Fault, FAULT_NAMES};
 use crate::graphql::{code, error_body};
 use crate::seeding;
 use crate::server::{json_response, App};
@@ -81,18 +81,6 @@ fn one() -> u32 {
     1
 }
 
-fn bad_request(message: impl std::fmt::Display) -> Response {
-    json_response(
-        StatusCode::BAD_REQUEST,
-        error_body(code::MALFORMED_REQUEST, message),
-    )
-}
-
-/// The body as `T`, or the message of the 400 answer naming what was expected.
-fn parse<T: DeserializeOwned>(body: &Bytes, expected: &str) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| format!("expected {expected}: {e}"))
-}
-
 /// Runs a seeding call off the async workers (a state write fsyncs) and answers its result.
 async fn answer<T: Send + 'static>(
     app: Arc<App>,
@@ -114,7 +102,7 @@ async fn answer<T: Send + 'static>(
 }
 
 async fn add_user(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let user: NewUser = match parse(&body, r#"{"email", "name", "role"}"#) {
+    let user: NewUser = match read_body(&body, r#"{"email", "name", "role"}"#) {
         Ok(user) => user,
         Err(message) => return bad_request(message),
     };
@@ -130,7 +118,7 @@ async fn add_user(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response 
 }
 
 async fn set_user_role(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let change: NewRole = match parse(&body, r#"{"email", "role"}"#) {
+    let change: NewRole = match read_body(&body, r#"{"email", "role"}"#) {
         Ok(change) => change,
         Err(message) => return bad_request(message),
     };
@@ -146,7 +134,7 @@ async fn set_user_role(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Resp
 }
 
 async fn issue_key(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let key: NewKey = match parse(
+    let key: NewKey = match read_body(
         &body,
         r#"{"email", "role", "validitySeconds", "name"?, "allowedIpCidrs"?}"#,
     ) {
@@ -180,13 +168,13 @@ async fn list_keys(AxumState(app): AxumState<Arc<App>>) -> Response {
 }
 
 async fn queue_fault(AxumState(app): AxumState<Arc<App>>, body: Bytes) -> Response {
-    let request: NewFault = match parse(&body, r#"{"fault", "count"?}"#) {
+    let request: NewFault = match read_body(&body, r#"{"fault", "count"?}"#) {
         Ok(request) => request,
         Err(message) => return bad_request(message),
     };
     let Some(fault) = Fault::parse(&request.fault) else {
         return bad_request(format!(
-            "unknown fault {:?}: one of http500, bad-gateway, upstream-503, drop, commit-then-drop, delay=MILLIS, oversized-secret=BYTES, secret-with-escape",
+            "unknown fault {:?}: one of {FAULT_NAMES}",
             request.fault
         ));
     };

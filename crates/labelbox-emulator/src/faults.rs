@@ -33,6 +33,10 @@ pub enum Fault {
     SecretWithEscape,
 }
 
+/// The fault names [`Fault::parse`] takes, for messages that list them.
+pub(crate) const FAULT_NAMES: &str = "http500, bad-gateway, upstream-503, drop, commit-then-drop, \
+     delay=MILLIS, oversized-secret=BYTES, secret-with-escape";
+
 impl Fault {
     /// Parses a fault name as the binary's `--fault` flag takes it: `http500`,
     /// `bad-gateway`, `upstream-503`, `drop`, `commit-then-drop`, `delay=MILLIS`,
