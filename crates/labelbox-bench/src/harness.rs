@@ -12,7 +12,7 @@ use crate::raw::{list_body, RawClient};
 use crate::server::{ServerProcess, ServerSnapshot};
 use crate::stats::{self, Summary};
 
-mod processes;
+pub(crate) mod processes;
 
 use processes::{f64_array, oneshot, python, python_loop};
 

@@ -4,13 +4,12 @@
 //! the emulator in its own process. Printed as a Markdown table (not spliced into
 //! `BENCHMARKS.md`: paste it under the listing tables).
 
-use std::process::{Command, Stdio};
-
 use labelbox_schema::{list_invites, GraphQLQuery};
 use labelbox_sdk::{InviteStatus, RoleRef};
 use serde_json::Value;
 
 use crate::clients::{self, timed_loop, LoopConfig, Measured};
+use crate::harness::processes::{f64_array, run_python_bench};
 use crate::raw::RawClient;
 use crate::server::ServerProcess;
 
@@ -122,40 +121,23 @@ fn python_loop(
     server: &ServerProcess,
     pages: usize,
 ) -> Result<Measured, String> {
-    let output = Command::new(&config.python)
-        .arg(&config.script)
-        .args([
-            "invites",
-            "--warmup",
-            &config.loops.warmup.as_secs_f64().to_string(),
-            "--duration",
-            &config.loops.duration.as_secs_f64().to_string(),
-        ])
-        .env("LABELBOX_ENDPOINT", &server.endpoint)
-        .env("LABELBOX_API_KEY", &server.admin_key)
-        .env("PYTHONWARNINGS", "ignore")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running {}: {e}", config.python.display()))?;
-    if !output.status.success() {
-        return Err(format!(
-            "python_bench.py invites failed ({})",
-            output.status
-        ));
-    }
-    let out: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("python_bench.py printed no JSON: {e}"))?;
+    let (warmup, duration) = (
+        config.loops.warmup.as_secs_f64().to_string(),
+        config.loops.duration.as_secs_f64().to_string(),
+    );
+    let out = run_python_bench(
+        &config.python,
+        &config.script,
+        server,
+        &["invites", "--warmup", &warmup, "--duration", &duration],
+    )?;
     if out["invites_listed"].as_u64() != Some(config.count as u64) {
         return Err(format!(
             "the Python SDK listed {} invitations, expected {}",
             out["invites_listed"], config.count
         ));
     }
-    let latencies: Vec<f64> = out["latencies_s"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
+    let latencies = f64_array(&out, "latencies_s")?;
     Ok(Measured {
         calls: latencies.len(),
         per_call: 1,

@@ -1,6 +1,7 @@
 //! The scenarios run as child processes: the one-shot CLI against the Python one-liner, and
 //! the official Python SDK's driver (`python_bench.py`), whose JSON output is read back.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -64,15 +65,25 @@ pub(super) fn oneshot(config: &Config, server: &ServerProcess) -> Result<Vec<One
     Ok(rows)
 }
 
-/// Runs `python_bench.py ARGS` with the emulator's endpoint and key in the environment and
-/// returns its JSON output.
+/// `python_bench.py ARGS` of the harness's venv against `server`: its JSON output.
 pub(super) fn python(
     config: &Config,
     server: &ServerProcess,
     args: &[&str],
 ) -> Result<Value, String> {
-    let output = Command::new(&config.python)
-        .arg(&config.script)
+    run_python_bench(&config.python, &config.script, server, args)
+}
+
+/// `PYTHON SCRIPT ARGS` (the official SDK's driver, `python_bench.py`) against `server`, with
+/// its endpoint and admin key in the environment: the JSON it prints.
+pub(crate) fn run_python_bench(
+    python: &Path,
+    script: &Path,
+    server: &ServerProcess,
+    args: &[&str],
+) -> Result<Value, String> {
+    let output = Command::new(python)
+        .arg(script)
         .args(args)
         .env("LABELBOX_ENDPOINT", &server.endpoint)
         .env("LABELBOX_API_KEY", &server.admin_key)
@@ -80,7 +91,7 @@ pub(super) fn python(
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| format!("running {}: {e}", config.python.display()))?;
+        .map_err(|e| format!("running {}: {e}", python.display()))?;
     if !output.status.success() {
         return Err(format!(
             "python_bench.py {} failed ({})",
@@ -131,7 +142,7 @@ pub(super) fn python_loop(
     })
 }
 
-pub(super) fn f64_array(value: &Value, name: &str) -> Result<Vec<f64>, String> {
+pub(crate) fn f64_array(value: &Value, name: &str) -> Result<Vec<f64>, String> {
     value
         .get(name)
         .and_then(Value::as_array)
