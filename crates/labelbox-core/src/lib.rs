@@ -145,7 +145,7 @@ pub use invite::{
     MAX_INVITE_EMAIL_CHARS,
 };
 pub use organization::{Organization, OrganizationId};
-pub use redact::{redact_secrets, REDACTED};
+pub use redact::{redact_secrets, scrub_jwts, REDACTED};
 pub use role::{
     grantable_roles, normalize_role_name, Role, RoleId, RoleRef, Roles, NEVER_GRANTABLE_ROLES,
 };

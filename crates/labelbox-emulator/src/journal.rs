@@ -62,8 +62,9 @@ pub struct Journal {
 #[non_exhaustive]
 pub struct JournalEntry {
     /// 1 for the first request recorded, one more for each later one; never reused, not
-    /// even after a clear. Entries are recorded when their answer is ready, so two
-    /// requests running at once are numbered in the order they finished.
+    /// even after a clear. A query the JSON writer answers is recorded once answered, any
+    /// other request just before it executes, so two requests running at once may be
+    /// numbered in neither the order they arrived nor the order they finished.
     pub sequence: u64,
     /// When the request arrived, on the emulator clock (RFC 3339 with milliseconds and
     /// `Z`, like the API's dates; moved by

@@ -1,10 +1,11 @@
-//! What never enters the request journal: JWT-shaped text and the values of members named
-//! like a secret, replaced by [`REDACTED`].
+//! What never enters the request journal: JWT-shaped text (`labelbox_core::scrub_jwts`) and
+//! the values of members named like a secret, replaced by [`REDACTED`].
 
 use apollo_compiler::response::{JsonMap, JsonValue};
 
-/// What replaces a secret in the journal.
-pub(crate) const REDACTED: &str = "[REDACTED]";
+/// What replaces a secret in the journal; JWT-shaped text is found by the one description
+/// of it, [`labelbox_core::scrub_jwts`].
+pub(crate) use labelbox_core::{scrub_jwts, REDACTED};
 
 /// Parts of member names (lowercased) whose values the journal never records, at any depth
 /// of the variables: no argument or input field of today's schema carries a secret (a unit
@@ -43,37 +44,6 @@ fn redact_secret_value(value: &mut JsonValue) {
         JsonValue::Array(items) => items.iter_mut().for_each(redact_secret_value),
         _ => {}
     }
-}
-
-/// `text` with every JWT-shaped run (base64url characters, `=` and dots, holding `eyJ`
-/// and at least two dots after its leading ones) replaced by [`REDACTED`]; `None` when it holds none. Such a run
-/// never needs escaping in JSON, so scrubbing JSON text keeps it valid JSON.
-pub(crate) fn scrub_jwts(text: &str) -> Option<String> {
-    if !text.contains("eyJ") {
-        return None;
-    }
-    let is_token = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
-    let mut scrubbed = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut changed = false;
-    while let Some(start) = rest.find(is_token) {
-        scrubbed.push_str(&rest[..start]);
-        let run = &rest[start..];
-        let end = run.find(|c: char| !is_token(c)).unwrap_or(run.len());
-        let token = &run[..end];
-        // A JWT never starts with a dot (`...eyJName` is a fragment spread).
-        let jwt = token.trim_start_matches('.');
-        if jwt.contains("eyJ") && jwt.matches('.').count() >= 2 {
-            scrubbed.push_str(&token[..token.len() - jwt.len()]);
-            scrubbed.push_str(REDACTED);
-            changed = true;
-        } else {
-            scrubbed.push_str(token);
-        }
-        rest = &run[end..];
-    }
-    scrubbed.push_str(rest);
-    changed.then_some(scrubbed)
 }
 
 #[cfg(test)]
