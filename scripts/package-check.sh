@@ -33,6 +33,21 @@ PROFILE=(--config 'profile.dev.debug="line-tables-only"' --config 'profile.dev.p
 CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-serve
                labelbox-emulator)
 
+# cargo verifies each package from its temporary registry (target/package/tmp-registry),
+# extracted into $CARGO_HOME/registry/src/-<hash of that path>/, and it reuses an extraction
+# that is already there. A second run from the same checkout path (CI's) would then build
+# against the previous run's sources: CI saw the emulator's package verified against an older
+# labelbox-core. The extractions of our crates are removed before packaging and afterwards,
+# and the ones this run made are compared with its packages below.
+CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+remove_extracted_packages() {
+  for crate in "${CRATES[@]}"; do
+    rm -rf "$CARGO_HOME"/registry/src/-*/"$crate-$VERSION"
+  done
+}
+remove_extracted_packages
+trap remove_extracted_packages EXIT
+
 echo "== cargo package --workspace (version $VERSION, verified)"
 # The unpublishable members (publish = false) are left out by name: packaging them would fail
 # on their path-only dependencies, and they are not shipped.
@@ -58,6 +73,14 @@ for crate in "${CRATES[@]}"; do
   for f in README.md LICENSE-MIT LICENSE-APACHE; do
     [ -s "$UNPACKED/$crate-$VERSION/$f" ] || { echo "error: $crate's package lacks $f" >&2; exit 1; }
   done
+done
+# What the verification built is what was packaged (see remove_extracted_packages).
+for extracted in "$CARGO_HOME"/registry/src/-*/labelbox-*-"$VERSION"; do
+  [ -d "$extracted" ] || continue
+  diff -rq --exclude=.cargo-ok "$extracted" "$UNPACKED/$(basename "$extracted")" >/dev/null || {
+    echo "error: cargo verified $extracted, which differs from the package of this run" >&2
+    exit 1
+  }
 done
 for f in "$UNPACKED"/labelbox-schema-"$VERSION"/queries/*.graphql; do
   cmp -s "$f" "queries/$(basename "$f")" || { echo "error: packaged $f differs from queries/" >&2; exit 1; }
