@@ -33,12 +33,16 @@ PROFILE=(--config 'profile.dev.debug="line-tables-only"' --config 'profile.dev.p
 CONSUMER_DEPS=(labelbox-codegen labelbox-schema labelbox-core labelbox-sdk labelbox-serve
                labelbox-emulator)
 
-# cargo verifies each package from its temporary registry (target/package/tmp-registry),
-# extracted into $CARGO_HOME/registry/src/-<hash of that path>/, and it reuses an extraction
-# that is already there. A second run from the same checkout path (CI's) would then build
-# against the previous run's sources: CI saw the emulator's package verified against an older
-# labelbox-core. The extractions of our crates are removed before packaging and afterwards,
-# and the ones this run made are compared with its packages below.
+# cargo verifies each package against its siblings from a temporary registry
+# (target/package/tmp-registry), which it extracts into $CARGO_HOME/registry/src/-<hash of
+# that path>/ and builds into the target directory. A registry package never changes, so cargo
+# reuses both the extraction and the build when they are already there: a second run from the
+# same checkout path (as CI's are) would verify against the previous run's code. CI saw the
+# emulator's package built against an older labelbox-core. So the extractions of our packages
+# are removed before packaging and afterwards, every build of our crates is cleaned first
+# (`cargo clean -p`: all of a crate's builds, whatever their source; the workspace's own are
+# rebuilt by the next cargo command), and the extractions this run made are compared with its
+# packages below.
 CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 remove_extracted_packages() {
   for crate in "${CRATES[@]}"; do
@@ -47,6 +51,7 @@ remove_extracted_packages() {
 }
 remove_extracted_packages
 trap remove_extracted_packages EXIT
+cargo clean --quiet "${CRATES[@]/#/--package=}"
 
 echo "== cargo package --workspace (version $VERSION, verified)"
 # The unpublishable members (publish = false) are left out by name: packaging them would fail
