@@ -80,13 +80,16 @@ for crate in "${CRATES[@]}"; do
   done
 done
 # What the verification built is what was packaged (see remove_extracted_packages).
+compared=0
 for extracted in "$CARGO_HOME"/registry/src/-*/labelbox-*-"$VERSION"; do
   [ -d "$extracted" ] || continue
   diff -rq --exclude=.cargo-ok "$extracted" "$UNPACKED/$(basename "$extracted")" >/dev/null || {
     echo "error: cargo verified $extracted, which differs from the package of this run" >&2
     exit 1
   }
+  compared=$((compared + 1))
 done
+echo "the $compared packages cargo's verification unpacked are this run's packages"
 for f in "$UNPACKED"/labelbox-schema-"$VERSION"/queries/*.graphql; do
   cmp -s "$f" "queries/$(basename "$f")" || { echo "error: packaged $f differs from queries/" >&2; exit 1; }
 done
