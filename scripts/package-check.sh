@@ -89,6 +89,12 @@ for extracted in "$CARGO_HOME"/registry/src/-*/labelbox-*-"$VERSION"; do
   }
   compared=$((compared + 1))
 done
+# Verification unpacks every sibling it depends on; none found means cargo keeps them
+# somewhere else now, and the removal above no longer guards anything.
+[ "$compared" -gt 0 ] || {
+  echo "error: no package unpacked by cargo's verification under $CARGO_HOME/registry/src/-*/" >&2
+  exit 1
+}
 echo "the $compared packages cargo's verification unpacked are this run's packages"
 for f in "$UNPACKED"/labelbox-schema-"$VERSION"/queries/*.graphql; do
   cmp -s "$f" "queries/$(basename "$f")" || { echo "error: packaged $f differs from queries/" >&2; exit 1; }
